@@ -1,0 +1,54 @@
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { ModelService } from './models/model-service.ts';
+import { OperationRegistry } from './operations.ts';
+
+const require = createRequire(import.meta.url);
+
+export interface AppServicesOptions {
+  /** Where ModelDock keeps converted models, uploads and its library. */
+  dataDir?: string;
+  mode: 'electron' | 'browser' | 'cli';
+  electronVersion?: string;
+}
+
+/** Default data directory; Electron passes app.getPath('userData') instead. */
+export function defaultDataDir(): string {
+  if (process.env.MODELDOCK_DATA_DIR) return process.env.MODELDOCK_DATA_DIR;
+  const base = process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share');
+  return path.join(base, 'modeldock');
+}
+
+export function readPackageVersion(name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Everything the handler table needs, built once per process (Electron, browser host, CLI, tests). */
+export function createAppServices(options: AppServicesOptions) {
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const models = new ModelService({ dataDir });
+  const operations = new OperationRegistry();
+  return {
+    dataDir,
+    models,
+    operations,
+    appInfo: async () => ({
+      version: (require('../package.json') as { version: string }).version,
+      node: process.versions.node,
+      onnxruntime: readPackageVersion('onnxruntime-node'),
+      electron: options.electronVersion,
+      mode: options.mode,
+      dataDir,
+    }),
+    async dispose() {
+      await models.closeAll();
+    },
+  };
+}
+
+export type AppServices = ReturnType<typeof createAppServices>;

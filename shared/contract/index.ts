@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import { appCalls } from './app.ts';
+import type { CallSpec } from './define.ts';
+import { modelCalls } from './model.ts';
+
+export * from './app.ts';
+export * from './define.ts';
+export * from './errors.ts';
+export * from './events.ts';
+export * from './model.ts';
+
+/** Every call between renderer and main. Feature contracts add their calls here. */
+export const calls = {
+  ...appCalls,
+  ...modelCalls,
+} satisfies Record<string, CallSpec>;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type CallRequest<N extends CallName> = z.input<Calls[N]['request']>;
+export type CallResponse<N extends CallName> = z.output<Calls[N]['response']>;
+
+/** What a transport returns: a response or a typed error, never a thrown stack trace. */
+export type CallResult<N extends CallName> =
+  | { ok: true; value: CallResponse<N> }
+  | { ok: false; error: import('./errors.ts').AppErrorData };

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { defineCall } from './define.ts';
+
+export const checksumAlgorithmSchema = z.enum(['sha256', 'md5']);
+
+/** A checksum the user expects: hex digest, algorithm inferred from its length when omitted. */
+export const expectedChecksumSchema = z
+  .string()
+  .trim()
+  .regex(/^([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/, 'expected an MD5 (32 hex digits) or SHA-256 (64 hex digits)');
+
+export const modelFormatSchema = z.enum(['onnx', 'sklearn-pickle', 'sklearn-joblib']);
+export type ModelFormat = z.infer<typeof modelFormatSchema>;
+
+/** ONNX element types as ModelDock names them (lower-case ONNX names). */
+export const elementTypeSchema = z.enum([
+  'float',
+  'double',
+  'float16',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+  'bool',
+  'string',
+  'unknown',
+]);
+export type ElementType = z.infer<typeof elementTypeSchema>;
+
+/** A dimension is a fixed size, a symbolic name (such as "N"), or unknown. */
+export const dimensionSchema = z.union([z.number().int(), z.string(), z.null()]);
+
+export const modelInputSchema = z.object({
+  name: z.string(),
+  type: elementTypeSchema,
+  shape: z.array(dimensionSchema),
+  /** numeric or string; decides the form field and the CSV parsing. */
+  kind: z.enum(['numeric', 'string', 'bool']),
+  /** How many values one row carries: 1 for [N,1] or [N], F for [N,F]. */
+  width: z.number().int().positive(),
+  /** For [N,F] inputs: the feature names when the metadata carries them. */
+  featureNames: z.array(z.string()).optional(),
+  /** For string inputs: the categories the graph knows. */
+  categories: z.array(z.string()).optional(),
+});
+export type ModelInput = z.infer<typeof modelInputSchema>;
+
+export const outputRoleSchema = z.enum(['label', 'probabilities', 'scores', 'value', 'other']);
+export type OutputRole = z.infer<typeof outputRoleSchema>;
+
+export const modelOutputSchema = z.object({
+  name: z.string(),
+  type: elementTypeSchema,
+  shape: z.array(dimensionSchema),
+  role: outputRoleSchema,
+});
+export type ModelOutput = z.infer<typeof modelOutputSchema>;
+
+export const taskSchema = z.enum(['binary-classification', 'multiclass-classification', 'regression', 'unknown']);
+export type Task = z.infer<typeof taskSchema>;
+
+export const modelMetadataSchema = z.object({
+  irVersion: z.number().int(),
+  opsetImports: z.array(z.object({ domain: z.string(), version: z.number().int() })),
+  producerName: z.string(),
+  producerVersion: z.string(),
+  domain: z.string(),
+  modelVersion: z.number().int(),
+  docString: z.string(),
+  metadataProps: z.record(z.string(), z.string()),
+});
+export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+
+export const fileChecksumsSchema = z.object({
+  path: z.string(),
+  fileName: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  sha256: z.string(),
+  md5: z.string(),
+});
+export type FileChecksums = z.infer<typeof fileChecksumsSchema>;
+
+export const checksumCheckSchema = z.object({
+  expected: z.string(),
+  algorithm: checksumAlgorithmSchema,
+  matches: z.boolean(),
+});
+export type ChecksumCheck = z.infer<typeof checksumCheckSchema>;
+
+export const classLabelSchema = z.union([z.string(), z.number()]);
+
+export const conversionInfoSchema = z.object({
+  from: z.literal('scikit-learn'),
+  sklearnVersion: z.string().optional(),
+  steps: z.array(z.string()),
+  /** Where the converted ONNX model is kept (the app's data directory). */
+  convertedPath: z.string(),
+  convertedSha256: z.string(),
+});
+
+export const modelInfoSchema = z.object({
+  modelId: z.string(),
+  format: modelFormatSchema,
+  /** The user's file, as opened. */
+  file: fileChecksumsSchema,
+  checksumCheck: checksumCheckSchema.optional(),
+  inputs: z.array(modelInputSchema),
+  outputs: z.array(modelOutputSchema),
+  task: taskSchema,
+  /** Class labels in the order of the probability columns (classifiers). */
+  classLabels: z.array(classLabelSchema).optional(),
+  /** For binary classifiers: the class whose probability is reported as `probability`. */
+  positiveClass: classLabelSchema.optional(),
+  metadata: modelMetadataSchema,
+  /** True when the graph ended in a ZipMap that ModelDock bypassed in memory. */
+  zipMapRemoved: z.boolean(),
+  conversion: conversionInfoSchema.optional(),
+  loadMs: z.number(),
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+export const predictionWarningSchema = z.object({
+  code: z.enum(['unknown-category', 'coerced-value']),
+  field: z.string(),
+  message: z.string(),
+  knownCategories: z.array(z.string()).optional(),
+  row: z.number().int().optional(),
+});
+export type PredictionWarning = z.infer<typeof predictionWarningSchema>;
+
+export const tensorValueSchema = z.object({
+  type: elementTypeSchema,
+  shape: z.array(z.number().int()),
+  data: z.array(z.union([z.number(), z.string(), z.boolean()])),
+});
+
+export const predictionSchema = z.object({
+  label: classLabelSchema.nullable(),
+  /** Keyed by class label (as a string). Empty for regressors. */
+  probabilities: z.record(z.string(), z.number()),
+  /** Binary classifiers: the positive class's probability. */
+  probability: z.number().optional(),
+  /** Regressors: the predicted value. */
+  value: z.number().optional(),
+});
+export type Prediction = z.infer<typeof predictionSchema>;
+
+export const predictResultSchema = predictionSchema.extend({
+  outputs: z.record(z.string(), tensorValueSchema),
+  warnings: z.array(predictionWarningSchema),
+  latencyMs: z.number(),
+});
+export type PredictResult = z.infer<typeof predictResultSchema>;
+
+export const predictManyResultSchema = z.object({
+  predictions: z.array(predictionSchema),
+  warnings: z.array(predictionWarningSchema),
+  latencyMs: z.number(),
+});
+export type PredictManyResult = z.infer<typeof predictManyResultSchema>;
+
+export const operationIdSchema = z.string().min(1).max(100);
+
+export const modelCalls = {
+  'model.open': defineCall(
+    z.object({
+      path: z.string().min(1),
+      expectedChecksum: expectedChecksumSchema.optional(),
+      operationId: operationIdSchema.optional(),
+    }),
+    modelInfoSchema,
+    { long: true },
+  ),
+  'model.close': defineCall(z.object({ modelId: z.string() }), z.object({ closed: z.boolean() })),
+  'model.list': defineCall(z.object({}), z.array(modelInfoSchema)),
+  'model.verifyChecksum': defineCall(
+    z.object({ modelId: z.string(), expected: expectedChecksumSchema }),
+    checksumCheckSchema,
+  ),
+  /** payload: one row keyed by input name, or {instances: [...]} for several. */
+  'model.predict': defineCall(
+    z.object({ modelId: z.string(), payload: z.unknown() }),
+    z.union([predictResultSchema, predictManyResultSchema]),
+  ),
+};
