@@ -1,0 +1,29 @@
+import type { AppServices } from '../services.ts';
+
+/** What every CLI command gets: its own arguments and the shared services. */
+export interface CommandContext {
+  argv: string[];
+  services: AppServices;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for `modeldock --help`. */
+  summary: string;
+  usage: string;
+  run(context: CommandContext): Promise<number>;
+}
+
+/** Exit codes shared by every command (README documents them). */
+export const exitCodes = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  modelUnusable: 3,
+  invalidInput: 4,
+} as const;
+
+/** Thrown for bad command-line usage; printed with the command's usage and exit code 2. */
+export class UsageError extends Error {}

@@ -1,0 +1,49 @@
+import { createAppServices } from '../services.ts';
+import { type CommandContext, exitCodes, UsageError } from './command.ts';
+import { commands } from './commands/index.ts';
+
+function helpText(): string {
+  const lines = commands.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`);
+  return [
+    'Usage: modeldock <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `modeldock <command> --help` for the options of a command.',
+    'Exit codes: 0 ok, 2 usage, 3 model file unusable, 4 invalid input.',
+  ].join('\n');
+}
+
+/** The `modeldock` CLI: a thin layer over the same services the app uses. Returns the exit code. */
+export async function runCli(
+  argv: string[],
+  io: Pick<CommandContext, 'stdout' | 'stderr'> = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    (name ? io.stdout : io.stderr).write(`${helpText()}\n`);
+    return name ? exitCodes.ok : exitCodes.usage;
+  }
+  const command = commands.find((candidate) => candidate.name === name);
+  if (!command) {
+    io.stderr.write(`modeldock: unknown command "${name}".\n${helpText()}\n`);
+    return exitCodes.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.usage}\n`);
+    return exitCodes.ok;
+  }
+  const services = createAppServices({ mode: 'cli' });
+  try {
+    return await command.run({ argv: rest, services, ...io });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`modeldock ${name}: ${error.message}\n${command.usage}\n`);
+      return exitCodes.usage;
+    }
+    throw error;
+  } finally {
+    await services.dispose();
+  }
+}

@@ -1,0 +1,23 @@
+import { type AppErrorData, modelFileErrorCodes } from '../../shared/contract/index.ts';
+import { toAppErrorData } from '../errors.ts';
+import { type CommandContext, exitCodes } from './command.ts';
+
+/** Exit code for a typed error: 3 for an unusable model file, 4 for bad input data. */
+export function exitCodeFor(error: AppErrorData): number {
+  if (modelFileErrorCodes.includes(error.code)) return exitCodes.modelUnusable;
+  if (['invalid-payload', 'invalid-csv', 'mapping-incomplete'].includes(error.code)) return exitCodes.invalidInput;
+  if (error.code === 'bad-request') return exitCodes.usage;
+  return exitCodes.failure;
+}
+
+/** Reports an error as one sentence on stderr, and as JSON on stdout with --json; returns the exit code. */
+export function reportError(context: CommandContext, thrown: unknown, json: boolean): number {
+  const error = toAppErrorData(thrown);
+  if (json) context.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
+  context.stderr.write(`modeldock: ${error.message}\n`);
+  return exitCodeFor(error);
+}
+
+export function writeJson(context: CommandContext, value: unknown): void {
+  context.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
