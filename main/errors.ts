@@ -28,14 +28,18 @@ export function toAppErrorData(error: unknown): AppErrorData {
   if (error instanceof AppError) return error.toData();
   if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
     const parsed = errorCodeSchema.safeParse((error as { code: unknown }).code);
-    if (parsed.success) return { code: parsed.data, message: String((error as { message: unknown }).message) };
+    if (parsed.success)
+      return { code: parsed.data, message: String((error as { message: unknown }).message) };
     const nodeCode = String((error as { code: unknown }).code);
-    if (nodeCode === 'ENOSPC') return { code: 'disk-full', message: 'The disk is full: free some space and try again.' };
-    if (nodeCode === 'ENOENT') return { code: 'file-not-found', message: 'A file ModelDock needed was not found.' };
+    if (nodeCode === 'ENOSPC')
+      return { code: 'disk-full', message: 'The disk is full: free some space and try again.' };
+    if (nodeCode === 'ENOENT')
+      return { code: 'file-not-found', message: 'A file ModelDock needed was not found.' };
     if (nodeCode === 'EACCES' || nodeCode === 'EPERM' || nodeCode === 'EROFS') {
       return { code: 'io-error', message: 'ModelDock is not allowed to read or write that location.' };
     }
   }
-  if (error instanceof Error && error.name === 'AbortError') return { code: 'cancelled', message: 'Cancelled.' };
+  if (error instanceof Error && error.name === 'AbortError')
+    return { code: 'cancelled', message: 'Cancelled.' };
   return { code: 'internal', message: 'Something went wrong inside ModelDock; the log has the details.' };
 }

@@ -9,6 +9,9 @@ import {
   type ProgressEvent,
 } from '../shared/contract/index.ts';
 import { AppError, toAppErrorData } from './errors.ts';
+import { exportHandlers } from './export/handlers.ts';
+import { keepInLibrary, libraryHandlers } from './library/handlers.ts';
+import { batchHandlers } from './scoring/handlers.ts';
 import type { AppServices } from './services.ts';
 
 /** What a handler gets besides its request: a way to report progress and a cancel signal. */
@@ -31,19 +34,26 @@ export function createHandlerTable(services: AppServices): HandlerTable {
     'app.info': async () => services.appInfo(),
     'operation.cancel': async ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
     'model.open': async ({ path, expectedChecksum, operationId }, { emit, signal }) =>
-      operations.run(operationId, signal, (opSignal) =>
-        models.open(path, {
-          expectedChecksum,
-          signal: opSignal,
-          onProgress: operationId
-            ? (done, total) => emit({ operationId, stage: 'Computing checksums', done, total, unit: 'bytes' })
-            : undefined,
-        }),
+      keepInLibrary(
+        services,
+        await operations.run(operationId, signal, (opSignal) =>
+          models.open(path, {
+            expectedChecksum,
+            signal: opSignal,
+            onProgress: operationId
+              ? (done, total) =>
+                  emit({ operationId, stage: 'Computing checksums', done, total, unit: 'bytes' })
+              : undefined,
+          }),
+        ),
       ),
     'model.close': async ({ modelId }) => ({ closed: await models.close(modelId) }),
     'model.list': async () => models.list(),
     'model.verifyChecksum': async ({ modelId, expected }) => models.verifyChecksum(modelId, expected),
     'model.predict': async ({ modelId, payload }) => models.predict(modelId, payload),
+    ...libraryHandlers(services),
+    ...batchHandlers(services),
+    ...exportHandlers(services),
   };
 }
 
@@ -53,7 +63,8 @@ export function createHandlerTable(services: AppServices): HandlerTable {
  */
 export async function dispatch<N extends CallName>(
   table: HandlerTable,
-  name: string,
+  // Typed for in-process callers; transports pass whatever name arrived and it is checked below.
+  name: N | (string & {}),
   rawRequest: unknown,
   context: CallContext,
 ): Promise<CallResult<N>> {

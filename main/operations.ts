@@ -4,7 +4,11 @@ import { AppError } from './errors.ts';
 export class OperationRegistry {
   private readonly running = new Map<string, AbortController>();
 
-  async run<T>(operationId: string | undefined, outer: AbortSignal, work: (signal: AbortSignal) => Promise<T>) {
+  async run<T>(
+    operationId: string | undefined,
+    outer: AbortSignal,
+    work: (signal: AbortSignal) => Promise<T>,
+  ) {
     if (!operationId) return work(outer);
     if (this.running.has(operationId)) {
       throw new AppError('bad-request', `An operation with id ${operationId} is already running.`);

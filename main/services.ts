@@ -1,8 +1,11 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { ExportService } from './export/export-service.ts';
+import { LibraryService } from './library/library-service.ts';
 import { ModelService } from './models/model-service.ts';
 import { OperationRegistry } from './operations.ts';
+import { ScoringService } from './scoring/scoring-service.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -30,13 +33,19 @@ export function readPackageVersion(name: string): string {
 
 /** Everything the handler table needs, built once per process (Electron, browser host, CLI, tests). */
 export function createAppServices(options: AppServicesOptions) {
-  const dataDir = options.dataDir ?? defaultDataDir();
+  const dataDir = options.dataDir || defaultDataDir(); // an empty string must not mean the current folder
   const models = new ModelService({ dataDir });
   const operations = new OperationRegistry();
+  const library = new LibraryService({ dataDir, models });
+  const scoring = new ScoringService(models);
+  const exporter = new ExportService({ models, goldenSamples: library });
   return {
     dataDir,
     models,
     operations,
+    library,
+    scoring,
+    exporter,
     appInfo: async () => ({
       version: (require('../package.json') as { version: string }).version,
       node: process.versions.node,

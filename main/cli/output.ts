@@ -5,7 +5,8 @@ import { type CommandContext, exitCodes } from './command.ts';
 /** Exit code for a typed error: 3 for an unusable model file, 4 for bad input data. */
 export function exitCodeFor(error: AppErrorData): number {
   if (modelFileErrorCodes.includes(error.code)) return exitCodes.modelUnusable;
-  if (['invalid-payload', 'invalid-csv', 'mapping-incomplete'].includes(error.code)) return exitCodes.invalidInput;
+  if (['invalid-payload', 'invalid-csv', 'mapping-incomplete'].includes(error.code))
+    return exitCodes.invalidInput;
   if (error.code === 'bad-request') return exitCodes.usage;
   return exitCodes.failure;
 }

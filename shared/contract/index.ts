@@ -1,18 +1,27 @@
 import type { z } from 'zod';
 import { appCalls } from './app.ts';
+import { batchCalls } from './batch.ts';
 import type { CallSpec } from './define.ts';
+import { exportCalls } from './export.ts';
+import { libraryCalls } from './library.ts';
 import { modelCalls } from './model.ts';
 
 export * from './app.ts';
+export * from './batch.ts';
 export * from './define.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export * from './export.ts';
+export * from './library.ts';
 export * from './model.ts';
 
 /** Every call between renderer and main. Feature contracts add their calls here. */
 export const calls = {
   ...appCalls,
+  ...batchCalls,
   ...modelCalls,
+  ...libraryCalls,
+  ...exportCalls,
 } satisfies Record<string, CallSpec>;
 
 export type Calls = typeof calls;

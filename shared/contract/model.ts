@@ -60,7 +60,12 @@ export const modelOutputSchema = z.object({
 });
 export type ModelOutput = z.infer<typeof modelOutputSchema>;
 
-export const taskSchema = z.enum(['binary-classification', 'multiclass-classification', 'regression', 'unknown']);
+export const taskSchema = z.enum([
+  'binary-classification',
+  'multiclass-classification',
+  'regression',
+  'unknown',
+]);
 export type Task = z.infer<typeof taskSchema>;
 
 export const modelMetadataSchema = z.object({

@@ -1,0 +1,92 @@
+// Entry point: read the environment, check the model against manifest.json, load it once, serve, and
+// drain in-flight requests on SIGTERM (what Docker, Kubernetes and Cloud Run send before stopping).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { buildApp, readConfig } from './app.js';
+import { verifyModelFiles } from './integrity.js';
+import { LoadedModel } from './model.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function start() {
+  let config;
+  try {
+    config = readConfig(process.env);
+  } catch (error) {
+    pino().fatal({ event: 'bad-config' }, `Refusing to start: ${error.message}.`);
+    process.exit(2);
+  }
+  // Buffered log writes (flushed at 4 KB, on exit and every second): one write per request line
+  // would cost a system call on the hot path.
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const flushTimer = setInterval(() => destination.flush(), 1000);
+  flushTimer.unref();
+  const exit = (code) => {
+    destination.flushSync();
+    process.exit(code);
+  };
+  const logger = pino({ level: config.logLevel, base: { service: 'modeldock-service' } }, destination);
+  const manifest = JSON.parse(await readFile(path.join(root, 'manifest.json'), 'utf8'));
+
+  const problems = await verifyModelFiles(root, manifest);
+  if (problems.length > 0) {
+    for (const problem of problems) {
+      logger.fatal(
+        {
+          event: 'integrity-check-failed',
+          file: problem.file,
+          expectedSha256: problem.expected,
+          actualSha256: problem.actual,
+        },
+        `Refusing to start: ${problem.file} does not match manifest.json (expected sha256 ${problem.expected}, found ${problem.actual ?? problem.reason}). The bundle was changed after export; restore the file or export the model again.`,
+      );
+    }
+    exit(3);
+  }
+
+  const modelBytes = await readFile(path.join(root, manifest.model.path));
+  const model = await LoadedModel.load(manifest, modelBytes);
+  const app = buildApp({ manifest, model, config, logger });
+  await app.listen({ port: config.port, host: config.host });
+  const { port } = app.server.address();
+  logger.info(
+    {
+      event: 'started',
+      model: manifest.name,
+      version: manifest.version,
+      sha256: manifest.model.sha256,
+      port,
+      auth: Boolean(config.apiKey),
+    },
+    `Serving ${manifest.name} ${manifest.version} on ${config.host}:${port}`,
+  );
+  destination.flush(); // scripts and orchestrators wait for this line
+
+  let stopping = false;
+  const stop = async (signal) => {
+    if (stopping) return;
+    stopping = true;
+    app.modelState.ready = false;
+    logger.info({ event: 'draining', signal }, `${signal}: finishing requests in flight, then stopping`);
+    const timer = setTimeout(() => {
+      logger.error(
+        { event: 'drain-timeout' },
+        `Requests still running after ${config.shutdownTimeoutMs} ms; stopping anyway`,
+      );
+      exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    await app.close();
+    logger.info({ event: 'stopped' }, 'Stopped');
+    exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+start().catch((error) => {
+  pino().fatal({ err: error, event: 'start-failed' }, `Could not start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,208 @@
+// /openapi.json and /docs, generated from the model's input schema in manifest.json, as FastAPI does.
+// The docs page is one self-contained HTML file (no CDN), so it works on an offline network too.
+
+function errorSchema() {
+  return {
+    type: 'object',
+    required: ['error', 'message'],
+    properties: { error: { type: 'string' }, message: { type: 'string' } },
+  };
+}
+
+export function buildOpenApi(manifest, options) {
+  const row = manifest.inputSchema;
+  const name = manifest.name;
+  const prediction = {
+    type: 'object',
+    properties: {
+      probability: { type: 'number', description: manifest.outputsMeaning?.probability },
+      label: { description: manifest.outputsMeaning?.label },
+      probabilities: { type: 'object', additionalProperties: { type: 'number' } },
+      value: { type: 'number', description: manifest.outputsMeaning?.value },
+      warnings: { type: 'array', items: { type: 'object' } },
+      model: {
+        type: 'object',
+        properties: { name: { type: 'string' }, version: { type: 'string' }, sha256: { type: 'string' } },
+      },
+    },
+  };
+  const validationError = {
+    type: 'object',
+    properties: {
+      error: { type: 'string', const: 'invalid-payload' },
+      message: { type: 'string' },
+      detail: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            loc: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
+            msg: { type: 'string' },
+            type: { type: 'string' },
+          },
+        },
+      },
+    },
+  };
+  const security = options.apiKey ? [{ bearer: [] }, { apiKey: [] }] : [];
+  const errors = {
+    401: {
+      description: 'Missing or wrong API key',
+      content: { 'application/json': { schema: errorSchema() } },
+    },
+    422: { description: 'Validation error', content: { 'application/json': { schema: validationError } } },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: `${name} (${manifest.version})`,
+      version: manifest.version,
+      description:
+        `${manifest.description ?? ''} Exported by ModelDock ${manifest.modeldock.version}. Model SHA-256: ${manifest.model.sha256}.`.trim(),
+    },
+    components: {
+      schemas: { Row: row, Prediction: prediction, ValidationError: validationError },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
+    },
+    security,
+    paths: {
+      '/predict': {
+        post: {
+          summary: 'Score one row, or up to MAX_BATCH rows as {"instances": [...]}',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    { $ref: '#/components/schemas/Row' },
+                    {
+                      type: 'object',
+                      required: ['instances'],
+                      properties: {
+                        instances: {
+                          type: 'array',
+                          minItems: 1,
+                          maxItems: options.maxBatch,
+                          items: { $ref: '#/components/schemas/Row' },
+                        },
+                      },
+                    },
+                  ],
+                },
+                example: manifest.example?.payload,
+              },
+            },
+          },
+          responses: {
+            200: {
+              description: 'Prediction (or {"predictions": [...]} for instances)',
+              content: {
+                'application/json': {
+                  schema: { $ref: '#/components/schemas/Prediction' },
+                  example: manifest.example?.response,
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      [`/v2/models/${name}/infer`]: {
+        post: {
+          summary: 'Open Inference Protocol v2 inference (tensors by model input name)',
+          responses: { 200: { description: 'OIP v2 response' }, ...errors },
+        },
+      },
+      [`/v2/models/${name}`]: {
+        get: { summary: 'OIP v2 model metadata', responses: { 200: { description: 'Metadata' } } },
+      },
+      '/v2/health/live': {
+        get: { summary: 'OIP v2 liveness', security: [], responses: { 200: { description: 'Live' } } },
+      },
+      '/v2/health/ready': {
+        get: { summary: 'OIP v2 readiness', security: [], responses: { 200: { description: 'Ready' } } },
+      },
+      '/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'Alive' } } } },
+      '/ready': {
+        get: {
+          summary: 'Readiness (503 while starting or draining)',
+          security: [],
+          responses: { 200: { description: 'Ready' } },
+        },
+      },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text/plain metrics' } } },
+      },
+    },
+  };
+}
+
+function escapeHtml(text) {
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
+}
+
+/** A self-contained docs page: the fields, the endpoints and a form that posts to /predict. */
+export function buildDocsPage(manifest, openapi, config) {
+  const rows = Object.entries(manifest.inputSchema.properties)
+    .map(([field, schema]) => {
+      const allowed = schema.examples
+        ? `Known: ${schema.examples.map((v) => `<code>${escapeHtml(v)}</code>`).join(', ')}`
+        : '';
+      return `<tr><td><code>${escapeHtml(field)}</code></td><td>${escapeHtml(schema.type === 'array' ? `array of ${schema.items?.type}` : schema.type)}</td><td>${escapeHtml(schema.description ?? '')} ${allowed}</td></tr>`;
+    })
+    .join('\n');
+  const endpoints = Object.entries(openapi.paths)
+    .flatMap(([route, methods]) =>
+      Object.entries(methods).map(
+        ([method, op]) =>
+          `<li><code>${method.toUpperCase()} ${escapeHtml(route)}</code> — ${escapeHtml(op.summary)}</li>`,
+      ),
+    )
+    .join('\n');
+  const example = JSON.stringify(manifest.example?.payload ?? {}, null, 2);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(openapi.info.title)} — API docs</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2433}
+code,textarea,pre{font-family:ui-monospace,monospace}table{border-collapse:collapse;width:100%}
+td,th{border-bottom:1px solid #dde;padding:.3rem .5rem;text-align:left;vertical-align:top}
+textarea{width:100%;min-height:10rem}pre{background:#f4f5f8;padding:.75rem;overflow:auto}
+button{padding:.4rem 1rem}
+</style></head><body>
+<h1>${escapeHtml(openapi.info.title)}</h1>
+<p>${escapeHtml(openapi.info.description)}</p>
+<p>The machine-readable description is <a href="openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
+<h2>Fields of <code>POST /predict</code></h2>
+<table><thead><tr><th>Field</th><th>Type</th><th>Notes</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+<p>Unknown fields are ${config.unknownFields === 'reject' ? 'refused with a 422, as in ModelDock (set <code>UNKNOWN_FIELDS=ignore</code> to drop them with a warning instead)' : 'ignored and listed in <code>warnings</code> (UNKNOWN_FIELDS=ignore)'}. Several rows: <code>{"instances": [row, …]}</code>, at most ${config.maxBatch}.</p>
+<h2>Endpoints</h2><ul>${endpoints}</ul>
+<h2>Try it</h2>
+<label>API key (only when the service has API_KEY set) <input id="key" type="password" autocomplete="off"></label>
+<textarea id="body" aria-label="Request body">${escapeHtml(example)}</textarea>
+<p><button id="send" type="button">POST /predict</button></p>
+<pre id="out" aria-live="polite"></pre>
+<script>
+document.getElementById('send').addEventListener('click', async () => {
+  const out = document.getElementById('out');
+  const headers = { 'content-type': 'application/json' };
+  const key = document.getElementById('key').value;
+  if (key) headers.authorization = 'Bearer ' + key;
+  try {
+    const res = await fetch('predict', { method: 'POST', headers, body: document.getElementById('body').value });
+    out.textContent = res.status + ' ' + res.statusText + '\\n' + JSON.stringify(await res.json(), null, 2);
+  } catch (error) { out.textContent = String(error); }
+});
+</script>
+</body></html>
+`;
+}

@@ -1,0 +1,121 @@
+import { parseArgs } from 'node:util';
+import type { CompareCsvResult, ModelInfo } from '../../../shared/contract/index.ts';
+import { AppError } from '../../errors.ts';
+import type { FillValues } from '../../library/batch-scoring.ts';
+import { checkCompatibility } from '../../library/compare.ts';
+import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { reportError, writeJson } from '../output.ts';
+
+const usage = `Usage: modeldock compare <model-a> <model-b> <in.csv> [--threshold t] [--fill input=value]… [--json]
+
+Scores the same CSV with two models that read the same inputs (two versions of one model) and reports
+label agreement, mean and max |Δp|, and the rows whose decision flips at the threshold.
+  --threshold <t>        decision threshold on the positive-class probability (default 0.5)
+  --fill <input=value>   value for empty cells of an input (repeatable); rows with other empty cells are skipped
+  --json                 print the result as JSON (without the scatter sample the app plots)
+Exit codes: 0 compared; 2 usage; 3 a model file can't be used; 4 the models read different inputs or the CSV is unusable.`;
+
+function parseOptions(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'boolean' },
+      threshold: { type: 'string' },
+      fill: { type: 'string', multiple: true },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+}
+
+export function parseFill(entries: readonly string[]): FillValues {
+  const fill: FillValues = {};
+  for (const entry of entries) {
+    const equals = entry.indexOf('=');
+    if (equals <= 0) throw new UsageError(`--fill takes input=value, not "${entry}".`);
+    fill[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  return fill;
+}
+
+function parseThreshold(text: string | undefined): number {
+  if (text === undefined) return 0.5;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new UsageError(`--threshold must be a number from 0 to 1, not "${text}".`);
+  }
+  return value;
+}
+
+const fixed = (value: number, digits = 4) => value.toFixed(digits);
+
+/** Human summary: agreement and |Δp| first, then the flips and the first rows that flip. */
+export function formatComparison(a: ModelInfo, b: ModelInfo, result: CompareCsvResult): string {
+  const lines = [
+    `A  ${a.file.fileName}  sha256 ${a.file.sha256.slice(0, 16)}…`,
+    `B  ${b.file.fileName}  sha256 ${b.file.sha256.slice(0, 16)}…`,
+    `rows            ${result.rows} (${result.compared} compared, ${result.failed} skipped)`,
+    `label agreement ${fixed(result.labelAgreement * 100, 2)} %`,
+    `mean |Δp|       ${fixed(result.meanAbsDelta, 6)}`,
+    `max |Δp|        ${fixed(result.maxAbsDelta, 6)}`,
+    `flips at ${result.threshold}    ${result.flips.count} (${result.flips.aToB} A yes → B no, ${result.flips.bToA} A no → B yes)`,
+  ];
+  if (result.flippedRows.length > 0) {
+    lines.push('first flipped rows (row: p(A) → p(B)):');
+    for (const flip of result.flippedRows.slice(0, 10))
+      lines.push(`  ${flip.row}: ${fixed(flip.a)} → ${fixed(flip.b)}`);
+  }
+  for (const error of result.errors.slice(0, 5)) lines.push(`skipped row ${error.row}: ${error.message}`);
+  if (result.failed > 5) lines.push(`… ${result.failed - 5} more rows skipped (use --fill for empty cells).`);
+  lines.push(`time            ${fixed(result.seconds, 2)} s`);
+  return lines.join('\n');
+}
+
+async function run(context: CommandContext): Promise<number> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(context.argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 3) throw new UsageError('give two model files and one CSV file.');
+  const threshold = parseThreshold(values.threshold);
+  const fill = parseFill(values.fill ?? []);
+  const json = values.json === true;
+  const [pathA, pathB, csvPath] = positionals as [string, string, string];
+  try {
+    const { models, library } = context.services;
+    const a = await models.open(pathA);
+    const b = await models.open(pathB);
+    const compatibility = checkCompatibility(a, b);
+    if (!compatibility.compatible) {
+      const error = new AppError(
+        'invalid-payload',
+        `${a.file.fileName} and ${b.file.fileName} read different inputs: ${compatibility.differences.join(' ')}`,
+        compatibility,
+      );
+      reportError(context, error, json);
+      return exitCodes.invalidInput;
+    }
+    const result = await library.compareCsv(a.modelId, b.modelId, csvPath, { threshold, fill });
+    if (json) {
+      const { scatter: _scatter, ...rest } = result;
+      writeJson(context, {
+        a: { file: a.file.fileName, sha256: a.file.sha256 },
+        b: { file: b.file.fileName, sha256: b.file.sha256 },
+        ...rest,
+      });
+    } else context.stdout.write(`${formatComparison(a, b, result)}\n`);
+    return exitCodes.ok;
+  } catch (error) {
+    return reportError(context, error, json);
+  }
+}
+
+export const compareCommand: CliCommand = {
+  name: 'compare',
+  summary: 'score one CSV with two versions of a model and compare',
+  usage,
+  run,
+};

@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+import { bundleFormatSchema, bundleNameSchema, versionLabelSchema } from '../../../shared/contract/index.ts';
+import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { reportError, writeJson } from '../output.ts';
+
+const usage = `Usage: modeldock export <model> --out <dir> [--name <name>] [--model-version <label>]
+                        [--format dir|zip|tar.gz] [--expect <sha256|md5>] [--force] [--json]
+
+Writes a Docker deployment bundle that serves the model exactly as ModelDock scores it.
+  --out <dir>              the bundle folder to create (or the archive, with --format zip|tar.gz)
+  --name <name>            service and image name (default: from the file name)
+  --model-version <label>  version label, such as v1 (default v1)
+  --format <format>        dir (default), zip or tar.gz
+  --expect <checksum>      the SHA-256 or MD5 the model file must have; a mismatch refuses the export
+  --force                  replace an existing target
+  --json                   print the result as JSON`;
+
+function parseOptions(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      name: { type: 'string' },
+      'model-version': { type: 'string' },
+      format: { type: 'string' },
+      expect: { type: 'string' },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+}
+
+function checked<T>(
+  schema: {
+    safeParse(
+      value: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+  },
+  value: string,
+  flag: string,
+): T {
+  const result = schema.safeParse(value);
+  if (!result.success)
+    throw new UsageError(`${flag} "${value}": ${result.error.issues[0]?.message ?? 'not valid'}.`);
+  return result.data;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+async function run(context: CommandContext): Promise<number> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(context.argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
+  if (!values.out) throw new UsageError('give the target with --out <dir>.');
+  const format = checked(bundleFormatSchema, values.format ?? 'dir', '--format');
+  const name = values.name === undefined ? undefined : checked(bundleNameSchema, values.name, '--name');
+  const version =
+    values['model-version'] === undefined
+      ? undefined
+      : checked(versionLabelSchema, values['model-version'], '--model-version');
+  const json = values.json === true;
+  const showProgress = !json && context.stderr.isTTY === true;
+  try {
+    const info = await context.services.models.open(positionals[0]!, { expectedChecksum: values.expect });
+    const result = await context.services.exporter.exportBundle(info.modelId, {
+      outDir: values.out,
+      name,
+      version,
+      format,
+      force: values.force === true,
+      onProgress: showProgress
+        ? ({ stage, done, total }) => context.stderr.write(`[${done + 1}/${total}] ${stage}\n`)
+        : undefined,
+    });
+    if (json) {
+      writeJson(context, result);
+    } else {
+      context.stdout.write(
+        [
+          `Bundle ${result.name} ${result.version} written to ${result.path} (${result.files.length} files, ${formatBytes(result.sizeBytes)}).`,
+          `Model SHA-256: ${result.modelSha256}`,
+          '',
+          'Next:',
+          ...result.nextCommands.map((command) => `  ${command}`),
+          '',
+        ].join('\n'),
+      );
+    }
+    return exitCodes.ok;
+  } catch (error) {
+    return reportError(context, error, json);
+  }
+}
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'write a Docker deployment bundle for a model file',
+  usage,
+  run,
+};

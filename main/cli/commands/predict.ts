@@ -1,0 +1,152 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { Prediction, PredictManyResult, PredictResult } from '../../../shared/contract/index.ts';
+import { AppError } from '../../errors.ts';
+import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { reportError, writeJson } from '../output.ts';
+import { formatTable } from './inspect.ts';
+
+const usage = `Usage: modeldock predict <model> (--input '<json>' | --input-file <file>) [--json]
+
+Scores one payload (a JSON object keyed by input name) or several ({"instances": [...]}).
+  --input <json>        the payload as JSON text
+  --input-file <file>   read the payload from a JSON file ("-" reads standard input)
+  --json                print the result as JSON`;
+
+async function readPayload(input: string | undefined, inputFile: string | undefined): Promise<unknown> {
+  let text: string;
+  let source: string;
+  if (inputFile !== undefined) {
+    source = inputFile === '-' ? 'standard input' : inputFile;
+    try {
+      text = inputFile === '-' ? await readStdin() : await readFile(inputFile, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT'
+          ? 'there is no such file'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : 'it cannot be read';
+      throw new AppError('invalid-payload', `Cannot read the payload from ${source}: ${why}.`);
+    }
+  } else {
+    source = '--input';
+    text = input ?? '';
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError(
+      'invalid-payload',
+      `The payload in ${source} is not valid JSON: ${(error as Error).message}.`,
+    );
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function compact(prediction: Prediction) {
+  return {
+    label: prediction.label,
+    probabilities: prediction.probabilities,
+    ...(prediction.probability !== undefined ? { probability: prediction.probability } : {}),
+    ...(prediction.value !== undefined ? { value: prediction.value } : {}),
+  };
+}
+
+/** The JSON `modeldock predict --json` prints: one prediction, or {predictions} for instances. */
+export function predictJson(result: PredictResult | PredictManyResult) {
+  if ('predictions' in result) {
+    return {
+      predictions: result.predictions.map(compact),
+      warnings: result.warnings,
+      latencyMs: result.latencyMs,
+    };
+  }
+  return { ...compact(result), warnings: result.warnings, latencyMs: result.latencyMs };
+}
+
+const round = (value: number) => Number(value.toFixed(4)).toString();
+
+function describeProbabilities(prediction: Prediction): string {
+  return Object.entries(prediction.probabilities)
+    .map(([label, p]) => `${label}: ${round(p)}`)
+    .join('  ');
+}
+
+/** Human output: label and probability first, then the class probabilities, warnings and latency. */
+export function formatPrediction(result: PredictResult | PredictManyResult): string {
+  const lines: string[] = [];
+  if ('predictions' in result) {
+    lines.push(
+      formatTable(
+        ['#', 'label', 'probability', 'probabilities / value'],
+        result.predictions.map((prediction, index) => [
+          String(index),
+          String(prediction.label ?? ''),
+          prediction.probability !== undefined ? round(prediction.probability) : '',
+          prediction.value !== undefined ? String(prediction.value) : describeProbabilities(prediction),
+        ]),
+      ),
+    );
+  } else {
+    if (result.label !== null) lines.push(`label          ${result.label}`);
+    if (result.probability !== undefined) lines.push(`probability    ${round(result.probability)}`);
+    if (Object.keys(result.probabilities).length > 0)
+      lines.push(`probabilities  ${describeProbabilities(result)}`);
+    if (result.value !== undefined) lines.push(`value          ${result.value}`);
+  }
+  for (const warning of result.warnings)
+    lines.push(`warning: ${warning.row !== undefined ? `instance ${warning.row}: ` : ''}${warning.message}`);
+  lines.push(`latency        ${result.latencyMs.toFixed(2)} ms`);
+  return lines.join('\n');
+}
+
+async function run(context: CommandContext): Promise<number> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(context.argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
+  const input = values.input;
+  const inputFile = values['input-file'];
+  if ((input === undefined) === (inputFile === undefined)) {
+    throw new UsageError('give the payload with either --input or --input-file.');
+  }
+  const json = values.json === true;
+  try {
+    // Read the payload first: a typo in it should not wait for the model to load.
+    const payload = await readPayload(input, inputFile);
+    const info = await context.services.models.open(positionals[0]!);
+    const result = await context.services.models.predict(info.modelId, payload);
+    if (json) writeJson(context, predictJson(result));
+    else context.stdout.write(`${formatPrediction(result)}\n`);
+    return exitCodes.ok;
+  } catch (error) {
+    return reportError(context, error, json);
+  }
+}
+
+function parseOptions(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, input: { type: 'string' }, 'input-file': { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+}
+
+export const predictCommand: CliCommand = {
+  name: 'predict',
+  summary: 'score a JSON payload with a model file',
+  usage,
+  run,
+};

@@ -1,0 +1,224 @@
+import { parseArgs } from 'node:util';
+import {
+  type ColumnMapping,
+  type CsvDialect,
+  csvDelimiterSchema,
+  csvEncodingSchema,
+  type MissingPolicy,
+  numberFormatSchema,
+  type ScoringSummary,
+} from '../../../shared/contract/index.ts';
+import { formatDrift } from '../../library/drift-text.ts';
+import type { EngineProgress } from '../../scoring/types.ts';
+import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { reportError, writeJson } from '../output.ts';
+
+const usage = `Usage: modeldock score <model> <in.csv> --out <out.csv> [options]
+
+Scores every row of a CSV file and writes the original columns plus the predictions.
+  --out <file>              the output CSV (required); rows that fail go to <out>.errors.csv
+  --label-column <column>   compare predictions with this column (e.g. converted): AUC, log loss, …
+  --threshold <p>           threshold for accuracy, precision, recall and F1 (default 0.5)
+  --fill <input>=<value>    fill empty cells of an input (e.g. lead_source=NA); default: the row fails
+  --map <input>=<column>    read an input from this column (repeat for each value of an [N,F] input)
+  --number-format <f>       plain (default), thousands-comma (1,234.5) or decimal-comma (1.234,5)
+  --delimiter <d>           , ; tab or | (default: detected)
+  --encoding <e>            utf-8, utf-8-bom, utf-16le, utf-16be or windows-1252 (default: detected)
+  --no-header               the first row is data
+  --force                   replace the output file if it exists
+  --reference <ref.csv>     drift (PSI) of the inputs and scores against a reference CSV, e.g. the training data
+  --json                    print the summary as JSON`;
+
+function splitAssignment(option: string, text: string): [string, string] {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new UsageError(`${option} takes <input>=<value>, got "${text}".`);
+  return [text.slice(0, at), text.slice(at + 1)];
+}
+
+function parseOptions(argv: string[]) {
+  let parsed: ReturnType<typeof parse>;
+  function parse() {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        'label-column': { type: 'string' },
+        threshold: { type: 'string' },
+        fill: { type: 'string', multiple: true },
+        map: { type: 'string', multiple: true },
+        'number-format': { type: 'string' },
+        delimiter: { type: 'string' },
+        encoding: { type: 'string' },
+        'no-header': { type: 'boolean' },
+        force: { type: 'boolean' },
+        json: { type: 'boolean' },
+        reference: { type: 'string' },
+      },
+    });
+  }
+  try {
+    parsed = parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 2) throw new UsageError('give a model file and a CSV file.');
+  if (!values.out) throw new UsageError('give the output file with --out.');
+  const threshold = values.threshold === undefined ? 0.5 : Number(values.threshold);
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
+    throw new UsageError('--threshold takes a number between 0 and 1.');
+  }
+  const missing: Record<string, MissingPolicy> = {};
+  for (const fill of values.fill ?? []) {
+    const [input, value] = splitAssignment('--fill', fill);
+    missing[input] = { mode: 'fill', value };
+  }
+  const mapping: ColumnMapping = {};
+  for (const map of values.map ?? []) {
+    const [input, column] = splitAssignment('--map', map);
+    mapping[input] = [...(mapping[input] ?? []), column];
+  }
+  const numberFormat = numberFormatSchema.safeParse(values['number-format'] ?? 'plain');
+  if (!numberFormat.success)
+    throw new UsageError('--number-format is plain, thousands-comma or decimal-comma.');
+  const dialect: Partial<CsvDialect> = {};
+  if (values.delimiter !== undefined) {
+    const delimiter = csvDelimiterSchema.safeParse(values.delimiter === 'tab' ? '\t' : values.delimiter);
+    if (!delimiter.success) throw new UsageError('--delimiter is one of , ; tab |');
+    dialect.delimiter = delimiter.data;
+  }
+  if (values.encoding !== undefined) {
+    const encoding = csvEncodingSchema.safeParse(values.encoding.toLowerCase());
+    if (!encoding.success)
+      throw new UsageError(`--encoding is one of ${csvEncodingSchema.options.join(', ')}.`);
+    dialect.encoding = encoding.data;
+  }
+  if (values['no-header']) dialect.hasHeader = false;
+  return {
+    modelPath: positionals[0] ?? '',
+    csvPath: positionals[1] ?? '',
+    outputPath: values.out,
+    labelColumn: values['label-column'],
+    threshold,
+    missing,
+    mapping,
+    numberFormat: numberFormat.data,
+    dialect,
+    force: values.force === true,
+    json: values.json === true,
+    reference: values.reference,
+  };
+}
+
+/** `{rows, scored, failed, seconds, rowsPerSecond, outputPath, errorsPath?, metrics?}`. */
+export function summaryJson(summary: ScoringSummary) {
+  const metrics = summary.report.metrics;
+  return {
+    rows: summary.rows,
+    scored: summary.scored,
+    failed: summary.failed,
+    seconds: summary.seconds,
+    rowsPerSecond: summary.rowsPerSecond,
+    outputPath: summary.outputPath,
+    ...(summary.errorsPath ? { errorsPath: summary.errorsPath } : {}),
+    ...(metrics
+      ? {
+          metrics: {
+            labelColumn: metrics.labelColumn,
+            positiveClass: metrics.positiveClass,
+            rows: metrics.rows,
+            rocAuc: metrics.rocAuc,
+            logLoss: metrics.logLoss,
+            threshold: metrics.atThreshold.threshold,
+            accuracy: metrics.atThreshold.accuracy,
+            precision: metrics.atThreshold.precision,
+            recall: metrics.atThreshold.recall,
+            f1: metrics.atThreshold.f1,
+            confusion: metrics.atThreshold.confusion,
+          },
+        }
+      : {}),
+  };
+}
+
+function progressBar(progress: EngineProgress): string {
+  const fraction = progress.bytesTotal > 0 ? progress.bytesDone / progress.bytesTotal : 0;
+  const filled = Math.round(fraction * 30);
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${progress.rows.toLocaleString('en-US')} rows  ${Math.round(progress.rowsPerSecond).toLocaleString('en-US')} rows/s  ETA ${Math.ceil(progress.etaSeconds)} s `;
+}
+
+function formatSummary(summary: ScoringSummary): string {
+  const lines = [
+    `Scored ${summary.scored.toLocaleString('en-US')} of ${summary.rows.toLocaleString('en-US')} rows in ${summary.seconds.toFixed(2)} s (${Math.round(summary.rowsPerSecond).toLocaleString('en-US')} rows/s).`,
+    `Output: ${summary.outputPath} (added ${summary.addedColumns.join(', ')})`,
+  ];
+  if (summary.failed > 0) {
+    lines.push(
+      `${summary.failed.toLocaleString('en-US')} rows could not be scored; see ${summary.errorsPath}:`,
+    );
+    for (const [reason, count] of Object.entries(summary.failuresByReason))
+      lines.push(`  ${count}  ${reason}`);
+  }
+  const metrics = summary.report.metrics;
+  if (metrics) {
+    const at = metrics.atThreshold;
+    const f = (value: number | null) => (value === null ? 'n/a' : value.toFixed(4));
+    lines.push(
+      `Against ${metrics.labelColumn} (${metrics.rows.toLocaleString('en-US')} rows): ROC AUC ${f(metrics.rocAuc)}, log loss ${f(metrics.logLoss)}`,
+      `  at threshold ${at.threshold}: accuracy ${f(at.accuracy)}, precision ${f(at.precision)}, recall ${f(at.recall)}, F1 ${f(at.f1)}`,
+      `  confusion: TP ${at.confusion.tp}  FP ${at.confusion.fp}  TN ${at.confusion.tn}  FN ${at.confusion.fn}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function run(context: CommandContext): Promise<number> {
+  const options = parseOptions(context.argv);
+  const showProgress = context.stderr.isTTY === true;
+  let info: Awaited<ReturnType<typeof context.services.models.open>>;
+  try {
+    info = await context.services.models.open(options.modelPath);
+  } catch (error) {
+    return reportError(context, error, options.json);
+  }
+  try {
+    const summary = await context.services.scoring.score(
+      {
+        modelId: info.modelId,
+        path: options.csvPath,
+        outputPath: options.outputPath,
+        overwrite: options.force,
+        labelColumn: options.labelColumn,
+        threshold: options.threshold,
+        missing: options.missing,
+        mapping: options.mapping,
+        numberFormat: options.numberFormat,
+        dialect: options.dialect,
+      },
+      { onProgress: showProgress ? (progress) => context.stderr.write(progressBar(progress)) : undefined },
+    );
+    if (showProgress) context.stderr.write('\n');
+    const drift = options.reference
+      ? await context.services.library.driftOfScoredCsv(info.modelId, summary.outputPath, {
+          referenceCsv: options.reference,
+          scoreColumn: summary.addedColumns.find((column) => /predicted_(probability|value)$/.test(column)),
+        })
+      : undefined;
+    if (options.json) writeJson(context, { ...summaryJson(summary), ...(drift ? { drift } : {}) });
+    else context.stdout.write(`${formatSummary(summary)}${drift ? `\n${formatDrift(drift)}` : ''}\n`);
+    return exitCodes.ok;
+  } catch (error) {
+    if (showProgress) context.stderr.write('\n');
+    const code = reportError(context, error, options.json);
+    // A missing or empty CSV is bad input data (4), not an unusable model file (3).
+    return code === exitCodes.modelUnusable ? exitCodes.invalidInput : code;
+  }
+}
+
+export const scoreCommand: CliCommand = {
+  name: 'score',
+  summary: 'score every row of a CSV file into a new CSV',
+  usage,
+  run,
+};

@@ -1,0 +1,91 @@
+/**
+ * The security-relevant constants of the desktop window, kept free of any electron import so that
+ * tests (and the browser-mode host, which serves the same renderer) assert on the very values in force.
+ */
+
+/**
+ * Content-Security-Policy for the renderer, in Electron (session header + meta) and browser mode (header).
+ * No remote code, no eval, no inline scripts; React sets element styles through CSSOM, which style-src allows.
+ */
+export const rendererCsp = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
+
+/** webPreferences of the one BrowserWindow (the preload path is added by the window code). */
+export const secureWebPreferences = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  experimentalFeatures: false,
+  webviewTag: false,
+  spellcheck: false,
+} as const;
+
+/** IPC channel names, declared once for main and preload. */
+export const ipcChannels = {
+  call: 'modeldock:call',
+  event: 'modeldock:event',
+  openPath: 'modeldock:open-path',
+  pendingOpenPaths: 'modeldock:pending-open-paths',
+  /** Menu items that act in the page (File → Export…). */
+  menuCommand: 'modeldock:menu-command',
+} as const;
+
+/**
+ * True when a URL is the app's own page: the exact file URL of the built renderer (query and hash ignored).
+ * IPC from any other frame (a sub-frame, a navigated page, devtools extensions) is dropped.
+ */
+export function isAppPageUrl(frameUrl: string, appPageUrl: string): boolean {
+  let frame: URL;
+  let app: URL;
+  try {
+    frame = new URL(frameUrl);
+    app = new URL(appPageUrl);
+  } catch {
+    return false;
+  }
+  return frame.protocol === app.protocol && frame.host === app.host && frame.pathname === app.pathname;
+}
+
+/** The sender of an IPC message as the checker needs it (Electron's WebFrameMain, reduced to plain data). */
+export interface IpcSender {
+  url: string;
+  /** True when the frame is the top frame of its page (not an iframe). */
+  isMainFrame: boolean;
+  /** True when the frame belongs to one of the app's own windows. */
+  isAppWindow: boolean;
+}
+
+/** The rule every IPC handler applies before it runs anything (as Electron Fiddle's ipc.ts does). */
+export function isTrustedIpcSender(sender: IpcSender | null | undefined, appPageUrl: string): boolean {
+  if (!sender) return false;
+  return sender.isAppWindow && sender.isMainFrame && isAppPageUrl(sender.url, appPageUrl);
+}
+
+/** Navigation away from the app page is never allowed; the app is one page. */
+export function isAllowedNavigation(targetUrl: string, appPageUrl: string): boolean {
+  return isAppPageUrl(targetUrl, appPageUrl);
+}
+
+/**
+ * Permission requests (camera, notifications, clipboard-read, …) are refused; the only one granted is writing
+ * sanitized text to the clipboard, which the checksum copy buttons need.
+ */
+export const allowedPermissions: readonly string[] = ['clipboard-sanitized-write'];
+
+export function isPermissionAllowed(permission: string): boolean {
+  return allowedPermissions.includes(permission);
+}

@@ -1,0 +1,64 @@
+import os from 'node:os';
+import path from 'node:path';
+import {
+  type ExportableModel,
+  type ExportModelSource,
+  type ExportOptions,
+  exportBundle,
+} from './bundle-writer.ts';
+import { slugify } from './render.ts';
+import { defaultSamplePayloads } from './samples.ts';
+
+/** Where saved golden samples come from (the library); only their payloads are used. */
+export interface GoldenSampleSource {
+  listSamples(sha256: string): Promise<{ payload: Record<string, unknown> }[]>;
+}
+
+/**
+ * Export for the app, the CLI and the browser host: suggested names and targets, and the bundle writer
+ * over the open models of the model service.
+ */
+export class ExportService {
+  private readonly models: ExportModelSource;
+  private readonly exportsDir: string;
+  private readonly goldenSamples?: GoldenSampleSource;
+
+  constructor(options: { models: ExportModelSource; exportsDir?: string; goldenSamples?: GoldenSampleSource }) {
+    this.models = options.models;
+    this.goldenSamples = options.goldenSamples;
+    this.exportsDir =
+      options.exportsDir ?? process.env.MODELDOCK_EXPORTS_DIR ?? path.join(os.homedir(), 'ModelDock exports');
+  }
+
+  /** Name from the file, version v1, a folder under the exports directory, and whether export is allowed. */
+  defaults(modelId: string) {
+    const { info } = this.models.get(modelId);
+    const name = slugify(info.file.fileName.replace(/\.(onnx|pkl|pickle|joblib)$/i, ''), 'model');
+    const version = 'v1';
+    const mismatch = info.checksumCheck && !info.checksumCheck.matches;
+    return {
+      name,
+      version,
+      outDir: path.join(this.exportsDir, `${name}-${version}`),
+      exportable: !mismatch,
+      ...(mismatch
+        ? {
+            reason: `Export is off: ${info.file.fileName} does not match the expected ${info.checksumCheck!.algorithm === 'sha256' ? 'SHA-256' : 'MD5'} checksum you gave. Check that you have the right file.`,
+          }
+        : {}),
+    };
+  }
+
+  /**
+   * The analyst's golden samples travel into the bundle (samples/ and its smoke test), so the
+   * container is checked against exactly what they saw; the schema-built defaults follow them.
+   */
+  async exportBundle(modelOrId: string | ExportableModel, options: ExportOptions) {
+    if (options.samplePayloads || !this.goldenSamples) return exportBundle(this.models, modelOrId, options);
+    const info = typeof modelOrId === 'string' ? this.models.get(modelOrId).info : modelOrId.info;
+    const golden = await this.goldenSamples.listSamples(info.file.sha256).catch(() => []);
+    if (golden.length === 0) return exportBundle(this.models, modelOrId, options);
+    const samplePayloads = [...golden.map((sample) => sample.payload), ...defaultSamplePayloads(info.inputs)];
+    return exportBundle(this.models, modelOrId, { ...options, samplePayloads });
+  }
+}

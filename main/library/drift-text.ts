@@ -1,0 +1,23 @@
+import type { DriftReport, FeatureDrift } from '../../shared/contract/index.ts';
+
+/** The PSI table as text for the CLI's score report: one line per input and one for the scores. */
+export function formatDrift(report: DriftReport): string {
+  const rows: Array<[string, FeatureDrift]> = report.features.map((feature) => [feature.name, feature]);
+  if (report.score) rows.push(['score distribution', report.score]);
+  const width = Math.max(...rows.map(([name]) => name.length), 5);
+  const lines = [
+    `Drift against the reference (${report.referenceRows.toLocaleString('en-US')} rows): PSI < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant`,
+  ];
+  for (const [name, feature] of rows) {
+    const notes: string[] = [];
+    if (feature.unseenCount) {
+      notes.push(
+        `${feature.unseenCount} rows with unseen categories (${(feature.unseenCategories ?? []).slice(0, 5).join(', ')})`,
+      );
+    }
+    if (feature.missingCurrent > 0) notes.push(`${feature.missingCurrent} empty cells`);
+    const psi = feature.psi.toFixed(3).padStart(7);
+    lines.push(`  ${name.padEnd(width)}  ${psi}  ${feature.band.padEnd(11)}  ${notes.join('; ')}`.trimEnd());
+  }
+  return lines.join('\n');
+}

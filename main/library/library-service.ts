@@ -1,0 +1,530 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type {
+  CompareCsvResult,
+  ComparePayloadResult,
+  Compatibility,
+  DriftReport,
+  GoldenSample,
+  LibraryEntry,
+  LibraryNotice,
+  ModelInfo,
+  Prediction,
+  PredictManyResult,
+  PredictResult,
+  SampleRunReport,
+  WhatIfCurve,
+} from '../../shared/contract/index.ts';
+import { AppError } from '../errors.ts';
+import { writeFileAtomic } from './atomic-write.ts';
+import type { FillValues, OpenModel } from './batch-scoring.ts';
+import { assertCompatible, checkCompatibility, compareCsv } from './compare.ts';
+import {
+  buildReferenceProfile,
+  DriftAccumulator,
+  driftOfCsv,
+  driftOfScoredCsv,
+  type ReferenceProfile,
+  sha256OfFile,
+} from './drift.ts';
+import { expectedFrom, judgeSample, SAMPLE_TOLERANCE } from './samples.ts';
+import { emptyStore, type LibraryStoreData, loadStoreFile, saveStoreFile } from './store-file.ts';
+import { computeWhatIf, type WhatIfRequest } from './whatif.ts';
+
+/** What the library needs of the core model service (main/models/ModelService satisfies it). */
+export interface ModelServicePort {
+  open(filePath: string, options?: { signal?: AbortSignal }): Promise<ModelInfo>;
+  get(modelId: string): OpenModel | undefined;
+  predict(modelId: string, payload: unknown): Promise<PredictResult | PredictManyResult>;
+  list(): ModelInfo[] | Promise<ModelInfo[]>;
+  close(modelId: string): Promise<boolean>;
+}
+
+export interface LibraryServiceOptions {
+  dataDir: string;
+  models: ModelServicePort;
+  now?: () => Date;
+}
+
+/**
+ * The model library: a checksummed copy of every model opened, with names, version labels, notes,
+ * golden samples and an optional reference CSV profile, kept in <dataDir>/library/library.json.
+ */
+export class LibraryService {
+  readonly root: string;
+  readonly storeFile: string;
+  private readonly models: ModelServicePort;
+  private readonly now: () => Date;
+  private data: LibraryStoreData = emptyStore();
+  private notice: LibraryNotice | undefined;
+  private loaded: Promise<void> | undefined;
+  /** Every change runs in turn, so two calls never write the store from stale copies. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly profiles = new Map<string, ReferenceProfile>();
+
+  constructor(options: LibraryServiceOptions) {
+    this.root = path.join(options.dataDir, 'library');
+    this.storeFile = path.join(this.root, 'library.json');
+    this.models = options.models;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private async ready(): Promise<void> {
+    this.loaded ??= (async () => {
+      await fs.mkdir(this.root, { recursive: true });
+      const loaded = await loadStoreFile(this.storeFile, this.now);
+      this.data = loaded.data;
+      this.notice = loaded.notice;
+    })();
+    // A failed load (folder not writable, …) is tried again on the next call instead of sticking.
+    this.loaded.catch(() => {
+      this.loaded = undefined;
+    });
+    return this.loaded;
+  }
+
+  private change<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      await this.ready();
+      return work();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async persist(): Promise<void> {
+    await saveStoreFile(this.storeFile, this.data);
+  }
+
+  // ── entries ────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Keeps the model just opened: copies the user's file into library/<sha256>/ (checksum verified) the
+   * first time, and only touches lastOpenedAt after that. The name is the file name without extension;
+   * the version label is the next vN among entries of that name.
+   */
+  addFromOpen(info: ModelInfo): Promise<LibraryEntry> {
+    return this.change(async () => {
+      const timestamp = this.now().toISOString();
+      const existing = this.data.entries.find((entry) => entry.sha256 === info.file.sha256);
+      if (existing) {
+        existing.lastOpenedAt = timestamp;
+        await this.persist();
+        return { ...existing };
+      }
+      const storedPath = await this.keepCopy(info.file.path, info.file.sha256, info.file.fileName);
+      const name = path.parse(info.file.fileName).name || info.file.fileName;
+      const entry: LibraryEntry = {
+        id: info.file.sha256.slice(0, 16),
+        name,
+        versionLabel: this.nextVersionLabel(name),
+        format: info.format,
+        fileName: info.file.fileName,
+        sourcePath: info.file.path,
+        storedPath,
+        sha256: info.file.sha256,
+        md5: info.file.md5,
+        sizeBytes: info.file.sizeBytes,
+        addedAt: timestamp,
+        lastOpenedAt: timestamp,
+        notes: '',
+      };
+      this.data.entries.push(entry);
+      await this.persist();
+      return { ...entry };
+    });
+  }
+
+  private nextVersionLabel(name: string): string {
+    let highest = 0;
+    for (const entry of this.data.entries) {
+      if (entry.name.toLowerCase() !== name.toLowerCase()) continue;
+      const match = /^v(\d+)$/i.exec(entry.versionLabel);
+      highest = Math.max(highest, match ? Number(match[1]) : 1);
+    }
+    return `v${highest + 1}`;
+  }
+
+  /** Copies to a temp name, checks the SHA-256 of the copy against the one computed at open, then renames. */
+  private async keepCopy(source: string, sha256: string, fileName: string): Promise<string> {
+    const dir = path.join(this.root, sha256);
+    const target = path.join(dir, safeFileName(fileName));
+    await fs.mkdir(dir, { recursive: true });
+    if (await fileHasSha256(target, sha256)) return target;
+    const temp = path.join(dir, `.copy-${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await fs.copyFile(source, temp);
+      const copied = await sha256OfFile(temp);
+      if (copied !== sha256) {
+        throw new AppError(
+          'checksum-mismatch',
+          `${fileName} changed on disk after it was opened, so the library did not keep a copy.`,
+          { expected: sha256, actual: copied },
+        );
+      }
+      await fs.rename(temp, target);
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+    return target;
+  }
+
+  /** Every entry, newest first; `query` matches name, version label, file name, notes or a checksum prefix. */
+  async list(query?: string): Promise<{ entries: LibraryEntry[]; notice?: LibraryNotice }> {
+    await this.ready();
+    const needle = query?.trim().toLowerCase() ?? '';
+    const entries = this.data.entries
+      .filter((entry) => !needle || matchesQuery(entry, needle))
+      .sort((a, b) => (a.addedAt < b.addedAt ? 1 : a.addedAt > b.addedAt ? -1 : 0))
+      .map((entry) => ({ ...entry }));
+    return this.notice ? { entries, notice: this.notice } : { entries };
+  }
+
+  async get(id: string): Promise<LibraryEntry> {
+    await this.ready();
+    return { ...this.find(id) };
+  }
+
+  private find(id: string): LibraryEntry {
+    const entry = this.data.entries.find((candidate) => candidate.id === id);
+    if (!entry) throw new AppError('not-found', `There is no model with id ${id} in the library.`);
+    return entry;
+  }
+
+  private update(id: string, apply: (entry: LibraryEntry) => void): Promise<LibraryEntry> {
+    return this.change(async () => {
+      const entry = this.find(id);
+      apply(entry);
+      await this.persist();
+      return { ...entry };
+    });
+  }
+
+  rename(id: string, name: string): Promise<LibraryEntry> {
+    return this.update(id, (entry) => {
+      entry.name = name.trim();
+    });
+  }
+
+  relabel(id: string, versionLabel: string): Promise<LibraryEntry> {
+    return this.update(id, (entry) => {
+      entry.versionLabel = versionLabel.trim();
+    });
+  }
+
+  setNotes(id: string, notes: string): Promise<LibraryEntry> {
+    return this.update(id, (entry) => {
+      entry.notes = notes;
+    });
+  }
+
+  /** Forgets the entry, its samples and reference, and deletes the stored copy. */
+  remove(id: string): Promise<{ removed: boolean }> {
+    return this.change(async () => {
+      const entry = this.data.entries.find((candidate) => candidate.id === id);
+      if (!entry) return { removed: false };
+      this.data.entries = this.data.entries.filter((candidate) => candidate !== entry);
+      delete this.data.samples[entry.sha256];
+      this.profiles.delete(entry.sha256);
+      await this.persist();
+      await fs.rm(path.join(this.root, entry.sha256), { recursive: true, force: true });
+      return { removed: true };
+    });
+  }
+
+  async dismissNotice(): Promise<{ dismissed: boolean }> {
+    await this.ready();
+    const had = this.notice !== undefined;
+    this.notice = undefined;
+    return { dismissed: had };
+  }
+
+  /** Opens the library's own copy with the model service. */
+  async open(id: string, options: { signal?: AbortSignal } = {}): Promise<ModelInfo> {
+    const entry = await this.get(id);
+    const info = await this.models.open(entry.storedPath, options);
+    await this.addFromOpen(info);
+    return info;
+  }
+
+  private openModel(modelId: string): OpenModel {
+    const model = this.models.get(modelId);
+    if (!model) throw new AppError('model-not-open', `No open model has id ${modelId}; open it again.`);
+    return model;
+  }
+
+  private async entryForModel(modelId: string): Promise<LibraryEntry | undefined> {
+    const { info } = this.openModel(modelId);
+    await this.ready();
+    return this.data.entries.find((entry) => entry.sha256 === info.file.sha256);
+  }
+
+  // ── golden samples ─────────────────────────────────────────────────────────────────────────────
+
+  /** The samples of a model by SHA-256 (the export bundle's samples/ are written from this). */
+  async listSamples(sha256: string): Promise<GoldenSample[]> {
+    await this.ready();
+    return (this.data.samples[sha256] ?? []).map((sample) => structuredClone(sample));
+  }
+
+  async listSamplesForModel(modelId: string): Promise<GoldenSample[]> {
+    return this.listSamples(this.openModel(modelId).info.file.sha256);
+  }
+
+  /** Predicts the payload and keeps it with the outputs as a named sample (same name replaces). */
+  async saveSample(modelId: string, name: string, payload: Record<string, unknown>): Promise<GoldenSample> {
+    const { info } = this.openModel(modelId);
+    const result = await this.models.predict(modelId, payload);
+    if ('predictions' in result)
+      throw new AppError('invalid-payload', 'A golden sample is one payload, not several.');
+    const sample: GoldenSample = {
+      name: name.trim(),
+      modelSha256: info.file.sha256,
+      payload: structuredClone(payload),
+      expected: expectedFrom(result),
+      createdAt: this.now().toISOString(),
+    };
+    return this.change(async () => {
+      const list = (this.data.samples[info.file.sha256] ?? []).filter(
+        (existing) => existing.name !== sample.name,
+      );
+      list.push(sample);
+      this.data.samples[info.file.sha256] = list;
+      await this.persist();
+      return structuredClone(sample);
+    });
+  }
+
+  removeSample(modelId: string, name: string): Promise<{ removed: boolean }> {
+    const sha256 = this.openModel(modelId).info.file.sha256;
+    return this.change(async () => {
+      const list = this.data.samples[sha256] ?? [];
+      const kept = list.filter((sample) => sample.name !== name);
+      if (kept.length === list.length) return { removed: false };
+      this.data.samples[sha256] = kept;
+      await this.persist();
+      return { removed: true };
+    });
+  }
+
+  /** Predicts every sample again; each passes when the label matches and every probability is within 1e-6. */
+  async runSamples(modelId: string, tolerance = SAMPLE_TOLERANCE): Promise<SampleRunReport> {
+    const samples = await this.listSamplesForModel(modelId);
+    const runs = [];
+    for (const sample of samples) {
+      try {
+        const result = await this.models.predict(modelId, sample.payload);
+        const prediction: Prediction = 'predictions' in result ? result.predictions[0]! : result;
+        runs.push(judgeSample(sample, prediction, tolerance));
+      } catch (error) {
+        runs.push({
+          name: sample.name,
+          passed: false,
+          maxAbsDelta: null,
+          labelMatches: false,
+          expected: sample.expected,
+          actual: null,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    const passed = runs.filter((run) => run.passed).length;
+    return { tolerance, passed, failed: runs.length - passed, runs };
+  }
+
+  // ── reference and drift ────────────────────────────────────────────────────────────────────────
+
+  /** Profiles a reference CSV (per-input deciles or category shares, and the model's score deciles). */
+  async attachReference(
+    id: string,
+    csvPath: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<LibraryEntry> {
+    const entry = await this.get(id);
+    const { model, close } = await this.openForEntry(entry, options.signal);
+    try {
+      const profile = await buildReferenceProfile(model, csvPath, { signal: options.signal });
+      await writeFileAtomic(this.profileFile(entry.sha256), JSON.stringify(profile));
+      this.profiles.set(entry.sha256, profile);
+      const sha256 = await sha256OfFile(csvPath);
+      return await this.update(id, (stored) => {
+        stored.reference = {
+          sourcePath: path.resolve(csvPath),
+          fileName: path.basename(csvPath),
+          sha256,
+          rows: profile.rows,
+          attachedAt: this.now().toISOString(),
+        };
+      });
+    } finally {
+      await close();
+    }
+  }
+
+  async detachReference(id: string): Promise<LibraryEntry> {
+    const entry = await this.update(id, (stored) => {
+      delete stored.reference;
+    });
+    this.profiles.delete(entry.sha256);
+    await fs.rm(this.profileFile(entry.sha256), { force: true });
+    return entry;
+  }
+
+  private profileFile(sha256: string): string {
+    return path.join(this.root, sha256, 'reference-profile.json');
+  }
+
+  /** Uses the model if it is open already; otherwise opens the stored copy for the duration of the work. */
+  private async openForEntry(entry: LibraryEntry, signal?: AbortSignal) {
+    const openInfos = await this.models.list();
+    const already = openInfos.find((info) => info.file.sha256 === entry.sha256);
+    if (already) return { model: this.openModel(already.modelId), close: async () => {} };
+    const info = await this.models.open(entry.storedPath, { signal });
+    return {
+      model: this.openModel(info.modelId),
+      close: async () => void (await this.models.close(info.modelId)),
+    };
+  }
+
+  /** The reference profile attached to an open model's library entry, if any. */
+  async referenceProfileFor(modelId: string): Promise<ReferenceProfile | undefined> {
+    const entry = await this.entryForModel(modelId);
+    if (!entry?.reference) return undefined;
+    const cached = this.profiles.get(entry.sha256);
+    if (cached) return cached;
+    try {
+      const profile = JSON.parse(
+        await fs.readFile(this.profileFile(entry.sha256), 'utf8'),
+      ) as ReferenceProfile;
+      this.profiles.set(entry.sha256, profile);
+      return profile;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * For the batch engine: a counter for the open model's attached reference, or undefined when none is
+   * attached. Feed it each batch's input columns and scores, then call report().
+   */
+  async driftAccumulatorFor(modelId: string): Promise<DriftAccumulator | undefined> {
+    const profile = await this.referenceProfileFor(modelId);
+    return profile ? new DriftAccumulator(profile) : undefined;
+  }
+
+  /** A reference CSV profiled for an open model without attaching it (plain JSON: a worker can receive it). */
+  async profileReferenceCsv(
+    modelId: string,
+    referenceCsv: string,
+    signal?: AbortSignal,
+  ): Promise<ReferenceProfile> {
+    return buildReferenceProfile(this.openModel(modelId), referenceCsv, { signal });
+  }
+
+  /**
+   * For `modeldock score --reference ref.csv`: PSI of the scored output against a reference CSV. The reference
+   * is given, or else the one attached to the model in the library.
+   */
+  async driftOfScoredCsv(
+    modelId: string,
+    scoredCsv: string,
+    options: { referenceCsv?: string; scoreColumn?: string; signal?: AbortSignal } = {},
+  ): Promise<DriftReport> {
+    const profile = options.referenceCsv
+      ? await this.profileReferenceCsv(modelId, options.referenceCsv, options.signal)
+      : await this.referenceProfileFor(modelId);
+    if (!profile) {
+      throw new AppError('not-found', 'This model has no reference CSV attached; give one with --reference.');
+    }
+    return driftOfScoredCsv(profile, scoredCsv, options.scoreColumn, { signal: options.signal });
+  }
+
+  async drift(
+    modelId: string,
+    csvPath: string,
+    options: { signal?: AbortSignal; fill?: FillValues } = {},
+  ): Promise<DriftReport> {
+    const profile = await this.referenceProfileFor(modelId);
+    if (!profile) {
+      throw new AppError(
+        'not-found',
+        'This model has no reference CSV attached; attach one in the library first.',
+      );
+    }
+    return driftOfCsv(this.openModel(modelId), profile, csvPath, options);
+  }
+
+  // ── what-if and compare ────────────────────────────────────────────────────────────────────────
+
+  async whatIf(modelId: string, request: WhatIfRequest): Promise<WhatIfCurve> {
+    const { info } = this.openModel(modelId);
+    const reference = await this.referenceProfileFor(modelId);
+    return computeWhatIf(info, (payload) => this.models.predict(modelId, payload), request, reference);
+  }
+
+  compareCheck(modelIdA: string, modelIdB: string): Compatibility {
+    return checkCompatibility(this.openModel(modelIdA).info, this.openModel(modelIdB).info);
+  }
+
+  async comparePayload(
+    modelIdA: string,
+    modelIdB: string,
+    payload: Record<string, unknown>,
+  ): Promise<ComparePayloadResult> {
+    assertCompatible(this.openModel(modelIdA).info, this.openModel(modelIdB).info);
+    const [a, b] = await Promise.all([
+      this.models.predict(modelIdA, payload),
+      this.models.predict(modelIdB, payload),
+    ]);
+    if ('predictions' in a || 'predictions' in b)
+      throw new AppError('invalid-payload', 'Compare one payload at a time.');
+    const pa = a.probability ?? a.value ?? null;
+    const pb = b.probability ?? b.value ?? null;
+    return {
+      a: { label: a.label, probability: pa, probabilities: a.probabilities },
+      b: { label: b.label, probability: pb, probabilities: b.probabilities },
+      absDelta: pa === null || pb === null ? null : Math.abs(pa - pb),
+      labelsAgree: String(a.label) === String(b.label),
+    };
+  }
+
+  compareCsv(
+    modelIdA: string,
+    modelIdB: string,
+    csvPath: string,
+    options: {
+      threshold?: number;
+      fill?: FillValues;
+      signal?: AbortSignal;
+      onProgress?: (rows: number) => void;
+    } = {},
+  ): Promise<CompareCsvResult> {
+    return compareCsv(this.openModel(modelIdA), this.openModel(modelIdB), csvPath, options);
+  }
+}
+
+function matchesQuery(entry: LibraryEntry, needle: string): boolean {
+  return (
+    entry.name.toLowerCase().includes(needle) ||
+    entry.versionLabel.toLowerCase().includes(needle) ||
+    entry.fileName.toLowerCase().includes(needle) ||
+    entry.notes.toLowerCase().includes(needle) ||
+    entry.sha256.startsWith(needle) ||
+    entry.md5.startsWith(needle)
+  );
+}
+
+/** The stored copy keeps the user's file name, minus anything that could climb out of its folder. */
+function safeFileName(fileName: string): string {
+  const base = path.basename(fileName).replace(/[\\/:*?"<>|\0]/g, '_');
+  return base === '' || base === '.' || base === '..' ? 'model' : base;
+}
+
+async function fileHasSha256(file: string, sha256: string): Promise<boolean> {
+  try {
+    return (await sha256OfFile(file)) === sha256;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,259 @@
+import type { FeatureDrift, PsiBand } from '../../shared/contract/index.ts';
+
+/**
+ * Share given to an empty bin so that ln(current / reference) stays finite. 1e-4 (0.01%) is small next to the
+ * 10% a decile holds, so an empty bin still contributes strongly (about 0.1 × ln(0.1 / 1e-4) ≈ 0.69 on its own),
+ * as it should: a whole decile disappearing is significant drift.
+ */
+export const PSI_EPSILON = 1e-4;
+
+export const MISSING_BIN = '(missing)';
+export const UNSEEN_BIN = '(unseen)';
+
+/** The usual bands: below 0.1 stable, 0.1 to 0.25 moderate, above 0.25 significant. */
+export function psiBand(psi: number): PsiBand {
+  if (psi < 0.1) return 'stable';
+  if (psi <= 0.25) return 'moderate';
+  return 'significant';
+}
+
+/** PSI = Σ (current − reference) × ln(current / reference) over bins, with empty shares raised to ε. */
+export function psiFromShares(referenceShares: readonly number[], currentShares: readonly number[]): number {
+  let psi = 0;
+  for (let i = 0; i < referenceShares.length; i++) {
+    const reference = Math.max(referenceShares[i] ?? 0, PSI_EPSILON);
+    const current = Math.max(currentShares[i] ?? 0, PSI_EPSILON);
+    psi += (current - reference) * Math.log(current / reference);
+  }
+  return psi;
+}
+
+/**
+ * Decile edges of the reference: the value at nearest rank ⌈q·n⌉ for q = 0.1 … 0.9, duplicates dropped.
+ * Bins are right-closed — (−∞, e1], (e1, e2], …, (ek, ∞) — so a value equal to a tied edge always falls in
+ * the same bin in the reference and the current data, and a column with few distinct values (counts such as
+ * courses viewed) gets one bin per value instead of empty duplicate bins.
+ */
+export function decileEdges(values: readonly number[]): number[] {
+  const sorted = Float64Array.from(values).sort();
+  if (sorted.length === 0) return [];
+  const edges: number[] = [];
+  for (let decile = 1; decile <= 9; decile++) {
+    const rank = Math.ceil((decile / 10) * sorted.length);
+    const edge = sorted[Math.max(rank - 1, 0)]!;
+    if (edges.length === 0 || edge > edges[edges.length - 1]!) edges.push(edge);
+  }
+  // An edge at the maximum would leave the last bin empty by construction in the reference.
+  if (edges.length > 0 && edges[edges.length - 1] === sorted[sorted.length - 1]) edges.pop();
+  return edges;
+}
+
+/** Index of the right-closed bin a value falls in: the first edge ≥ value, or the last bin. */
+export function binIndex(edges: readonly number[], value: number): number {
+  let low = 0;
+  let high = edges.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (value <= edges[middle]!) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+export function numericBinLabels(edges: readonly number[]): string[] {
+  if (edges.length === 0) return ['all values'];
+  const labels = [`≤ ${formatEdge(edges[0]!)}`];
+  for (let i = 1; i < edges.length; i++)
+    labels.push(`${formatEdge(edges[i - 1]!)} – ${formatEdge(edges[i]!)}`);
+  labels.push(`> ${formatEdge(edges[edges.length - 1]!)}`);
+  return labels;
+}
+
+function formatEdge(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}
+
+/** A numeric column read as numbers: empty cells and text that is not a finite number count as missing. */
+export function toNumber(cell: unknown): number | null {
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : null;
+  if (typeof cell === 'bigint') return Number(cell);
+  if (typeof cell === 'boolean') return cell ? 1 : 0;
+  if (typeof cell !== 'string') return null;
+  const trimmed = cell.trim();
+  if (trimmed === '') return null;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : null;
+}
+
+export function toCategory(cell: unknown): string | null {
+  if (cell === null || cell === undefined) return null;
+  const text = String(cell).trim();
+  return text === '' ? null : text;
+}
+
+/** How a numeric input looked in the reference: its decile edges and the count in each bin. */
+export interface NumericProfile {
+  kind: 'numeric';
+  name: string;
+  edges: number[];
+  counts: number[];
+  missing: number;
+  min: number | null;
+  max: number | null;
+}
+
+/** How a categorical input looked in the reference: the count of each category. */
+export interface CategoricalProfile {
+  kind: 'categorical';
+  name: string;
+  counts: Record<string, number>;
+  missing: number;
+}
+
+export type FeatureProfile = NumericProfile | CategoricalProfile;
+
+export function profileNumeric(name: string, cells: Iterable<unknown>): NumericProfile {
+  const values: number[] = [];
+  let missing = 0;
+  for (const cell of cells) {
+    const value = toNumber(cell);
+    if (value === null) missing++;
+    else values.push(value);
+  }
+  const edges = decileEdges(values);
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  let min: number | null = null;
+  let max: number | null = null;
+  for (const value of values) {
+    counts[binIndex(edges, value)]!++;
+    if (min === null || value < min) min = value;
+    if (max === null || value > max) max = value;
+  }
+  return { kind: 'numeric', name, edges, counts, missing, min, max };
+}
+
+export function profileCategorical(name: string, cells: Iterable<unknown>): CategoricalProfile {
+  const counts: Record<string, number> = {};
+  let missing = 0;
+  for (const cell of cells) {
+    const category = toCategory(cell);
+    if (category === null) missing++;
+    else counts[category] = (counts[category] ?? 0) + 1;
+  }
+  return { kind: 'categorical', name, counts, missing };
+}
+
+/** Counts of the current data in a profile's bins; fed batch by batch, so a 1M-row file needs no column in memory. */
+export class DriftCounter {
+  readonly binCounts: number[];
+  readonly unseen = new Map<string, number>();
+  missing = 0;
+  private readonly categoryIndex = new Map<string, number>();
+
+  constructor(readonly profile: FeatureProfile) {
+    if (profile.kind === 'numeric') {
+      this.binCounts = new Array<number>(profile.counts.length).fill(0);
+    } else {
+      const categories = Object.keys(profile.counts);
+      for (const [index, category] of categories.entries()) this.categoryIndex.set(category, index);
+      this.binCounts = new Array<number>(categories.length).fill(0);
+    }
+  }
+
+  add(cell: unknown): void {
+    const profile = this.profile;
+    if (profile.kind === 'numeric') {
+      const value = toNumber(cell);
+      if (value === null) this.missing++;
+      else this.binCounts[binIndex(profile.edges, value)]!++;
+      return;
+    }
+    const category = toCategory(cell);
+    if (category === null) {
+      this.missing++;
+      return;
+    }
+    const index = this.categoryIndex.get(category);
+    if (index === undefined) this.unseen.set(category, (this.unseen.get(category) ?? 0) + 1);
+    else this.binCounts[index]!++;
+  }
+
+  addAll(cells: Iterable<unknown>): this {
+    for (const cell of cells) this.add(cell);
+    return this;
+  }
+
+  /** The PSI of what was added against the profile. */
+  result(): FeatureDrift {
+    return computePsiFromCounts(this.profile, this.binCounts, this.missing, this.unseen);
+  }
+}
+
+/**
+ * PSI of current counts against a reference profile. Missing values get a "(missing)" bin when either side
+ * has any, so a change in how often a field is empty counts as drift; unseen categories share one
+ * "(unseen)" bin whose reference share is ε.
+ */
+export function computePsiFromCounts(
+  profile: FeatureProfile,
+  currentCounts: readonly number[],
+  currentMissing: number,
+  unseen: ReadonlyMap<string, number> = new Map(),
+): FeatureDrift {
+  const labels =
+    profile.kind === 'numeric' ? numericBinLabels(profile.edges) : Object.keys(profile.counts).map(String);
+  const referenceCounts = profile.kind === 'numeric' ? [...profile.counts] : Object.values(profile.counts);
+  const current = [...currentCounts];
+  if (profile.missing > 0 || currentMissing > 0) {
+    labels.push(MISSING_BIN);
+    referenceCounts.push(profile.missing);
+    current.push(currentMissing);
+  }
+  let unseenCount = 0;
+  for (const count of unseen.values()) unseenCount += count;
+  if (profile.kind === 'categorical' && unseenCount > 0) {
+    labels.push(UNSEEN_BIN);
+    referenceCounts.push(0);
+    current.push(unseenCount);
+  }
+  const referenceShares = shares(referenceCounts);
+  const currentShares = shares(current);
+  const psi = psiFromShares(referenceShares, currentShares);
+  const drift: FeatureDrift = {
+    name: profile.name,
+    kind: profile.kind,
+    psi,
+    band: psiBand(psi),
+    bins: labels.map((label, i) => ({
+      label,
+      referenceShare: referenceShares[i]!,
+      currentShare: currentShares[i]!,
+    })),
+    missingReference: profile.missing,
+    missingCurrent: currentMissing,
+  };
+  if (profile.kind === 'categorical') {
+    drift.unseenCount = unseenCount;
+    drift.unseenCategories = [...unseen.keys()].sort();
+  }
+  return drift;
+}
+
+function shares(counts: readonly number[]): number[] {
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  return counts.map((count) => (total === 0 ? 0 : count / total));
+}
+
+/** PSI of a numeric column against a reference column, binned on the reference's deciles. */
+export function computePsiNumeric(name: string, reference: Iterable<unknown>, current: Iterable<unknown>) {
+  return new DriftCounter(profileNumeric(name, reference)).addAll(current).result();
+}
+
+/** PSI of a categorical column against a reference column, by category share. */
+export function computePsiCategorical(
+  name: string,
+  reference: Iterable<unknown>,
+  current: Iterable<unknown>,
+) {
+  return new DriftCounter(profileCategorical(name, reference)).addAll(current).result();
+}

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { InferenceSession } from 'onnxruntime-node';
+import type {
+  ChecksumCheck,
+  ModelInfo,
+  Prediction,
+  PredictManyResult,
+  PredictResult,
+} from '../../shared/contract/index.ts';
+import { AppError } from '../errors.ts';
+import { checksumBytes, checksumFile, compareChecksum } from './checksums.ts';
+import { maxOnnxBytes, readHead, statModelFile } from './model-file.ts';
+import { type CoercedRow, checkPayload } from './payload.ts';
+import { type TensorLike, tensorToJson, toPredictions } from './predictions.ts';
+import { prepareOnnx } from './prepare-onnx.ts';
+import { convertSklearn } from './sklearn-bridge.ts';
+import { describeHead, sniffLength, sniffModelFormat } from './sniff.ts';
+import { needsOneRowPerRun, rowsToFeeds } from './tensors.ts';
+
+/** An open model: what the UI sees, the session every prediction reuses, and the bytes it runs. */
+export interface LoadedModel {
+  info: ModelInfo;
+  session: InferenceSession;
+  /** The ONNX bytes actually run (ZipMap bypassed, or converted from scikit-learn); export writes these. */
+  servedModelBytes: Uint8Array;
+}
+
+export interface OpenOptions {
+  /** An MD5 or SHA-256 the file should have; a mismatch opens the model with checksumCheck.matches false. */
+  expectedChecksum?: string;
+  signal?: AbortSignal;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+/** Session options for interactive use: single rows, so one thread avoids scheduling overhead. */
+export const interactiveSessionOptions: InferenceSession.SessionOptions = {
+  graphOptimizationLevel: 'all',
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+};
+
+/** Creates an onnxruntime session, turning its errors into a sentence about the file. */
+export async function createSession(
+  bytes: Uint8Array,
+  fileName: string,
+  options: InferenceSession.SessionOptions = interactiveSessionOptions,
+): Promise<InferenceSession> {
+  try {
+    return await InferenceSession.create(bytes, options);
+  } catch (error) {
+    const reason = String((error as Error).message ?? error).split('\n')[0];
+    throw new AppError('unsupported-model', `onnxruntime cannot load ${fileName}: ${reason}`, { reason });
+  }
+}
+
+/**
+ * Opens model files (ONNX, or scikit-learn converted on the fly), keeps one onnxruntime session
+ * per open model, and predicts. Holds no UI state; the CLI, the browser host and Electron share it.
+ */
+export class ModelService {
+  private readonly models = new Map<string, LoadedModel>();
+  private readonly dataDir: string;
+
+  constructor(options: { dataDir: string }) {
+    this.dataDir = options.dataDir;
+  }
+
+  async open(filePath: string, options: OpenOptions = {}): Promise<ModelInfo> {
+    const started = performance.now();
+    const resolved = path.resolve(filePath);
+    const fileName = path.basename(resolved);
+    const size = await statModelFile(resolved);
+    // Decide by content before reading the whole file: a 1 GB file of zeros is refused at once.
+    const head = await readHead(resolved, sniffLength);
+    const format = sniffModelFormat(head);
+    if (!format) {
+      throw new AppError(
+        'unsupported-format',
+        `${fileName} is not a model file ModelDock can read (ONNX, or a scikit-learn pickle or joblib file): ${describeHead(head)}.`,
+        { path: resolved },
+      );
+    }
+    const prepared =
+      format === 'onnx'
+        ? await this.readOnnx(resolved, fileName, size, options)
+        : await this.readSklearn(resolved, fileName, options);
+    const session = await createSession(prepared.servedBytes, fileName);
+    if (options.signal?.aborted) {
+      await session.release();
+      throw new AppError('cancelled', 'Opening the model was cancelled.');
+    }
+    const { inspection } = prepared;
+    const info: ModelInfo = {
+      modelId: `model-${randomUUID()}`,
+      format,
+      file: { path: resolved, fileName, ...prepared.checksums },
+      inputs: inspection.inputs,
+      outputs: inspection.outputs,
+      task: inspection.task,
+      metadata: inspection.metadata,
+      zipMapRemoved: prepared.zipMapRemoved,
+      loadMs: 0,
+    };
+    if (inspection.classLabels) info.classLabels = inspection.classLabels;
+    if (inspection.positiveClass !== undefined) info.positiveClass = inspection.positiveClass;
+    if (prepared.conversion) info.conversion = prepared.conversion;
+    if (options.expectedChecksum)
+      info.checksumCheck = compareChecksum(options.expectedChecksum, prepared.checksums);
+    info.loadMs = performance.now() - started;
+    this.models.set(info.modelId, { info, session, servedModelBytes: prepared.servedBytes });
+    return info;
+  }
+
+  private async readOnnx(filePath: string, fileName: string, size: number, options: OpenOptions) {
+    if (size > maxOnnxBytes) {
+      throw new AppError(
+        'file-too-large',
+        `${fileName} is larger than 2 GB, the most an ONNX file can hold.`,
+      );
+    }
+    const { bytes, ...checksums } = await checksumFile(filePath, {
+      keepBytes: true,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    const prepared = prepareOnnx(bytes!, fileName);
+    return { ...prepared, checksums, conversion: undefined };
+  }
+
+  private async readSklearn(filePath: string, fileName: string, options: OpenOptions) {
+    const checksums = await checksumFile(filePath, {
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    const converted = await convertSklearn(filePath, {
+      dataDir: this.dataDir,
+      sha256: checksums.sha256,
+      signal: options.signal,
+    });
+    const prepared = prepareOnnx(converted.onnxBytes, `${fileName} (converted to ONNX)`);
+    const conversion: NonNullable<ModelInfo['conversion']> = {
+      from: 'scikit-learn',
+      steps: converted.steps,
+      convertedPath: converted.convertedPath,
+      convertedSha256: checksumBytes(converted.onnxBytes).sha256,
+    };
+    if (converted.sklearnVersion) conversion.sklearnVersion = converted.sklearnVersion;
+    return { ...prepared, checksums, conversion };
+  }
+
+  async close(modelId: string): Promise<boolean> {
+    const model = this.models.get(modelId);
+    if (!model) return false;
+    this.models.delete(modelId);
+    await model.session.release();
+    return true;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.models.keys()].map((modelId) => this.close(modelId)));
+  }
+
+  list(): ModelInfo[] {
+    return [...this.models.values()].map((model) => model.info);
+  }
+
+  get(modelId: string): LoadedModel {
+    const model = this.models.get(modelId);
+    if (!model)
+      throw new AppError('model-not-open', 'That model is not open (it may have been closed).', { modelId });
+    return model;
+  }
+
+  /** Compares an MD5 or SHA-256 with the open model's file, and records the result on its ModelInfo. */
+  verifyChecksum(modelId: string, expected: string): ChecksumCheck {
+    const model = this.get(modelId);
+    const check = compareChecksum(expected, model.info.file);
+    model.info.checksumCheck = check;
+    return check;
+  }
+
+  /** Validates the payload, runs the session, and reads the outputs as predictions. */
+  async predict(modelId: string, payload: unknown): Promise<PredictResult | PredictManyResult> {
+    const started = performance.now();
+    const { info, session } = this.get(modelId);
+    const check = checkPayload(info.inputs, payload);
+    if (!check.ok) throw new AppError('invalid-payload', check.message, { issues: check.issues });
+    const batches = needsOneRowPerRun(info.inputs) ? check.rows.map((row) => [row]) : [check.rows];
+    const predictions: Prediction[] = [];
+    let outputs: Record<string, TensorLike> = {};
+    for (const rows of batches) {
+      outputs = await runSession(info, session, rows);
+      predictions.push(...toPredictions(info, outputs, rows.length));
+    }
+    const latencyMs = performance.now() - started;
+    if (check.many) return { predictions, warnings: check.warnings, latencyMs };
+    const rawOutputs = Object.fromEntries(
+      Object.entries(outputs).map(([name, tensor]) => [name, tensorToJson(tensor)]),
+    );
+    return { ...predictions[0]!, outputs: rawOutputs, warnings: check.warnings, latencyMs };
+  }
+}
+
+/** Runs the session on coerced rows, fetching only tensor outputs (a kept non-tensor output cannot be returned). */
+async function runSession(info: ModelInfo, session: InferenceSession, rows: CoercedRow[]) {
+  const fetches = info.outputs.filter((output) => output.type !== 'unknown').map((output) => output.name);
+  try {
+    return (await session.run(rowsToFeeds(info.inputs, rows), fetches)) as Record<string, TensorLike>;
+  } catch (error) {
+    const reason = String((error as Error).message ?? error).split('\n')[0];
+    throw new AppError('invalid-payload', `The model could not score this payload: ${reason}`, { reason });
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * Payload validation and coercion against a model's inputs. Pure and worker-safe: the batch
+ * engine calls `checkRow` per CSV row, the model service `checkPayload` per request, and the
+ * exported server mirrors the same rules.
+ */
+import type { ModelInput, PredictionWarning } from '../../shared/contract/index.ts';
+
+/** One value of one input after coercion. */
+export type FieldValue = number | string | boolean;
+
+/** One row ready for `rowsToFeeds`: every input name → its `width` values. */
+export type CoercedRow = Record<string, FieldValue[]>;
+
+/** One problem with a payload, for a person: which field (and row), and what is wrong. */
+export interface PayloadIssue {
+  field: string;
+  row?: number;
+  message: string;
+}
+
+export interface RowCheck {
+  /** Present when the row has no issues. */
+  values?: CoercedRow;
+  issues: PayloadIssue[];
+  warnings: PredictionWarning[];
+}
+
+export type PayloadCheck =
+  | { ok: true; rows: CoercedRow[]; many: boolean; warnings: PredictionWarning[] }
+  | { ok: false; issues: PayloadIssue[]; message: string };
+
+/** More rows than this in one interactive request belong in batch scoring. */
+export const maxInstances = 10_000;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** "a string", "the number 3", "null"…: how a JSON value is named in messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return `an array of ${value.length} value${value.length === 1 ? '' : 's'}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'boolean') return `the boolean ${value}`;
+  return `a ${typeof value === 'object' ? 'JSON object' : typeof value}`;
+}
+
+/** What one value of an input must be, for messages: "a number", "a whole number (int64)", "a string". */
+export function expectedValue(input: Pick<ModelInput, 'kind' | 'type'>): string {
+  if (input.kind === 'string') return 'a string';
+  if (input.kind === 'bool') return 'true or false';
+  if (input.type.startsWith('int') || input.type.startsWith('uint')) return `a whole number (${input.type})`;
+  return 'a number';
+}
+
+function expectedField(input: ModelInput): string {
+  if (input.width === 1) return expectedValue(input);
+  const names = input.featureNames ? ` (${input.featureNames.join(', ')})` : '';
+  return `an array of ${input.width} values${names}, each ${expectedValue(input)}`;
+}
+
+const integerRanges: Record<string, [number, number]> = {
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  uint8: [0, 255],
+  uint16: [0, 65535],
+  uint32: [0, 4294967295],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
+};
+
+type Coerced = { value: FieldValue; coercedFrom?: string } | { error: string };
+
+/** Coerces one JSON value to what the input takes. Numeric strings are accepted with a warning. */
+export function coerceValue(input: Pick<ModelInput, 'kind' | 'type'>, raw: unknown): Coerced {
+  if (input.kind === 'string') {
+    if (typeof raw === 'string') return { value: raw };
+    if (typeof raw === 'number' && Number.isFinite(raw))
+      return { value: String(raw), coercedFrom: describeValue(raw) };
+    return { error: `expected a string, got ${describeValue(raw)}` };
+  }
+  if (input.kind === 'bool') {
+    if (typeof raw === 'boolean') return { value: raw };
+    if (raw === 0 || raw === 1) return { value: raw === 1, coercedFrom: describeValue(raw) };
+    if (raw === 'true' || raw === 'false') return { value: raw === 'true', coercedFrom: describeValue(raw) };
+    return { error: `expected true or false, got ${describeValue(raw)}` };
+  }
+  let value: number;
+  let coercedFrom: string | undefined;
+  if (typeof raw === 'number') {
+    value = raw;
+  } else if (typeof raw === 'string' && raw.trim() !== '' && !Number.isNaN(Number(raw.trim()))) {
+    value = Number(raw.trim());
+    coercedFrom = describeValue(raw);
+  } else {
+    return { error: `expected ${expectedValue(input)}, got ${describeValue(raw)}` };
+  }
+  if (!Number.isFinite(value)) return { error: `expected a finite number, got ${value}` };
+  const range = integerRanges[input.type];
+  if (range) {
+    if (!Number.isInteger(value)) return { error: `expected ${expectedValue(input)}, got ${value}` };
+    if (value < range[0] || value > range[1]) {
+      return { error: `${value} is outside the range of ${input.type} (${range[0]} to ${range[1]})` };
+    }
+  }
+  return coercedFrom === undefined ? { value } : { value, coercedFrom };
+}
+
+/**
+ * Validates and coerces one row (an object keyed by input name). [N,1] inputs take a scalar
+ * (or a one-element array), [N,F] inputs an array of F values. Unknown categories are warnings,
+ * not errors: the model still predicts (sklearn's handle_unknown='ignore' does the same).
+ */
+export function checkRow(inputs: readonly ModelInput[], row: unknown, rowIndex?: number): RowCheck {
+  const at = rowIndex === undefined ? {} : { row: rowIndex };
+  const issues: PayloadIssue[] = [];
+  const warnings: PredictionWarning[] = [];
+  if (!isPlainObject(row)) {
+    const message = `${rowIndex === undefined ? 'the payload' : `instance ${rowIndex}`} must be a JSON object keyed by input name, got ${describeValue(row)}`;
+    return { issues: [{ field: '', ...at, message }], warnings };
+  }
+  const values: CoercedRow = {};
+  for (const input of inputs) {
+    if (!Object.hasOwn(row, input.name) || row[input.name] === undefined) {
+      issues.push({ field: input.name, ...at, message: `missing; the model needs ${expectedField(input)}` });
+      continue;
+    }
+    const raw = row[input.name];
+    let items: unknown[];
+    if (Array.isArray(raw)) {
+      if (raw.length !== input.width) {
+        issues.push({
+          field: input.name,
+          ...at,
+          message: `expected ${expectedField(input)}, got ${describeValue(raw)}`,
+        });
+        continue;
+      }
+      items = raw;
+    } else if (input.width === 1) {
+      items = [raw];
+    } else {
+      issues.push({
+        field: input.name,
+        ...at,
+        message: `expected ${expectedField(input)}, got ${describeValue(raw)}`,
+      });
+      continue;
+    }
+    const coerced: FieldValue[] = [];
+    items.forEach((item, position) => {
+      const field = input.width === 1 ? input.name : `${input.name}[${position}]`;
+      const result = coerceValue(input, item);
+      if ('error' in result) {
+        issues.push({ field, ...at, message: result.error });
+        return;
+      }
+      coerced.push(result.value);
+      if (result.coercedFrom) {
+        warnings.push({
+          code: 'coerced-value',
+          field,
+          ...at,
+          message: `${field}: ${result.coercedFrom} was read as ${JSON.stringify(result.value)}.`,
+        });
+      }
+      if (input.categories && typeof result.value === 'string' && !input.categories.includes(result.value)) {
+        warnings.push({
+          code: 'unknown-category',
+          field,
+          ...at,
+          knownCategories: input.categories,
+          message: `${field}: "${result.value}" is not a category the model knows (it knows ${input.categories.join(', ')}); it is scored as an unseen value.`,
+        });
+      }
+    });
+    values[input.name] = coerced;
+  }
+  const known = new Set(inputs.map((input) => input.name));
+  const extra = Object.keys(row).filter((key) => !known.has(key));
+  if (extra.length > 0) {
+    issues.push({
+      field: extra.join(', '),
+      ...at,
+      message: `${extra.length === 1 ? 'is not an input' : 'are not inputs'} of this model (its inputs are ${inputs.map((input) => input.name).join(', ')})`,
+    });
+  }
+  return issues.length > 0 ? { issues, warnings } : { values, issues, warnings };
+}
+
+/** One sentence listing the issues: "annual_income: expected a number, got the string "x"; …". */
+export function describeIssues(issues: readonly PayloadIssue[]): string {
+  const shown = issues.slice(0, 5).map((issue) => {
+    const where = issue.row === undefined ? '' : `instance ${issue.row}: `;
+    return issue.field ? `${where}${issue.field}: ${issue.message}` : `${where}${issue.message}`;
+  });
+  const more = issues.length > 5 ? `; and ${issues.length - 5} more` : '';
+  return `The payload is not valid: ${shown.join('; ')}${more}.`;
+}
+
+/**
+ * Validates a predict payload: one row keyed by input name, or {instances: [row, …]}.
+ * (A model with an input called "instances" always gets the one-row reading.)
+ */
+export function checkPayload(inputs: readonly ModelInput[], payload: unknown): PayloadCheck {
+  const fail = (issues: PayloadIssue[]): PayloadCheck => ({
+    ok: false,
+    issues,
+    message: describeIssues(issues),
+  });
+  if (!isPlainObject(payload)) {
+    return fail([
+      {
+        field: '',
+        message: `the payload must be a JSON object keyed by input name (or {"instances": [...]} for several rows), got ${describeValue(payload)}`,
+      },
+    ]);
+  }
+  const many = Object.hasOwn(payload, 'instances') && !inputs.some((input) => input.name === 'instances');
+  const rowsIn: unknown[] = many ? (payload.instances as unknown[]) : [payload];
+  if (many) {
+    const extra = Object.keys(payload).filter((key) => key !== 'instances');
+    if (!Array.isArray(payload.instances)) {
+      return fail([
+        { field: 'instances', message: `expected an array of rows, got ${describeValue(payload.instances)}` },
+      ]);
+    }
+    if (extra.length > 0) {
+      return fail([{ field: extra.join(', '), message: 'unexpected next to "instances"' }]);
+    }
+    if (rowsIn.length === 0)
+      return fail([{ field: 'instances', message: 'is empty; give at least one row' }]);
+    if (rowsIn.length > maxInstances) {
+      return fail([
+        {
+          field: 'instances',
+          message: `has ${rowsIn.length} rows; at most ${maxInstances} per request (use batch scoring for more)`,
+        },
+      ]);
+    }
+  }
+  const rows: CoercedRow[] = [];
+  const issues: PayloadIssue[] = [];
+  const warnings: PredictionWarning[] = [];
+  rowsIn.forEach((row, index) => {
+    const check = checkRow(inputs, row, many ? index : undefined);
+    issues.push(...check.issues);
+    warnings.push(...check.warnings);
+    if (check.values) rows.push(check.values);
+  });
+  if (issues.length > 0) return fail(issues);
+  return { ok: true, rows, many, warnings };
+}

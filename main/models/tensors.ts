@@ -1,0 +1,117 @@
+/**
+ * Coerced rows (or columns) → onnxruntime feeds. Pure and worker-safe: the batch engine builds
+ * its feeds with these functions in its worker thread.
+ */
+import { Tensor } from 'onnxruntime-node';
+import type { ModelInput } from '../../shared/contract/index.ts';
+import type { CoercedRow, FieldValue } from './payload.ts';
+
+export type Feeds = Record<string, Tensor>;
+
+/**
+ * The tensor shape for `rowCount` rows of an input, following its declared rank: [N] for rank 1,
+ * [N, width] for rank 2 (so [N,1] stays [N,1]), [N, d1, d2, …] for higher ranks, [] for a scalar.
+ */
+export function feedShape(input: Pick<ModelInput, 'shape' | 'width'>, rowCount: number): number[] {
+  const rank = input.shape.length;
+  if (rank === 0) return [];
+  if (rank === 1) return [rowCount];
+  if (rank === 2) return [rowCount, input.width];
+  const rest = input.shape.slice(1).map((dim) => (typeof dim === 'number' ? dim : 1));
+  return [rowCount, ...rest];
+}
+
+/** One tensor from `values` laid out row by row (rowCount × width), in the input's element type. */
+export function toTensor(
+  input: Pick<ModelInput, 'type' | 'shape' | 'width'>,
+  values: readonly FieldValue[],
+  rowCount: number,
+): Tensor {
+  const dims = feedShape(input, rowCount);
+  const numbers = () => values.map((value) => Number(value));
+  switch (input.type) {
+    case 'float':
+      return new Tensor('float32', Float32Array.from(numbers()), dims);
+    case 'double':
+      return new Tensor('float64', Float64Array.from(numbers()), dims);
+    case 'int64':
+      return new Tensor(
+        'int64',
+        BigInt64Array.from(values, (value) => BigInt(Math.trunc(Number(value)))),
+        dims,
+      );
+    case 'uint64':
+      return new Tensor(
+        'uint64',
+        BigUint64Array.from(values, (value) => BigInt(Math.trunc(Number(value)))),
+        dims,
+      );
+    case 'int32':
+      return new Tensor('int32', Int32Array.from(numbers()), dims);
+    case 'int16':
+      return new Tensor('int16', Int16Array.from(numbers()), dims);
+    case 'int8':
+      return new Tensor('int8', Int8Array.from(numbers()), dims);
+    case 'uint32':
+      return new Tensor('uint32', Uint32Array.from(numbers()), dims);
+    case 'uint16':
+      return new Tensor('uint16', Uint16Array.from(numbers()), dims);
+    case 'uint8':
+      return new Tensor('uint8', Uint8Array.from(numbers()), dims);
+    case 'bool':
+      return new Tensor(
+        'bool',
+        Uint8Array.from(values, (value) => (value === true || value === 1 ? 1 : 0)),
+        dims,
+      );
+    case 'string':
+      return new Tensor(
+        'string',
+        values.map((value) => String(value)),
+        dims,
+      );
+    default:
+      throw new Error(`ModelDock cannot build a tensor of element type ${input.type}.`);
+  }
+}
+
+/** Feeds for coerced rows (as `checkRow`/`checkPayload` return them). */
+export function rowsToFeeds(inputs: readonly ModelInput[], rows: readonly CoercedRow[]): Feeds {
+  const columns: Record<string, FieldValue[]> = {};
+  for (const input of inputs) {
+    const flat: FieldValue[] = new Array(rows.length * input.width);
+    rows.forEach((row, r) => {
+      const values = row[input.name] ?? [];
+      for (let c = 0; c < input.width; c++) flat[r * input.width + c] = values[c]!;
+    });
+    columns[input.name] = flat;
+  }
+  return columnsToFeeds(inputs, columns, rows.length);
+}
+
+/**
+ * Feeds from columns: input name → rowCount × width values, row by row. The batch engine,
+ * which reads CSV columns, can skip building row objects this way.
+ */
+export function columnsToFeeds(
+  inputs: readonly ModelInput[],
+  columns: Readonly<Record<string, readonly FieldValue[]>>,
+  rowCount: number,
+): Feeds {
+  const feeds: Feeds = {};
+  for (const input of inputs) {
+    const values = columns[input.name];
+    if (!values || values.length !== rowCount * input.width) {
+      throw new Error(
+        `Column ${input.name} has ${values?.length ?? 0} values; expected ${rowCount * input.width}.`,
+      );
+    }
+    feeds[input.name] = toTensor(input, values, rowCount);
+  }
+  return feeds;
+}
+
+/** True when the model's batch dimension is fixed to 1, so rows must be run one at a time. */
+export function needsOneRowPerRun(inputs: readonly ModelInput[]): boolean {
+  return inputs.some((input) => input.shape.length > 0 && input.shape[0] === 1);
+}

@@ -1,0 +1,305 @@
+import { isUtf8 } from 'node:buffer';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { CsvError, type Parser, parse } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { AppError } from '../errors.ts';
+import { decoderName } from './csv-detect.ts';
+import { PlainLineReader } from './plain-lines.ts';
+import type { CsvDialect, ReadLimits } from './types.ts';
+
+/** Records parsed from one chunk of the file, with the line each record starts on (1-based). */
+export interface RecordChunk {
+  records: string[][];
+  lines: number[];
+  /**
+   * False while the file, up to the end of this chunk, has no quote character: then no field can
+   * hold a delimiter, quote or line break, which lets the writer copy records without re-quoting.
+   */
+  quoted: boolean;
+}
+
+export interface ReadProgress {
+  bytesRead: number;
+}
+
+/**
+ * Streams a CSV file as chunks of records: fs stream (256 KiB reads) → decoder → parser. Two
+ * parsers share the work: while the file has no quote characters and regular lines, uDSV splits it
+ * (PlainLineReader, about four times faster); from the first piece of text it can't vouch for to the
+ * end of the file, csv-parse reads it, as it reads any file whose start already rules uDSV out (a
+ * quoted header, CR line breaks). Both give the same records and line numbers. Records are yielded
+ * per chunk, so memory holds one chunk's records at a time and the consumer's pace (inference,
+ * writing) throttles reading.
+ */
+export async function* readCsvRecords(
+  filePath: string,
+  dialect: CsvDialect,
+  limits: ReadLimits,
+  progress: ReadProgress = { bytesRead: 0 },
+  options: { highWaterMark?: number; start?: number } = {},
+): AsyncGenerator<RecordChunk> {
+  const fileName = path.basename(filePath);
+  const quoteChar = dialect.quote === 'none' ? undefined : dialect.quote;
+  const records: string[][] = [];
+  const lines: number[] = [];
+  let quoted = false;
+  const take = (): RecordChunk => ({ records: records.splice(0), lines: lines.splice(0), quoted });
+
+  // csv-parse, created when it takes over. `lineOffset` is the number of lines uDSV read before it.
+  let parser: Parser | undefined;
+  let lineOffset = 0;
+  let parseError: unknown;
+  const startCsvParse = (recordDelimiter: string | undefined): Parser => {
+    const csv = parse({
+      delimiter: dialect.delimiter,
+      quote: dialect.quote === 'none' ? false : dialect.quote,
+      relax_column_count: true, // ragged rows become per-row errors, not a failed file
+      relax_quotes: true, // a stray quote inside an unquoted field (5" screen) is text
+      skip_empty_lines: true,
+      bom: recordDelimiter === undefined, // only at the start of the file
+      max_record_size: limits.maxRecordChars,
+      // Taking over mid-file, it keeps the line break that it would have detected at the start.
+      ...(recordDelimiter === undefined ? {} : { record_delimiter: recordDelimiter }),
+    });
+    let lastEndLine = 0;
+    let lastEmptyLines = 0;
+    csv.on('data', (record: string[]) => {
+      // info.lines is the line the record ends on; it starts after the previous record and any skipped blank lines.
+      const info = csv.info;
+      lines.push(lineOffset + lastEndLine + 1 + (info.empty_lines - lastEmptyLines));
+      lastEndLine = info.lines;
+      lastEmptyLines = info.empty_lines;
+      records.push(record);
+    });
+    csv.on('error', (error) => {
+      parseError = error;
+    });
+    return csv;
+  };
+
+  // uDSV's state: undefined before the first chunk is seen, null once csv-parse has taken over.
+  let plain: PlainLineReader | undefined | null;
+  let pending = ''; // text after the last line break, for the next chunk
+  let plainLines = 0;
+  const currentLine = () => (parser ? lineOffset + parser.info.lines : plainLines + 1);
+  // True when csv-parse reads the UTF-8 file from its first byte: then bytes go to it as they are.
+  let rawBytesToCsv = false;
+  const handOver = (text: string, fileStartBytes?: Buffer) => {
+    lineOffset = plainLines;
+    parser = startCsvParse(plain?.recordDelimiter);
+    plain = null;
+    pending = '';
+    if (quoteChar !== undefined && text.includes(quoteChar)) quoted = true;
+    if (fileStartBytes) {
+      rawBytesToCsv = true;
+      parser.write(fileStartBytes);
+    } else if (text.length > 0) parser.write(Buffer.from(text, 'utf8'));
+  };
+  const readPlain = (reader: PlainLineReader, before: string, chunkText: string, atEnd: boolean) => {
+    const rowDelimiter = reader.recordDelimiter;
+    if (!atEnd && !chunkText.includes(rowDelimiter.at(-1) ?? '\n')) {
+      // Still inside one long line: keep it as a rope rather than searching it again and again.
+      pending = before + chunkText;
+      if (pending.length * 3 >= limits.maxRecordChars) handOver(pending);
+      return;
+    }
+    const text = before + chunkText;
+    let cut = text.lastIndexOf(rowDelimiter);
+    cut = cut < 0 ? 0 : cut + rowDelimiter.length;
+    let complete = text.slice(0, cut);
+    let rest = text.slice(cut);
+    if (atEnd && rest.length > 0) {
+      // The last line has no line break; csv-parse reads it as the same record as with one.
+      complete = text + rowDelimiter;
+      rest = '';
+    }
+    const read = complete.length > 0 ? reader.read(complete) : [];
+    if (read === null || rest.length * 3 >= limits.maxRecordChars) {
+      handOver(text);
+      return;
+    }
+    for (let k = 0; k < read.length; k++) {
+      records.push(read[k] as string[]);
+      lines.push(plainLines + k + 1);
+    }
+    plainLines += read.length;
+    pending = rest;
+  };
+  /** Routes decoded text: to uDSV while it can take it, else to csv-parse. */
+  const feedText = (chunkText: string, atEnd: boolean, fileStartBytes?: Buffer) => {
+    if (plain === undefined) {
+      const text = chunkText.charCodeAt(0) === 0xfeff ? chunkText.slice(1) : chunkText;
+      plain = PlainLineReader.forFileStart(text, {
+        delimiter: dialect.delimiter,
+        quote: quoteChar,
+        maxRecordChars: limits.maxRecordChars,
+      });
+      if (!plain) {
+        handOver(text, fileStartBytes);
+        return;
+      }
+      readPlain(plain, '', text, atEnd);
+      return;
+    }
+    if (plain) readPlain(plain, pending, chunkText, atEnd);
+    else if (parser && chunkText.length > 0) parser.write(Buffer.from(chunkText, 'utf8'));
+  };
+
+  const stream = createReadStream(filePath, { highWaterMark: options.highWaterMark ?? 256 * 1024 });
+  const isUtf8Encoding = dialect.encoding.startsWith('utf-8');
+  const decoder = isUtf8Encoding ? undefined : iconv.getDecoder(decoderName(dialect.encoding));
+  const utf8Text = isUtf8Encoding ? new StringDecoder('utf8') : undefined;
+  const utf8 = new Utf8Check(fileName);
+  try {
+    for await (const raw of stream as AsyncIterable<Buffer>) {
+      progress.bytesRead += raw.length;
+      if (decoder) {
+        const text = decoder.write(raw);
+        const nul = text.indexOf('\u0000');
+        if (nul >= 0) assertNoNul(nul, fileName, currentLine() + countNewlines(text, nul));
+        feedText(text, false);
+        if (quoteChar !== undefined && !quoted && parser) quoted = text.includes(quoteChar);
+      } else {
+        const nul = raw.indexOf(0);
+        if (nul >= 0) assertNoNul(nul, fileName, currentLine() + countNewlines(raw, nul));
+        utf8.check(raw, currentLine);
+        if (rawBytesToCsv && parser) parser.write(raw);
+        else feedText(utf8Text?.write(raw) ?? '', false, plain === undefined ? raw : undefined);
+        if (quoteChar !== undefined && !quoted && parser) quoted = raw.includes(quoteChar);
+      }
+      if (parseError) throw describeParseError(parseError, fileName, limits, lineOffset);
+      if (records.length > 0) yield take();
+    }
+    utf8.end(currentLine);
+    feedText(decoder ? decoder.end() ?? '' : '', true);
+    // csv-parse reports errors asynchronously; one from the last write has destroyed it, and then
+    // it would never emit 'end'.
+    if (parseError) throw describeParseError(parseError, fileName, limits, lineOffset);
+    if (parser && !parser.destroyed) {
+      const csv = parser;
+      await new Promise<void>((resolve) => {
+        csv.once('end', resolve);
+        csv.once('error', () => resolve());
+        csv.end();
+        csv.resume();
+      });
+    }
+    if (parseError) throw describeParseError(parseError, fileName, limits, lineOffset);
+    if (records.length > 0) yield take();
+  } finally {
+    stream.destroy();
+    parser?.destroy();
+  }
+}
+
+/**
+ * Detection looks at the first 256 KiB only; a file that is ASCII there and has Windows-1252 bytes
+ * further down would otherwise be read with replacement characters, silently. Each chunk is checked
+ * with Buffer's native UTF-8 validator; a character cut at a chunk boundary is carried to the next.
+ */
+class Utf8Check {
+  private carry: Buffer | undefined;
+
+  constructor(private readonly fileName: string) {}
+
+  check(chunk: Buffer, line: () => number): void {
+    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const end = completeUtf8End(bytes);
+    this.carry = end < bytes.length ? Buffer.from(bytes.subarray(end)) : undefined;
+    if (!isUtf8(bytes.subarray(0, end))) this.fail(line());
+  }
+
+  end(line: () => number): void {
+    if (this.carry) this.fail(line());
+  }
+
+  private fail(line: number): never {
+    throw new AppError(
+      'invalid-csv',
+      `${this.fileName} is not valid UTF-8 (near line ${line}); choose the encoding it was saved in, such as Windows-1252.`,
+      { line },
+    );
+  }
+}
+
+/** Length of the prefix that ends on a whole UTF-8 character (drops an incomplete last sequence). */
+function completeUtf8End(bytes: Buffer): number {
+  const length = bytes.length;
+  for (let back = 1; back <= 3 && back <= length; back++) {
+    const byte = bytes[length - back] ?? 0;
+    if ((byte & 0xc0) === 0x80) continue;
+    if (byte >= 0xc0) {
+      const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      return needed > back ? length - back : length;
+    }
+    return length;
+  }
+  return length;
+}
+
+function assertNoNul(index: number, fileName: string, line: number): void {
+  if (index < 0) return;
+  throw new AppError(
+    'invalid-csv',
+    `${fileName} contains NUL bytes (first on line ${line}), so it is a binary file or damaged, not a CSV text file.`,
+    { line },
+  );
+}
+
+function countNewlines(data: Buffer | string, end: number): number {
+  let count = 0;
+  const newline = typeof data === 'string' ? '\n' : 10;
+  for (
+    let at = data.indexOf(newline as never);
+    at >= 0 && at < end;
+    at = data.indexOf(newline as never, at + 1)
+  ) {
+    count++;
+  }
+  return count;
+}
+
+/** csv-parse errors, rewritten as one sentence about the file. */
+export function describeParseError(
+  error: unknown,
+  fileName: string,
+  limits: ReadLimits,
+  lineOffset = 0,
+): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof CsvError) {
+    const local = (error as CsvError & { lines?: number }).lines;
+    const line = local ? local + lineOffset : local;
+    const where = line ? ` (line ${line})` : '';
+    switch (error.code) {
+      case 'CSV_QUOTE_NOT_CLOSED':
+        return new AppError(
+          'invalid-csv',
+          `${fileName} ends inside a quoted field${where}: a quote is opened and never closed, so the file is cut short or its quoting is broken.`,
+          { line, csvCode: error.code },
+        );
+      case 'CSV_MAX_RECORD_SIZE':
+        return new AppError(
+          'invalid-csv',
+          `${fileName} has a record longer than ${formatChars(limits.maxRecordChars)}${where}; a CSV line that long means the file is not a CSV or has no line breaks.`,
+          { line, limit: limits.maxRecordChars, csvCode: error.code },
+        );
+      default:
+        return new AppError('invalid-csv', `${fileName} can't be read as CSV${where}: ${error.message}`, {
+          line,
+          csvCode: error.code,
+        });
+    }
+  }
+  return new AppError(
+    'io-error',
+    `${fileName} could not be read: ${(error as Error).message ?? String(error)}.`,
+  );
+}
+
+function formatChars(count: number): string {
+  if (count >= 1024 * 1024) return `${Math.round(count / (1024 * 1024))} million characters`;
+  return `${count.toLocaleString('en-US')} characters`;
+}

@@ -1,0 +1,164 @@
+import type { Confusion, LabelMetrics, ThresholdMetrics } from '../../shared/contract/index.ts';
+
+/**
+ * Classification metrics for a binary model's positive-class probabilities against 0/1 labels.
+ * Pure functions over arrays so they can be checked against independent computations in tests.
+ * A row is predicted positive when its probability is >= the threshold.
+ */
+
+/** ROC AUC as the Mann-Whitney statistic with tied scores counted half; null without both classes. */
+export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
+  const order = sortedIndexes(scores);
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] ?? 0;
+  const negatives = labels.length - positives;
+  if (positives === 0 || negatives === 0) return null;
+  // Sum of the (tie-averaged) ranks of the positives.
+  let rankSum = 0;
+  let i = 0;
+  while (i < order.length) {
+    let j = i;
+    const score = scores[order[i] ?? 0] ?? 0;
+    while (j + 1 < order.length && scores[order[j + 1] ?? 0] === score) j++;
+    const averageRank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (labels[order[k] ?? 0] === 1) rankSum += averageRank;
+    i = j + 1;
+  }
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+/** Mean negative log-likelihood, probabilities clipped to [1e-15, 1 - 1e-15] as scikit-learn does. */
+export function logLoss(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const eps = 1e-15;
+  let total = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const p = Math.min(1 - eps, Math.max(eps, scores[i] ?? 0));
+    total -= labels[i] === 1 ? Math.log(p) : Math.log(1 - p);
+  }
+  return scores.length === 0 ? 0 : total / scores.length;
+}
+
+export function confusionAt(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  threshold: number,
+): Confusion {
+  const confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (let i = 0; i < scores.length; i++) {
+    const predicted = (scores[i] ?? 0) >= threshold;
+    const actual = labels[i] === 1;
+    if (predicted && actual) confusion.tp++;
+    else if (predicted) confusion.fp++;
+    else if (actual) confusion.fn++;
+    else confusion.tn++;
+  }
+  return confusion;
+}
+
+export function metricsFromConfusion(threshold: number, confusion: Confusion): ThresholdMetrics {
+  const { tp, fp, tn, fn } = confusion;
+  const total = tp + fp + tn + fn;
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  return {
+    threshold,
+    accuracy: total === 0 ? 0 : (tp + tn) / total,
+    precision,
+    recall,
+    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+    confusion,
+  };
+}
+
+/** Confusion counts at 0, 0.01, …, 1 from one sort, so the UI can move the threshold instantly. */
+export function thresholdTable(scores: ArrayLike<number>, labels: ArrayLike<number>): ThresholdMetrics[] {
+  const order = sortedIndexes(scores); // ascending
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] ?? 0;
+  const negatives = labels.length - positives;
+  const table: ThresholdMetrics[] = [];
+  let cursor = 0; // rows before cursor have score < threshold
+  let belowPositives = 0;
+  for (let step = 0; step <= 100; step++) {
+    const threshold = step / 100;
+    while (cursor < order.length && (scores[order[cursor] ?? 0] ?? 0) < threshold) {
+      belowPositives += labels[order[cursor] ?? 0] ?? 0;
+      cursor++;
+    }
+    const belowNegatives = cursor - belowPositives;
+    table.push(
+      metricsFromConfusion(threshold, {
+        tp: positives - belowPositives,
+        fp: negatives - belowNegatives,
+        tn: belowNegatives,
+        fn: belowPositives,
+      }),
+    );
+  }
+  return table;
+}
+
+/** ROC points from the highest threshold down, thinned to about `maxPoints`. */
+export function rocCurve(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  maxPoints = 200,
+): Array<{ fpr: number; tpr: number }> {
+  const order = sortedIndexes(scores).reverse();
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] ?? 0;
+  const negatives = labels.length - positives;
+  if (positives === 0 || negatives === 0) return [];
+  const points = [{ fpr: 0, tpr: 0 }];
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < order.length; i++) {
+    if (labels[order[i] ?? 0] === 1) tp++;
+    else fp++;
+    const next = order[i + 1];
+    // One point per distinct score: tied rows move the curve diagonally together.
+    if (next === undefined || scores[next] !== scores[order[i] ?? 0]) {
+      points.push({ fpr: fp / negatives, tpr: tp / positives });
+    }
+  }
+  if (points.length <= maxPoints) return points;
+  const step = (points.length - 1) / (maxPoints - 1);
+  return Array.from({ length: maxPoints }, (_, k) => points[Math.round(k * step)] ?? { fpr: 1, tpr: 1 });
+}
+
+/** Reliability diagram: mean predicted probability vs observed positive rate in `bins` equal-width bins. */
+export function calibration(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bins = 10,
+): LabelMetrics['calibration'] {
+  const sums = new Float64Array(bins);
+  const hits = new Float64Array(bins);
+  const counts = new Float64Array(bins);
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i] ?? 0;
+    const bin = Math.min(bins - 1, Math.max(0, Math.floor(score * bins)));
+    sums[bin] = (sums[bin] ?? 0) + score;
+    hits[bin] = (hits[bin] ?? 0) + (labels[i] ?? 0);
+    counts[bin] = (counts[bin] ?? 0) + 1;
+  }
+  const result: LabelMetrics['calibration'] = [];
+  for (let bin = 0; bin < bins; bin++) {
+    const count = counts[bin] ?? 0;
+    if (count === 0) continue;
+    result.push({
+      from: bin / bins,
+      to: (bin + 1) / bins,
+      meanPredicted: (sums[bin] ?? 0) / count,
+      observedRate: (hits[bin] ?? 0) / count,
+      count,
+    });
+  }
+  return result;
+}
+
+function sortedIndexes(scores: ArrayLike<number>): Uint32Array {
+  const order = new Uint32Array(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0));
+}

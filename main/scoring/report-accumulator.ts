@@ -1,0 +1,153 @@
+import {
+  calibration,
+  confusionAt,
+  logLoss,
+  metricsFromConfusion,
+  rocAuc,
+  rocCurve,
+  thresholdTable,
+} from './metrics.ts';
+import type { BatchReport, ClassLabel, LabelMetrics } from './types.ts';
+
+const histogramBins = 20;
+const topRowCount = 20;
+
+/**
+ * Collects what the report needs while rows stream past: a fixed-bin histogram and the top rows in
+ * constant memory; with a label column, each scored row's score and label (9 bytes a row), because
+ * exact ROC AUC needs them all.
+ */
+export class ReportAccumulator {
+  private readonly histogram = new Float64Array(histogramBins);
+  private readonly top: Array<{ line: number; score: number; cells: string[] }> = [];
+  private labelScores = new Float64Array(1024);
+  private labelValues = new Uint8Array(1024);
+  private labelCount = 0;
+  private rowsWithoutLabel = 0;
+  private min = Number.POSITIVE_INFINITY;
+  private max = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly options: {
+      scoreName: string;
+      /** Scores are probabilities in [0,1]; otherwise (regression) the histogram spans what was seen. */
+      probabilityScale: boolean;
+      columns: string[];
+      label?: { column: string; positiveClass: ClassLabel; classLabels: ClassLabel[] };
+    },
+  ) {}
+
+  /** Scores outside [0,1] are kept for regression via a running min/max and a value sample. */
+  private readonly valueSample: number[] = [];
+
+  add(score: number, line: number, cells: string[], labelCell: string | undefined): void {
+    if (this.options.probabilityScale) {
+      const bin = Math.min(histogramBins - 1, Math.max(0, Math.floor(score * histogramBins)));
+      this.histogram[bin] = (this.histogram[bin] ?? 0) + 1;
+    } else {
+      this.min = Math.min(this.min, score);
+      this.max = Math.max(this.max, score);
+      if (this.valueSample.length < 100_000) this.valueSample.push(score);
+    }
+    const lowest = this.top[this.top.length - 1];
+    if (this.top.length < topRowCount || (lowest && score > lowest.score)) {
+      const entry = { line, score, cells: cells.slice() };
+      let at = this.top.findIndex((row) => row.score < score);
+      if (at < 0) at = this.top.length;
+      this.top.splice(at, 0, entry);
+      if (this.top.length > topRowCount) this.top.pop();
+    }
+    const label = this.options.label;
+    if (label) {
+      const value = labelValue(labelCell, label.positiveClass, label.classLabels);
+      if (value === null) this.rowsWithoutLabel++;
+      else this.pushLabel(score, value);
+    }
+  }
+
+  private pushLabel(score: number, value: number): void {
+    if (this.labelCount === this.labelScores.length) {
+      const scores = new Float64Array(this.labelScores.length * 2);
+      scores.set(this.labelScores);
+      this.labelScores = scores;
+      const values = new Uint8Array(this.labelValues.length * 2);
+      values.set(this.labelValues);
+      this.labelValues = values;
+    }
+    this.labelScores[this.labelCount] = score;
+    this.labelValues[this.labelCount] = value;
+    this.labelCount++;
+  }
+
+  finish(threshold: number): BatchReport {
+    return {
+      scoreName: this.options.scoreName,
+      histogram: this.histogramBins(),
+      topRows: { columns: this.options.columns, rows: this.top },
+      metrics: this.labelMetrics(threshold),
+    };
+  }
+
+  private histogramBins(): BatchReport['histogram'] {
+    if (this.options.probabilityScale) {
+      return Array.from(this.histogram, (count, bin) => ({
+        from: bin / histogramBins,
+        to: (bin + 1) / histogramBins,
+        count,
+      }));
+    }
+    if (this.valueSample.length === 0) return [];
+    const width = (this.max - this.min) / histogramBins || 1;
+    const counts = new Array<number>(histogramBins).fill(0);
+    for (const value of this.valueSample) {
+      const bin = Math.min(histogramBins - 1, Math.floor((value - this.min) / width));
+      counts[bin] = (counts[bin] ?? 0) + 1;
+    }
+    return counts.map((count, bin) => ({
+      from: this.min + bin * width,
+      to: this.min + (bin + 1) * width,
+      count,
+    }));
+  }
+
+  private labelMetrics(threshold: number): LabelMetrics | undefined {
+    const label = this.options.label;
+    if (!label) return undefined;
+    const scores = this.labelScores.subarray(0, this.labelCount);
+    const labels = this.labelValues.subarray(0, this.labelCount);
+    let positives = 0;
+    for (const value of labels) positives += value;
+    return {
+      labelColumn: label.column,
+      positiveClass: label.positiveClass,
+      rows: this.labelCount,
+      positives,
+      rowsWithoutLabel: this.rowsWithoutLabel,
+      rocAuc: rocAuc(scores, labels),
+      logLoss: logLoss(scores, labels),
+      atThreshold: metricsFromConfusion(threshold, confusionAt(scores, labels, threshold)),
+      thresholdTable: thresholdTable(scores, labels),
+      rocCurve: rocCurve(scores, labels),
+      calibration: calibration(scores, labels),
+    };
+  }
+}
+
+/**
+ * 1 when the label cell names the positive class, 0 for another class, null when empty or unknown.
+ * Compared as text, and numerically for numeric classes, so "1", "1.0" and 1 all match class 1.
+ */
+export function labelValue(
+  cell: string | undefined,
+  positive: ClassLabel,
+  classes: ClassLabel[],
+): 0 | 1 | null {
+  if (cell === undefined) return null;
+  const text = cell.trim();
+  if (text === '') return null;
+  const matches = (label: ClassLabel) =>
+    String(label) === text || (typeof label === 'number' && text !== '' && Number(text) === label);
+  if (matches(positive)) return 1;
+  const known = classes.length > 0 ? classes.some(matches) : true;
+  return known ? 0 : null;
+}

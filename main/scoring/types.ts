@@ -1,0 +1,101 @@
+import type { z } from 'zod';
+import type {
+  CsvDialect,
+  classLabelSchema,
+  MappingEntry,
+  MissingPolicy,
+  ModelInput,
+  ModelOutput,
+  NumberFormat,
+  Prediction,
+  Task,
+} from '../../shared/contract/index.ts';
+
+export type {
+  BatchReport,
+  CsvDialect,
+  LabelMetrics,
+  MappingEntry,
+  ScoringCheck,
+  ScoringSummary,
+} from '../../shared/contract/index.ts';
+
+export type ClassLabel = z.infer<typeof classLabelSchema>;
+
+/** Limits that keep a hostile or broken file from exhausting memory; tests lower them. */
+export interface ReadLimits {
+  /** Longest record (in characters) before the file is refused: a "line" of gigabytes is not a CSV. */
+  maxRecordChars: number;
+  maxColumns: number;
+}
+
+export const defaultReadLimits: ReadLimits = { maxRecordChars: 64 * 1024 * 1024, maxColumns: 20_000 };
+
+/** What the model looks like to the engine (plain data: it crosses into the worker thread). */
+export interface ModelShape {
+  task: Task;
+  inputs: ModelInput[];
+  outputs: ModelOutput[];
+  classLabels?: ClassLabel[];
+  positiveClass?: ClassLabel;
+}
+
+/** One run of the engine, fully resolved by the service: plain data, so it can be posted to a worker. */
+export interface EngineJob {
+  kind: 'score' | 'check';
+  inputPath: string;
+  dialect: CsvDialect;
+  mapping: MappingEntry[];
+  missing: Record<string, MissingPolicy>;
+  numberFormat: NumberFormat;
+  model: ModelShape;
+  /** Where the output and errors go while the run lasts; the service renames them when it succeeds. */
+  outputTempPath?: string;
+  errorsTempPath?: string;
+  labelColumn?: string;
+  threshold: number;
+  batchSize: number;
+  limits: ReadLimits;
+  progressIntervalMs: number;
+}
+
+/**
+ * One batch of predictions, read row by row. Either the core's Prediction objects (toPredictions,
+ * exactly what single predictions return) or a columnar view over the same output tensors for
+ * classifiers, which skips building an object per row (tests hold the two equal).
+ */
+export interface BatchPredictions {
+  readonly length: number;
+  label(row: number): ClassLabel | null;
+  /** Probability of the k-th class, in the order of the model's class labels. */
+  classProbability(row: number, k: number): number | undefined;
+  /** Binary classifiers: the positive class's probability. */
+  probability(row: number): number | undefined;
+  /** Regressors: the predicted value. */
+  value(row: number): number | undefined;
+}
+
+/** Wraps the core's per-row predictions. */
+export function predictionsView(predictions: Prediction[], classLabels: ClassLabel[] = []): BatchPredictions {
+  const keys = classLabels.map(String);
+  return {
+    length: predictions.length,
+    label: (row) => predictions[row]?.label ?? null,
+    classProbability: (row, k) => predictions[row]?.probabilities[keys[k] ?? ''],
+    probability: (row) => predictions[row]?.probability,
+    value: (row) => predictions[row]?.value,
+  };
+}
+
+/** Column-wise values for each input (n × width, row-major), in the order of the model's inputs. */
+export type InputColumns = Array<Array<number | string | boolean>>;
+
+export type BatchPredictor = (columns: InputColumns, rowCount: number) => Promise<BatchPredictions>;
+
+export interface EngineProgress {
+  rows: number;
+  bytesDone: number;
+  bytesTotal: number;
+  rowsPerSecond: number;
+  etaSeconds: number;
+}

@@ -1,0 +1,65 @@
+import type { PyValue } from '../pickle/py-values.ts';
+import { buildGraph, supportedClasses } from './convert-pipeline.ts';
+
+export { supportedClasses };
+
+/** metadata_props keys of a converted model (the model service and the CLI read them). */
+export const conversionMetadataKeys = {
+  convertedFrom: 'modeldock.converted_from',
+  sourceSha256: 'modeldock.source_sha256',
+  sklearnVersion: 'modeldock.sklearn_version',
+  steps: 'modeldock.pipeline_steps',
+  featureNames: 'modeldock.feature_names',
+  categories: 'modeldock.categories',
+  classLabels: 'modeldock.class_labels',
+  missingValues: 'modeldock.missing_values',
+} as const;
+
+export interface ConvertedModel {
+  onnxBytes: Uint8Array;
+  steps: string[];
+  sklearnVersion?: string;
+  inputs: { name: string; type: 'string' | 'double'; categories?: string[] }[];
+  task: 'classification' | 'regression';
+  classLabels?: (string | number)[];
+}
+
+/** opsets: TreeEnsemble needs ai.onnx.ml 5, released with ai.onnx 21. */
+const opsets = { '': 21, 'ai.onnx.ml': 5 };
+
+/** Converts a safely loaded scikit-learn estimator, pipeline or (transformer, model) tuple to ONNX. */
+export function convertSklearnValue(
+  root: PyValue,
+  options: { sourceSha256?: string; extraMetadata?: Record<string, string> } = {},
+): ConvertedModel {
+  const { ctx, outputs, inputs, sklearnVersion } = buildGraph(root);
+  const categories = Object.fromEntries(
+    inputs.filter((i) => i.categories).map((i) => [i.name, i.categories]),
+  );
+  const metadata: Record<string, string> = {
+    [conversionMetadataKeys.convertedFrom]: 'scikit-learn',
+    [conversionMetadataKeys.steps]: JSON.stringify(ctx.steps),
+    [conversionMetadataKeys.featureNames]: JSON.stringify(inputs.map((i) => i.name)),
+    [conversionMetadataKeys.categories]: JSON.stringify(categories),
+    [conversionMetadataKeys.missingValues]:
+      'A missing text value is the empty string (an unknown category: contributes nothing); a missing number is NaN.',
+  };
+  if (options.sourceSha256) metadata[conversionMetadataKeys.sourceSha256] = options.sourceSha256;
+  if (sklearnVersion) metadata[conversionMetadataKeys.sklearnVersion] = sklearnVersion;
+  if (outputs.classLabels) metadata[conversionMetadataKeys.classLabels] = JSON.stringify(outputs.classLabels);
+  Object.assign(metadata, options.extraMetadata);
+  const onnxBytes = ctx.builder.encode({
+    opsets,
+    metadata,
+    producerVersion: '0.1.0',
+    docString: `Converted by ModelDock from scikit-learn${sklearnVersion ? ` ${sklearnVersion}` : ''}: ${ctx.steps.join(' → ')}`,
+  });
+  return {
+    onnxBytes,
+    steps: ctx.steps,
+    inputs,
+    task: outputs.task,
+    ...(sklearnVersion ? { sklearnVersion } : {}),
+    ...(outputs.classLabels ? { classLabels: outputs.classLabels } : {}),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * scikit-learn files → ONNX: the safe pickle reader builds inert values, the converter turns
+ * them into an ONNX graph, and the result is kept in the app's data directory under the
+ * source file's SHA-256 so reopening the same file skips the work. The user's file is only read.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import { AppError, isAppError } from '../errors.ts';
+import { conversionMetadataKeys, convertSklearnValue } from './convert/index.ts';
+import { loadPickleFile } from './pickle/index.ts';
+
+export { conversionMetadataKeys, convertSklearnValue, supportedClasses } from './convert/index.ts';
+
+const { onnx } = onnxProto;
+
+/**
+ * Bumped whenever the converter's output changes, so models converted by an older
+ * ModelDock are converted again instead of reused.
+ */
+export const CONVERTER_VERSION = '1';
+const converterVersionKey = 'modeldock.converter_version';
+
+export interface SklearnConversion {
+  onnxBytes: Uint8Array;
+  convertedPath: string;
+  sklearnVersion?: string;
+  steps: string[];
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
+}
+
+/** A converted model already on disk for this source, from this converter version, if readable. */
+async function reuseConverted(path: string, sha256: string): Promise<SklearnConversion | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch {
+    return undefined;
+  }
+  try {
+    const model = onnx.ModelProto.decode(bytes);
+    const props = new Map((model.metadataProps ?? []).map((entry) => [entry.key, entry.value]));
+    if (props.get(conversionMetadataKeys.sourceSha256) !== sha256) return undefined;
+    if (props.get(converterVersionKey) !== CONVERTER_VERSION) return undefined;
+    if (!model.graph?.output?.length) return undefined;
+    const steps: unknown = JSON.parse(props.get(conversionMetadataKeys.steps) ?? 'null');
+    if (!Array.isArray(steps) || !steps.every((step) => typeof step === 'string')) return undefined;
+    const sklearnVersion = props.get(conversionMetadataKeys.sklearnVersion);
+    return { onnxBytes: bytes, convertedPath: path, steps, ...(sklearnVersion ? { sklearnVersion } : {}) };
+  } catch {
+    return undefined; // a damaged cache file is simply converted again
+  }
+}
+
+/**
+ * Reads a scikit-learn pickle/joblib file without running code, converts it to ONNX and
+ * stores it as `<dataDir>/converted/<sha256>.onnx` (written to a temp name, then renamed).
+ */
+export async function convertSklearnFile(
+  filePath: string,
+  options: { dataDir: string; sha256: string; signal?: AbortSignal },
+): Promise<SklearnConversion> {
+  const directory = join(options.dataDir, 'converted');
+  const convertedPath = join(directory, `${options.sha256}.onnx`);
+  throwIfAborted(options.signal);
+  const cached = await reuseConverted(convertedPath, options.sha256);
+  if (cached) return cached;
+  const value = await loadPickleFile(filePath);
+  throwIfAborted(options.signal);
+  let converted: ReturnType<typeof convertSklearnValue>;
+  try {
+    converted = convertSklearnValue(value, {
+      sourceSha256: options.sha256,
+      extraMetadata: { [converterVersionKey]: CONVERTER_VERSION },
+    });
+  } catch (error) {
+    if (isAppError(error)) throw error;
+    // A structure the converter did not expect: the file is not a model it can read.
+    throw new AppError(
+      'corrupt-model',
+      'ModelDock could not read the scikit-learn model in this file: its contents are not laid out as a fitted model.',
+      { reason: error instanceof Error ? error.message : String(error) },
+    );
+  }
+  throwIfAborted(options.signal);
+  await mkdir(directory, { recursive: true });
+  const temporary = `${convertedPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, converted.onnxBytes);
+    await rename(temporary, convertedPath);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  return {
+    onnxBytes: converted.onnxBytes,
+    convertedPath,
+    steps: converted.steps,
+    ...(converted.sklearnVersion ? { sklearnVersion: converted.sklearnVersion } : {}),
+  };
+}

@@ -1,0 +1,158 @@
+import { constants, gunzipSync, inflateSync } from 'node:zlib';
+import { lzma, xz } from '@napi-rs/lzma';
+import Bunzip from 'seek-bzip';
+import { corrupt, refused } from './pickle-errors.ts';
+
+/** Whole-file compressions joblib writes (joblib/compressor.py), detected by magic bytes. */
+export type Compression = 'zlib' | 'gzip' | 'bz2' | 'xz' | 'lzma' | 'zfile';
+
+export function detectCompression(head: Uint8Array): Compression | null {
+  const b = (i: number) => head[i] ?? -1;
+  if (b(0) === 0x1f && b(1) === 0x8b) return 'gzip';
+  if (b(0) === 0x42 && b(1) === 0x5a && b(2) === 0x68) return 'bz2';
+  if (b(0) === 0xfd && b(1) === 0x37 && b(2) === 0x7a && b(3) === 0x58 && b(4) === 0x5a) return 'xz';
+  // lzma "alone" header: properties byte 0x5d then a little-endian dictionary size.
+  if (b(0) === 0x5d && b(1) === 0x00) return 'lzma';
+  // joblib < 0.9.3: "ZF" + hex length, then zlib.
+  if (b(0) === 0x5a && b(1) === 0x46) return 'zfile';
+  // zlib: deflate method, and the header checksum that every zlib stream carries.
+  if (b(0) === 0x78 && b(1) >= 0 && ((b(0) << 8) | b(1)) % 31 === 0) return 'zlib';
+  return null;
+}
+
+const MiB = 1024 * 1024;
+
+function tooLarge(maxBytes: number): Error {
+  return refused(
+    `refused: the file decompresses to more than ${Math.round(maxBytes / MiB)} MB, the limit for one model`,
+    { limit: 'maxFileBytes' },
+  );
+}
+
+function damaged(kind: Compression): Error {
+  return corrupt(`This ${kind}-compressed file is damaged: its compressed data cannot be read.`, {
+    compression: kind,
+  });
+}
+
+/** Decompresses a whole joblib file, never producing more than maxBytes. */
+export function decompress(bytes: Uint8Array, kind: Compression, maxBytes: number): Uint8Array {
+  switch (kind) {
+    case 'zlib':
+    case 'gzip':
+    case 'zfile':
+      return zlibFamily(bytes, kind, maxBytes);
+    case 'bz2':
+      return bunzip(bytes, maxBytes);
+    case 'lzma':
+    case 'xz': {
+      const declared = kind === 'lzma' ? lzmaAloneSize(bytes) : xzDeclaredSize(bytes);
+      if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
+      let out: Uint8Array;
+      try {
+        out = kind === 'lzma' ? lzma.decompressSync(bytes) : xz.decompressSync(bytes);
+      } catch {
+        throw damaged(kind);
+      }
+      if (out.length > maxBytes) throw tooLarge(maxBytes);
+      return out;
+    }
+  }
+}
+
+function zlibFamily(bytes: Uint8Array, kind: Compression, maxBytes: number): Uint8Array {
+  let data = bytes;
+  if (kind === 'zfile') {
+    // "ZF" + 19-character hex length (+ an optional space written by old Python 2 joblib).
+    let start = 2 + 19;
+    if (bytes[start] === 0x20) start++;
+    data = bytes.subarray(start);
+  }
+  try {
+    const options = { maxOutputLength: Math.max(1, maxBytes) };
+    return kind === 'gzip' ? gunzipSync(data, options) : inflateSync(data, options);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (error instanceof RangeError || code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
+    if (code === String(constants.Z_BUF_ERROR) || code === 'Z_BUF_ERROR') {
+      throw corrupt(`This ${kind}-compressed file is truncated.`, { compression: kind });
+    }
+    throw damaged(kind);
+  }
+}
+
+/** seek-bzip writes through an output stream we control, so the size limit holds while decoding. */
+function bunzip(bytes: Uint8Array, maxBytes: number): Uint8Array {
+  let buffer = new Uint8Array(Math.min(maxBytes, Math.max(1024, bytes.length * 4)));
+  let pos = 0;
+  const output = {
+    writeByte(byte: number) {
+      if (pos >= buffer.length) {
+        if (buffer.length >= maxBytes) throw tooLarge(maxBytes);
+        const grown = new Uint8Array(Math.min(maxBytes, buffer.length * 2));
+        grown.set(buffer);
+        buffer = grown;
+      }
+      buffer[pos++] = byte;
+    },
+  };
+  try {
+    Bunzip.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), output, true);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'refused-pickle')
+      throw error;
+    throw damaged('bz2');
+  }
+  return buffer.subarray(0, pos);
+}
+
+/** The uncompressed size in an lzma-alone header, when the writer recorded it (joblib doesn't). */
+function lzmaAloneSize(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 13) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 13);
+  const size = view.getBigUint64(5, true);
+  return size === 0xffffffffffffffffn ? undefined : Number(size);
+}
+
+/**
+ * The uncompressed size the xz index declares, summed over the file's streams, read
+ * backwards from the footer (xz file format 1.0.4, sections 2.1.2 and 4). undefined if
+ * the layout is not what the format promises; liblzma then reports the damage.
+ */
+export function xzDeclaredSize(bytes: Uint8Array): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = bytes.length;
+  let total = 0;
+  for (let streams = 0; streams < 1000 && end > 0; streams++) {
+    while (end >= 4 && view.getUint32(end - 4, true) === 0) end -= 4; // stream padding
+    if (end < 24 || bytes[end - 2] !== 0x59 || bytes[end - 1] !== 0x5a) return undefined;
+    const indexSize = (view.getUint32(end - 8, true) + 1) * 4;
+    const indexStart = end - 12 - indexSize;
+    if (indexStart < 12 || bytes[indexStart] !== 0) return undefined;
+    let p = indexStart + 1;
+    const varint = (): number => {
+      let value = 0;
+      let shift = 1;
+      for (let i = 0; i < 9; i++) {
+        const byte = bytes[p++];
+        if (byte === undefined) return Number.NaN;
+        value += (byte & 0x7f) * shift;
+        if (!(byte & 0x80)) return value;
+        shift *= 128;
+      }
+      return Number.NaN;
+    };
+    const records = varint();
+    let blocks = 0;
+    for (let r = 0; r < records && p < end; r++) {
+      const unpadded = varint();
+      const uncompressed = varint();
+      if (!Number.isFinite(unpadded) || !Number.isFinite(uncompressed)) return undefined;
+      blocks += Math.ceil(unpadded / 4) * 4;
+      total += uncompressed;
+    }
+    end = indexStart - blocks - 12;
+    if (end < 0) return undefined;
+  }
+  return total;
+}

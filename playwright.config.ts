@@ -1,0 +1,45 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * Two projects run the same user flows: `browser` against browser mode in Debian's chromium (always), and
+ * `electron` through Playwright's _electron when an Electron binary is installed (skipped, with the reason
+ * printed, otherwise). Each worker starts its own browser-mode host on a free port (e2e/fixtures.ts).
+ */
+const chromiumLaunch = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+};
+
+export default defineConfig<object, { appMode: 'browser' | 'electron' }>({
+  testDir: 'e2e',
+  outputDir: 'test-results/artifacts',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    viewport: { width: 1280, height: 860 },
+  },
+  projects: [
+    {
+      name: 'browser',
+      use: { browserName: 'chromium', launchOptions: chromiumLaunch },
+    },
+    {
+      name: 'electron',
+      // Fixtures are built per test; chromium is configured here too so nothing tries to download a browser.
+      use: { appMode: 'electron', browserName: 'chromium', launchOptions: chromiumLaunch },
+    },
+  ],
+});

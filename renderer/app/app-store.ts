@@ -1,0 +1,39 @@
+import { create } from 'zustand';
+import type { AppErrorData, ModelInfo } from '../../shared/contract/index.ts';
+import { loadRecentModels, type RecentModel } from '../open/recent-models.ts';
+
+export interface OpeningState {
+  fileName: string;
+  operationId: string;
+  stage: string;
+  done: number;
+  total?: number;
+  unit: 'bytes' | 'rows' | 'files' | 'steps';
+}
+
+export interface AppState {
+  model: ModelInfo | null;
+  opening: OpeningState | null;
+  /** The last open that failed; shown as the error state until dismissed or another open starts. */
+  openError: (AppErrorData & { fileName: string }) | null;
+  /** Something the user should know that is not an error (extra dropped files, …). */
+  notice: string | null;
+  recent: RecentModel[];
+  /** The model view's tab; the desktop menu can switch it (File → Export…). */
+  activeTab: 'try' | 'batch' | 'export' | 'library';
+  /** The main area: the open model (or the empty state), or the library of kept models. */
+  view: 'model' | 'library';
+  /** The Try tab's current payload, shared with the library tools (samples, what-if, compare). */
+  currentPayload: Record<string, unknown> | null;
+}
+
+export const useAppStore = create<AppState>(() => ({
+  model: null,
+  opening: null,
+  openError: null,
+  notice: null,
+  recent: loadRecentModels(),
+  activeTab: 'try',
+  view: 'model',
+  currentPayload: null,
+}));

@@ -1,0 +1,347 @@
+import { type JSX, useCallback, useEffect, useRef } from 'react';
+import type { ModelInfo } from '../../shared/contract/index.ts';
+import { ClientError, client, newOperationId } from '../client/index.ts';
+import { BatchReportView } from './BatchReportView.tsx';
+import { useBatchState, useBatchStore } from './batch-store.ts';
+import { CsvSettings } from './CsvSettings.tsx';
+import { MappingTable } from './MappingTable.tsx';
+import './batch.css';
+
+/** leads.csv → leads-scored.csv, beside the input. */
+export function defaultOutputPath(inputPath: string): string {
+  const match = /^(.*?)(\.[^./\\]*)?$/.exec(inputPath);
+  return `${match?.[1] ?? inputPath}-scored.csv`;
+}
+
+function reportPathFor(outputPath: string): string {
+  return `${outputPath.replace(/\.csv$/i, '')}.report.html`;
+}
+
+const asClientError = (error: unknown) => ClientError.from(error);
+
+/** Batch CSV scoring for one open model: choose a file, check the mapping and missing values, run, read the report. */
+export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
+  const { model } = props;
+  const [state, update] = useBatchState(model.modelId);
+  const {
+    csvPath,
+    uploading,
+    dialect,
+    numberFormat,
+    mappingEdits,
+    missing,
+    labelColumn,
+    outputPath,
+    inspection,
+    check,
+    checking,
+    progress,
+    running,
+    summary,
+    threshold,
+    error,
+    confirmOverwrite,
+    reportPath,
+    savedReport,
+  } = state;
+  const checkId = useRef<string | null>(null);
+
+  const setup = useCallback(
+    (path: string) => ({
+      modelId: model.modelId,
+      path,
+      dialect,
+      mapping: mappingEdits,
+      missing,
+      numberFormat,
+    }),
+    [model.modelId, dialect, mappingEdits, missing, numberFormat],
+  );
+
+  const chooseFile = async (file: File) => {
+    update({
+      error: null,
+      summary: null,
+      inspection: null,
+      inspectedKey: null,
+      check: null,
+      dialect: {},
+      mappingEdits: {},
+      missing: {},
+      labelColumn: '',
+      uploading: 0,
+    });
+    try {
+      const path = await client.pathForFile(file, {
+        onProgress: (done, total) => update({ uploading: total ? done / total : 0 }),
+      });
+      update({ csvPath: path, outputPath: defaultOutputPath(path) });
+    } catch (caught) {
+      update({ error: asClientError(caught) });
+    } finally {
+      update({ uploading: null });
+    }
+  };
+
+  // Inspect (quick) whenever the file or a setting changes; then count missing values over the whole
+  // file. Skipped when the stored inspection was made with the same settings (the panel was remounted).
+  useEffect(() => {
+    if (!csvPath) return;
+    const request = setup(csvPath);
+    const key = JSON.stringify(request);
+    if (useBatchStore.getState().byModel[model.modelId]?.inspectedKey === key) return;
+    let stale = false;
+    const operationId = newOperationId('batch-check');
+    (async () => {
+      try {
+        const result = await client.call('batch.inspect', request);
+        if (stale) return;
+        update((current) => ({
+          inspection: result,
+          error: null,
+          labelColumn:
+            current.labelColumn === '' && result.suggestedLabelColumn
+              ? result.suggestedLabelColumn
+              : current.labelColumn,
+        }));
+        if (result.unmappedInputs.length > 0) {
+          update({ check: null, inspectedKey: key });
+          return;
+        }
+        update({ checking: true });
+        if (checkId.current)
+          void client.call('operation.cancel', { operationId: checkId.current }).catch(() => undefined);
+        checkId.current = operationId;
+        const counted = await client.call('batch.check', { ...request, operationId });
+        if (!stale) update({ check: counted, inspectedKey: key });
+      } catch (caught) {
+        const clientError = asClientError(caught);
+        if (!stale && clientError.code !== 'cancelled') update({ error: clientError, check: null });
+      } finally {
+        if (!stale) update({ checking: false });
+      }
+    })();
+    return () => {
+      stale = true;
+      void client.call('operation.cancel', { operationId }).catch(() => undefined);
+    };
+  }, [csvPath, setup, model.modelId, update]);
+
+  const run = async (overwrite: boolean) => {
+    if (!csvPath) return;
+    const operationId = newOperationId('batch-score');
+    update({
+      running: operationId,
+      progress: null,
+      error: null,
+      confirmOverwrite: null,
+      summary: null,
+      savedReport: null,
+    });
+    try {
+      const result = await client.call('batch.score', {
+        ...setup(csvPath),
+        outputPath,
+        overwrite,
+        labelColumn: labelColumn || undefined,
+        threshold,
+        operationId,
+      });
+      update({ summary: result, reportPath: reportPathFor(result.outputPath) });
+    } catch (caught) {
+      const clientError = asClientError(caught);
+      update({
+        error: clientError,
+        confirmOverwrite: clientError.code === 'output-exists' ? 'output' : null,
+      });
+    } finally {
+      update({ running: null });
+    }
+  };
+
+  const cancel = () => {
+    if (running) void client.call('operation.cancel', { operationId: running });
+  };
+
+  const saveReport = async (overwrite: boolean) => {
+    if (!summary) return;
+    update({ error: null, confirmOverwrite: null });
+    try {
+      const saved = await client.call('batch.saveReport', {
+        path: reportPath,
+        summary,
+        modelName: model.file.fileName,
+        threshold,
+        overwrite,
+      });
+      update({ savedReport: saved.path });
+    } catch (caught) {
+      const clientError = asClientError(caught);
+      update({
+        error: clientError,
+        confirmOverwrite: clientError.code === 'output-exists' ? 'report' : null,
+      });
+    }
+  };
+
+  const blocked = !inspection || inspection.unmappedInputs.length > 0 || !outputPath || running !== null;
+  const fraction = progress?.total ? progress.done / progress.total : 0;
+
+  return (
+    <section aria-label="Batch scoring" className="batch-panel" data-testid="batch-panel">
+      <h2>Batch scoring</h2>
+      <p className="hint">
+        Score every row of a CSV file with {model.file.fileName}. The output keeps the original columns and
+        adds the predictions; rows that can’t be scored are listed in an errors file, never dropped silently.
+      </p>
+      <label className="button">
+        {csvPath ? 'Choose another CSV…' : 'Choose a CSV file…'}
+        <input
+          type="file"
+          accept=".csv,.tsv,.txt,text/csv"
+          className="visually-hidden"
+          data-testid="batch-file-input"
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            if (file) void chooseFile(file);
+            event.target.value = '';
+          }}
+        />
+      </label>
+      {uploading !== null ? <progress value={uploading} max={1} aria-label="Uploading the CSV" /> : null}
+
+      {inspection ? (
+        <>
+          <CsvSettings
+            inspection={inspection}
+            dialect={dialect}
+            numberFormat={numberFormat}
+            onDialectChange={(value) => update({ dialect: value })}
+            onNumberFormatChange={(value) => update({ numberFormat: value })}
+          />
+          <MappingTable
+            model={model}
+            inspection={inspection}
+            check={check}
+            checking={checking}
+            missing={missing}
+            onMappingChange={(input, columns) =>
+              update({ mappingEdits: { ...mappingEdits, [input]: columns } })
+            }
+            onMissingChange={(input, policy) => update({ missing: { ...missing, [input]: policy } })}
+          />
+          <div className="batch-run-options">
+            <label>
+              Label column (for metrics){' '}
+              <select
+                value={labelColumn}
+                data-testid="batch-label-column"
+                onChange={(event) => update({ labelColumn: event.target.value })}
+              >
+                <option value="">none</option>
+                {inspection.columns.map((column) => (
+                  <option key={column} value={column}>
+                    {column}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="batch-output">
+              Output file{' '}
+              <input
+                type="text"
+                value={outputPath}
+                data-testid="batch-output-path-input"
+                onChange={(event) => update({ outputPath: event.target.value })}
+                spellCheck={false}
+              />
+            </label>
+          </div>
+          {inspection.unmappedInputs.length > 0 ? (
+            <p className="bad" role="alert" data-testid="batch-blocked">
+              Choose a column for {inspection.unmappedInputs.join(', ')} before scoring.
+            </p>
+          ) : null}
+          <div className="actions">
+            <button
+              type="button"
+              className="button primary"
+              disabled={blocked}
+              data-testid="batch-run"
+              onClick={() => void run(false)}
+            >
+              Score {check ? `${check.rows.toLocaleString('en-US')} rows` : 'the file'}
+            </button>
+            {running ? (
+              <button type="button" className="button" data-testid="batch-cancel" onClick={cancel}>
+                Cancel
+              </button>
+            ) : null}
+          </div>
+        </>
+      ) : null}
+
+      {running ? (
+        <div className="batch-progress" data-testid="batch-progress" aria-live="polite">
+          <progress value={fraction} max={1} aria-label="Scoring progress" />
+          <span>
+            {progress
+              ? `${(progress.stats?.rows ?? 0).toLocaleString('en-US')} rows · ${Math.round(progress.stats?.rowsPerSecond ?? 0).toLocaleString('en-US')} rows/s · about ${Math.ceil(progress.stats?.etaSeconds ?? 0)} s left`
+              : 'Starting…'}
+          </span>
+        </div>
+      ) : null}
+
+      {error ? (
+        <div className="notice bad" role="alert" data-testid="batch-error">
+          <p>{error.message}</p>
+          {confirmOverwrite ? (
+            <button
+              type="button"
+              className="button"
+              data-testid="batch-confirm-overwrite"
+              onClick={() => void (confirmOverwrite === 'output' ? run(true) : saveReport(true))}
+            >
+              Replace it
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+
+      {summary ? (
+        <>
+          <BatchReportView
+            summary={summary}
+            threshold={threshold}
+            onThresholdChange={(value) => update({ threshold: value })}
+          />
+          <div className="batch-save-report">
+            <label>
+              Report file{' '}
+              <input
+                type="text"
+                value={reportPath}
+                spellCheck={false}
+                data-testid="batch-report-path"
+                onChange={(event) => update({ reportPath: event.target.value })}
+              />
+            </label>
+            <button
+              type="button"
+              className="button"
+              data-testid="batch-save-report"
+              onClick={() => void saveReport(false)}
+            >
+              Save report as HTML
+            </button>
+            {savedReport ? (
+              <span className="good" data-testid="batch-report-saved">
+                Saved {savedReport}
+              </span>
+            ) : null}
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}

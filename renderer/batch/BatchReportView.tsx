@@ -1,0 +1,170 @@
+import { type JSX, useMemo, useState } from 'react';
+import type { ScoringSummary, ThresholdMetrics } from '../../shared/contract/index.ts';
+import { calibrationChart, histogramChart, rocChart, useBatchChart } from './batch-charts.ts';
+
+const f4 = (value: number | null) => (value === null ? 'n/a' : value.toFixed(4));
+const count = (value: number) => value.toLocaleString('en-US');
+
+function Chart(props: {
+  config: Parameters<typeof useBatchChart>[0];
+  label: string;
+  testId: string;
+}): JSX.Element {
+  const canvas = useBatchChart(props.config);
+  return (
+    <figure className="batch-chart" data-testid={props.testId}>
+      <div className="batch-chart-canvas">
+        <canvas ref={canvas} role="img" aria-label={props.label} />
+      </div>
+      <figcaption>{props.label}</figcaption>
+    </figure>
+  );
+}
+
+/** The report of one run: counts, histogram, top rows and, with a label column, metrics at a movable threshold. */
+export function BatchReportView(props: {
+  summary: ScoringSummary;
+  threshold: number;
+  onThresholdChange: (threshold: number) => void;
+}): JSX.Element {
+  const { summary, threshold } = props;
+  const { report } = summary;
+  const metrics = report.metrics;
+  const histogram = useMemo(() => histogramChart(report), [report]);
+  const roc = useMemo(() => (metrics ? rocChart(metrics, threshold) : null), [metrics, threshold]);
+  const calibration = useMemo(() => (metrics ? calibrationChart(metrics) : null), [metrics]);
+  const at: ThresholdMetrics | undefined = metrics?.thresholdTable.find(
+    (row) => Math.abs(row.threshold - threshold) < 1e-9,
+  );
+  const [showAllTop, setShowAllTop] = useState(false);
+  const topRows = showAllTop ? report.topRows.rows : report.topRows.rows.slice(0, 5);
+
+  return (
+    <div className="batch-report" data-testid="batch-report">
+      <p data-testid="batch-summary">
+        Scored <b data-testid="batch-scored">{count(summary.scored)}</b> of <b>{count(summary.rows)}</b> rows
+        in {summary.seconds.toFixed(2)} s ({count(Math.round(summary.rowsPerSecond))} rows/s).{' '}
+        {summary.failed > 0 ? (
+          <span className="bad" data-testid="batch-failed">
+            {count(summary.failed)} rows could not be scored; they are listed in{' '}
+            <code>{summary.errorsPath}</code>.
+          </span>
+        ) : null}
+      </p>
+      <p>
+        Output: <code data-testid="batch-output-path">{summary.outputPath}</code> (added{' '}
+        {summary.addedColumns.join(', ')})
+      </p>
+      {Object.keys(summary.failuresByReason).length > 0 ? (
+        <ul className="batch-failures">
+          {Object.entries(summary.failuresByReason).map(([reason, n]) => (
+            <li key={reason}>
+              {count(n)} × {reason}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+
+      {metrics && at ? (
+        <section aria-label="Metrics against the label column" data-testid="batch-metrics">
+          <h3>
+            Against “{metrics.labelColumn}” ({count(metrics.rows)} rows, {count(metrics.positives)} positive)
+          </h3>
+          <label className="batch-threshold">
+            Threshold <b data-testid="batch-threshold-value">{threshold.toFixed(2)}</b>
+            <input
+              type="range"
+              min={0}
+              max={1}
+              step={0.01}
+              value={threshold}
+              aria-label="Threshold"
+              data-testid="batch-threshold"
+              onChange={(event) => props.onThresholdChange(Number(event.target.value))}
+            />
+          </label>
+          <table className="io-table batch-metrics-table">
+            <tbody>
+              <tr>
+                <th>ROC AUC</th>
+                <td data-testid="metric-auc">{f4(metrics.rocAuc)}</td>
+                <th>Log loss</th>
+                <td data-testid="metric-logloss">{f4(metrics.logLoss)}</td>
+              </tr>
+              <tr>
+                <th>Accuracy</th>
+                <td data-testid="metric-accuracy">{f4(at.accuracy)}</td>
+                <th>Precision</th>
+                <td data-testid="metric-precision">{f4(at.precision)}</td>
+              </tr>
+              <tr>
+                <th>Recall</th>
+                <td data-testid="metric-recall">{f4(at.recall)}</td>
+                <th>F1</th>
+                <td data-testid="metric-f1">{f4(at.f1)}</td>
+              </tr>
+            </tbody>
+          </table>
+          <table className="io-table" data-testid="confusion-matrix">
+            <caption>Confusion matrix at {threshold.toFixed(2)}</caption>
+            <thead>
+              <tr>
+                <th />
+                <th>Predicted positive</th>
+                <th>Predicted negative</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <th>Actual positive</th>
+                <td>{count(at.confusion.tp)}</td>
+                <td>{count(at.confusion.fn)}</td>
+              </tr>
+              <tr>
+                <th>Actual negative</th>
+                <td>{count(at.confusion.fp)}</td>
+                <td>{count(at.confusion.tn)}</td>
+              </tr>
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+
+      <div className="batch-charts">
+        <Chart config={histogram} label={`Score histogram (${report.scoreName})`} testId="chart-histogram" />
+        {roc ? <Chart config={roc} label="ROC curve" testId="chart-roc" /> : null}
+        {calibration ? <Chart config={calibration} label="Calibration" testId="chart-calibration" /> : null}
+      </div>
+
+      <table className="io-table batch-top" data-testid="batch-top-rows">
+        <caption>Highest-scoring rows</caption>
+        <thead>
+          <tr>
+            <th>Line</th>
+            <th>Score</th>
+            {report.topRows.columns.map((column) => (
+              <th key={column}>{column}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {topRows.map((row) => (
+            <tr key={row.line}>
+              <td>{row.line}</td>
+              <td>{row.score.toFixed(4)}</td>
+              {row.cells.map((cell, index) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
+                <td key={index}>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {report.topRows.rows.length > 5 ? (
+        <button type="button" className="link-button" onClick={() => setShowAllTop(!showAllTop)}>
+          {showAllTop ? 'Show 5' : `Show all ${report.topRows.rows.length}`}
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,303 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { LibraryEntry, LibraryNotice, ModelInfo } from '../../shared/contract/index.ts';
+import { client, newOperationId } from '../client/index.ts';
+import { errorMessage, formatBytes, formatDate } from './format.ts';
+
+export interface LibraryPanelProps {
+  /** Called with the opened model when the user opens an entry (the app shows it as the current model). */
+  onOpen?: (model: ModelInfo) => void;
+  /** Any value that changes when the library may have changed (e.g. the open model's id): reloads the list. */
+  refreshKey?: unknown;
+}
+
+/** Every model ModelDock has kept: search, rename, relabel, notes, reference CSV, open and remove. */
+export function LibraryPanel(props: LibraryPanelProps) {
+  const { onOpen, refreshKey } = props;
+  const [query, setQuery] = useState('');
+  const [entries, setEntries] = useState<LibraryEntry[]>([]);
+  const [notice, setNotice] = useState<LibraryNotice | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const searchId = useId();
+
+  const load = useCallback(async (search: string) => {
+    try {
+      const result = await client.call('library.list', { query: search || undefined });
+      setEntries(result.entries);
+      setNotice(result.notice ?? null);
+      setError(null);
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void refreshKey;
+    void load(query);
+  }, [load, query, refreshKey]);
+
+  function replace(updated: LibraryEntry) {
+    setEntries((current) => current.map((entry) => (entry.id === updated.id ? updated : entry)));
+  }
+
+  async function dismissNotice() {
+    await client.call('library.dismissNotice', {});
+    setNotice(null);
+  }
+
+  return (
+    <section className="library card" aria-label="Model library">
+      <div className="library-header">
+        <h2>Library</h2>
+        <label htmlFor={searchId} className="visually-hidden">
+          Search the library
+        </label>
+        <input
+          id={searchId}
+          type="search"
+          placeholder="Search name, version, notes, checksum…"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+        />
+      </div>
+      {notice ? (
+        <div className="notice" role="status" data-testid="library-notice">
+          <span>{notice.message}</span>
+          <button type="button" className="link-button" onClick={dismissNotice}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+      {error ? (
+        <p className="card error-card" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {loading ? <p className="hint">Loading the library…</p> : null}
+      {!loading && entries.length === 0 ? (
+        <p className="hint">
+          {query
+            ? `No model matches “${query}”.`
+            : 'Models you open are kept here, with their checksums and versions.'}
+        </p>
+      ) : null}
+      <ul className="library-list">
+        {entries.map((entry) => (
+          <LibraryRow
+            key={entry.id}
+            entry={entry}
+            onChange={replace}
+            onRemoved={() => setEntries((current) => current.filter((other) => other.id !== entry.id))}
+            onOpen={onOpen}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function LibraryRow(props: {
+  entry: LibraryEntry;
+  onChange: (entry: LibraryEntry) => void;
+  onRemoved: () => void;
+  onOpen?: (model: ModelInfo) => void;
+}) {
+  const { entry, onChange, onRemoved, onOpen } = props;
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(entry.name);
+  const [versionLabel, setVersionLabel] = useState(entry.versionLabel);
+  const [notes, setNotes] = useState(entry.notes);
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const ids = useId();
+
+  async function run(what: string, work: () => Promise<void>) {
+    setBusy(what);
+    setError(null);
+    try {
+      await work();
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const save = () =>
+    run('Saving', async () => {
+      let updated = entry;
+      if (name.trim() !== entry.name) updated = await client.call('library.rename', { id: entry.id, name });
+      if (versionLabel.trim() !== entry.versionLabel) {
+        updated = await client.call('library.relabel', { id: entry.id, versionLabel });
+      }
+      if (notes !== entry.notes) updated = await client.call('library.setNotes', { id: entry.id, notes });
+      onChange(updated);
+      setEditing(false);
+    });
+
+  const attachReference = (file: File) =>
+    run('Profiling the reference CSV', async () => {
+      const csvPath = await client.pathForFile(file);
+      onChange(
+        await client.call('library.attachReference', {
+          id: entry.id,
+          csvPath,
+          operationId: newOperationId('ref'),
+        }),
+      );
+    });
+
+  return (
+    <li
+      className="library-entry"
+      data-testid="library-entry"
+      aria-label={`${entry.name} ${entry.versionLabel}`}
+    >
+      {editing ? (
+        <div className="library-edit">
+          <div className="field">
+            <label htmlFor={`${ids}-name`}>Name</label>
+            <input id={`${ids}-name`} value={name} onChange={(event) => setName(event.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-version`}>Version label</label>
+            <input
+              id={`${ids}-version`}
+              value={versionLabel}
+              onChange={(event) => setVersionLabel(event.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-notes`}>Notes</label>
+            <textarea
+              id={`${ids}-notes`}
+              rows={2}
+              value={notes}
+              onChange={(event) => setNotes(event.target.value)}
+            />
+          </div>
+          <div className="actions">
+            <button
+              type="button"
+              className="button primary"
+              onClick={save}
+              disabled={busy !== null || !name.trim() || !versionLabel.trim()}
+            >
+              Save
+            </button>
+            <button type="button" className="button" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="library-summary">
+          <div>
+            <span className="library-name">{entry.name}</span>{' '}
+            <span className="version-badge">{entry.versionLabel}</span>
+          </div>
+          <div className="facts">
+            <span>{entry.fileName}</span>
+            <span>{formatBytes(entry.sizeBytes)}</span>
+            <span className="mono" title={entry.sha256}>
+              sha256 {entry.sha256.slice(0, 12)}…
+            </span>
+            <span>added {formatDate(entry.addedAt)}</span>
+          </div>
+          {entry.notes ? <p className="library-notes">{entry.notes}</p> : null}
+          <p className="hint">
+            {entry.reference
+              ? `Reference: ${entry.reference.fileName} (${entry.reference.rows} rows)`
+              : 'No reference CSV: attach one (e.g. the training data) to see drift.'}
+          </p>
+        </div>
+      )}
+      {!editing ? (
+        <div className="actions">
+          {onOpen ? (
+            <button
+              type="button"
+              className="button primary"
+              disabled={busy !== null}
+              onClick={() =>
+                run('Opening', async () => {
+                  onOpen(
+                    await client.call('library.open', { id: entry.id, operationId: newOperationId('open') }),
+                  );
+                })
+              }
+            >
+              Open
+            </button>
+          ) : null}
+          <button type="button" className="button" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+          <label className="button">
+            {entry.reference ? 'Replace reference CSV' : 'Attach reference CSV'}
+            <input
+              type="file"
+              accept=".csv,.tsv,.txt,text/csv"
+              className="visually-hidden"
+              onChange={(event) => {
+                const file = event.target.files?.[0];
+                event.target.value = '';
+                if (file) void attachReference(file);
+              }}
+            />
+          </label>
+          {entry.reference ? (
+            <button
+              type="button"
+              className="button"
+              onClick={() =>
+                run('Detaching', async () =>
+                  onChange(await client.call('library.detachReference', { id: entry.id })),
+                )
+              }
+            >
+              Detach reference
+            </button>
+          ) : null}
+          {confirmRemove ? (
+            <fieldset className="confirm" aria-label="Confirm removal">
+              Remove {entry.name} {entry.versionLabel} and its stored copy?
+              <button
+                type="button"
+                className="button danger"
+                onClick={() =>
+                  run('Removing', async () => {
+                    await client.call('library.remove', { id: entry.id });
+                    onRemoved();
+                  })
+                }
+              >
+                Yes, remove
+              </button>
+              <button type="button" className="button" onClick={() => setConfirmRemove(false)}>
+                Keep
+              </button>
+            </fieldset>
+          ) : (
+            <button type="button" className="button" onClick={() => setConfirmRemove(true)}>
+              Remove…
+            </button>
+          )}
+        </div>
+      ) : null}
+      {busy ? (
+        <p className="hint" role="status">
+          {busy}…
+        </p>
+      ) : null}
+      {error ? (
+        <p className="bad" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </li>
+  );
+}

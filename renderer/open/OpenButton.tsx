@@ -1,0 +1,38 @@
+import { useId, useRef } from 'react';
+import { selectDroppedFiles } from './dropped-files.ts';
+import { openSelection } from './open-model.ts';
+
+const acceptedExtensions = '.onnx,.pkl,.pickle,.joblib';
+
+/** A real file input behind a button: works with the keyboard, in Electron and in the browser. */
+export function OpenButton(props: { primary?: boolean; label?: string; testId?: string }) {
+  const inputId = useId();
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className={props.primary ? 'button primary' : 'button'}
+        onClick={() => input.current?.click()}
+      >
+        {props.label ?? 'Open model…'}
+      </button>
+      <input
+        id={inputId}
+        ref={input}
+        className="visually-hidden"
+        type="file"
+        accept={acceptedExtensions}
+        aria-label="Model file"
+        data-testid={props.testId}
+        tabIndex={-1}
+        onChange={(event) => {
+          const files = event.currentTarget.files;
+          if (files && files.length > 0) openSelection(selectDroppedFiles({ files }));
+          // Allow picking the same file again.
+          event.currentTarget.value = '';
+        }}
+      />
+    </>
+  );
+}

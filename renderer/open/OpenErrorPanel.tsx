@@ -1,0 +1,34 @@
+import { useAppStore } from '../app/app-store.ts';
+import { OpenButton } from './OpenButton.tsx';
+import { dismissError } from './open-model.ts';
+import { RecentModels } from './RecentModels.tsx';
+
+const hints: Partial<Record<string, string>> = {
+  'unsupported-format': 'ModelDock opens ONNX models and scikit-learn pickle or joblib files.',
+  'corrupt-model': 'The file may be truncated or damaged; export or download it again.',
+  'file-not-found': 'The file was moved or deleted after it was chosen.',
+  'not-a-file': 'Choose the model file itself, not a folder.',
+  'refused-pickle': 'ModelDock never runs code from a pickle; this one would need to.',
+  'checksum-mismatch': 'The file is not the one you expected: do not use it until you know why.',
+};
+
+/** Error state: what happened to which file, a hint, and the ways forward. */
+export function OpenErrorPanel() {
+  const error = useAppStore((state) => state.openError);
+  const model = useAppStore((state) => state.model);
+  if (!error) return null;
+  return (
+    <section className="card error-card" role="alert" data-testid="open-error" data-code={error.code}>
+      <h2>{error.fileName ? `Could not open ${error.fileName}` : 'Could not open the model'}</h2>
+      <p className="error-message">{error.message}</p>
+      {hints[error.code] ? <p className="hint">{hints[error.code]}</p> : null}
+      <div className="actions">
+        <OpenButton label="Open another model…" primary />
+        <button type="button" className="button" onClick={dismissError}>
+          {model ? `Back to ${model.file.fileName}` : 'Dismiss'}
+        </button>
+      </div>
+      {model ? null : <RecentModels />}
+    </section>
+  );
+}

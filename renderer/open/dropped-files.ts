@@ -1,0 +1,65 @@
+const modelExtensions = ['.onnx', '.pkl', '.pickle', '.joblib'];
+
+function looksLikeModel(name: string): boolean {
+  const lower = name.toLowerCase();
+  return modelExtensions.some((extension) => lower.endsWith(extension));
+}
+
+/** What a drop (or a multi-file pick) asks for: the first model file to open and what is left out. */
+export interface DropSelection {
+  file: File | null;
+  /** Other files that were dropped with it; they are named in a notice, not opened. */
+  ignoredFiles: string[];
+  /** Dropped folders: ModelDock opens files only. */
+  folders: string[];
+}
+
+/** The part of DataTransfer we read (kept minimal so tests can build one without a browser). */
+export interface DroppedItemsSource {
+  files: ArrayLike<File>;
+  items?: ArrayLike<{ kind: string; webkitGetAsEntry?: () => { isDirectory: boolean; name: string } | null }>;
+}
+
+/**
+ * Sorts a drop into the file to open, extra files and folders. Folders are recognised through the
+ * entry API where the browser offers it; a folder that slips through fails to read and gets the same message.
+ */
+export function selectDroppedFiles(source: DroppedItemsSource): DropSelection {
+  const files = Array.from(source.files);
+  const folderNames = new Set<string>();
+  const items = source.items ? Array.from(source.items) : [];
+  for (const item of items) {
+    if (item.kind !== 'file') continue;
+    const entry = item.webkitGetAsEntry?.();
+    if (entry?.isDirectory) folderNames.add(entry.name);
+  }
+  const regular = files.filter((file) => !folderNames.has(file.name));
+  // The first file that looks like a model wins (a model dropped with its notes opens the model); otherwise
+  // the first file, which main then sniffs by content and names if it is not a model.
+  const first = regular.find((file) => looksLikeModel(file.name)) ?? regular[0] ?? null;
+  const rest = regular.filter((file) => file !== first);
+  return { file: first, ignoredFiles: rest.map((file) => file.name), folders: [...folderNames] };
+}
+
+/** The notice shown next to the opened model, or the error when nothing could be opened. */
+export function describeDrop(selection: DropSelection): { notice: string | null; error: string | null } {
+  const parts: string[] = [];
+  if (selection.ignoredFiles.length > 0) {
+    parts.push(`ModelDock opens one model at a time; not opened: ${selection.ignoredFiles.join(', ')}.`);
+  }
+  if (selection.folders.length > 0) {
+    parts.push(
+      `Folders can't be opened, drop the model file inside instead: ${selection.folders.join(', ')}.`,
+    );
+  }
+  if (!selection.file) {
+    return {
+      notice: null,
+      error:
+        selection.folders.length > 0
+          ? `${selection.folders.join(', ')} ${selection.folders.length === 1 ? 'is a folder' : 'are folders'}: drop a model file (.onnx, .pkl, .joblib) instead.`
+          : 'Nothing to open: drop a model file (.onnx, .pkl, .joblib).',
+    };
+  }
+  return { notice: parts.length > 0 ? parts.join(' ') : null, error: null };
+}

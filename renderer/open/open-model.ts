@@ -1,0 +1,112 @@
+import type { AppErrorData, ModelInfo, ProgressEvent } from '../../shared/contract/index.ts';
+import { useAppStore } from '../app/app-store.ts';
+import { ClientError, client, newOperationId } from '../client/index.ts';
+import { type DropSelection, describeDrop } from './dropped-files.ts';
+import { rememberModel, saveRecentModels } from './recent-models.ts';
+
+/** The open in flight, so Cancel (and a newer open) can stop it. */
+let current: { controller: AbortController; operationId: string } | null = null;
+
+export type OpenSource = { file: File } | { path: string; fileName: string };
+
+/**
+ * Opens a model: a File is first turned into a path (Electron: its own; browser: uploaded), then
+ * model.open computes checksums and loads it in main, reporting progress; the previous model is closed.
+ */
+export async function openModel(source: OpenSource, notice: string | null = null): Promise<void> {
+  cancelOpen();
+  const controller = new AbortController();
+  const operationId = newOperationId('open');
+  current = { controller, operationId };
+  const fileName = 'file' in source ? source.file.name : source.fileName;
+  useAppStore.setState({
+    opening: { fileName, operationId, stage: 'Starting', done: 0, unit: 'bytes' },
+    openError: null,
+    notice,
+    view: 'model',
+  });
+  const setProgress = (stage: string, done: number, total?: number) =>
+    useAppStore.setState((state) =>
+      state.opening?.operationId === operationId
+        ? { opening: { ...state.opening, stage, done, total, unit: 'bytes' } }
+        : {},
+    );
+  const stopProgress = client.onEvent('progress', (event: ProgressEvent) => {
+    if (event.operationId === operationId) setProgress(event.stage, event.done, event.total);
+  });
+  try {
+    const path =
+      'file' in source
+        ? await client.pathForFile(source.file, {
+            signal: controller.signal,
+            onProgress: (done, total) => setProgress('Copying into ModelDock', done, total),
+          })
+        : source.path;
+    const info = await client.call('model.open', { path, operationId }, { signal: controller.signal });
+    if (current?.operationId !== operationId) return;
+    showOpenedModel(info);
+  } catch (error) {
+    if (current?.operationId !== operationId) return;
+    const data: AppErrorData = ClientError.from(error);
+    useAppStore.setState({
+      opening: null,
+      openError: data.code === 'cancelled' ? null : { code: data.code, message: data.message, fileName },
+      notice: data.code === 'cancelled' ? `Opening ${fileName} was cancelled.` : notice,
+    });
+  } finally {
+    stopProgress();
+    if (current?.operationId === operationId) current = null;
+  }
+}
+
+/** Makes an opened model the current one (from a file, the recent list or the library) and closes the last. */
+export function showOpenedModel(info: ModelInfo): void {
+  const previous = useAppStore.getState().model;
+  const recent = rememberModel(useAppStore.getState().recent, info);
+  saveRecentModels(recent);
+  useAppStore.setState({
+    model: info,
+    opening: null,
+    openError: null,
+    recent,
+    view: 'model',
+    currentPayload: null,
+  });
+  if (previous && previous.modelId !== info.modelId) {
+    client.call('model.close', { modelId: previous.modelId }).catch(() => {});
+  }
+}
+
+/** Stops the open in flight: aborts the transfer and asks main to stop its work. */
+export function cancelOpen(): void {
+  if (!current) return;
+  const { controller, operationId } = current;
+  current = null;
+  controller.abort();
+  client.call('operation.cancel', { operationId }).catch(() => {});
+  const opening = useAppStore.getState().opening;
+  if (opening?.operationId === operationId) {
+    useAppStore.setState({ opening: null, notice: `Opening ${opening.fileName} was cancelled.` });
+  }
+}
+
+/** A drop or a multi-file pick: open the first model, name the rest in a notice, refuse folders clearly. */
+export function openSelection(selection: DropSelection): void {
+  const { notice, error } = describeDrop(selection);
+  if (!selection.file) {
+    useAppStore.setState({
+      openError: {
+        code: 'not-a-file',
+        message: error ?? 'Nothing to open.',
+        fileName: selection.folders[0] ?? '',
+      },
+      notice: null,
+    });
+    return;
+  }
+  void openModel({ file: selection.file }, notice);
+}
+
+export function dismissError(): void {
+  useAppStore.setState({ openError: null });
+}

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Container test for the exported deployment bundle (run from .ci/run; safe to rerun).
+#
+#  1. Exports the sample model with `modeldock export` into a temp dir.
+#  2. Needs the bundle's base image (the official node:<version>-bookworm-slim). With a Docker engine it
+#     is pulled as usual. Here there is no engine and no registry access, so a STAND-IN is built under the
+#     same name: Debian bookworm (debootstrap --variant=minbase, cached under /var/cache/modeldock-ci)
+#     plus this machine's node and npm, with the `node` user (uid 1000) the official image has.
+#  3. Builds the bundle's own Dockerfile (buildah bud --isolation chroot, or docker build), handing npm's
+#     TLS-proxy CA (NODE_EXTRA_CA_CERTS) to the build through the bundle's `npm_ca` BuildKit secret.
+#  4. Runs the image (host network), posts the guide's payload, and compares the probability with
+#     `modeldock predict` (to 1e-6); runs the bundle's smoke test against it; prints the image size.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache_dir="${MODELDOCK_CI_CACHE:-/var/cache/modeldock-ci}"
+work="$(mktemp -d /tmp/modeldock-container-test.XXXXXX)"
+port="${CONTAINER_TEST_PORT:-18765}"
+model="${CONTAINER_TEST_MODEL:-$here/assets/models/lead_scoring.onnx}"
+image="localhost/modeldock-container-test:latest"
+payload='{"lead_source": "organic", "number_of_courses_viewed": 5, "annual_income": 75000}'
+run_pid=""
+
+say() { printf '[container-test] %s\n' "$*"; }
+cleanup() {
+  if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then kill -TERM "$run_pid" 2>/dev/null || true; wait "$run_pid" 2>/dev/null || true; fi
+  if [ "${engine:-}" = buildah ] && [ -n "${run_ctr:-}" ]; then buildah rm "$run_ctr" >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  engine=docker
+elif command -v buildah >/dev/null 2>&1; then
+  engine=buildah
+else
+  say "BLOCKED: neither a Docker engine nor buildah is available"; exit 1
+fi
+say "engine: $engine"
+
+say "exporting $model with modeldock export"
+(cd "$here" && npx --no-install modeldock export "$model" --out "$work/bundle" --name lead-scoring --model-version ci --json) >"$work/export.json"
+bundle="$work/bundle"
+base_image="$(sed -n 's/^ARG NODE_IMAGE=//p' "$bundle/Dockerfile" | head -n 1)"
+say "bundle: $bundle (base image $base_image)"
+
+ca_file="${NODE_EXTRA_CA_CERTS:-}"
+secret_args=()
+if [ -n "$ca_file" ] && [ -s "$ca_file" ]; then
+  say "passing npm's CA ($ca_file) to the build as secret npm_ca (not copied into the bundle or image)"
+  secret_args=(--secret "id=npm_ca,src=$ca_file")
+fi
+
+build_stand_in_base() {
+  local rootfs="$cache_dir/bookworm-minbase"
+  if [ ! -f "$rootfs/.modeldock-complete" ]; then
+    local mirror
+    mirror="$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n 1)"
+    mirror="${mirror:-$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null)}"
+    mirror="${mirror:-http://deb.debian.org/debian}"
+    say "debootstrap bookworm (minbase) from $mirror into $rootfs (cached for next runs)"
+    rm -rf "$rootfs.partial" "$rootfs"
+    mkdir -p "$cache_dir"
+    debootstrap --variant=minbase bookworm "$rootfs.partial" "$mirror" >"$work/debootstrap.log" 2>&1 \
+      || { tail -n 20 "$work/debootstrap.log"; say "BLOCKED: debootstrap failed"; exit 1; }
+    rm -rf "$rootfs.partial/var/cache/apt/archives/"*.deb "$rootfs.partial/var/lib/apt/lists/"*
+    touch "$rootfs.partial/.modeldock-complete"
+    mv "$rootfs.partial" "$rootfs"
+  else
+    say "reusing cached Debian bookworm rootfs $rootfs"
+  fi
+  local node_bin npm_dir
+  node_bin="$(readlink -f "$(command -v node)")"
+  npm_dir="$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)"
+  say "STAND-IN: building $base_image from Debian bookworm + this machine's node $(node -v) ($node_bin) and npm $(npm -v)"
+  local ctr mnt
+  ctr="$(buildah from scratch)"
+  mnt="$(buildah mount "$ctr")"
+  cp -a "$rootfs/." "$mnt/"
+  rm -f "$mnt/.modeldock-complete"
+  # Like the official slim image: no docs, man pages or apt lists.
+  rm -rf "$mnt/usr/share/doc/"* "$mnt/usr/share/man/"* "$mnt/usr/share/info/"* "$mnt/var/lib/apt/lists/"* "$mnt/var/cache/apt/"*.bin
+  mkdir -p "$mnt/usr/local/bin" "$mnt/usr/local/lib/node_modules"
+  cp "$node_bin" "$mnt/usr/local/bin/node"
+  cp -a "$npm_dir" "$mnt/usr/local/lib/node_modules/npm"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$mnt/usr/local/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$mnt/usr/local/bin/npx"
+  # The official image's non-root user.
+  grep -q '^node:' "$mnt/etc/group" || echo 'node:x:1000:' >>"$mnt/etc/group"
+  grep -q '^node:' "$mnt/etc/passwd" || echo 'node:x:1000:1000::/home/node:/bin/sh' >>"$mnt/etc/passwd"
+  mkdir -p "$mnt/home/node" && chown 1000:1000 "$mnt/home/node"
+  buildah umount "$ctr" >/dev/null
+  buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --env NODE_VERSION="$(node -v | tr -d v)" --cmd node --label modeldock.stand-in=true "$ctr"
+  buildah commit --quiet "$ctr" "docker.io/library/$base_image" >/dev/null
+  buildah rm "$ctr" >/dev/null
+  say "STAND-IN base image committed as docker.io/library/$base_image (the official image cannot be pulled here)"
+}
+
+if [ "$engine" = buildah ]; then
+  if [ "${REBUILD_BASE:-0}" = 1 ]; then buildah rmi -f "docker.io/library/$base_image" >/dev/null 2>&1 || true; fi
+  if [ -n "$(buildah images --quiet --filter label=modeldock.stand-in=true "docker.io/library/$base_image" 2>/dev/null)" ]; then
+    say "reusing STAND-IN base image docker.io/library/$base_image built earlier (REBUILD_BASE=1 rebuilds it)"
+  elif timeout 30 buildah pull --policy always --quiet "docker.io/library/$base_image" >/dev/null 2>&1; then
+    say "pulled the official base image $base_image"
+  else
+    build_stand_in_base
+  fi
+  say "building the bundle's Dockerfile: buildah bud --isolation chroot --format docker"
+  started=$(date +%s)
+  buildah bud --isolation chroot --format docker --network host --layers=false "${secret_args[@]}" \
+    -t "$image" "$bundle" >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log"; say "FAILED: image build"; exit 1; }
+  say "image built in $(($(date +%s) - started)) s"
+  size_bytes="$(buildah inspect --type image --format '{{.Size}}' "$image" 2>/dev/null || echo 0)"
+  if [ "$size_bytes" = 0 ] || [ -z "$size_bytes" ]; then
+    size_bytes="$(buildah images --format '{{.Size}}' "$image" | head -n1)"
+  fi
+  say "image size: $(buildah images --format '{{.Size}}' "$image" | head -n 1)"
+  say "image config: $(buildah inspect --type image --format 'user={{.Docker.Config.User}} exposed={{.Docker.Config.ExposedPorts}} env={{.Docker.Config.Env}}' "$image")"
+  if buildah inspect --type image "$image" | grep -q 'NODE_EXTRA_CA_CERTS'; then say "FAILED: the CA leaked into the image config"; exit 1; fi
+  run_ctr="$(buildah from "$image")"
+  say "running the image: buildah run --isolation chroot --network host (PORT=$port)"
+  buildah run --isolation chroot --network host --env PORT="$port" --env HOST=127.0.0.1 --user 1000:1000 \
+    --workingdir /app "$run_ctr" -- node server/main.js >"$work/service.log" 2>&1 &
+  run_pid=$!
+else
+  docker build "${secret_args[@]}" -t "$image" "$bundle"
+  say "image size: $(docker image inspect --format '{{.Size}}' "$image") bytes"
+  docker run --rm --network host -e PORT="$port" -e HOST=127.0.0.1 "$image" >"$work/service.log" 2>&1 &
+  run_pid=$!
+fi
+
+say "waiting for http://127.0.0.1:$port/ready"
+for _ in $(seq 1 60); do
+  if curl -fsS "http://127.0.0.1:$port/ready" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$run_pid" 2>/dev/null; then cat "$work/service.log"; say "FAILED: the container exited"; exit 1; fi
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$port/ready" >/dev/null || { cat "$work/service.log"; say "FAILED: not ready"; exit 1; }
+
+if [ "$engine" = buildah ]; then
+  say "running the image's HEALTHCHECK command inside the container"
+  buildah run --isolation chroot --network host --env PORT="$port" --user 1000:1000 "$run_ctr" -- \
+    node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" \
+    && say "HEALTHCHECK: healthy" || { say "FAILED: HEALTHCHECK"; exit 1; }
+  # (onnxruntime's own library embeds certificates; the check is for the CA file and npm's config.)
+  buildah run --isolation chroot "$run_ctr" -- sh -c 'test ! -e /run/secrets/npm_ca && ! grep -rqs "BEGIN CERTIFICATE" /app --exclude-dir=node_modules && ! grep -qs cafile /root/.npmrc /app/.npmrc' \
+    && say "no CA file in the image" || { say "FAILED: a CA file is in the image"; exit 1; }
+fi
+
+say "POST /predict $payload"
+answer="$(curl -fsS -H 'content-type: application/json' -d "$payload" "http://127.0.0.1:$port/predict")"
+say "container answered: $answer"
+expected="$(cd "$here" && npx --no-install modeldock predict "$model" --input "$payload" --json)"
+say "modeldock predict:  $(printf '%s' "$expected" | tr -d '\n ' | cut -c1-200)"
+node -e '
+  const [answer, expected] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2])];
+  const diff = Math.abs(answer.probability - expected.probability);
+  if (!(diff <= 1e-6)) { console.error(`[container-test] FAILED: probability ${answer.probability} vs ${expected.probability}`); process.exit(1); }
+  console.log(`[container-test] probability matches modeldock predict: ${answer.probability} (|diff| = ${diff})`);
+' "$answer" "$expected"
+
+say "npm run smoke against the container"
+(cd "$bundle" && node scripts/smoke.js "http://127.0.0.1:$port")
+
+# `buildah run` does not pass SIGTERM on to the container (it kills it), so signal the service's own
+# process, as Docker and Kubernetes do; with chroot isolation it is a descendant of the run process.
+service_pid() {
+  local pids=("$1") pid child
+  while [ "${#pids[@]}" -gt 0 ]; do
+    pid="${pids[0]}"; pids=("${pids[@]:1}")
+    if [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = node ]; then echo "$pid"; return; fi
+    for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do pids+=("$child"); done
+  done
+}
+target_pid="$(service_pid "$run_pid")"
+say "stopping the service with SIGTERM (pid ${target_pid:-$run_pid})"
+kill -TERM "${target_pid:-$run_pid}"
+wait "$run_pid" || true
+run_pid=""
+if grep -q '"event":"stopped"' "$work/service.log"; then
+  say "SIGTERM: the service drained its requests and stopped"
+else
+  say "the service's last log lines:"; tail -n 3 "$work/service.log"
+fi
+say "PASSED"

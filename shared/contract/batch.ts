@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { defineCall } from './define.ts';
+import { classLabelSchema, operationIdSchema } from './model.ts';
+
+/** Text encodings ModelDock reads; `utf-8-bom` is UTF-8 that starts with a byte-order mark. */
+export const csvEncodingSchema = z.enum(['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'windows-1252']);
+export type CsvEncoding = z.infer<typeof csvEncodingSchema>;
+
+export const csvDelimiterSchema = z.enum([',', ';', '\t', '|']);
+export type CsvDelimiter = z.infer<typeof csvDelimiterSchema>;
+
+/** `none` reads quote characters as ordinary text. */
+export const csvQuoteSchema = z.enum(['"', "'", 'none']);
+export type CsvQuote = z.infer<typeof csvQuoteSchema>;
+
+export const csvDialectSchema = z.object({
+  encoding: csvEncodingSchema,
+  delimiter: csvDelimiterSchema,
+  quote: csvQuoteSchema,
+  hasHeader: z.boolean(),
+});
+export type CsvDialect = z.infer<typeof csvDialectSchema>;
+
+/**
+ * How numeric cells are read. `plain`: 1234.5 only (1,234.5 and 12,5 are refused with a message);
+ * `thousands-comma`: 1,234.5; `decimal-comma`: 1.234,5 and 12,5.
+ */
+export const numberFormatSchema = z.enum(['plain', 'thousands-comma', 'decimal-comma']);
+export type NumberFormat = z.infer<typeof numberFormatSchema>;
+
+/** What to do with an empty cell for one input: fail the row (default) or put a value (or category) in. */
+export const missingPolicySchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('fail') }),
+  z.object({ mode: z.literal('fill'), value: z.string() }),
+]);
+export type MissingPolicy = z.infer<typeof missingPolicySchema>;
+
+/** Model input name → the CSV column(s) that feed it (F columns for an [N,F] input). */
+export const columnMappingSchema = z.record(z.string(), z.array(z.string()));
+export type ColumnMapping = z.infer<typeof columnMappingSchema>;
+
+export const mappingEntrySchema = z.object({
+  input: z.string(),
+  kind: z.enum(['numeric', 'string', 'bool']),
+  /** One slot per value the input takes; null where no column matched. */
+  columns: z.array(z.string().nullable()),
+  /** The names the slots are matched by (the input name, or its feature names). */
+  expectedNames: z.array(z.string()),
+});
+export type MappingEntry = z.infer<typeof mappingEntrySchema>;
+
+export const csvInspectionSchema = z.object({
+  path: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  detected: csvDialectSchema,
+  /** The dialect used for the preview: the detected one with the request's overrides applied. */
+  dialect: csvDialectSchema,
+  columns: z.array(z.string()),
+  /** The first rows as read with `dialect`. */
+  preview: z.array(z.array(z.string())),
+  mapping: z.array(mappingEntrySchema),
+  /** Inputs with no column; the run is blocked until they are mapped. */
+  unmappedInputs: z.array(z.string()),
+  /** A column that looks like a 0/1 or yes/no label (e.g. `converted`), when there is one. */
+  suggestedLabelColumn: z.string().optional(),
+});
+export type CsvInspection = z.infer<typeof csvInspectionSchema>;
+
+const dialectOverridesSchema = csvDialectSchema.partial();
+
+export const scoringSetupSchema = z.object({
+  modelId: z.string(),
+  path: z.string().min(1),
+  dialect: dialectOverridesSchema.optional(),
+  mapping: columnMappingSchema.optional(),
+  missing: z.record(z.string(), missingPolicySchema).optional(),
+  numberFormat: numberFormatSchema.default('plain'),
+});
+export type ScoringSetup = z.input<typeof scoringSetupSchema>;
+
+export const inputCheckSchema = z.object({
+  input: z.string(),
+  /** Rows with an empty cell for this input. */
+  missingRows: z.number().int().nonnegative(),
+  /** Rows whose cell for this input can't be read (text in a numeric column, 1,234.5 in plain mode…). */
+  invalidRows: z.number().int().nonnegative(),
+  /** A few examples of unreadable cells with the reason. */
+  examples: z.array(z.object({ line: z.number().int(), value: z.string(), reason: z.string() })),
+});
+export type InputCheck = z.infer<typeof inputCheckSchema>;
+
+/** A full pass over the file before the run: what the missing-value policy and number format will do. */
+export const scoringCheckSchema = z.object({
+  rows: z.number().int().nonnegative(),
+  inputs: z.array(inputCheckSchema),
+  /** Rows that would fail (any input missing under "fail", unreadable, or the wrong number of fields). */
+  failingRows: z.number().int().nonnegative(),
+  raggedRows: z.number().int().nonnegative(),
+});
+export type ScoringCheck = z.infer<typeof scoringCheckSchema>;
+
+export const confusionSchema = z.object({ tp: z.number(), fp: z.number(), tn: z.number(), fn: z.number() });
+export type Confusion = z.infer<typeof confusionSchema>;
+
+export const thresholdMetricsSchema = z.object({
+  threshold: z.number(),
+  accuracy: z.number(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  confusion: confusionSchema,
+});
+export type ThresholdMetrics = z.infer<typeof thresholdMetricsSchema>;
+
+export const labelMetricsSchema = z.object({
+  labelColumn: z.string(),
+  positiveClass: classLabelSchema,
+  /** Rows with a usable label (scored rows whose label cell matched a class). */
+  rows: z.number().int(),
+  positives: z.number().int(),
+  /** Scored rows whose label cell was empty or not one of the model's classes. */
+  rowsWithoutLabel: z.number().int(),
+  rocAuc: z.number().nullable(),
+  logLoss: z.number(),
+  atThreshold: thresholdMetricsSchema,
+  /** Confusion counts at thresholds 0, 0.01, …, 1 so the UI can move the threshold without a rerun. */
+  thresholdTable: z.array(thresholdMetricsSchema),
+  rocCurve: z.array(z.object({ fpr: z.number(), tpr: z.number() })),
+  calibration: z.array(
+    z.object({
+      from: z.number(),
+      to: z.number(),
+      meanPredicted: z.number(),
+      observedRate: z.number(),
+      count: z.number(),
+    }),
+  ),
+});
+export type LabelMetrics = z.infer<typeof labelMetricsSchema>;
+
+export const batchReportSchema = z.object({
+  /** What the histogram and top rows rank by: the positive-class probability, the top probability, or the value. */
+  scoreName: z.string(),
+  histogram: z.array(z.object({ from: z.number(), to: z.number(), count: z.number().int() })),
+  topRows: z.object({
+    columns: z.array(z.string()),
+    rows: z.array(z.object({ line: z.number().int(), score: z.number(), cells: z.array(z.string()) })),
+  }),
+  metrics: labelMetricsSchema.optional(),
+});
+export type BatchReport = z.infer<typeof batchReportSchema>;
+
+export const scoringSummarySchema = z.object({
+  rows: z.number().int(),
+  scored: z.number().int(),
+  failed: z.number().int(),
+  seconds: z.number(),
+  rowsPerSecond: z.number(),
+  outputPath: z.string(),
+  errorsPath: z.string().optional(),
+  /** The prediction columns appended to the original ones. */
+  addedColumns: z.array(z.string()),
+  /** Failed rows by reason, e.g. {"missing value": 12}. */
+  failuresByReason: z.record(z.string(), z.number().int()),
+  dialect: csvDialectSchema,
+  report: batchReportSchema,
+});
+export type ScoringSummary = z.infer<typeof scoringSummarySchema>;
+
+export const batchCalls = {
+  /** Detects the dialect, reads a preview and proposes a column for each model input. Quick. */
+  'batch.inspect': defineCall(scoringSetupSchema, csvInspectionSchema),
+  /** Reads the whole file once and counts missing and unreadable cells per input, before a run. */
+  'batch.check': defineCall(
+    scoringSetupSchema.extend({ operationId: operationIdSchema.optional() }),
+    scoringCheckSchema,
+    { long: true },
+  ),
+  'batch.score': defineCall(
+    scoringSetupSchema.extend({
+      outputPath: z.string().min(1),
+      /** Replace an existing output file; the UI asks first, the CLI needs --force. */
+      overwrite: z.boolean().default(false),
+      labelColumn: z.string().optional(),
+      threshold: z.number().min(0).max(1).default(0.5),
+      operationId: operationIdSchema.optional(),
+    }),
+    scoringSummarySchema,
+    { long: true },
+  ),
+  /** Writes the report as one self-contained HTML file (charts inline, no external resources). */
+  'batch.saveReport': defineCall(
+    z.object({
+      path: z.string().min(1),
+      summary: scoringSummarySchema,
+      modelName: z.string(),
+      threshold: z.number().min(0).max(1).optional(),
+      overwrite: z.boolean().default(false),
+    }),
+    z.object({ path: z.string(), bytes: z.number().int() }),
+  ),
+};

@@ -1,0 +1,184 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { checkPayload, checkRow, describeIssues } from '../../main/models/payload.ts';
+import type { ModelInput } from '../../shared/contract/index.ts';
+
+const inputs: ModelInput[] = [
+  {
+    name: 'lead_source',
+    type: 'string',
+    shape: ['N', 1],
+    kind: 'string',
+    width: 1,
+    categories: ['events', 'referral'],
+  },
+  { name: 'courses', type: 'int64', shape: ['N', 1], kind: 'numeric', width: 1 },
+  { name: 'income', type: 'float', shape: ['N', 1], kind: 'numeric', width: 1 },
+  {
+    name: 'vector',
+    type: 'double',
+    shape: ['N', 3],
+    kind: 'numeric',
+    width: 3,
+    featureNames: ['a', 'b', 'c'],
+  },
+  { name: 'active', type: 'bool', shape: ['N'], kind: 'bool', width: 1 },
+];
+const valid = { lead_source: 'events', courses: 2, income: 5.5, vector: [1, 2, 3], active: true };
+
+function issuesOf(payload: unknown) {
+  const check = checkPayload(inputs, payload);
+  if (check.ok) throw new Error('expected the payload to be refused');
+  return check;
+}
+
+describe('checkPayload', () => {
+  test('accepts a valid row and coerces it to one value list per input', () => {
+    expect(checkPayload(inputs, valid)).toEqual({
+      ok: true,
+      many: false,
+      warnings: [],
+      rows: [{ lead_source: ['events'], courses: [2], income: [5.5], vector: [1, 2, 3], active: [true] }],
+    });
+  });
+
+  test.each([
+    ['an array', [valid], 'got an array of 1 value'],
+    ['a string', 'lead_source=events', 'got the string "lead_source=events"'],
+    ['null', null, 'got null'],
+    ['a number', 42, 'got the number 42'],
+  ])('refuses a payload that is %s', (_name, payload, got) => {
+    const check = issuesOf(payload);
+    expect(check.message).toBe(
+      `The payload is not valid: the payload must be a JSON object keyed by input name (or {"instances": [...]} for several rows), ${got}.`,
+    );
+  });
+
+  test('names each missing field with what it needs', () => {
+    const { issues } = issuesOf({ lead_source: 'events', active: false });
+    expect(issues).toEqual([
+      { field: 'courses', message: 'missing; the model needs a whole number (int64)' },
+      { field: 'income', message: 'missing; the model needs a number' },
+      { field: 'vector', message: 'missing; the model needs an array of 3 values (a, b, c), each a number' },
+    ]);
+  });
+
+  test('lists extra fields together with the inputs the model has', () => {
+    const { issues, message } = issuesOf({ ...valid, industry: 'retail', location: 'oslo' });
+    expect(issues).toEqual([
+      {
+        field: 'industry, location',
+        message: 'are not inputs of this model (its inputs are lead_source, courses, income, vector, active)',
+      },
+    ]);
+    expect(message).toContain('industry, location: are not inputs of this model');
+  });
+
+  test.each([
+    ['income', 'abc', 'expected a number, got the string "abc"'],
+    ['income', Number.NaN, 'expected a finite number, got NaN'],
+    ['income', Number.POSITIVE_INFINITY, 'expected a finite number, got Infinity'],
+    ['income', 'Infinity', 'expected a finite number, got Infinity'],
+    ['income', null, 'expected a number, got null'],
+    ['income', true, 'expected a number, got the boolean true'],
+    ['courses', 2.5, 'expected a whole number (int64), got 2.5'],
+    ['courses', 2 ** 60, `${2 ** 60} is outside the range of int64 (-9007199254740991 to 9007199254740991)`],
+    ['lead_source', { nested: 1 }, 'expected a string, got a JSON object'],
+    ['active', 'yes', 'expected true or false, got the string "yes"'],
+    ['vector', [1, 2], 'expected an array of 3 values (a, b, c), each a number, got an array of 2 values'],
+    ['vector', 7, 'expected an array of 3 values (a, b, c), each a number, got the number 7'],
+  ])('%s = %s is refused', (field, value, message) => {
+    expect(issuesOf({ ...valid, [field]: value }).issues).toEqual([{ field, message }]);
+  });
+
+  test('names the position of a bad value inside an array input', () => {
+    expect(issuesOf({ ...valid, vector: [1, 'x', 3] }).issues).toEqual([
+      { field: 'vector[1]', message: 'expected a number, got the string "x"' },
+    ]);
+  });
+
+  test('an unknown category predicts with a warning naming the field and the known categories', () => {
+    const check = checkPayload(inputs, { ...valid, lead_source: 'organic' });
+    expect(check.ok).toBe(true);
+    if (!check.ok) return;
+    expect(check.warnings).toEqual([
+      {
+        code: 'unknown-category',
+        field: 'lead_source',
+        knownCategories: ['events', 'referral'],
+        message:
+          'lead_source: "organic" is not a category the model knows (it knows events, referral); it is scored as an unseen value.',
+      },
+    ]);
+  });
+
+  test('numeric strings and 0/1 booleans are read with a coerced-value warning', () => {
+    const check = checkPayload(inputs, { ...valid, income: ' 12.5 ', active: 1 });
+    expect(check.ok && check.rows[0]).toMatchObject({ income: [12.5], active: [true] });
+    expect(check.ok && check.warnings.map((warning) => [warning.code, warning.field])).toEqual([
+      ['coerced-value', 'income'],
+      ['coerced-value', 'active'],
+    ]);
+  });
+
+  test('a one-element array is accepted for a one-column input', () => {
+    const check = checkPayload(inputs, { ...valid, income: [3] });
+    expect(check.ok && check.rows[0]!.income).toEqual([3]);
+  });
+
+  test('{instances: [...]} scores several rows and numbers issues and warnings by row', () => {
+    const check = checkPayload(inputs, { instances: [valid, { ...valid, lead_source: 'organic' }] });
+    expect(check.ok && check.many).toBe(true);
+    expect(check.ok && check.rows).toHaveLength(2);
+    expect(check.ok && check.warnings[0]!.row).toBe(1);
+    const bad = issuesOf({ instances: [valid, { ...valid, income: 'x' }, 'row'] });
+    expect(bad.issues).toEqual([
+      { field: 'income', row: 1, message: 'expected a number, got the string "x"' },
+      {
+        field: '',
+        row: 2,
+        message: 'instance 2 must be a JSON object keyed by input name, got the string "row"',
+      },
+    ]);
+    expect(bad.message).toBe(
+      'The payload is not valid: instance 1: income: expected a number, got the string "x"; instance 2: instance 2 must be a JSON object keyed by input name, got the string "row".',
+    );
+    expect(issuesOf({ instances: [] }).issues).toEqual([
+      { field: 'instances', message: 'is empty; give at least one row' },
+    ]);
+    expect(issuesOf({ instances: {} }).issues[0]!.message).toBe(
+      'expected an array of rows, got a JSON object',
+    );
+  });
+
+  test('a model with an input named "instances" reads the payload as one row', () => {
+    const odd: ModelInput[] = [
+      { name: 'instances', type: 'float', shape: ['N', 1], kind: 'numeric', width: 1 },
+    ];
+    expect(checkPayload(odd, { instances: 3 })).toMatchObject({
+      ok: true,
+      many: false,
+      rows: [{ instances: [3] }],
+    });
+  });
+
+  test('summaries stop after five issues', () => {
+    const many = Array.from({ length: 7 }, (_, i) => ({ field: `f${i}`, message: 'bad' }));
+    expect(describeIssues(many)).toBe(
+      'The payload is not valid: f0: bad; f1: bad; f2: bad; f3: bad; f4: bad; and 2 more.',
+    );
+  });
+});
+
+describe('checkRow (property)', () => {
+  const numeric: ModelInput[] = [{ name: 'x', type: 'double', shape: ['N', 1], kind: 'numeric', width: 1 }];
+  test('every finite number is accepted unchanged; every non-finite one is refused', () => {
+    fc.assert(
+      fc.property(fc.double(), (value) => {
+        const check = checkRow(numeric, { x: value });
+        if (Number.isFinite(value)) expect(check.values).toEqual({ x: [value] });
+        else expect(check.issues).toHaveLength(1);
+      }),
+    );
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, test } from 'vitest';
+import { columnsToFeeds, feedShape, needsOneRowPerRun, rowsToFeeds } from '../../main/models/tensors.ts';
+import type { ModelInput } from '../../shared/contract/index.ts';
+
+const input = (
+  name: string,
+  type: ModelInput['type'],
+  shape: ModelInput['shape'],
+  width = 1,
+): ModelInput => ({
+  name,
+  type,
+  shape,
+  kind: type === 'string' ? 'string' : type === 'bool' ? 'bool' : 'numeric',
+  width,
+});
+
+describe('rowsToFeeds', () => {
+  test('builds each element type with the declared rank: [N,1], [N] and [N,F]', () => {
+    const inputs = [
+      input('f32', 'float', ['N', 1]),
+      input('f64', 'double', ['N']),
+      input('i64', 'int64', ['N', 1]),
+      input('s', 'string', ['N', 1]),
+      input('b', 'bool', ['N']),
+      input('m', 'float', ['N', 2], 2),
+    ];
+    const feeds = rowsToFeeds(inputs, [
+      { f32: [1.5], f64: [2.25], i64: [3], s: ['a'], b: [true], m: [1, 2] },
+      { f32: [4], f64: [5], i64: [-6], s: ['b'], b: [false], m: [3, 4] },
+    ]);
+    expect(feeds.f32!.type).toBe('float32');
+    expect(feeds.f32!.dims).toEqual([2, 1]);
+    expect(feeds.f32!.data).toEqual(Float32Array.from([1.5, 4]));
+    expect(feeds.f64!.dims).toEqual([2]);
+    expect(feeds.f64!.data).toEqual(Float64Array.from([2.25, 5]));
+    expect(feeds.i64!.data).toEqual(BigInt64Array.from([3n, -6n]));
+    expect(feeds.s!.data).toEqual(['a', 'b']);
+    expect(feeds.b!.type).toBe('bool');
+    expect(Array.from(feeds.b!.data as Uint8Array)).toEqual([1, 0]);
+    expect(feeds.m!.dims).toEqual([2, 2]);
+    expect(feeds.m!.data).toEqual(Float32Array.from([1, 2, 3, 4]));
+  });
+
+  test('columns must hold rowCount × width values', () => {
+    const inputs = [input('m', 'float', ['N', 2], 2)];
+    expect(() => columnsToFeeds(inputs, { m: [1, 2, 3] }, 2)).toThrow('Column m has 3 values; expected 4.');
+    expect(columnsToFeeds(inputs, { m: [1, 2, 3, 4] }, 2).m!.dims).toEqual([2, 2]);
+  });
+});
+
+test('feedShape keeps higher ranks and scalars', () => {
+  expect(feedShape({ shape: ['N', 2, 2], width: 4 }, 3)).toEqual([3, 2, 2]);
+  expect(feedShape({ shape: [], width: 1 }, 1)).toEqual([]);
+});
+
+test('a batch dimension fixed to 1 means one row per run', () => {
+  expect(needsOneRowPerRun([input('x', 'float', [1, 4], 4)])).toBe(true);
+  expect(needsOneRowPerRun([input('x', 'float', ['N', 4], 4)])).toBe(false);
+});

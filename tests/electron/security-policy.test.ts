@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import {
+  isAllowedNavigation,
+  isPermissionAllowed,
+  isTrustedIpcSender,
+  rendererCsp,
+  secureWebPreferences,
+} from '../../main/electron/security-policy.ts';
+
+const appPage = 'file:///opt/ModelDock/resources/app.asar/dist/renderer/index.html';
+
+describe('the desktop window’s security policy', () => {
+  it('isolates the renderer: context isolation and sandbox on, Node off, web security on', () => {
+    expect(secureWebPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
+  });
+
+  it('has a CSP without remote code, eval or inline scripts', () => {
+    const directives = Object.fromEntries(
+      rendererCsp.split(';').map((directive) => {
+        const [name, ...values] = directive.trim().split(/\s+/);
+        return [name, values];
+      }),
+    );
+    expect(directives['default-src']).toEqual(["'none'"]);
+    expect(directives['script-src']).toEqual(["'self'"]);
+    expect(directives['object-src']).toEqual(["'none'"]);
+    expect(rendererCsp).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
+  });
+
+  it('accepts IPC only from the app window’s top frame on the app page', () => {
+    const good = { url: `${appPage}#/`, isMainFrame: true, isAppWindow: true };
+    expect(isTrustedIpcSender(good, appPage)).toBe(true);
+    expect(isTrustedIpcSender({ ...good, isMainFrame: false }, appPage)).toBe(false);
+    expect(isTrustedIpcSender({ ...good, isAppWindow: false }, appPage)).toBe(false);
+    expect(isTrustedIpcSender({ ...good, url: 'https://evil.example/' }, appPage)).toBe(false);
+    expect(isTrustedIpcSender({ ...good, url: 'file:///tmp/other/index.html' }, appPage)).toBe(false);
+    expect(isTrustedIpcSender(null, appPage)).toBe(false);
+  });
+
+  it('denies navigation away from the app page and every permission but clipboard writing', () => {
+    expect(isAllowedNavigation(appPage, appPage)).toBe(true);
+    expect(isAllowedNavigation('https://example.com/', appPage)).toBe(false);
+    expect(isAllowedNavigation('file:///etc/passwd', appPage)).toBe(false);
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      expect(isPermissionAllowed(permission)).toBe(false);
+    }
+    expect(isPermissionAllowed('clipboard-sanitized-write')).toBe(true);
+  });
+});

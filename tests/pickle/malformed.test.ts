@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../main/errors.ts';
+import { loadPickleBytes, loadPickleFile, PyDict } from '../../main/sklearn/pickle/index.ts';
+
+const dir = join(import.meta.dirname, '..', 'fixtures', 'pickle', 'malformed');
+interface Malformed {
+  file: string;
+  code: string;
+  /** A phrase the person-facing message must contain. */
+  message: string;
+}
+const manifest: Malformed[] = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+
+function errorOf(load: () => unknown): AppError {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('loaded without an error');
+}
+
+describe('malformed pickles get clear, typed errors', () => {
+  it.each(manifest)('$file', async ({ file, code, message }) => {
+    const bytes = readFileSync(join(dir, file));
+    const error = errorOf(() => loadPickleBytes(bytes));
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(message);
+  });
+
+  it('says where a truncated file ends', () => {
+    const error = errorOf(() => loadPickleBytes(Uint8Array.from([0x80, 0x04, 0x8c, 0x10, 0x61])));
+    expect(error.message).toBe(
+      'This pickle file is truncated: it ends in the middle of a SHORT_BINUNICODE string (byte 4).',
+    );
+  });
+
+  it.each([
+    ['MARKs', () => new Uint8Array(200_000).fill(0x28)],
+    [
+      'lists nested through APPEND',
+      () => bytes([0x80, 2], repeat(0x5d, 200_000), repeat(0x61, 199_999), [0x2e]),
+    ],
+    ['tuples nested through TUPLE1', () => bytes([0x80, 2, 0x4e], repeat(0x85, 200_000), [0x2e])],
+    [
+      'dicts nested through SETITEM',
+      () => bytes([0x80, 2], repeat([0x7d, 0x4b, 0x01], 100_000), [0x7d], repeat(0x73, 100_000), [0x2e]),
+    ],
+  ])('refuses a 200 000-level recursion bomb of %s without overflowing the stack', (_name, make) => {
+    const error = errorOf(() => loadPickleBytes(make()));
+    expect(error.code).toBe('refused-pickle');
+    expect(error.message).toBe('refused: the file nests data more than 500 levels deep');
+  });
+
+  it('keeps memo reuse shared instead of copying it (billion laughs)', async () => {
+    const value = await loadPickleFile(join(dir, 'billion_laughs.pkl'));
+    // 30 levels of 10 references each: 10**30 leaves if copied; the same list object when shared.
+    let level = value as unknown[];
+    for (let depth = 0; depth < 30; depth++) {
+      expect(level).toHaveLength(10);
+      expect(level[0]).toBe(level[9]);
+      level = level[0] as unknown[];
+    }
+    expect(level).toBe('lol');
+  });
+
+  it('loads a dict of nested-but-legal depth', () => {
+    const v = loadPickleBytes(
+      bytes([0x80, 2], repeat([0x7d, 0x4b, 0x01], 100), [0x7d], repeat(0x73, 100), [0x2e]),
+    );
+    expect(v).toBeInstanceOf(PyDict);
+  });
+});
+
+function repeat(pattern: number | number[], times: number): number[] {
+  const unit = Array.isArray(pattern) ? pattern : [pattern];
+  const out = new Array<number>(unit.length * times);
+  for (let i = 0; i < out.length; i++) out[i] = unit[i % unit.length] as number;
+  return out;
+}
+
+function bytes(...parts: number[][]): Uint8Array {
+  return Uint8Array.from(parts.flat());
+}

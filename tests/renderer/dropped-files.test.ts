@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type DroppedItemsSource,
+  describeDrop,
+  selectDroppedFiles,
+} from '../../renderer/open/dropped-files.ts';
+
+// Node has File; a dropped folder is a File-like entry whose webkitGetAsEntry() says isDirectory.
+function drop(entries: { name: string; directory?: boolean }[]): DroppedItemsSource {
+  return {
+    files: entries.map((entry) => new File([entry.directory ? '' : 'bytes'], entry.name)),
+    items: entries.map((entry) => ({
+      kind: 'file',
+      webkitGetAsEntry: () => ({ isDirectory: entry.directory === true, name: entry.name }),
+    })),
+  };
+}
+
+describe('what a drop opens', () => {
+  it('opens a single dropped model without a notice', () => {
+    const selection = selectDroppedFiles(drop([{ name: 'model.onnx' }]));
+    expect(selection.file?.name).toBe('model.onnx');
+    expect(describeDrop(selection)).toEqual({ notice: null, error: null });
+  });
+
+  it('opens the first of several files and names the rest', () => {
+    const selection = selectDroppedFiles(drop([{ name: 'a.onnx' }, { name: 'b.pkl' }, { name: 'c.csv' }]));
+    expect(selection.file?.name).toBe('a.onnx');
+    expect(describeDrop(selection).notice).toBe(
+      'ModelDock opens one model at a time; not opened: b.pkl, c.csv.',
+    );
+  });
+
+  it('opens the first model file even when other files come first', () => {
+    const selection = selectDroppedFiles(
+      drop([{ name: 'README.txt' }, { name: 'lead.ONNX' }, { name: 'b.pkl' }]),
+    );
+    expect(selection.file?.name).toBe('lead.ONNX');
+    expect(selection.ignoredFiles).toEqual(['README.txt', 'b.pkl']);
+  });
+
+  it('falls back to the first file when none looks like a model (main says what it is)', () => {
+    expect(selectDroppedFiles(drop([{ name: 'data.csv' }, { name: 'x.bin' }])).file?.name).toBe('data.csv');
+  });
+
+  it('refuses a dropped folder with a message that says so', () => {
+    const selection = selectDroppedFiles(drop([{ name: 'models', directory: true }]));
+    expect(selection.file).toBeNull();
+    expect(describeDrop(selection).error).toBe(
+      'models is a folder: drop a model file (.onnx, .pkl, .joblib) instead.',
+    );
+  });
+
+  it('skips folders dropped together with a model, and names them', () => {
+    const selection = selectDroppedFiles(
+      drop([{ name: 'exports', directory: true }, { name: 'model.onnx' }]),
+    );
+    expect(selection.file?.name).toBe('model.onnx');
+    expect(describeDrop(selection).notice).toContain(
+      "Folders can't be opened, drop the model file inside instead: exports.",
+    );
+  });
+
+  it('works where the browser offers no entry API', () => {
+    const selection = selectDroppedFiles({ files: [new File(['x'], 'm.onnx')] });
+    expect(selection.file?.name).toBe('m.onnx');
+  });
+});

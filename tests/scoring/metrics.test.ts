@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import {
+  calibration,
+  confusionAt,
+  logLoss,
+  metricsFromConfusion,
+  rocAuc,
+  rocCurve,
+  thresholdTable,
+} from '../../main/scoring/metrics.ts';
+
+/** AUC by its definition: the share of (positive, negative) pairs ranked correctly, ties counting half. */
+function pairwiseAuc(scores: number[], labels: number[]): number | null {
+  let wins = 0;
+  let pairs = 0;
+  scores.forEach((p, i) => {
+    if (labels[i] !== 1) return;
+    scores.forEach((n, j) => {
+      if (labels[j] !== 0) return;
+      pairs++;
+      wins += p > n ? 1 : p === n ? 0.5 : 0;
+    });
+  });
+  return pairs === 0 ? null : wins / pairs;
+}
+
+// Scores on a coarse grid so ties are common.
+const sample = fc
+  .array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 1 })), {
+    minLength: 1,
+    maxLength: 80,
+  })
+  .map((rows) => ({ scores: rows.map(([s]) => s / 20), labels: rows.map(([, l]) => l) }));
+
+describe('ROC AUC', () => {
+  test('equals pairwise counting, ties included', () => {
+    fc.assert(
+      fc.property(sample, ({ scores, labels }) => {
+        const expected = pairwiseAuc(scores, labels);
+        const actual = rocAuc(scores, labels);
+        if (expected === null) expect(actual).toBeNull();
+        else expect(actual).toBeCloseTo(expected, 12);
+      }),
+    );
+  });
+
+  test('a perfect ranking is 1, a reversed one 0', () => {
+    expect(rocAuc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1])).toBe(1);
+    expect(rocAuc([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1])).toBe(0);
+  });
+
+  test('the ROC curve runs from (0,0) to (1,1) and its trapezoid area is the AUC', () => {
+    fc.assert(
+      fc.property(sample, ({ scores, labels }) => {
+        const curve = rocCurve(scores, labels, 10_000);
+        const auc = rocAuc(scores, labels);
+        if (auc === null) {
+          expect(curve).toEqual([]);
+          return;
+        }
+        expect(curve[0]).toEqual({ fpr: 0, tpr: 0 });
+        expect(curve.at(-1)).toEqual({ fpr: 1, tpr: 1 });
+        let area = 0;
+        for (let i = 1; i < curve.length; i++) {
+          const [a, b] = [curve[i - 1]!, curve[i]!];
+          area += ((b.fpr - a.fpr) * (a.tpr + b.tpr)) / 2;
+        }
+        expect(area).toBeCloseTo(auc, 10);
+      }),
+    );
+  });
+});
+
+describe('threshold metrics', () => {
+  test('log loss by hand', () => {
+    const expected = -(Math.log(0.9) + Math.log(1 - 0.2) + Math.log(0.6) + Math.log(1 - 0.7)) / 4;
+    expect(logLoss([0.9, 0.2, 0.6, 0.7], [1, 0, 1, 0])).toBeCloseTo(expected, 14);
+    // Clipped like scikit-learn: a confident mistake is large but finite.
+    expect(Number.isFinite(logLoss([0], [1]))).toBe(true);
+  });
+
+  test('confusion, precision, recall and F1 by hand', () => {
+    const scores = [0.9, 0.8, 0.6, 0.4, 0.3, 0.1];
+    const labels = [1, 0, 1, 1, 0, 0];
+    const confusion = confusionAt(scores, labels, 0.5);
+    expect(confusion).toEqual({ tp: 2, fp: 1, tn: 2, fn: 1 });
+    const metrics = metricsFromConfusion(0.5, confusion);
+    expect(metrics.precision).toBeCloseTo(2 / 3);
+    expect(metrics.recall).toBeCloseTo(2 / 3);
+    expect(metrics.f1).toBeCloseTo(2 / 3);
+    expect(metrics.accuracy).toBeCloseTo(4 / 6);
+    // A score equal to the threshold counts as positive.
+    expect(confusionAt([0.5], [1], 0.5).tp).toBe(1);
+  });
+
+  test('the threshold table matches counting at each threshold', () => {
+    fc.assert(
+      fc.property(sample, ({ scores, labels }) => {
+        const table = thresholdTable(scores, labels);
+        expect(table).toHaveLength(101);
+        for (const step of [0, 13, 50, 77, 100]) {
+          expect(table[step]!.confusion).toEqual(confusionAt(scores, labels, step / 100));
+        }
+      }),
+    );
+  });
+
+  test('calibration bins hold the mean prediction and the observed rate', () => {
+    const bins = calibration([0.05, 0.15, 0.12, 0.95], [0, 1, 0, 1], 10);
+    expect(bins).toEqual([
+      { from: 0, to: 0.1, meanPredicted: 0.05, observedRate: 0, count: 1 },
+      { from: 0.1, to: 0.2, meanPredicted: (0.15 + 0.12) / 2, observedRate: 0.5, count: 2 },
+      { from: 0.9, to: 1, meanPredicted: 0.95, observedRate: 1, count: 1 },
+    ]);
+  });
+});
