@@ -160,7 +160,13 @@ async function main(): Promise<void> {
   for (const after of [300, 1000, 2000])
     cancels.push((await measure(first, 4096, after)).cancelMs ?? Number.NaN);
   console.log(`cancel: stopped ${cancels.map((ms) => `${ms.toFixed(0)} ms`).join(', ')} after the request`);
-  if (!withPython) console.log('(pandas + scikit-learn comparison skipped: /usr/bin/python3 lacks them)');
+  if (!withPython) {
+    console.log(
+      process.argv.includes('--no-python')
+        ? '(pandas + scikit-learn comparison skipped: --no-python)'
+        : '(pandas + scikit-learn comparison skipped: /usr/bin/python3 lacks them)',
+    );
+  }
 }
 
 if (process.argv[2] === '--child') {

@@ -1,24 +1,33 @@
 #!/usr/bin/env node
-// Bundles Electron's main process and preload (TypeScript) into dist/electron/main.cjs and preload.cjs.
-// The preload runs sandboxed, so it must be one self-contained CommonJS file; main keeps node_modules
-// external (onnxruntime-node is native) and is loaded by Electron as package.json "main".
+// Bundles everything Electron runs into dist/electron, so the packaged app loads no TypeScript at run time
+// (tsx and esbuild are not shipped; see electron-builder.yml `files`):
+//   main.cjs          the main process, the scikit-learn converter included (sklearn-bridge.ts imports it
+//                     by a literal path, which esbuild bundles)
+//   preload.cjs       the preload; it runs sandboxed, so it must be one self-contained CommonJS file
+//   score-worker.cjs  the batch-scoring worker thread, found beside main.cjs by main/worker-url.ts
+// The checksum threads (main/models/checksums.ts) run inline CommonJS source that needs only node:
+// built-ins, so they need no file of their own. Packages stay external: electron-builder ships the
+// production dependencies, and onnxruntime-node is native (unpacked from the asar archive).
+import { readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'dist', 'electron');
+const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 
 /**
- * CommonJS has no import.meta.url. Services resolve files next to their source (../package.json, …), so each
- * module's import.meta.url becomes the URL its source file would have beside dist/ — the same layout at runtime.
+ * CommonJS has no import.meta.url. Services resolve files next to their source (../package.json, the export
+ * bundle template under assets/), so each module's import.meta.url becomes the URL its source file would have
+ * beside dist/ — the same layout in the packaged app, where only those data files exist.
  */
 const importMetaUrlPlugin = {
   name: 'import-meta-url',
   setup(pluginBuild) {
     pluginBuild.onLoad({ filter: /\.(ts|mts|js|mjs)$/ }, async (args) => {
       if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-      const { readFile } = await import('node:fs/promises');
       const source = await readFile(args.path, 'utf8');
       if (!source.includes('import.meta.url')) return undefined;
       const fromOut = path.relative(outDir, args.path).split(path.sep).join('/');
@@ -31,6 +40,21 @@ const importMetaUrlPlugin = {
   },
 };
 
+/**
+ * worker-bundle.ts builds the scoring worker with esbuild on first use in development. The app has no
+ * esbuild (and uses score-worker.cjs instead), so there the import fails at once, as worker-bundle.ts expects.
+ */
+const noEsbuildAtRunTimePlugin = {
+  name: 'no-esbuild-at-run-time',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^esbuild$/ }, () => ({ path: 'esbuild', namespace: 'not-shipped' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'not-shipped' }, () => ({
+      contents: "throw new Error('esbuild is not part of the packaged app');",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -39,29 +63,60 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   external: ['electron'],
+  metafile: true,
 };
 
-await build({
+// Defined before any bundled module, so a module's own `require` binding can't shadow it.
+const sourceUrlBanner =
+  "const __modeldockSourceUrl = (p) => require('node:url').pathToFileURL(require('node:path').join(__dirname, p)).href;";
+
+const nodeEntry = (source, outfile) => ({
   ...common,
-  entryPoints: [path.join(root, 'main/electron/main.ts')],
-  outfile: path.join(outDir, 'main.cjs'),
+  entryPoints: [path.join(root, source)],
+  outfile: path.join(outDir, outfile),
   packages: 'external',
-  plugins: [importMetaUrlPlugin],
-  banner: {
-    js: [
-      // Defined before any bundled module, so a module's own `require` binding can't shadow it.
-      "const __modeldockSourceUrl = (p) => require('node:url').pathToFileURL(require('node:path').join(__dirname, p)).href;",
-      // Modules loaded at run time by URL (the scikit-learn converter) are TypeScript sources: let tsx load them.
-      // (The ESM entry: tsx's CommonJS build of esm/api fails to find its own files.)
-      "import('tsx/esm/api').then((tsx) => tsx.register(), (error) => console.warn('[modeldock] tsx unavailable:', error.message));",
-    ].join('\n'),
-  },
+  plugins: [importMetaUrlPlugin, noEsbuildAtRunTimePlugin],
+  banner: { js: sourceUrlBanner },
 });
 
-await build({
-  ...common,
-  entryPoints: [path.join(root, 'main/electron/preload.ts')],
-  outfile: path.join(outDir, 'preload.cjs'),
-});
+const results = await Promise.all([
+  build(nodeEntry('main/electron/main.ts', 'main.cjs')),
+  build(nodeEntry('main/scoring/score-worker.ts', 'score-worker.cjs')),
+  build({
+    ...common,
+    entryPoints: [path.join(root, 'main/electron/preload.ts')],
+    outfile: path.join(outDir, 'preload.cjs'),
+  }),
+]);
 
-console.log(`Built ${path.relative(root, outDir)}/main.cjs and preload.cjs`);
+/**
+ * Every package a bundle still imports must be one electron-builder ships (a production dependency), or
+ * electron / a Node built-in. Catches a dev-only import (tsx, esbuild, vite, …) before an installer does.
+ * tsx is a dependency for the CLI (bin/modeldock.mjs), but electron-builder.yml leaves it out of the app.
+ */
+const notPacked = new Set(['tsx', 'esbuild']);
+const shipped = new Set([...Object.keys(pkg.dependencies ?? {}), 'electron', ...builtinModules]);
+const packageName = (specifier) =>
+  specifier
+    .replace(/^node:/, '')
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+const unshipped = new Set();
+for (const { metafile } of results) {
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    for (const imported of output.imports) {
+      if (!imported.external) continue;
+      const name = packageName(imported.path);
+      if (!shipped.has(name) || notPacked.has(name)) unshipped.add(`${file} imports ${imported.path}`);
+    }
+  }
+}
+if (unshipped.size > 0) {
+  console.error(
+    `The Electron bundles import packages the app does not ship:\n  ${[...unshipped].join('\n  ')}`,
+  );
+  process.exit(1);
+}
+
+console.log(`Built ${path.relative(root, outDir)}/main.cjs, preload.cjs and score-worker.cjs`);

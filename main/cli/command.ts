@@ -27,3 +27,12 @@ export const exitCodes = {
 
 /** Thrown for bad command-line usage; printed with the command's usage and exit code 2. */
 export class UsageError extends Error {}
+
+/** Runs a command's option parser, turning its complaints into usage errors (exit code 2). */
+export function parseOrUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}

@@ -23,7 +23,11 @@ export class ExportService {
   private readonly exportsDir: string;
   private readonly goldenSamples?: GoldenSampleSource;
 
-  constructor(options: { models: ExportModelSource; exportsDir?: string; goldenSamples?: GoldenSampleSource }) {
+  constructor(options: {
+    models: ExportModelSource;
+    exportsDir?: string;
+    goldenSamples?: GoldenSampleSource;
+  }) {
     this.models = options.models;
     this.goldenSamples = options.goldenSamples;
     this.exportsDir =

@@ -18,6 +18,11 @@ export interface RecordChunk {
    * hold a delimiter, quote or line break, which lets the writer copy records without re-quoting.
    */
   quoted: boolean;
+  /**
+   * For records read on the fast path, the line each came from (without its line break): quote-free
+   * and exactly `record.join(delimiter)`. Absent, or shorter than `records`, for csv-parse's records.
+   */
+  texts?: string[];
 }
 
 export interface ReadProgress {
@@ -45,7 +50,14 @@ export async function* readCsvRecords(
   const records: string[][] = [];
   const lines: number[] = [];
   let quoted = false;
-  const take = (): RecordChunk => ({ records: records.splice(0), lines: lines.splice(0), quoted });
+  let texts: string[] = [];
+  const take = (): RecordChunk => {
+    const chunk: RecordChunk = { records: records.splice(0), lines: lines.splice(0), quoted };
+    // Fast-path records come first in a chunk: csv-parse only takes over, never hands back.
+    if (texts.length > 0) chunk.texts = texts;
+    texts = [];
+    return chunk;
+  };
 
   // csv-parse, created when it takes over. `lineOffset` is the number of lines uDSV read before it.
   let parser: Parser | undefined;
@@ -115,16 +127,18 @@ export async function* readCsvRecords(
       complete = text + rowDelimiter;
       rest = '';
     }
-    const read = complete.length > 0 ? reader.read(complete) : [];
+    const read = complete.length > 0 ? reader.read(complete) : { records: [], texts: [] };
     if (read === null || rest.length * 3 >= limits.maxRecordChars) {
       handOver(text);
       return;
     }
-    for (let k = 0; k < read.length; k++) {
-      records.push(read[k] as string[]);
+    const count = read.records.length;
+    for (let k = 0; k < count; k++) {
+      records.push(read.records[k] as string[]);
+      texts.push(read.texts[k] as string);
       lines.push(plainLines + k + 1);
     }
-    plainLines += read.length;
+    plainLines += count;
     pending = rest;
   };
   /** Routes decoded text: to uDSV while it can take it, else to csv-parse. */
@@ -173,7 +187,7 @@ export async function* readCsvRecords(
       if (records.length > 0) yield take();
     }
     utf8.end(currentLine);
-    feedText(decoder ? decoder.end() ?? '' : '', true);
+    feedText(decoder ? (decoder.end() ?? '') : '', true);
     // csv-parse reports errors asynchronously; one from the last write has destroyed it, and then
     // it would never emit 'end'.
     if (parseError) throw describeParseError(parseError, fileName, limits, lineOffset);

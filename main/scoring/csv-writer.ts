@@ -41,21 +41,21 @@ export function createRowFormatter(delimiter: string): (cells: readonly string[]
 
 /**
  * Formats a record that came from the parser as it was read, taking a shortcut for the common case:
- * `record.join(delimiter)` is the finished line when no cell needs quotes and none is a formula.
- * Before the first quote character of the file (`quotedCellsPossible` false) no cell can hold the
- * delimiter, so one regular-expression test of the joined line (quote, CR, LF, or a cell starting
- * with a formula character) decides; any hit, or a file with quotes, takes the cell-by-cell path.
+ * the line as read (`text`, from the reader's fast path) or `record.join(delimiter)` is the finished
+ * line when no cell needs quotes and none is a formula. A line with no quote character can't have a
+ * cell holding the delimiter, so one regular-expression test of the line (quote, CR, LF, or a cell
+ * starting with a formula character) decides; any hit takes the cell-by-cell path, and so does every
+ * record without its text once the file has shown a quote (`quotedCellsPossible`).
  */
-export function createRecordFormatter(delimiter: string): (
-  record: readonly string[],
-  quotedCellsPossible: boolean,
-) => string {
+export function createRecordFormatter(
+  delimiter: string,
+): (record: readonly string[], quotedCellsPossible: boolean, text?: string) => string {
   const formatRow = createRowFormatter(delimiter);
   const escaped = delimiter === '\t' ? '\\t' : `\\${delimiter}`;
   const needsCare = new RegExp(`["\\r\\n]|(?:^|${escaped})[=+\\-@\\t]`);
-  return (record, quotedCellsPossible) => {
-    if (quotedCellsPossible) return formatRow(record);
-    const line = record.join(delimiter);
+  return (record, quotedCellsPossible, text) => {
+    if (text === undefined && quotedCellsPossible) return formatRow(record);
+    const line = text ?? record.join(delimiter);
     return needsCare.test(line) ? formatRow(record) : line;
   };
 }

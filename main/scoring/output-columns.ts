@@ -6,6 +6,17 @@ export interface PredictionColumns {
   names: string[];
   /** The cells for row `row` of a batch. */
   cells(predictions: BatchPredictions, row: number): string[];
+  /**
+   * The same cells as CSV text (joined with `delimiter`, each as `formatRow` would write it):
+   * a per-row shortcut for binary classifiers, which formats each label once and writes
+   * probabilities, plain non-negative numbers, as they are.
+   */
+  text(
+    predictions: BatchPredictions,
+    row: number,
+    formatRow: (cells: readonly string[]) => string,
+    delimiter: string,
+  ): string;
   /** The number the report ranks rows by (positive-class or top probability, or the value). */
   score(predictions: BatchPredictions, row: number): number;
   scoreName: string;
@@ -57,7 +68,25 @@ export function predictionColumns(model: ModelShape, existing: string[]): Predic
     scoreName = 'label';
     probabilityScale = false;
   }
-  return { names: avoidCollisions(base, existing), cells, score, scoreName, probabilityScale };
+  let text: PredictionColumns['text'] = (p, row, formatRow) => formatRow(cells(p, row));
+  if (model.task === 'binary-classification' && model.positiveClass !== undefined) {
+    const labels = new Map<ClassLabel | null, string>();
+    text = (p, row, formatRow, delimiter) => {
+      const label = p.label(row);
+      let labelCell = labels.get(label);
+      if (labelCell === undefined) {
+        labelCell = formatRow([labelText(label)]);
+        labels.set(label, labelCell);
+      }
+      const probability = p.probability(row);
+      const probabilityCell =
+        probability !== undefined && probability >= 0
+          ? numberText(probability)
+          : formatRow([numberText(probability)]);
+      return `${labelCell}${delimiter}${probabilityCell}`;
+    };
+  }
+  return { names: avoidCollisions(base, existing), cells, text, score, scoreName, probabilityScale };
 }
 
 export function avoidCollisions(names: string[], existing: string[]): string[] {

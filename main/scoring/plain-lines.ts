@@ -83,33 +83,40 @@ export class PlainLineReader {
    * Splits `text`, which must end with a row delimiter, into records; null when the checks above
    * fail, and then nothing was consumed and this reader must not be used again.
    */
-  read(text: string): string[][] | null {
+  read(text: string): { records: string[][]; texts: string[] } | null {
     if (this.quote !== undefined && text.includes(this.quote)) return null;
     // csv-parse counts every CR and LF as a line break for its line numbers, so the text may hold
     // no other line break than the row delimiter for record k to be on line k.
     if (this.rowDelimiter === '\n' ? text.includes('\r') : !onlyCrlf(text)) return null;
     const rowDelimiter = this.rowDelimiter;
-    let lineCount = 0;
+    // Each line's text (a slice, not a copy): the writer copies it to the output as it is.
+    const texts: string[] = [];
     let longest = 0;
     for (let start = 0; start < text.length; ) {
       const end = text.indexOf(rowDelimiter, start);
       if (end < 0) return null;
       if (end - start > longest) longest = end - start;
-      lineCount++;
+      texts.push(text.slice(start, end));
       start = end + rowDelimiter.length;
     }
     if (longest >= this.maxLineChars) return null;
-    const records: string[][] = [];
-    let wide = false;
-    const last = this.width - 1;
-    const delimiter = this.delimiter;
-    this.parser.chunk<string[]>(text, this.parser.stringArrs, (record) => {
-      if ((record[last] ?? '').includes(delimiter)) wide = true;
-      records.push(record);
-    });
-    if (wide || records.length !== lineCount) return null;
-    return records;
+    this.records = [];
+    this.wide = false;
+    this.parser.chunk<string[]>(text, this.parser.stringArrs, this.onRecord);
+    const records = this.records;
+    this.records = [];
+    if (this.wide || records.length !== texts.length) return null;
+    return { records, texts };
   }
+
+  // uDSV keeps the callback of its first chunk() call for the whole stream, so it is one bound
+  // function that collects into the current read's array.
+  private records: string[][] = [];
+  private wide = false;
+  private readonly onRecord = (record: string[]): void => {
+    if ((record[this.width - 1] ?? '').includes(this.delimiter)) this.wide = true;
+    this.records.push(record);
+  };
 }
 
 /** True when every CR is followed by LF and every LF follows a CR. */

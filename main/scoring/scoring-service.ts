@@ -15,6 +15,7 @@ import type {
 } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
 import type { LoadedModel } from '../models/model-service.ts';
+import { builtWorkerUrl } from '../worker-url.ts';
 import { proposeMapping, suggestLabelColumn, unmappedInputs } from './column-mapping.ts';
 import {
   assertLooksLikeText,
@@ -231,6 +232,7 @@ export class ScoringService {
   }
 
   private async prepareJob(setup: ScoringSetupInput, kind: EngineJob['kind']) {
+    void bundledWorkerScript(); // starts loading (or building) the worker while the file is inspected
     const loaded = this.models.get(setup.modelId);
     const inspection = await this.inspect(setup);
     if (inspection.unmappedInputs.length > 0) {
@@ -305,17 +307,19 @@ export class ScoringService {
 }
 
 /**
- * The worker runs the pre-bundled script when esbuild could build it (worker-bundle.ts); otherwise
- * its entry is a small .mjs file that registers tsx and imports score-worker.ts, which starts the
- * same way under tsx, vitest, bin/modeldock.mjs and the Electron build (whose import.meta.url points
- * at the source files). A worker can't inherit the parent's loader, and Node 20 ignores `--import`
- * in a Worker's execArgv.
+ * In the Electron app the worker is score-worker.cjs, built beside main.cjs (worker-url.ts): the app
+ * ships no TypeScript loader. From the sources it runs the pre-bundled script when esbuild could build
+ * it (worker-bundle.ts); otherwise its entry is a small .mjs file that registers tsx and imports
+ * score-worker.ts, which starts the same way under tsx, vitest and bin/modeldock.mjs. A worker can't
+ * inherit the parent's loader, and Node 20 ignores `--import` in a Worker's execArgv.
  */
 function spawnScoreWorker(workerData: WorkerInput, script: string | undefined): Worker {
   // A young generation of 32 MB (V8's default is smaller): the parser makes millions of short-lived
   // strings; measured with bench/batch.ts, 16 MB cost ~25% more CPU in garbage collection, 96 MB
   // added ~30 MB of peak RSS for no further gain.
   const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 32 } };
+  const built = builtWorkerUrl('score-worker');
+  if (built !== undefined) return new Worker(built, options);
   if (script !== undefined) return new Worker(script, { ...options, eval: true });
   return new Worker(new URL('./score-worker.mjs', import.meta.url), options);
 }

@@ -1,12 +1,13 @@
-// Loads dist/electron/main.cjs on the electron stub, then talks to it the way the preload does, and prints
-// what happened as one JSON line for tests/electron/main-bundle.test.ts.
+// Loads a built main.cjs on the electron stub, then talks to it the way the preload does, and prints
+// what happened as one JSON line for tests/electron/main-bundle.test.ts. argv[2] is a JSON object:
+// { mainBundle, model, pickle, bigModel, csv, output, exportDir } (paths).
 const { pathToFileURL } = require('node:url');
 const stub = require('./stub-electron.cjs');
 
-require(process.argv[2]);
+const input = JSON.parse(process.argv[2]);
+require(input.mainBundle);
 
 async function main() {
-  const [modelPath, picklePath] = process.argv.slice(3);
   // main registers its handlers once app.whenReady() resolves.
   for (let i = 0; i < 100 && !stub.handlers.has('modeldock:call'); i++)
     await new Promise((r) => setTimeout(r, 20));
@@ -14,12 +15,22 @@ async function main() {
   const call = stub.handlers.get('modeldock:call');
   const pageUrl = pathToFileURL(window.file).href;
   const own = { sender: window.webContents, senderFrame: { url: pageUrl, parent: null } };
-  const opened = await call(own, 'model.open', { path: modelPath });
-  const predicted = await call(own, 'model.predict', {
+  const opened = await call(own, 'model.open', { path: input.model });
+  const payload = { lead_source: 'organic', number_of_courses_viewed: 5, annual_income: 75000 };
+  const predicted = await call(own, 'model.predict', { modelId: opened.value?.modelId, payload });
+  const pickle = await call(own, 'model.open', { path: input.pickle });
+  // Big enough that checksums.ts hashes it on its worker threads.
+  const bigModel = await call(own, 'model.open', { path: input.bigModel });
+  const scored = await call(own, 'batch.score', {
     modelId: opened.value?.modelId,
-    payload: { lead_source: 'organic', number_of_courses_viewed: 5, annual_income: 75000 },
+    path: input.csv,
+    outputPath: input.output,
   });
-  const pickle = await call(own, 'model.open', { path: picklePath });
+  // Renders the Docker bundle from the template the app ships (assets/bundle).
+  const exported = await call(own, 'export.bundle', {
+    modelId: opened.value?.modelId,
+    outDir: input.exportDir,
+  });
   const foreignPage = await call(
     { sender: window.webContents, senderFrame: { url: 'https://evil.example/', parent: null } },
     'app.info',
@@ -38,9 +49,14 @@ async function main() {
       opened,
       predicted,
       pickle: pickle.ok ? { ok: true, format: pickle.value.format } : pickle,
+      bigModel: bigModel.ok ? { ok: true, file: bigModel.value.file } : bigModel,
+      scored: scored.ok ? { ok: true, value: { ...scored.value, report: undefined } } : scored,
+      exported: exported.ok ? { ok: true, files: exported.value.files } : exported,
       foreignPage,
       subFrame,
       info,
+      // Every module file loaded through require(), to show no TypeScript loader came in.
+      loadedModules: Object.keys(require.cache),
     }),
   );
   process.exit(0);

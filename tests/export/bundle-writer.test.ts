@@ -57,6 +57,7 @@ describe('modeldock export (the sample model)', () => {
       'package.json',
       'package-lock.json',
       'server/main.js',
+      'server/runtime.generated.js',
       'model/model.onnx',
       'model/original/lead_scoring.onnx',
       'manifest.json',

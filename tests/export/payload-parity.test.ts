@@ -6,7 +6,10 @@ import { checkPayload, maxInstances } from '../../main/models/payload.ts';
 import type { ModelInput } from '../../shared/contract/index.ts';
 import { bundleTemplate } from './helpers.ts';
 
-/** The bundle's server/payload.js (plain JavaScript), typed for this test. */
+/**
+ * The bundle's server/payload.js (plain JavaScript), typed for this test: ModelDock's checkPayload and
+ * checkRow (from runtime.generated.js) under the service's own envelope: MAX_BATCH and UNKNOWN_FIELDS.
+ */
 interface BundlePayloadModule {
   readPayload(
     payload: unknown,
@@ -38,9 +41,16 @@ const inputs: ModelInput[] = [
 ];
 
 /** What each side decides: accepted rows and warnings, or the message listing the problems. */
-function serviceVerdict(payload: unknown) {
+function serviceVerdict(
+  payload: unknown,
+  options: { maxBatch?: number; unknownFields?: 'reject' | 'ignore'; inputs?: ModelInput[] } = {},
+) {
   try {
-    const { rows, warnings, batch } = bundle.readPayload(payload, { inputs, maxBatch: maxInstances });
+    const { rows, warnings, batch } = bundle.readPayload(payload, {
+      inputs: options.inputs ?? inputs,
+      maxBatch: options.maxBatch ?? maxInstances,
+      unknownFields: options.unknownFields,
+    });
     return { ok: true, rows, warnings, many: batch };
   } catch (error) {
     if (!(error instanceof bundle.PayloadError)) throw error;
@@ -48,8 +58,8 @@ function serviceVerdict(payload: unknown) {
   }
 }
 
-function appVerdict(payload: unknown) {
-  const check = checkPayload(inputs, payload);
+function appVerdict(payload: unknown, modelInputs: ModelInput[] = inputs) {
+  const check = checkPayload(modelInputs, payload);
   return check.ok
     ? { ok: true, rows: check.rows, warnings: check.warnings, many: check.many }
     : { ok: false, message: check.message, issues: check.issues };
@@ -115,5 +125,101 @@ describe("the bundle's payload rules are ModelDock's", () => {
     const verdict = serviceVerdict(candidate);
     expect(verdict.ok).toBe(true);
     expect(verdict).toEqual(appVerdict(candidate));
+  });
+
+  it('reads a body as one row when the model has an input called "instances", as ModelDock does', () => {
+    const withInstances: ModelInput[] = [
+      { name: 'instances', type: 'float', shape: ['N', 1], kind: 'numeric', width: 1 },
+    ];
+    for (const candidate of [{ instances: 3 }, { instances: [3] }, { instances: 'x' }, { instances: [] }]) {
+      expect(serviceVerdict(candidate, { inputs: withInstances })).toEqual(
+        appVerdict(candidate, withInstances),
+      );
+    }
+  });
+});
+
+describe('what the service adds over ModelDock', () => {
+  const good = {
+    lead_source: 'paid_ads',
+    number_of_courses_viewed: 2,
+    annual_income: 1,
+    flags: [true, false],
+    small: 1,
+  };
+
+  it('refuses more than MAX_BATCH rows, naming the setting, after the envelope checks', () => {
+    const verdict = serviceVerdict({ instances: [good, good, good] }, { maxBatch: 2 });
+    expect(verdict).toMatchObject({
+      ok: false,
+      message:
+        'The payload is not valid: instances: has 3 rows; this service takes at most 2 per request (MAX_BATCH).',
+    });
+    // A malformed envelope is reported as such, whatever its size.
+    expect(serviceVerdict({ instances: [good, good, good], extra: 1 }, { maxBatch: 2 })).toMatchObject({
+      ok: false,
+      message: 'The payload is not valid: extra: unexpected next to "instances".',
+    });
+  });
+
+  it("takes MAX_BATCH rows even above ModelDock's interactive limit", () => {
+    const rows = Array.from({ length: maxInstances + 1 }, () => good);
+    expect(appVerdict({ instances: rows }).ok).toBe(false);
+    const verdict = serviceVerdict({ instances: rows }, { maxBatch: maxInstances + 1 });
+    expect(verdict.ok).toBe(true);
+    expect(verdict.rows).toHaveLength(maxInstances + 1);
+  });
+
+  it("with UNKNOWN_FIELDS=ignore drops unknown fields and lists them after each row's own warnings", () => {
+    const one = { ...good, number_of_courses_viewed: '2', unexpected: 1 };
+    const single = serviceVerdict(one, { unknownFields: 'ignore' });
+    const { unexpected: _dropped, ...known } = one;
+    const app = appVerdict(known);
+    expect(single).toEqual({
+      ...app,
+      warnings: [
+        ...(app.warnings ?? []),
+        {
+          code: 'ignored-field',
+          field: 'unexpected',
+          message: 'unexpected: not an input of this model; ignored.',
+        },
+      ],
+    });
+
+    const many = serviceVerdict(
+      {
+        instances: [
+          { ...one, other: 2 },
+          { ...good, lead_source: 'new' },
+        ],
+      },
+      { unknownFields: 'ignore' },
+    );
+    expect(many.ok).toBe(true);
+    expect(
+      many.warnings?.map((warning) => [
+        (warning as { row?: number }).row,
+        (warning as { code: string }).code,
+      ]),
+    ).toEqual([
+      [0, 'coerced-value'],
+      [0, 'ignored-field'],
+      [0, 'ignored-field'],
+      [1, 'unknown-category'],
+    ]);
+  });
+
+  it('with UNKNOWN_FIELDS=ignore still refuses bad values and keys next to "instances"', () => {
+    expect(serviceVerdict({ ...good, small: 300, unexpected: 1 }, { unknownFields: 'ignore' })).toMatchObject(
+      {
+        ok: false,
+        message: 'The payload is not valid: small: 300 is outside the range of uint8 (0 to 255).',
+      },
+    );
+    expect(serviceVerdict({ instances: [good], unexpected: 1 }, { unknownFields: 'ignore' })).toMatchObject({
+      ok: false,
+      message: 'The payload is not valid: unexpected: unexpected next to "instances".',
+    });
   });
 });

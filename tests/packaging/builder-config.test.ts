@@ -127,13 +127,17 @@ describe('electron-builder.yml', () => {
     expect(included(pkg.main)).toBe(true);
     expect(included('dist/renderer/index.html')).toBe(true);
     expect(included('dist/renderer/assets/index.js.map')).toBe(false);
-    // Loaded by main.cjs at run time through the source layout (see the comment in electron-builder.yml).
-    expect(included('main/sklearn/index.ts')).toBe(true);
-    expect(included('main/scoring/score-worker.mjs')).toBe(true);
-    expect(included('shared/contract/index.ts')).toBe(true);
+    // Everything Electron runs is bundled (scripts/build-electron.mjs); the export template is read at run time.
+    for (const bundle of ['main.cjs', 'preload.cjs', 'score-worker.cjs'])
+      expect(included(`dist/electron/${bundle}`), bundle).toBe(true);
     expect(included('assets/bundle/Dockerfile')).toBe(true);
-    // Development-only files stay out.
+    // Sources and development-only files stay out: the app loads no TypeScript.
     for (const file of [
+      'main/sklearn/index.ts',
+      'main/scoring/score-worker.mjs',
+      'main/scoring/score-worker.ts',
+      'shared/contract/index.ts',
+      'dist/electron/main.cjs.map',
       'tests/packaging/fuses.test.ts',
       'e2e/app.spec.ts',
       'assets/data/course_lead_scoring.csv',
@@ -141,6 +145,24 @@ describe('electron-builder.yml', () => {
     ]) {
       expect(included(file), file).toBe(false);
     }
+  });
+
+  it('leaves the TypeScript loader (tsx, esbuild) out of the production node_modules, keeping onnxruntime', () => {
+    const filter = getNodeModuleFileMatcher(root, '/app', (pattern) => pattern, config.linux!, {
+      config,
+      debugLogger: { isEnabled: false },
+    }).createFilter();
+    const packed = (dir: string) => {
+      const file = path.join(root, 'node_modules', dir, 'package.json');
+      return filter(file, fs.statSync(file));
+    };
+    expect(packed('tsx')).toBe(false);
+    expect(packed('esbuild')).toBe(false);
+    const nativeEsbuild = fs.readdirSync(path.join(root, 'node_modules/@esbuild'));
+    expect(nativeEsbuild.length).toBeGreaterThan(0);
+    for (const platform of nativeEsbuild) expect(packed(`@esbuild/${platform}`), platform).toBe(false);
+    expect(packed('onnxruntime-node')).toBe(true);
+    expect(packed('zod')).toBe(true);
   });
 
   it('associates exactly the model extensions the app accepts, as a viewer with a MIME type', () => {

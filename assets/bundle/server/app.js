@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { createApiKeyCheck } from './auth.js';
 import { createMetrics } from './metrics.js';
-import { ModelRunError, oipDatatypes, outputDatatype, tensorValues, toTensor } from './model.js';
+import { ModelRunError, oipDatatypes, outputDatatype, tensorFromOip } from './model.js';
 import { buildDocsPage, buildOpenApi } from './openapi.js';
 import { PayloadError, readPayload } from './payload.js';
+import { tensorValues } from './runtime.generated.js';
 
 /** Routes that answer without an API key, so probes and load balancers need no secret. */
 const healthRoutes = new Set(['/health', '/ready', '/v2/health/live', '/v2/health/ready']);
@@ -275,7 +276,7 @@ function registerOpenInferenceRoutes(app, { manifest, model, config, metrics, st
           `At most ${config.maxBatch} rows per request (MAX_BATCH); got ${shape[0]}.`,
         );
       }
-      feeds[input.name] = toTensor(input, values, shape);
+      feeds[input.name] = tensorFromOip(input, values, shape);
     }
     for (const tensor of body.inputs) {
       if (!spec.inputs.some((input) => input.name === tensor?.name)) {

@@ -3,7 +3,7 @@ import type { CompareCsvResult, ModelInfo } from '../../../shared/contract/index
 import { AppError } from '../../errors.ts';
 import type { FillValues } from '../../library/batch-scoring.ts';
 import { checkCompatibility } from '../../library/compare.ts';
-import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 
 const usage = `Usage: modeldock compare <model-a> <model-b> <in.csv> [--threshold t] [--fill input=value]… [--json]
@@ -72,13 +72,7 @@ export function formatComparison(a: ModelInfo, b: ModelInfo, result: CompareCsvR
 }
 
 async function run(context: CommandContext): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(context.argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
   if (positionals.length !== 3) throw new UsageError('give two model files and one CSV file.');
   const threshold = parseThreshold(values.threshold);
   const fill = parseFill(values.fill ?? []);

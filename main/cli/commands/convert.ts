@@ -6,7 +6,7 @@ import onnxProto from 'onnx-proto';
 import { AppError } from '../../errors.ts';
 import { checksumBytes, checksumFile } from '../../models/checksums.ts';
 import { convertSklearnFile } from '../../sklearn/index.ts';
-import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 
 const usage = `Usage: modeldock convert <pickle> --out <model.onnx> [--force] [--json]
@@ -34,13 +34,7 @@ function describeInputs(onnxBytes: Uint8Array): { name: string; type: string }[]
 }
 
 async function run(context: CommandContext): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(context.argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
   if (positionals.length !== 1) throw new UsageError('give exactly one pickle or joblib file.');
   if (!values.out) throw new UsageError('--out <model.onnx> is required.');
   const json = values.json === true;

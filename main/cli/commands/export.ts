@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { bundleFormatSchema, bundleNameSchema, versionLabelSchema } from '../../../shared/contract/index.ts';
-import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 
 const usage = `Usage: modeldock export <model> --out <dir> [--name <name>] [--model-version <label>]
@@ -52,13 +52,7 @@ function formatBytes(bytes: number): string {
 }
 
 async function run(context: CommandContext): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(context.argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
   if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
   if (!values.out) throw new UsageError('give the target with --out <dir>.');
   const format = checked(bundleFormatSchema, values.format ?? 'dir', '--format');

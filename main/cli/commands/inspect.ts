@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ModelInfo } from '../../../shared/contract/index.ts';
 import { AppError } from '../../errors.ts';
-import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 
 const usage = `Usage: modeldock inspect <model> [--json] [--expect <md5-or-sha256>]
@@ -126,13 +126,7 @@ export function formatInspection(info: ModelInfo): string {
 }
 
 async function run(context: CommandContext): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(context.argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
   if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
   const json = values.json === true;
   try {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Prediction, PredictManyResult, PredictResult } from '../../../shared/contract/index.ts';
 import { AppError } from '../../errors.ts';
-import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 import { formatTable } from './inspect.ts';
 
@@ -108,13 +108,7 @@ export function formatPrediction(result: PredictResult | PredictManyResult): str
 }
 
 async function run(context: CommandContext): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(context.argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
   if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
   const input = values.input;
   const inputFile = values['input-file'];
