@@ -7,7 +7,10 @@
  * times the equivalent pandas + scikit-learn script on the same file and prints the ratio.
  * Also measures how long a cancel takes to stop a run.
  *
- *   npm run bench:batch [-- --sizes 1000000,5000000] [--batch-sizes 1024,4096,8192,32768] [--no-python]
+ * Files of 4 MB and more are scored by two workers when they can be cut safely (parallel-split.ts);
+ * --one-worker measures the single-worker path instead.
+ *
+ *   npm run bench:batch [-- --sizes 1000000,5000000] [--batch-sizes 1024,4096,8192,32768] [--no-python] [--one-worker]
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -28,6 +31,8 @@ const fill = {
   annual_income: { mode: 'fill', value: '0' },
 } as const;
 
+const oneWorker = process.argv.includes('--one-worker');
+
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? process.argv[index + 1] : undefined;
@@ -46,7 +51,10 @@ interface ChildResult {
 async function child(file: string, batchSize: number, cancelAfterMs: number | undefined): Promise<void> {
   const models = new ModelService({ dataDir: path.join(workDir, 'data') });
   const info = await models.open(model);
-  const scoring = new ScoringService(models, { batchSize });
+  const scoring = new ScoringService(models, {
+    batchSize,
+    ...(oneWorker ? { parallelMinBytes: Number.POSITIVE_INFINITY } : {}),
+  });
   const outputPath = `${file}.scored.csv`;
   const controller = new AbortController();
   let cancelledAt = 0;
@@ -88,7 +96,8 @@ async function child(file: string, batchSize: number, cancelAfterMs: number | un
 /** Runs the child in a fresh Node process; wall time covers process start to exit. */
 async function measure(file: string, batchSize: number, cancelAfterMs?: number) {
   const args = ['--import', 'tsx', path.join(root, 'bench/batch.ts'), '--child', file, String(batchSize)];
-  if (cancelAfterMs !== undefined) args.push(String(cancelAfterMs));
+  args.push(cancelAfterMs === undefined ? '-' : String(cancelAfterMs));
+  if (oneWorker) args.push('--one-worker');
   const started = performance.now();
   const output = await new Promise<string>((resolve, reject) => {
     const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -130,7 +139,9 @@ async function main(): Promise<void> {
   const batchSizes = option('batch-sizes')?.split(',').map(Number);
   const withPython = !process.argv.includes('--no-python') && (await pythonAvailable());
   mkdirSync(workDir, { recursive: true });
-  console.log(`Batch scoring benchmark (${process.arch}, Node ${process.versions.node}, batch size 4096)`);
+  console.log(
+    `Batch scoring benchmark (${process.arch}, Node ${process.versions.node}, batch size 4096, ${oneWorker ? 'one worker' : 'two workers where the file allows'})`,
+  );
   for (const rows of sizes) {
     const file = path.join(workDir, `leads-${rows}.csv`);
     if (!existsSync(file)) {
@@ -157,7 +168,7 @@ async function main(): Promise<void> {
   }
   const first = path.join(workDir, `leads-${sizes[0]}.csv`);
   const cancels = [];
-  for (const after of [300, 1000, 2000])
+  for (const after of [300, 700, 1000])
     cancels.push((await measure(first, 4096, after)).cancelMs ?? Number.NaN);
   console.log(`cancel: stopped ${cancels.map((ms) => `${ms.toFixed(0)} ms`).join(', ')} after the request`);
   if (!withPython) {
@@ -173,7 +184,7 @@ if (process.argv[2] === '--child') {
   await child(
     process.argv[3] ?? '',
     Number(process.argv[4] ?? 4096),
-    process.argv[5] ? Number(process.argv[5]) : undefined,
+    process.argv[5] && process.argv[5] !== '-' ? Number(process.argv[5]) : undefined,
   );
 } else {
   await main();

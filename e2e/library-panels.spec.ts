@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Locator, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect, guidePayload, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
 
 const v2Model = path.join(repoRoot, 'tests/fixtures/library/lead_scoring_v2.onnx');
@@ -9,16 +9,10 @@ const versions = JSON.parse(
   await readFile(path.join(repoRoot, 'tests/fixtures/library/lead_scoring_versions.json'), 'utf8'),
 ) as { v1: { probabilities: number[] }; v2: { probabilities: number[] } };
 
-/** The region, after clicking the tab or button that shows it (wherever the app mounts the library panels). */
-async function reveal(page: Page, region: string, tabs: RegExp): Promise<Locator | null> {
-  const target = page.getByRole('region', { name: region });
-  if (await target.isVisible()) return target;
-  const opener = page.getByRole('tab', { name: tabs }).or(page.getByRole('button', { name: tabs }));
-  for (let i = 0; i < (await opener.count()); i++) {
-    await opener.nth(i).click();
-    if (await target.isVisible()) return target;
-  }
-  return null;
+/** The model view's "Samples & compare" tab, which stacks samples, what-if, compare and drift. */
+async function showLibraryTools(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Samples & compare', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Golden samples' })).toBeVisible();
 }
 
 async function openModel(page: Page, file: string) {
@@ -33,9 +27,8 @@ test('golden samples, what-if and compare in the app', async ({ app, appMode }) 
   await openModel(app, v2Model);
   await openModel(app, sampleModel);
 
-  const samples = await reveal(app, 'Golden samples', /samples|library/i);
-  test.skip(!samples, 'the library panels are not mounted in the app yet (renderer/library/index.ts)');
-  if (!samples) return;
+  await showLibraryTools(app);
+  const samples = app.getByRole('region', { name: 'Golden samples' });
   const payloadBox = samples.getByLabel('Payload (JSON)');
   if (await payloadBox.isVisible()) await payloadBox.fill(JSON.stringify(guidePayload));
   await samples.getByLabel('Sample name').fill('guide example');
@@ -44,28 +37,26 @@ test('golden samples, what-if and compare in the app', async ({ app, appMode }) 
   await samples.getByRole('button', { name: 'Run all samples' }).click();
   await expect(samples.getByTestId('samples-summary')).toHaveText('1 passed, 0 failed');
 
-  const whatIf = await reveal(app, 'What-if', /what-if|explain/i);
-  expect(whatIf).not.toBeNull();
-  const whatIfPayload = whatIf!.getByLabel('Payload (JSON)');
+  const whatIf = app.getByRole('region', { name: 'What-if' });
+  const whatIfPayload = whatIf.getByLabel('Payload (JSON)');
   if (await whatIfPayload.isVisible()) await whatIfPayload.fill(JSON.stringify(guidePayload));
-  await whatIf!.getByLabel('Vary').selectOption('number_of_courses_viewed');
-  await whatIf!.getByRole('button', { name: 'Plot' }).click();
-  await expect(whatIf!.getByTestId('whatif-caption')).toContainText(
+  await whatIf.getByLabel('Vary').selectOption('number_of_courses_viewed');
+  await whatIf.getByRole('button', { name: 'Plot' }).click();
+  await expect(whatIf.getByTestId('whatif-caption')).toContainText(
     'number_of_courses_viewed over 0 to twice',
   );
   await expect(
-    whatIf!.getByRole('img', { name: /Probability as number_of_courses_viewed varies/ }),
+    whatIf.getByRole('img', { name: /Probability as number_of_courses_viewed varies/ }),
   ).toBeVisible();
 
-  const compare = await reveal(app, 'Compare versions', /compare/i);
-  expect(compare).not.toBeNull();
-  await compare!.getByLabel('Model B').selectOption({ label: 'lead_scoring_v2 v1 (lead_scoring_v2.onnx)' });
-  await compare!.getByLabel('lead_source', { exact: true }).fill('NA');
-  await compare!.getByLabel('annual_income', { exact: true }).fill('0');
-  await compare!.getByTestId('compare-csv-input').setInputFiles(leadCsv);
+  const compare = app.getByRole('region', { name: 'Compare versions' });
+  await compare.getByLabel('Model B').selectOption({ label: 'lead_scoring_v2 v1 (lead_scoring_v2.onnx)' });
+  await compare.getByLabel('lead_source', { exact: true }).fill('NA');
+  await compare.getByLabel('annual_income', { exact: true }).fill('0');
+  await compare.getByTestId('compare-csv-input').setInputFiles(leadCsv);
   const flips = versions.v1.probabilities.filter(
     (p, i) => p >= 0.5 !== versions.v2.probabilities[i]! >= 0.5,
   ).length;
-  await expect(compare!.getByTestId('compare-flips')).toContainText(`${flips} (`, { timeout: 30_000 });
+  await expect(compare.getByTestId('compare-flips')).toContainText(`${flips} (`, { timeout: 30_000 });
   await saveScreenshot(app, 'library-compare', appMode);
 });

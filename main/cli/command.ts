@@ -36,3 +36,18 @@ export function parseOrUsage<T>(parse: () => T): T {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 }
+
+/** A schema from the contract, as far as option checking needs it. */
+interface OptionSchema<T> {
+  safeParse(
+    value: unknown,
+  ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+}
+
+/** Checks an option's value against its contract schema; a bad value is a usage error naming the flag. */
+export function checkedOption<T>(schema: OptionSchema<T>, value: string, flag: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success)
+    throw new UsageError(`${flag} "${value}": ${result.error.issues[0]?.message ?? 'not valid'}.`);
+  return result.data;
+}

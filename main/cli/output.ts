@@ -2,12 +2,15 @@ import { type AppErrorData, modelFileErrorCodes } from '../../shared/contract/in
 import { toAppErrorData } from '../errors.ts';
 import { type CommandContext, exitCodes } from './command.ts';
 
-/** Exit code for a typed error: 3 for an unusable model file, 4 for bad input data. */
+/**
+ * Exit code for a typed error: 3 for an unusable model file, 4 for bad input data, 2 for a request
+ * the user can fix on the command line (including an --out that exists or is the input).
+ */
 export function exitCodeFor(error: AppErrorData): number {
   if (modelFileErrorCodes.includes(error.code)) return exitCodes.modelUnusable;
   if (['invalid-payload', 'invalid-csv', 'mapping-incomplete'].includes(error.code))
     return exitCodes.invalidInput;
-  if (error.code === 'bad-request') return exitCodes.usage;
+  if (['bad-request', 'output-exists', 'output-is-input'].includes(error.code)) return exitCodes.usage;
   return exitCodes.failure;
 }
 

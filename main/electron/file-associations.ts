@@ -10,9 +10,17 @@ import { fileURLToPath } from 'node:url';
 /** Extensions registered as file associations in electron-builder.yml (keep the two lists in step). */
 export const MODEL_FILE_EXTENSIONS = ['.onnx', '.pkl', '.pickle', '.joblib'] as const;
 
+/**
+ * Extensions ModelDock treats as a model when it finds them in argv or offers them in the Open dialog:
+ * the associated ones plus `.bin` (the guide saves `pipeline_v1.bin`) and `.sav`. Those two are not
+ * associated with the app (`.bin` is far too generic), but a path given explicitly should still open;
+ * the model service detects the format by content anyway.
+ */
+export const OPENABLE_MODEL_EXTENSIONS = [...MODEL_FILE_EXTENSIONS, '.bin', '.sav'] as const;
+
 export function isModelPath(candidate: string): boolean {
   const extension = path.extname(candidate).toLowerCase();
-  return (MODEL_FILE_EXTENSIONS as readonly string[]).includes(extension);
+  return (OPENABLE_MODEL_EXTENSIONS as readonly string[]).includes(extension);
 }
 
 export interface ArgvOptions {
@@ -64,8 +72,12 @@ function toFilePath(arg: string, cwd: string): string | null {
  * a second instance can arrive while the page is still loading) and delivers them once it can.
  */
 export interface ModelOpenQueue {
-  /** Queue a path (ignored when it is not a model file); delivered at once if the queue is ready. */
-  push(filePath: string): void;
+  /**
+   * Queue a path (ignored when it is not a model file, unless `chosen`); delivered at once if the queue is
+   * ready. `chosen` is for paths the user picked (the Open dialog's "All files", a recent model): those are
+   * tried whatever their extension, since the format is detected by content.
+   */
+  push(filePath: string, options?: { chosen?: boolean }): void;
   /** Mark the receiver ready and deliver everything queued so far, oldest first. */
   ready(): void;
   /** Paths waiting for `ready()`. */
@@ -76,8 +88,8 @@ export function createModelOpenQueue(deliver: (filePath: string) => void): Model
   const waiting: string[] = [];
   let isReady = false;
   return {
-    push(filePath) {
-      if (!isModelPath(filePath)) return;
+    push(filePath, options) {
+      if (!options?.chosen && !isModelPath(filePath)) return;
       if (isReady) deliver(filePath);
       else if (!waiting.includes(filePath)) waiting.push(filePath);
     },

@@ -9,7 +9,7 @@ import { app, type BrowserWindow, dialog, session } from 'electron';
 import { createHandlerTable } from '../handlers.ts';
 import { createAppServices } from '../services.ts';
 import { installCrashHandlers, setupAppLog } from './app-log.ts';
-import { createModelOpenQueue, MODEL_FILE_EXTENSIONS, modelPathsFromArgv } from './file-associations.ts';
+import { createModelOpenQueue, modelPathsFromArgv, OPENABLE_MODEL_EXTENSIONS } from './file-associations.ts';
 import { registerIpc } from './ipc.ts';
 import { type InstalledAppMenu, installAppMenu, showAboutDialog, showLogs } from './menu.ts';
 import { ipcChannels } from './security-policy.ts';
@@ -40,13 +40,17 @@ function rememberRecent(modelPath: string): void {
 async function chooseModelFile(): Promise<void> {
   const options = {
     properties: ['openFile' as const],
-    filters: [{ name: 'Models', extensions: MODEL_FILE_EXTENSIONS.map((ext) => ext.slice(1)) }],
+    // "All files" too: the format is detected by content, so a model saved under any name can be tried.
+    filters: [
+      { name: 'Models', extensions: OPENABLE_MODEL_EXTENSIONS.map((ext) => ext.slice(1)) },
+      { name: 'All files', extensions: ['*'] },
+    ],
   };
   const result = mainWindow
     ? await dialog.showOpenDialog(mainWindow, options)
     : await dialog.showOpenDialog(options);
   const [chosen] = result.filePaths;
-  if (!result.canceled && chosen) openQueue.push(chosen);
+  if (!result.canceled && chosen) openQueue.push(chosen, { chosen: true });
 }
 
 // Tests (and portable setups) give each run its own profile; the single-instance lock is per profile.
@@ -104,7 +108,7 @@ if (!app.requestSingleInstanceLock()) {
       canExport: false,
       actions: {
         openModel: () => void chooseModelFile(),
-        openRecent: (modelPath) => openQueue.push(modelPath),
+        openRecent: (modelPath) => openQueue.push(modelPath, { chosen: true }),
         clearRecent: () => {
           recentModels.length = 0;
           app.clearRecentDocuments();

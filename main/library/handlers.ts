@@ -53,6 +53,14 @@ export function libraryHandlers(services: LibraryServices): Pick<HandlerTable, L
       operations.run(operationId, signal, (opSignal) =>
         library.drift(modelId, csvPath, { signal: opSignal }),
       ),
+    'library.batchDrift': async ({ modelId, outputPath, scoreColumn, operationId }, { signal }) =>
+      operations.run(operationId, signal, async (opSignal) => {
+        // No reference attached is a normal state after a batch run, not an error: the UI shows a hint.
+        if (!(await library.referenceProfileFor(modelId))) return { report: null };
+        return {
+          report: await library.driftOfScoredCsv(modelId, outputPath, { scoreColumn, signal: opSignal }),
+        };
+      }),
     'samples.list': async ({ modelId }) => library.listSamplesForModel(modelId),
     'samples.save': async ({ modelId, name, payload }) => library.saveSample(modelId, name, payload),
     'samples.remove': async ({ modelId, name }) => library.removeSample(modelId, name),

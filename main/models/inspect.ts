@@ -167,6 +167,7 @@ function inspectInputs(graph: OnnxGraph, index: GraphIndex, props: Record<string
   const shapes = declared.map((input) => tensorShape(input.type));
   const multiColumn = shapes.filter((shape) => widthOf(shape) > 1 || hasOpenWidth(shape)).length;
   const categories = categoriesByInput(graph, index, new Set(declared.map((input) => input.name ?? '')));
+  const optional = optionalInputNames(props);
   return declared.map((input, i) => {
     const name = input.name ?? '';
     const type = elementTypeName(input.type?.tensorType?.elemType);
@@ -182,8 +183,17 @@ function inspectInputs(graph: OnnxGraph, index: GraphIndex, props: Record<string
     if (featureNames) result.featureNames = featureNames;
     const known = categories.get(name);
     if (kind === 'string' && known?.length) result.categories = known;
+    // Only a one-value input ModelDock can fill with NaN or "" can be left out.
+    const fillable = kind === 'string' || type === 'float' || type === 'double';
+    if (optional.has(name) && width === 1 && fillable) result.optional = true;
     return result;
   });
+}
+
+/** The inputs ModelDock's converter marked as accepting a missing value (`modeldock.optional_inputs`). */
+function optionalInputNames(props: Record<string, string>): Set<string> {
+  const names = parseNameList(props['modeldock.optional_inputs'] ?? '[]');
+  return new Set(names ?? []);
 }
 
 /** Categories string encoders know, by the graph input they (through pass-through ops) read. */

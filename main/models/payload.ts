@@ -73,6 +73,12 @@ const integerRanges: Record<string, [number, number]> = {
   uint64: [0, Number.MAX_SAFE_INTEGER],
 };
 
+/** Largest finite magnitude of the float types: anything beyond becomes Infinity in the tensor. */
+const floatLimits: Record<string, { max: number; shown: string }> = {
+  float: { max: 3.4028234663852886e38, shown: '3.4e38' },
+  float16: { max: 65504, shown: '65504' },
+};
+
 type Coerced = { value: FieldValue; coercedFrom?: string } | { error: string };
 
 /** Coerces one JSON value to what the input takes. Numeric strings are accepted with a warning. */
@@ -100,10 +106,22 @@ export function coerceValue(input: Pick<ModelInput, 'kind' | 'type'>, raw: unkno
     return { error: `expected ${expectedValue(input)}, got ${describeValue(raw)}` };
   }
   if (!Number.isFinite(value)) return { error: `expected a finite number, got ${value}` };
+  const floatLimit = floatLimits[input.type];
+  if (floatLimit && Math.abs(value) > floatLimit.max) {
+    // The tensor would hold Infinity and the model would answer with a confident nonsense score.
+    return { error: `${value} is too large for this model's ${input.type} input (max ±${floatLimit.shown})` };
+  }
   const range = integerRanges[input.type];
   if (range) {
     if (!Number.isInteger(value)) return { error: `expected ${expectedValue(input)}, got ${value}` };
     if (value < range[0] || value > range[1]) {
+      if (input.type === 'int64' || input.type === 'uint64') {
+        // JSON numbers are doubles: beyond 2^53 they no longer hold every whole number exactly.
+        const limit = input.type === 'int64' ? `±${range[1]}` : `0 to ${range[1]}`;
+        return {
+          error: `${value} is outside the range ModelDock can pass exactly to ${input.type} (${limit})`,
+        };
+      }
       return { error: `${value} is outside the range of ${input.type} (${range[0]} to ${range[1]})` };
     }
   }
@@ -125,7 +143,13 @@ export function checkRow(inputs: readonly ModelInput[], row: unknown, rowIndex?:
   }
   const values: CoercedRow = {};
   for (const input of inputs) {
-    if (!Object.hasOwn(row, input.name) || row[input.name] === undefined) {
+    const absent = !Object.hasOwn(row, input.name) || row[input.name] === undefined;
+    if (input.optional && (absent || row[input.name] === null)) {
+      // The converted pipeline reads NaN / "" as scikit-learn reads a missing key or value.
+      values[input.name] = [input.kind === 'string' ? '' : Number.NaN];
+      continue;
+    }
+    if (absent) {
       issues.push({ field: input.name, ...at, message: `missing; the model needs ${expectedField(input)}` });
       continue;
     }

@@ -25,6 +25,18 @@ export interface RecordChunk {
   texts?: string[];
 }
 
+/**
+ * A byte range of the file that starts at a record boundary (the two-worker split,
+ * parallel-split.ts): `firstLine` is the line number of its first byte, and `rowDelimiter` the line
+ * break detected at the start of the file, which csv-parse would otherwise detect from the range.
+ */
+export interface ReadRange {
+  start?: number;
+  end?: number;
+  firstLine?: number;
+  rowDelimiter?: '\n' | '\r\n';
+}
+
 export interface ReadProgress {
   bytesRead: number;
 }
@@ -43,7 +55,7 @@ export async function* readCsvRecords(
   dialect: CsvDialect,
   limits: ReadLimits,
   progress: ReadProgress = { bytesRead: 0 },
-  options: { highWaterMark?: number; start?: number } = {},
+  options: ReadRange & { highWaterMark?: number } = {},
 ): AsyncGenerator<RecordChunk> {
   const fileName = path.basename(filePath);
   const quoteChar = dialect.quote === 'none' ? undefined : dialect.quote;
@@ -61,7 +73,7 @@ export async function* readCsvRecords(
 
   // csv-parse, created when it takes over. `lineOffset` is the number of lines uDSV read before it.
   let parser: Parser | undefined;
-  let lineOffset = 0;
+  let lineOffset = (options.firstLine ?? 1) - 1;
   let parseError: unknown;
   const startCsvParse = (recordDelimiter: string | undefined): Parser => {
     const csv = parse({
@@ -94,13 +106,13 @@ export async function* readCsvRecords(
   // uDSV's state: undefined before the first chunk is seen, null once csv-parse has taken over.
   let plain: PlainLineReader | undefined | null;
   let pending = ''; // text after the last line break, for the next chunk
-  let plainLines = 0;
+  let plainLines = (options.firstLine ?? 1) - 1;
   const currentLine = () => (parser ? lineOffset + parser.info.lines : plainLines + 1);
   // True when csv-parse reads the UTF-8 file from its first byte: then bytes go to it as they are.
   let rawBytesToCsv = false;
   const handOver = (text: string, fileStartBytes?: Buffer) => {
     lineOffset = plainLines;
-    parser = startCsvParse(plain?.recordDelimiter);
+    parser = startCsvParse(plain?.recordDelimiter ?? options.rowDelimiter);
     plain = null;
     pending = '';
     if (quoteChar !== undefined && text.includes(quoteChar)) quoted = true;
@@ -149,6 +161,7 @@ export async function* readCsvRecords(
         delimiter: dialect.delimiter,
         quote: quoteChar,
         maxRecordChars: limits.maxRecordChars,
+        rowDelimiter: options.rowDelimiter,
       });
       if (!plain) {
         handOver(text, fileStartBytes);
@@ -161,7 +174,12 @@ export async function* readCsvRecords(
     else if (parser && chunkText.length > 0) parser.write(Buffer.from(chunkText, 'utf8'));
   };
 
-  const stream = createReadStream(filePath, { highWaterMark: options.highWaterMark ?? 256 * 1024 });
+  const stream = createReadStream(filePath, {
+    highWaterMark: options.highWaterMark ?? 256 * 1024,
+    start: options.start,
+    // fs counts `end` inclusively; an empty range can't be expressed, and a part is never empty.
+    end: options.end === undefined ? undefined : options.end - 1,
+  });
   const isUtf8Encoding = dialect.encoding.startsWith('utf-8');
   const decoder = isUtf8Encoding ? undefined : iconv.getDecoder(decoderName(dialect.encoding));
   const utf8Text = isUtf8Encoding ? new StringDecoder('utf8') : undefined;

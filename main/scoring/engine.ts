@@ -9,7 +9,7 @@ import { columnIndexes, unmappedInputs } from './column-mapping.ts';
 import { type ReadProgress, readCsvRecords } from './csv-source.ts';
 import { createRecordFormatter, createRowFormatter } from './csv-writer.ts';
 import { predictionColumns } from './output-columns.ts';
-import { ReportAccumulator } from './report-accumulator.ts';
+import { ReportAccumulator, type ReportState } from './report-accumulator.ts';
 import type { BatchPredictor, BatchReport, EngineJob, EngineProgress, InputColumns } from './types.ts';
 
 export interface EngineHooks {
@@ -26,8 +26,13 @@ export interface EngineResult {
   failuresByReason: Record<string, number>;
   addedColumns: string[];
   report?: BatchReport;
+  /** A run over one part of the file (job.part) returns its accumulator to be merged instead. */
+  reportState?: ReportState;
   check?: ScoringCheck;
 }
+
+/** The errors file's first line; a later part's errors file has none (the parts are concatenated). */
+export const errorsHeader = 'line,column,value,reason\n';
 
 interface RowError {
   line: number;
@@ -56,8 +61,15 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
   const fileName = path.basename(job.inputPath);
   const started = performance.now();
   const initial = await stat(job.inputPath);
-  const bytesTotal = initial.size;
+  const part = job.part;
+  const bytesTotal = part ? part.end - part.start : initial.size;
   if (bytesTotal === 0) throw new AppError('empty-file', `${fileName} is empty.`);
+  if (part && (initial.size !== part.file.size || initial.mtimeMs !== part.file.mtimeMs)) {
+    throw new AppError(
+      'io-error',
+      `${fileName} changed while it was being scored (it is now ${initial.size.toLocaleString('en-US')} bytes, was ${part.file.size.toLocaleString('en-US')}); no output was written.`,
+    );
+  }
   const missingInputs = unmappedInputs(job.mapping);
   if (missingInputs.length > 0) {
     throw new AppError(
@@ -177,9 +189,59 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
       throw new AppError('cancelled', 'Scoring was cancelled; no output file was written.');
   };
 
+  /** Resolves the mapping against the columns and opens the output (with its header line, unless a later part). */
+  const setUp = async (names: string[]) => {
+    columns = names;
+    indexes = columnIndexes(job.mapping, names);
+    const unknown = job.mapping
+      .filter((_, k) => indexes[k]?.some((index) => index < 0))
+      .map((entry) => entry.input);
+    if (unknown.length > 0) {
+      throw new AppError(
+        'mapping-incomplete',
+        `The column chosen for ${unknown.join(', ')} is not in ${fileName}.`,
+        {
+          inputs: unknown,
+        },
+      );
+    }
+    if (job.labelColumn !== undefined) {
+      labelIndex = names.indexOf(job.labelColumn);
+      if (labelIndex < 0) {
+        throw new AppError(
+          'mapping-incomplete',
+          `The label column "${job.labelColumn}" is not in ${fileName}.`,
+        );
+      }
+    }
+    if (job.kind === 'score') {
+      prediction = predictionColumns(job.model, names);
+      const classes = job.model.classLabels ?? [];
+      report = new ReportAccumulator({
+        scoreName: prediction.scoreName,
+        probabilityScale: prediction.probabilityScale,
+        columns,
+        label:
+          job.labelColumn !== undefined && job.model.positiveClass !== undefined
+            ? { column: job.labelColumn, positiveClass: job.model.positiveClass, classLabels: classes }
+            : undefined,
+      });
+      // The service created the (empty) temp file; it is ours to fill.
+      if (job.outputTempPath) output = createWriteStream(job.outputTempPath, { flags: 'w' });
+      if (output) await once(output, 'open');
+      if (!part?.columns) await write(output, `${formatOutput(names.concat(prediction.names))}\n`);
+    }
+  };
+
   try {
+    // A later part of the file has no header line: the service passes the columns it read.
+    if (part?.columns) await setUp(part.columns);
     for await (const chunk of readCsvRecords(job.inputPath, job.dialect, job.limits, progress, {
       highWaterMark: readChunkBytes,
+      start: part?.start,
+      end: part?.end,
+      firstLine: part?.firstLine,
+      rowDelimiter: part?.rowDelimiter,
     })) {
       throwIfCancelled();
       let start = 0;
@@ -192,48 +254,10 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
             { columns: first.length },
           );
         }
-        columns = job.dialect.hasHeader ? first : first.map((_, index) => `column_${index + 1}`);
         if (job.dialect.hasHeader) start = 1;
-        indexes = columnIndexes(job.mapping, columns);
-        const unknown = job.mapping
-          .filter((_, k) => indexes[k]?.some((index) => index < 0))
-          .map((entry) => entry.input);
-        if (unknown.length > 0) {
-          throw new AppError(
-            'mapping-incomplete',
-            `The column chosen for ${unknown.join(', ')} is not in ${fileName}.`,
-            {
-              inputs: unknown,
-            },
-          );
-        }
-        if (job.labelColumn !== undefined) {
-          labelIndex = columns.indexOf(job.labelColumn);
-          if (labelIndex < 0) {
-            throw new AppError(
-              'mapping-incomplete',
-              `The label column "${job.labelColumn}" is not in ${fileName}.`,
-            );
-          }
-        }
-        if (job.kind === 'score') {
-          prediction = predictionColumns(job.model, columns);
-          const classes = job.model.classLabels ?? [];
-          report = new ReportAccumulator({
-            scoreName: prediction.scoreName,
-            probabilityScale: prediction.probabilityScale,
-            columns,
-            label:
-              job.labelColumn !== undefined && job.model.positiveClass !== undefined
-                ? { column: job.labelColumn, positiveClass: job.model.positiveClass, classLabels: classes }
-                : undefined,
-          });
-          // The service created the (empty) temp file; it is ours to fill.
-          if (job.outputTempPath) output = createWriteStream(job.outputTempPath, { flags: 'w' });
-          if (output) await once(output, 'open');
-          await write(output, `${formatOutput(columns.concat(prediction.names))}\n`);
-        }
+        await setUp(job.dialect.hasHeader ? first : first.map((_, index) => `column_${index + 1}`));
       }
+      if (!columns) throw new Error('runEngine: no columns after set-up');
       const width = columns.length;
       if (chunk.quoted) quotedSeen = true;
       for (let r = start; r < chunk.records.length; r++) {
@@ -318,7 +342,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
         if (!errors) {
           errors = createWriteStream(job.errorsTempPath, { flags: 'wx' });
           await once(errors, 'open');
-          await write(errors, `${formatError(['line', 'column', 'value', 'reason'])}\n`);
+          if (!part?.columns) await write(errors, errorsHeader);
         }
         await write(errors, errorChunk);
       }
@@ -326,12 +350,12 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
       reportProgress(false);
     }
     if (!columns) throw new AppError('empty-file', `${fileName} has no rows.`);
-    if (rows === 0) {
+    if (rows === 0 && !part) {
       throw new AppError('invalid-csv', `${fileName} has a header but no data rows.`, { columns });
     }
     await flushBatch();
     throwIfCancelled();
-    await assertInputUnchanged(job.inputPath, fileName, initial, progress.bytesRead);
+    await assertInputUnchanged(job.inputPath, fileName, initial, progress.bytesRead, bytesTotal);
     await Promise.all([closeStream(output), closeStream(errors)]);
     reportProgress(true);
   } catch (error) {
@@ -350,7 +374,8 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
     failuresByReason,
     addedColumns: prediction?.names ?? [],
   };
-  if (report) result.report = report.finish(job.threshold);
+  if (report && part) result.reportState = report.state();
+  else if (report) result.report = report.finish(job.threshold);
   if (job.kind === 'check') result.check = { rows, inputs: checks, failingRows: failed, raggedRows: ragged };
   return result;
 }
@@ -386,6 +411,7 @@ async function assertInputUnchanged(
   fileName: string,
   initial: { size: number; mtimeMs: number; ino: number },
   bytesRead: number,
+  bytesExpected: number,
 ): Promise<void> {
   let now: { size: number; mtimeMs: number; ino: number };
   try {
@@ -397,7 +423,7 @@ async function assertInputUnchanged(
     );
   }
   if (
-    bytesRead !== initial.size ||
+    bytesRead !== bytesExpected ||
     now.size !== initial.size ||
     now.ino !== initial.ino ||
     now.mtimeMs !== initial.mtimeMs

@@ -60,7 +60,13 @@ export class PlainLineReader {
    */
   static forFileStart(
     text: string,
-    options: { delimiter: string; quote: string | undefined; maxRecordChars: number },
+    options: {
+      delimiter: string;
+      quote: string | undefined;
+      maxRecordChars: number;
+      /** Reading from the middle of a file: the line break its start had (csv-parse's choice). */
+      rowDelimiter?: string;
+    },
   ): PlainLineReader | undefined {
     if (options.quote !== undefined && text.includes(options.quote)) return undefined;
     const breakAt = text.search(/[\r\n]/);
@@ -69,6 +75,7 @@ export class PlainLineReader {
     if (text[breakAt] === '\n') rowDelimiter = '\n';
     else if (text[breakAt + 1] === '\n') rowDelimiter = '\r\n';
     else return undefined; // CR-only line breaks
+    if (options.rowDelimiter !== undefined && rowDelimiter !== options.rowDelimiter) return undefined;
     const width = text.slice(0, breakAt).split(options.delimiter).length;
     if (width < 2) return undefined;
     return new PlainLineReader({ ...options, rowDelimiter, width });

@@ -11,6 +11,34 @@ import type { BatchReport, ClassLabel, LabelMetrics } from './types.ts';
 
 const histogramBins = 20;
 const topRowCount = 20;
+const maxValueSample = 100_000;
+
+interface TopRow {
+  line: number;
+  score: number;
+  cells: string[];
+}
+
+/** What an accumulator has collected, as plain data: it crosses from a worker thread to be merged. */
+export interface ReportState {
+  options: AccumulatorOptions;
+  histogram: Float64Array;
+  top: TopRow[];
+  labelScores: Float64Array;
+  labelValues: Uint8Array;
+  rowsWithoutLabel: number;
+  min: number;
+  max: number;
+  valueSample: number[];
+}
+
+interface AccumulatorOptions {
+  scoreName: string;
+  /** Scores are probabilities in [0,1]; otherwise (regression) the histogram spans what was seen. */
+  probabilityScale: boolean;
+  columns: string[];
+  label?: { column: string; positiveClass: ClassLabel; classLabels: ClassLabel[] };
+}
 
 /**
  * Collects what the report needs while rows stream past: a fixed-bin histogram and the top rows in
@@ -19,7 +47,7 @@ const topRowCount = 20;
  */
 export class ReportAccumulator {
   private readonly histogram = new Float64Array(histogramBins);
-  private readonly top: Array<{ line: number; score: number; cells: string[] }> = [];
+  private readonly top: TopRow[] = [];
   private labelScores = new Float64Array(1024);
   private labelValues = new Uint8Array(1024);
   private labelCount = 0;
@@ -27,15 +55,7 @@ export class ReportAccumulator {
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
 
-  constructor(
-    private readonly options: {
-      scoreName: string;
-      /** Scores are probabilities in [0,1]; otherwise (regression) the histogram spans what was seen. */
-      probabilityScale: boolean;
-      columns: string[];
-      label?: { column: string; positiveClass: ClassLabel; classLabels: ClassLabel[] };
-    },
-  ) {}
+  constructor(private readonly options: AccumulatorOptions) {}
 
   /** Scores outside [0,1] are kept for regression via a running min/max and a value sample. */
   private readonly valueSample: number[] = [];
@@ -47,15 +67,11 @@ export class ReportAccumulator {
     } else {
       this.min = Math.min(this.min, score);
       this.max = Math.max(this.max, score);
-      if (this.valueSample.length < 100_000) this.valueSample.push(score);
+      if (this.valueSample.length < maxValueSample) this.valueSample.push(score);
     }
     const lowest = this.top[this.top.length - 1];
     if (this.top.length < topRowCount || (lowest && score > lowest.score)) {
-      const entry = { line, score, cells: cells.slice() };
-      let at = this.top.findIndex((row) => row.score < score);
-      if (at < 0) at = this.top.length;
-      this.top.splice(at, 0, entry);
-      if (this.top.length > topRowCount) this.top.pop();
+      this.insertTop({ line, score, cells: cells.slice() });
     }
     const label = this.options.label;
     if (label) {
@@ -63,6 +79,59 @@ export class ReportAccumulator {
       if (value === null) this.rowsWithoutLabel++;
       else this.pushLabel(score, value);
     }
+  }
+
+  /** After rows with equal scores that came before it, so ties keep file order. */
+  private insertTop(entry: TopRow): void {
+    let at = this.top.findIndex((row) => row.score < entry.score);
+    if (at < 0) at = this.top.length;
+    this.top.splice(at, 0, entry);
+    if (this.top.length > topRowCount) this.top.pop();
+  }
+
+  state(): ReportState {
+    return {
+      options: this.options,
+      histogram: this.histogram,
+      top: this.top,
+      labelScores: this.labelScores.subarray(0, this.labelCount),
+      labelValues: this.labelValues.subarray(0, this.labelCount),
+      rowsWithoutLabel: this.rowsWithoutLabel,
+      min: this.min,
+      max: this.max,
+      valueSample: this.valueSample,
+    };
+  }
+
+  /**
+   * Adds what another accumulator saw on the rows that come after this one's in the file: the
+   * result is exactly what one accumulator over all the rows would hold (sums; the top rows and the
+   * value sample taken in file order; scores and labels appended, so the metrics see the same order).
+   */
+  merge(later: ReportState): void {
+    for (let bin = 0; bin < histogramBins; bin++) {
+      this.histogram[bin] = (this.histogram[bin] ?? 0) + (later.histogram[bin] ?? 0);
+    }
+    for (const entry of later.top) {
+      const lowest = this.top[this.top.length - 1];
+      if (this.top.length < topRowCount || (lowest && entry.score > lowest.score)) this.insertTop(entry);
+    }
+    this.min = Math.min(this.min, later.min);
+    this.max = Math.max(this.max, later.max);
+    for (const value of later.valueSample) {
+      if (this.valueSample.length >= maxValueSample) break;
+      this.valueSample.push(value);
+    }
+    for (let k = 0; k < later.labelScores.length; k++) {
+      this.pushLabel(later.labelScores[k] ?? 0, later.labelValues[k] ?? 0);
+    }
+    this.rowsWithoutLabel += later.rowsWithoutLabel;
+  }
+
+  static fromState(state: ReportState): ReportAccumulator {
+    const accumulator = new ReportAccumulator(state.options);
+    accumulator.merge(state);
+    return accumulator;
   }
 
   private pushLabel(score: number, value: number): void {

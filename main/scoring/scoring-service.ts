@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { access, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { pipeline } from 'node:stream/promises';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type {
   ColumnMapping,
   CsvDialect,
@@ -26,7 +28,9 @@ import {
   sampleBytes,
 } from './csv-detect.ts';
 import { readCsvRecords } from './csv-source.ts';
-import type { EngineResult } from './engine.ts';
+import { type EngineResult, errorsHeader } from './engine.ts';
+import { type FileSplit, findSplit } from './parallel-split.ts';
+import { ReportAccumulator } from './report-accumulator.ts';
 import { renderReportHtml } from './report-html.ts';
 import type { WorkerInput, WorkerMessage } from './score-worker.ts';
 import {
@@ -70,7 +74,23 @@ export interface ScoringServiceOptions {
   progressIntervalMs?: number;
   /** After asking the worker to stop, how long to wait before terminating it outright. */
   cancelGraceMs?: number;
+  /**
+   * Files at least this big are scored by two workers, one per half, when a safe cut exists
+   * (parallel-split.ts) and the machine has two cores. Infinity keeps one worker.
+   */
+  parallelMinBytes?: number;
+  /**
+   * Old-generation heap of each worker when two run (default 48 MB). A worker that runs out of it
+   * (a very wide file, very long lines) makes the run start over with one worker without the limit.
+   */
+  parallelHeapMb?: number;
 }
+
+/**
+ * Below this, a second worker's start (~0.2 s: thread, model session) costs more than it saves:
+ * with the sample model one worker scores 4 MB in about 0.1 s.
+ */
+const defaultParallelMinBytes = 4 * 1024 * 1024;
 
 const previewRows = 20;
 
@@ -80,6 +100,8 @@ export class ScoringService {
   private readonly batchSize: number;
   private readonly progressIntervalMs: number;
   private readonly cancelGraceMs: number;
+  private readonly parallelMinBytes: number;
+  private readonly parallelHeapMb: number;
 
   constructor(
     private readonly models: { get(modelId: string): LoadedModel },
@@ -89,6 +111,9 @@ export class ScoringService {
     this.batchSize = options.batchSize ?? 4096;
     this.progressIntervalMs = options.progressIntervalMs ?? 100; // at most 10 progress events a second
     this.cancelGraceMs = options.cancelGraceMs ?? 100;
+    this.parallelHeapMb = options.parallelHeapMb ?? 48;
+    this.parallelMinBytes =
+      options.parallelMinBytes ?? (os.availableParallelism() >= 2 ? defaultParallelMinBytes : Infinity);
   }
 
   /** Detects the dialect (overrides win), reads the first rows and proposes the column mapping. */
@@ -157,13 +182,14 @@ export class ScoringService {
   /** Counts, over the whole file, the rows the missing-value policy and number format affect. */
   async check(setup: ScoringSetupInput, options: RunOptions = {}): Promise<ScoringCheck> {
     const { job } = await this.prepareJob(setup, 'check');
-    const result = await this.runWorker(job, undefined, options);
+    const [result] = await this.runWorkers([job], undefined, options);
+    if (!result) throw new Error('check run returned no result');
     if (!result.check) throw new Error('check run returned no counts');
     return result.check;
   }
 
   async score(request: ScoreRequest, options: RunOptions = {}): Promise<ScoringSummary> {
-    const { job, loaded } = await this.prepareJob(request, 'score');
+    const { job, loaded, inspection } = await this.prepareJob(request, 'score');
     const inputPath = job.inputPath;
     const outputPath = path.resolve(request.outputPath);
     const errorsPath = errorsPathFor(outputPath);
@@ -175,16 +201,45 @@ export class ScoringService {
     job.threshold = request.threshold;
     const started = performance.now();
     let result: EngineResult;
+    const split =
+      inspection.sizeBytes >= this.parallelMinBytes
+        ? // A file it can't scan is read by one worker, which reports what is wrong with it.
+          await findSplit(inputPath, inspection.sizeBytes, job.dialect).catch(() => undefined)
+        : undefined;
+    let jobs = split ? splitJob(job, split, inspection.sizeBytes, inspection.columns) : [job];
+    const temps = jobs.flatMap((part) => [part.outputTempPath ?? '', part.errorsTempPath ?? '']);
     try {
       // Created here, in this thread, so a folder we can't write to is reported before the run starts.
-      await writeFile(job.outputTempPath, '', { flag: 'wx' });
-      result = await this.runWorker(job, loaded.servedModelBytes, options);
+      for (const part of jobs)
+        if (part.outputTempPath) await writeFile(part.outputTempPath, '', { flag: 'wx' });
+      let results: EngineResult[];
+      try {
+        results = await this.runWorkers(jobs, loaded.servedModelBytes, options);
+      } catch (error) {
+        if (jobs.length === 1 || !isOutOfMemory(error) || options.signal?.aborted) throw error;
+        // Two workers didn't fit in their heaps (parallelHeapMb); one worker has no such limit.
+        await Promise.all(temps.map((temp) => rm(temp, { force: true })));
+        await writeFile(job.outputTempPath, '', { flag: 'wx' });
+        jobs = [job];
+        console.warn('[modeldock] two batch workers ran out of memory; scoring again with one.');
+        results = await this.runWorkers(jobs, loaded.servedModelBytes, options);
+      }
+      result = mergeResults(results, job.threshold);
+      if (result.rows === 0) {
+        throw new AppError('invalid-csv', `${path.basename(inputPath)} has a header but no data rows.`, {
+          columns: inspection.columns,
+        });
+      }
+      await joinParts(jobs, results);
       await rename(job.outputTempPath, outputPath);
       if (result.failed > 0) await rename(job.errorsTempPath, errorsPath);
       else await rm(errorsPath, { force: true }); // a stale errors file from an earlier run would mislead
     } catch (error) {
-      await Promise.all([rm(job.outputTempPath, { force: true }), rm(job.errorsTempPath, { force: true })]);
+      await Promise.all(temps.map((temp) => rm(temp, { force: true })));
       throw describeWriteError(error, outputPath);
+    } finally {
+      // The later parts' files have been appended to the first part's (or the run failed).
+      await Promise.all(temps.slice(2).map((temp) => rm(temp, { force: true })));
     }
     const seconds = (performance.now() - started) / 1000;
     const summary: ScoringSummary = {
@@ -256,54 +311,179 @@ export class ScoringService {
       limits: this.limits,
       progressIntervalMs: this.progressIntervalMs,
     };
-    return { job, loaded };
+    return { job, loaded, inspection };
   }
 
-  private async runWorker(
-    job: EngineJob,
+  /**
+   * Runs one worker per job, all stopped by one cancel flag, and resolves with their results in job
+   * order. Progress is summed over the workers. When one fails, the error a single worker would have
+   * reported wins: the first part's error stops the later parts at once; a later part's error waits
+   * for the earlier parts, whose own error (earlier in the file) then comes first.
+   */
+  private async runWorkers(
+    jobs: EngineJob[],
     modelBytes: Uint8Array | undefined,
     options: RunOptions,
-  ): Promise<EngineResult> {
+  ): Promise<EngineResult[]> {
     const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
-    const workerInput: WorkerInput = { job, modelBytes, cancelFlag };
-    const worker = spawnScoreWorker(workerInput, await bundledWorkerScript());
-    return new Promise<EngineResult>((resolve, reject) => {
-      let settled = false;
-      let killTimer: NodeJS.Timeout | undefined;
-      const finish = (action: () => void) => {
-        if (settled) return;
-        settled = true;
-        options.signal?.removeEventListener('abort', onAbort);
-        if (killTimer) clearTimeout(killTimer);
-        action();
+    const script = await bundledWorkerScript();
+    const limits = workerLimits(jobs.length, this.parallelHeapMb);
+    const workers = jobs.map((job) => spawnScoreWorker({ job, modelBytes, cancelFlag }, script, limits));
+    const latest: Array<EngineProgress | undefined> = jobs.map(() => undefined);
+    const bytesTotal = jobs.reduce((sum, job) => sum + (job.part ? job.part.end - job.part.start : 0), 0);
+    let lastProgress = 0;
+    const onProgress = (index: number, progress: EngineProgress) => {
+      if (!options.onProgress) return;
+      if (jobs.length === 1) {
+        options.onProgress(progress);
+        return;
+      }
+      latest[index] = progress;
+      const parts = latest.filter((entry) => entry !== undefined);
+      const combined: EngineProgress = {
+        rows: parts.reduce((sum, entry) => sum + entry.rows, 0),
+        bytesDone: parts.reduce((sum, entry) => sum + entry.bytesDone, 0),
+        bytesTotal,
+        rowsPerSecond: parts.reduce((sum, entry) => sum + entry.rowsPerSecond, 0),
+        etaSeconds: Math.max(...parts.map((entry) => entry.etaSeconds)),
       };
-      const onAbort = () => {
-        Atomics.store(cancelFlag, 0, 1);
-        // The engine checks the flag between chunks and batches; if it is stuck in one long step, stop the thread.
-        killTimer = setTimeout(() => {
-          void worker.terminate();
-        }, this.cancelGraceMs);
-      };
-      if (options.signal?.aborted) onAbort();
-      else options.signal?.addEventListener('abort', onAbort, { once: true });
-      worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'progress') options.onProgress?.(message.progress);
-        else if (message.type === 'done') finish(() => resolve(message.result));
-        else
-          finish(() =>
-            reject(new AppError(message.error.code, message.error.message, message.error.details)),
-          );
-      });
-      worker.on('error', (error) => finish(() => reject(error)));
-      worker.on('exit', (code) => {
-        finish(() =>
-          options.signal?.aborted
-            ? reject(new AppError('cancelled', 'Scoring was cancelled; no output file was written.'))
-            : reject(new Error(`The scoring worker stopped unexpectedly (exit code ${code}).`)),
-        );
-      });
-    });
+      const now = performance.now();
+      if (combined.bytesDone < bytesTotal && now - lastProgress < this.progressIntervalMs) return;
+      lastProgress = now;
+      options.onProgress(combined);
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const stopAll = () => {
+      Atomics.store(cancelFlag, 0, 1);
+      // The engine checks the flag between chunks and batches; if it is stuck in one long step, stop the thread.
+      killTimer ??= setTimeout(() => {
+        for (const worker of workers) void worker.terminate();
+      }, this.cancelGraceMs);
+    };
+    const onAbort = () => stopAll();
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    const runs = workers.map((worker, index) =>
+      workerResult(worker, options.signal, (progress) => onProgress(index, progress)).catch(
+        (error: unknown) => {
+          // An error in the first part, or a lack of memory, decides the run: the others stop now.
+          if (index === 0 || isOutOfMemory(error)) stopAll();
+          throw error;
+        },
+      ),
+    );
+    try {
+      const settled = await Promise.allSettled(runs);
+      const failures = settled.flatMap((entry) => (entry.status === 'rejected' ? [entry.reason] : []));
+      if (failures.length > 0) throw failures.find(isOutOfMemory) ?? failures[0];
+      return settled.map((entry) => (entry as PromiseFulfilledResult<EngineResult>).value);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+    }
   }
+}
+
+/** The result a worker posts, or its error; a worker that exits without either was terminated. */
+function workerResult(
+  worker: Worker,
+  signal: AbortSignal | undefined,
+  onProgress: (progress: EngineProgress) => void,
+): Promise<EngineResult> {
+  return new Promise<EngineResult>((resolve, reject) => {
+    let settled = false;
+    const finish = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      action();
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'progress') onProgress(message.progress);
+      else if (message.type === 'done') finish(() => resolve(message.result));
+      else
+        finish(() => reject(new AppError(message.error.code, message.error.message, message.error.details)));
+    });
+    worker.on('error', (error) => finish(() => reject(error)));
+    worker.on('exit', (code) => {
+      finish(() =>
+        signal?.aborted
+          ? reject(new AppError('cancelled', 'Scoring was cancelled; no output file was written.'))
+          : reject(new Error(`The scoring worker stopped unexpectedly (exit code ${code}).`)),
+      );
+    });
+  });
+}
+
+/** The job for each half: the first reads the header; the second gets the columns and its own temp files. */
+function splitJob(job: EngineJob, split: FileSplit, size: number, columns: string[]): EngineJob[] {
+  const file = { size, mtimeMs: split.mtimeMs };
+  const first: EngineJob = { ...job, part: { start: 0, end: split.at, firstLine: 1, file } };
+  const second: EngineJob = {
+    ...job,
+    outputTempPath: `${job.outputTempPath}.2`,
+    errorsTempPath: `${job.errorsTempPath}.2`,
+    part: {
+      start: split.at,
+      end: size,
+      firstLine: split.line,
+      rowDelimiter: split.rowDelimiter,
+      columns,
+      file,
+    },
+  };
+  return [first, second];
+}
+
+/** One result for the whole file from the parts' results, in file order. */
+function mergeResults(results: EngineResult[], threshold: number): EngineResult {
+  const [first] = results;
+  if (!first) throw new Error('no worker results');
+  if (results.length === 1) return first;
+  const merged: EngineResult = {
+    rows: 0,
+    scored: 0,
+    failed: 0,
+    failuresByReason: {},
+    addedColumns: first.addedColumns,
+  };
+  let report: ReportAccumulator | undefined;
+  for (const result of results) {
+    merged.rows += result.rows;
+    merged.scored += result.scored;
+    merged.failed += result.failed;
+    for (const [reason, count] of Object.entries(result.failuresByReason)) {
+      merged.failuresByReason[reason] = (merged.failuresByReason[reason] ?? 0) + count;
+    }
+    if (result.reportState) {
+      if (report) report.merge(result.reportState);
+      else report = ReportAccumulator.fromState(result.reportState);
+    }
+  }
+  if (report) merged.report = report.finish(threshold);
+  return merged;
+}
+
+/** Appends the later parts' output and errors to the first part's files, in file order. */
+async function joinParts(jobs: EngineJob[], results: EngineResult[]): Promise<void> {
+  const [first] = jobs;
+  if (!first?.outputTempPath || !first.errorsTempPath) return;
+  let errorsStarted = (results[0]?.failed ?? 0) > 0;
+  for (let index = 1; index < jobs.length; index++) {
+    const part = jobs[index];
+    if (!part?.outputTempPath || !part.errorsTempPath) continue;
+    await appendFile(first.outputTempPath, part.outputTempPath);
+    if ((results[index]?.failed ?? 0) === 0) continue;
+    if (!errorsStarted) await writeFile(first.errorsTempPath, errorsHeader, { flag: 'wx' });
+    errorsStarted = true;
+    await appendFile(first.errorsTempPath, part.errorsTempPath);
+  }
+}
+
+async function appendFile(target: string, source: string): Promise<void> {
+  await pipeline(
+    createReadStream(source, { highWaterMark: 1024 * 1024 }),
+    createWriteStream(target, { flags: 'a' }),
+  );
 }
 
 /**
@@ -313,15 +493,33 @@ export class ScoringService {
  * score-worker.ts, which starts the same way under tsx, vitest and bin/modeldock.mjs. A worker can't
  * inherit the parent's loader, and Node 20 ignores `--import` in a Worker's execArgv.
  */
-function spawnScoreWorker(workerData: WorkerInput, script: string | undefined): Worker {
-  // A young generation of 32 MB (V8's default is smaller): the parser makes millions of short-lived
-  // strings; measured with bench/batch.ts, 16 MB cost ~25% more CPU in garbage collection, 96 MB
-  // added ~30 MB of peak RSS for no further gain.
-  const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 32 } };
+function spawnScoreWorker(
+  workerData: WorkerInput,
+  script: string | undefined,
+  resourceLimits: ResourceLimits,
+): Worker {
+  const options = { workerData, resourceLimits };
   const built = builtWorkerUrl('score-worker');
   if (built !== undefined) return new Worker(built, options);
   if (script !== undefined) return new Worker(script, { ...options, eval: true });
   return new Worker(new URL('./score-worker.mjs', import.meta.url), options);
+}
+
+/**
+ * One worker: a young generation of 32 MB (V8's default is smaller), as the parser makes millions of
+ * short-lived strings; measured with bench/batch.ts, 16 MB cost ~25% more CPU in garbage collection,
+ * 96 MB added ~30 MB of peak RSS for no further gain. Two workers (1M rows, sample model): with the
+ * same limits peak RSS went from ~220 MB to ~290 MB, as V8 lets each old generation grow; 16 MB
+ * young and an old generation capped at `heapMb` (48) gave ~237 MB for ~5% more CPU time; 8 MB young
+ * saved another ~15 MB for ~25% more CPU, and a 32 MB old-generation cap doubled the time in GC.
+ */
+function workerLimits(workers: number, heapMb: number): ResourceLimits {
+  if (workers === 1) return { maxYoungGenerationSizeMb: 32 };
+  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: heapMb };
+}
+
+function isOutOfMemory(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
 function modelShape(info: ModelInfo): ModelShape {

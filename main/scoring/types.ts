@@ -57,6 +57,22 @@ export interface EngineJob {
   batchSize: number;
   limits: ReadLimits;
   progressIntervalMs: number;
+  /** Set when the file is scored in parts by several workers (parallel-split.ts): this run's part. */
+  part?: EnginePart;
+}
+
+/**
+ * A byte range of the input that starts at a record boundary. A part after the first has no header
+ * line: `columns` are the file's columns; its output and errors files then have no header either.
+ */
+export interface EnginePart {
+  start: number;
+  end: number;
+  firstLine: number;
+  rowDelimiter?: '\n' | '\r\n';
+  columns?: string[];
+  /** The file the cut was made in: a run that finds another size or time stops (`io-error`). */
+  file: { size: number; mtimeMs: number };
 }
 
 /**

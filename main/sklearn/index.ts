@@ -19,7 +19,7 @@ const { onnx } = onnxProto;
  * Bumped whenever the converter's output changes, so models converted by an older
  * ModelDock are converted again instead of reused.
  */
-export const CONVERTER_VERSION = '1';
+export const CONVERTER_VERSION = '2'; // 2: records modeldock.optional_inputs
 const converterVersionKey = 'modeldock.converter_version';
 
 export interface SklearnConversion {

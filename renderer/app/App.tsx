@@ -4,7 +4,7 @@ import { EmptyState } from '../open/EmptyState.tsx';
 import { OpenButton } from '../open/OpenButton.tsx';
 import { OpenErrorPanel } from '../open/OpenErrorPanel.tsx';
 import { OpeningPanel } from '../open/OpeningPanel.tsx';
-import { openModel } from '../open/open-model.ts';
+import { openModel, showOpenedModel } from '../open/open-model.ts';
 import { RecentModels } from '../open/RecentModels.tsx';
 import { useAppStore } from './app-store.ts';
 import { LibraryView } from './LibraryView.tsx';
@@ -15,12 +15,26 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
+/**
+ * Browser mode started with a model (`npm run web -- model.onnx`): the host opened it already and names it in
+ * the address (?model=<modelId>), so the page shows that model rather than opening it a second time.
+ */
+async function showModelOpenedAtStart(): Promise<void> {
+  const modelId = new URLSearchParams(window.location.search).get('model');
+  if (!modelId) return;
+  const open = await client.call('model.list', {}).catch(() => []);
+  const info = open.find((candidate) => candidate.modelId === modelId);
+  const { model, opening } = useAppStore.getState();
+  if (info && !model && !opening) showOpenedModel(info);
+}
+
 /** Opens models the host was asked to open (command line, a second launch, a file association). */
 function useHostOpenRequests() {
   useEffect(() => {
     void client.pendingOpenPaths().then((paths) => {
       const [first] = paths;
       if (first) void openModel({ path: first, fileName: baseName(first) });
+      else void showModelOpenedAtStart();
     });
     const stopOpen = client.onOpenPath((path) => void openModel({ path, fileName: baseName(path) }));
     const stopMenu = client.onMenuCommand((command) => {

@@ -1,6 +1,7 @@
 import { type JSX, useCallback, useEffect, useRef } from 'react';
 import type { ModelInfo } from '../../shared/contract/index.ts';
 import { ClientError, client, newOperationId } from '../client/index.ts';
+import { BatchDriftView, driftAfterRun } from './BatchDrift.tsx';
 import { BatchReportView } from './BatchReportView.tsx';
 import { useBatchState, useBatchStore } from './batch-store.ts';
 import { CsvSettings } from './CsvSettings.tsx';
@@ -43,6 +44,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
     confirmOverwrite,
     reportPath,
     savedReport,
+    drift,
   } = state;
   const checkId = useRef<string | null>(null);
 
@@ -137,6 +139,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
       confirmOverwrite: null,
       summary: null,
       savedReport: null,
+      drift: null,
     });
     try {
       const result = await client.call('batch.score', {
@@ -147,7 +150,12 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
         threshold,
         operationId,
       });
-      update({ summary: result, reportPath: reportPathFor(result.outputPath) });
+      update({ summary: result, reportPath: reportPathFor(result.outputPath), drift: { state: 'checking' } });
+      void driftAfterRun(model.modelId, result).then((drift) => {
+        // A newer run (or none) may be on screen by now; only its own drift belongs next to it.
+        const current = useBatchStore.getState().byModel[model.modelId];
+        if (current?.summary === result) update({ drift });
+      });
     } catch (caught) {
       const clientError = asClientError(caught);
       update({
@@ -315,6 +323,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
             threshold={threshold}
             onThresholdChange={(value) => update({ threshold: value })}
           />
+          {drift ? <BatchDriftView drift={drift} /> : null}
           <div className="batch-save-report">
             <label>
               Report file{' '}

@@ -136,30 +136,32 @@ export function BatchReportView(props: {
         {calibration ? <Chart config={calibration} label="Calibration" testId="chart-calibration" /> : null}
       </div>
 
-      <table className="io-table batch-top" data-testid="batch-top-rows">
-        <caption>Highest-scoring rows</caption>
-        <thead>
-          <tr>
-            <th>Line</th>
-            <th>Score</th>
-            {report.topRows.columns.map((column) => (
-              <th key={column}>{column}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {topRows.map((row) => (
-            <tr key={row.line}>
-              <td>{row.line}</td>
-              <td>{row.score.toFixed(4)}</td>
-              {row.cells.map((cell, index) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
-                <td key={index}>{cell}</td>
+      <div className="table-scroll">
+        <table className="io-table batch-top" data-testid="batch-top-rows">
+          <caption>Highest-scoring rows</caption>
+          <thead>
+            <tr>
+              <th>Line</th>
+              <th>Score</th>
+              {report.topRows.columns.map((column) => (
+                <th key={column}>{column}</th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {topRows.map((row) => (
+              <tr key={row.line}>
+                <td>{row.line}</td>
+                <td>{row.score.toFixed(4)}</td>
+                {row.cells.map((cell, index) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
+                  <td key={index}>{cell}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {report.topRows.rows.length > 5 ? (
         <button type="button" className="link-button" onClick={() => setShowAllTop(!showAllTop)}>
           {showAllTop ? 'Show 5' : `Show all ${report.topRows.rows.length}`}

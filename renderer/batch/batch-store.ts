@@ -4,6 +4,7 @@ import type {
   ColumnMapping,
   CsvDialect,
   CsvInspection,
+  DriftReport,
   MissingPolicy,
   NumberFormat,
   ProgressEvent,
@@ -38,7 +39,15 @@ export interface BatchState {
   confirmOverwrite: 'output' | 'report' | null;
   reportPath: string;
   savedReport: string | null;
+  /** Drift of the last run's output against the model's reference CSV (see BatchDrift.tsx). */
+  drift: BatchDrift | null;
 }
+
+export type BatchDrift =
+  | { state: 'checking' }
+  | { state: 'no-reference' }
+  | { state: 'ready'; report: DriftReport }
+  | { state: 'failed'; message: string };
 
 export const initialBatchState: BatchState = {
   csvPath: null,
@@ -61,6 +70,7 @@ export const initialBatchState: BatchState = {
   confirmOverwrite: null,
   reportPath: '',
   savedReport: null,
+  drift: null,
 };
 
 type Patch = Partial<BatchState> | ((state: BatchState) => Partial<BatchState>);

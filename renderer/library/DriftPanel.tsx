@@ -1,98 +1,97 @@
-import { useState } from 'react';
-import type { DriftReport, FeatureDrift, ModelInfo } from '../../shared/contract/index.ts';
+import { useEffect, useState } from 'react';
+import type { DriftReport, LibraryEntry, ModelInfo } from '../../shared/contract/index.ts';
 import { client, newOperationId } from '../client/index.ts';
+import { DriftTable } from './DriftTable.tsx';
 import { errorMessage } from './format.ts';
 
-const bandText = { stable: 'stable', moderate: 'moderate shift', significant: 'significant shift' } as const;
-
-/** The PSI table: one row per input and one for the scores, with the usual 0.1 / 0.25 bands. */
-export function DriftTable(props: { report: DriftReport }) {
-  const { report } = props;
-  const rows: FeatureDrift[] = report.score ? [...report.features, report.score] : report.features;
-  return (
-    <div className="drift" data-testid="drift-table">
-      <p className="hint">
-        Population stability index of {report.currentRows.toLocaleString()} rows against the reference's{' '}
-        {report.referenceRows.toLocaleString()}: below 0.1 stable, 0.1–0.25 moderate, above 0.25 significant.
-      </p>
-      <table className="io-table">
-        <thead>
-          <tr>
-            <th>Input</th>
-            <th>PSI</th>
-            <th>Band</th>
-            <th>Notes</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((feature) => (
-            <tr key={feature.name} className={`psi-${feature.band}`}>
-              <td>{feature === report.score ? 'score distribution' : feature.name}</td>
-              <td>{feature.psi.toFixed(3)}</td>
-              <td
-                className={
-                  feature.band === 'stable' ? 'good' : feature.band === 'significant' ? 'bad' : 'warn'
-                }
-              >
-                {bandText[feature.band]}
-              </td>
-              <td>
-                {feature.unseenCount
-                  ? `${feature.unseenCount} rows with unseen categories (${feature.unseenCategories?.slice(0, 5).join(', ')})`
-                  : ''}
-                {feature.missingCurrent > 0 ? ` ${feature.missingCurrent} empty cells` : ''}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-/** Drift of a CSV against the reference attached to the open model in the library. */
+/** Drift of a CSV against the reference attached to the open model in the library; attach or replace it here. */
 export function DriftPanel(props: { model: ModelInfo }) {
+  const { model } = props;
+  const [entry, setEntry] = useState<LibraryEntry | null>(null);
   const [report, setReport] = useState<DriftReport | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
 
-  async function check(file: File) {
-    setBusy(true);
+  // The library keeps every opened model by SHA-256; its entry carries the reference.
+  useEffect(() => {
+    let stale = false;
+    client
+      .call('library.list', {})
+      .then((list) => {
+        if (!stale)
+          setEntry(list.entries.find((candidate) => candidate.sha256 === model.file.sha256) ?? null);
+      })
+      .catch((caught) => {
+        if (!stale) setError(errorMessage(caught));
+      });
+    return () => {
+      stale = true;
+    };
+  }, [model.file.sha256]);
+
+  async function run(stage: string, work: () => Promise<void>) {
+    setBusy(stage);
     setError(null);
     try {
+      await work();
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const attach = (file: File) =>
+    run('Profiling the reference CSV…', async () => {
+      if (!entry) return;
+      const csvPath = await client.pathForFile(file);
+      setEntry(
+        await client.call('library.attachReference', {
+          id: entry.id,
+          csvPath,
+          operationId: newOperationId('ref'),
+        }),
+      );
+      setReport(null);
+    });
+
+  const check = (file: File) =>
+    run('Reading the CSV…', async () => {
       const csvPath = await client.pathForFile(file);
       setReport(
         await client.call('library.drift', {
-          modelId: props.model.modelId,
+          modelId: model.modelId,
           csvPath,
           operationId: newOperationId('drift'),
         }),
       );
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
+  const reference = entry?.reference;
   return (
     <section className="drift-panel" aria-label="Drift">
       <h3>Drift</h3>
-      <label className={`button${busy ? ' disabled' : ''}`}>
-        Check a CSV against the reference…
-        <input
-          type="file"
-          accept=".csv,.tsv,.txt,text/csv"
-          className="visually-hidden"
-          disabled={busy}
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = '';
-            if (file) void check(file);
-          }}
+      <p className="hint" data-testid="drift-reference">
+        {reference
+          ? `Reference: ${reference.fileName} (${reference.rows.toLocaleString()} rows). Each batch run is compared with it.`
+          : 'No reference CSV attached. Attach one (for example the training data) to see drift after each batch run.'}
+      </p>
+      <div className="actions">
+        <CsvPicker
+          label={reference ? 'Replace reference CSV…' : 'Attach reference CSV…'}
+          disabled={busy !== null || !entry}
+          testId="drift-reference-input"
+          onFile={(file) => void attach(file)}
         />
-      </label>
-      {busy ? <p className="hint">Reading the CSV…</p> : null}
+        {reference ? (
+          <CsvPicker
+            label="Check a CSV against the reference…"
+            disabled={busy !== null}
+            onFile={(file) => void check(file)}
+          />
+        ) : null}
+      </div>
+      {busy ? <p className="hint">{busy}</p> : null}
       {error ? (
         <p className="card error-card" role="alert">
           {error}
@@ -100,5 +99,30 @@ export function DriftPanel(props: { model: ModelInfo }) {
       ) : null}
       {report ? <DriftTable report={report} /> : null}
     </section>
+  );
+}
+
+function CsvPicker(props: {
+  label: string;
+  disabled: boolean;
+  testId?: string;
+  onFile: (file: File) => void;
+}) {
+  return (
+    <label className={`button${props.disabled ? ' disabled' : ''}`}>
+      {props.label}
+      <input
+        type="file"
+        accept=".csv,.tsv,.txt,text/csv"
+        className="visually-hidden"
+        disabled={props.disabled}
+        data-testid={props.testId}
+        onChange={(event) => {
+          const file = event.target.files?.[0];
+          event.target.value = '';
+          if (file) props.onFile(file);
+        }}
+      />
+    </label>
   );
 }

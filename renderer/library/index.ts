@@ -11,7 +11,8 @@
 import './library.css';
 
 export { CompareCsvReport, ComparePanel, type ComparePanelProps } from './ComparePanel.tsx';
-export { DriftPanel, DriftTable } from './DriftPanel.tsx';
+export { DriftPanel } from './DriftPanel.tsx';
+export { DriftTable } from './DriftTable.tsx';
 export { LibraryPanel, type LibraryPanelProps } from './LibraryPanel.tsx';
 export { LibraryTools, type LibraryToolsProps } from './LibraryTools.tsx';
 export { SamplesPanel, type SamplesPanelProps } from './SamplesPanel.tsx';

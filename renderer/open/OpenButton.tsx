@@ -1,8 +1,9 @@
 import { useId, useRef } from 'react';
-import { selectDroppedFiles } from './dropped-files.ts';
+import { MODEL_EXTENSIONS, selectDroppedFiles } from './dropped-files.ts';
 import { openSelection } from './open-model.ts';
 
-const acceptedExtensions = '.onnx,.pkl,.pickle,.joblib';
+// A hint for the file picker, not a limit: the picker's "All files" still works and main detects the format by content.
+const acceptedExtensions = MODEL_EXTENSIONS.join(',');
 
 /** A real file input behind a button: works with the keyboard, in Electron and in the browser. */
 export function OpenButton(props: { primary?: boolean; label?: string; testId?: string }) {

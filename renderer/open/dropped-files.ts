@@ -1,8 +1,13 @@
-const modelExtensions = ['.onnx', '.pkl', '.pickle', '.joblib'];
+/**
+ * Extensions of model files: ONNX, and scikit-learn saved with pickle or joblib — including `.bin`
+ * (the guide's `pipeline_v1.bin`) and `.sav`. Main detects the format by content; these only decide
+ * which of several dropped files to open and what the file picker offers first.
+ */
+export const MODEL_EXTENSIONS = ['.onnx', '.pkl', '.pickle', '.joblib', '.bin', '.sav'] as const;
 
-function looksLikeModel(name: string): boolean {
+export function looksLikeModel(name: string): boolean {
   const lower = name.toLowerCase();
-  return modelExtensions.some((extension) => lower.endsWith(extension));
+  return MODEL_EXTENSIONS.some((extension) => lower.endsWith(extension));
 }
 
 /** What a drop (or a multi-file pick) asks for: the first model file to open and what is left out. */
@@ -34,7 +39,7 @@ export function selectDroppedFiles(source: DroppedItemsSource): DropSelection {
     if (entry?.isDirectory) folderNames.add(entry.name);
   }
   const regular = files.filter((file) => !folderNames.has(file.name));
-  // The first file that looks like a model wins (a model dropped with its notes opens the model); otherwise
+  // The first file with a model extension wins (a model dropped with its notes opens the model); otherwise
   // the first file, which main then sniffs by content and names if it is not a model.
   const first = regular.find((file) => looksLikeModel(file.name)) ?? regular[0] ?? null;
   const rest = regular.filter((file) => file !== first);
@@ -57,8 +62,8 @@ export function describeDrop(selection: DropSelection): { notice: string | null;
       notice: null,
       error:
         selection.folders.length > 0
-          ? `${selection.folders.join(', ')} ${selection.folders.length === 1 ? 'is a folder' : 'are folders'}: drop a model file (.onnx, .pkl, .joblib) instead.`
-          : 'Nothing to open: drop a model file (.onnx, .pkl, .joblib).',
+          ? `${selection.folders.join(', ')} ${selection.folders.length === 1 ? 'is a folder' : 'are folders'}: drop a model file (.onnx, .pkl, .joblib, .bin) instead.`
+          : 'Nothing to open: drop a model file (.onnx, .pkl, .joblib, .bin).',
     };
   }
   return { notice: parts.length > 0 ? parts.join(' ') : null, error: null };

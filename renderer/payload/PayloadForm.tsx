@@ -4,7 +4,7 @@ import { useForm } from 'react-hook-form';
 import type { ModelInfo, PredictManyResult, PredictResult } from '../../shared/contract/index.ts';
 import { useAppStore } from '../app/app-store.ts';
 import { ClientError, client } from '../client/index.ts';
-import { PredictionView } from '../predict/PredictionView.tsx';
+import { PredictionView, type StaleReason } from '../predict/PredictionView.tsx';
 import {
   defaultValues,
   fieldsForInputs,
@@ -36,6 +36,11 @@ export function PayloadForm(props: { model: ModelInfo }) {
   const [jsonProblems, setJsonProblems] = useState<string[]>([]);
   const editingJson = useRef(false);
   const [result, setResult] = useState<PredictResult | PredictManyResult | null>(null);
+  // The payload the form holds now and the one the result on screen answers, as JSON, to tell when it's stale.
+  const [payloadKey, setPayloadKey] = useState(() =>
+    JSON.stringify(valuesToPayload(fields, form.getValues())),
+  );
+  const [predictedKey, setPredictedKey] = useState<string | null>(null);
   const [predictError, setPredictError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -44,6 +49,7 @@ export function PayloadForm(props: { model: ModelInfo }) {
     const subscription = form.watch((values) => {
       const payload = valuesToPayload(fields, values as PayloadFormValues);
       useAppStore.setState({ currentPayload: payload });
+      setPayloadKey(JSON.stringify(payload));
       if (editingJson.current) return;
       setJsonText(JSON.stringify(payload, null, 2));
     });
@@ -77,6 +83,8 @@ export function PayloadForm(props: { model: ModelInfo }) {
   const onSubmit = form.handleSubmit(async (values) => {
     setBusy(true);
     setPredictError(null);
+    // Keyed on the raw form values, as the watcher above is (values here are the schema's parsed output).
+    const submittedKey = JSON.stringify(valuesToPayload(fields, form.getValues()));
     try {
       setResult(
         await client.call('model.predict', {
@@ -84,6 +92,7 @@ export function PayloadForm(props: { model: ModelInfo }) {
           payload: valuesToPayload(fields, values),
         }),
       );
+      setPredictedKey(submittedKey);
     } catch (error) {
       setResult(null);
       setPredictError(ClientError.from(error).message);
@@ -91,6 +100,15 @@ export function PayloadForm(props: { model: ModelInfo }) {
       setBusy(false);
     }
   });
+
+  const hasFieldErrors = Object.keys(form.formState.errors).length > 0;
+  const stale: StaleReason | null = !result
+    ? null
+    : hasFieldErrors
+      ? 'invalid'
+      : payloadKey !== predictedKey
+        ? 'changed'
+        : null;
 
   return (
     <div className="try">
@@ -140,7 +158,7 @@ export function PayloadForm(props: { model: ModelInfo }) {
             {predictError}
           </p>
         ) : null}
-        {result ? <PredictionView model={model} result={result} /> : null}
+        {result ? <PredictionView model={model} result={result} stale={stale} /> : null}
       </div>
     </div>
   );

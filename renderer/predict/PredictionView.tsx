@@ -1,12 +1,38 @@
 import type { ModelInfo, PredictManyResult, PredictResult } from '../../shared/contract/index.ts';
 import { formatMs } from '../model/format.ts';
 
+/**
+ * Why the result on screen no longer answers the form: the payload was edited since Predict (`changed`),
+ * or a field is now invalid (`invalid`). The result stays visible, dimmed, so the analyst can still compare.
+ */
+export type StaleReason = 'changed' | 'invalid';
+
+const staleText: Record<StaleReason, string> = {
+  changed: 'This result is for the previous payload — press Predict.',
+  invalid: 'This result is for the previous payload — fix the fields marked above, then press Predict.',
+};
+
 /** The answer: label, the positive-class probability large, every class as a bar, warnings, latency. */
-export function PredictionView(props: { model: ModelInfo; result: PredictResult | PredictManyResult }) {
-  const { model, result } = props;
+export function PredictionView(props: {
+  model: ModelInfo;
+  result: PredictResult | PredictManyResult;
+  stale?: StaleReason | null;
+}) {
+  const { model, result, stale } = props;
+  const staleClass = stale ? ' stale' : '';
+  const staleNote = stale ? (
+    <p className="stale-note" data-testid="prediction-stale" role="status">
+      {staleText[stale]}
+    </p>
+  ) : null;
   if (!('label' in result)) {
     return (
-      <section className="card result" data-testid="prediction">
+      <section
+        className={`card result${staleClass}`}
+        data-testid="prediction"
+        data-stale={stale ?? undefined}
+      >
+        {staleNote}
         <p>{result.predictions.length} predictions.</p>
       </section>
     );
@@ -26,8 +52,14 @@ export function PredictionView(props: { model: ModelInfo; result: PredictResult 
           }
         : null;
   return (
-    <section className="card result" aria-labelledby="result-heading" data-testid="prediction">
+    <section
+      className={`card result${staleClass}`}
+      aria-labelledby="result-heading"
+      data-testid="prediction"
+      data-stale={stale ?? undefined}
+    >
       <h2 id="result-heading">Prediction</h2>
+      {staleNote}
       <div className="result-headline">
         {headline ? (
           <div className="big-probability">

@@ -221,6 +221,20 @@ export const libraryCalls = {
     driftReportSchema,
     { long: true },
   ),
+  /**
+   * After a batch run: PSI of the scored output (its inputs and score column) against the reference attached
+   * to the model's library entry; `report` is null when no reference is attached.
+   */
+  'library.batchDrift': defineCall(
+    z.object({
+      modelId: z.string(),
+      outputPath: z.string().min(1),
+      scoreColumn: z.string().min(1).optional(),
+      operationId: operationIdSchema.optional(),
+    }),
+    z.object({ report: driftReportSchema.nullable() }),
+    { long: true },
+  ),
   'samples.list': defineCall(z.object({ modelId: z.string() }), z.array(goldenSampleSchema)),
   /** Predicts the payload with the open model and keeps it, with its outputs, as a named sample. */
   'samples.save': defineCall(

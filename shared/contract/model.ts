@@ -46,6 +46,12 @@ export const modelInputSchema = z.object({
   featureNames: z.array(z.string()).optional(),
   /** For string inputs: the categories the graph knows. */
   categories: z.array(z.string()).optional(),
+  /**
+   * The payload may leave this input out (or send null): the model was converted from a
+   * scikit-learn pipeline that treats a missing value itself (DictVectorizer, SimpleImputer), and
+   * ModelDock feeds NaN (numbers) or "" (text), which the graph reads exactly as scikit-learn would.
+   */
+  optional: z.boolean().optional(),
 });
 export type ModelInput = z.infer<typeof modelInputSchema>;
 

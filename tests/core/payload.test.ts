@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { checkPayload, checkRow, describeIssues } from '../../main/models/payload.ts';
+import { checkPayload, checkRow, coerceValue, describeIssues } from '../../main/models/payload.ts';
 import type { ModelInput } from '../../shared/contract/index.ts';
 
 const inputs: ModelInput[] = [
@@ -82,13 +82,57 @@ describe('checkPayload', () => {
     ['income', null, 'expected a number, got null'],
     ['income', true, 'expected a number, got the boolean true'],
     ['courses', 2.5, 'expected a whole number (int64), got 2.5'],
-    ['courses', 2 ** 60, `${2 ** 60} is outside the range of int64 (-9007199254740991 to 9007199254740991)`],
+    [
+      'courses',
+      2 ** 60,
+      `${2 ** 60} is outside the range ModelDock can pass exactly to int64 (±9007199254740991)`,
+    ],
+    ['income', 1e39, "1e+39 is too large for this model's float input (max ±3.4e38)"],
+    ['income', -1e39, "-1e+39 is too large for this model's float input (max ±3.4e38)"],
+    ['income', '1e39', "1e+39 is too large for this model's float input (max ±3.4e38)"],
     ['lead_source', { nested: 1 }, 'expected a string, got a JSON object'],
     ['active', 'yes', 'expected true or false, got the string "yes"'],
     ['vector', [1, 2], 'expected an array of 3 values (a, b, c), each a number, got an array of 2 values'],
     ['vector', 7, 'expected an array of 3 values (a, b, c), each a number, got the number 7'],
   ])('%s = %s is refused', (field, value, message) => {
     expect(issuesOf({ ...valid, [field]: value }).issues).toEqual([{ field, message }]);
+  });
+
+  test('the largest float32 passes, and a double input takes what a float input refuses', () => {
+    expect(checkPayload(inputs, { ...valid, income: 3.4028234663852886e38 }).ok).toBe(true);
+    expect(checkPayload(inputs, { ...valid, vector: [1e39, 2, 3] }).ok).toBe(true);
+  });
+
+  test('an optional input may be left out or null: NaN for a number, "" for text', () => {
+    const optional: ModelInput[] = [
+      { name: 'source', type: 'string', shape: ['N', 1], kind: 'string', width: 1, optional: true },
+      { name: 'income', type: 'double', shape: ['N', 1], kind: 'numeric', width: 1, optional: true },
+      { name: 'courses', type: 'double', shape: ['N', 1], kind: 'numeric', width: 1 },
+    ];
+    expect(checkRow(optional, { courses: 2 })).toEqual({
+      values: { source: [''], income: [Number.NaN], courses: [2] },
+      issues: [],
+      warnings: [],
+    });
+    expect(checkRow(optional, { source: null, income: null, courses: 2 }).values).toEqual({
+      source: [''],
+      income: [Number.NaN],
+      courses: [2],
+    });
+    expect(checkRow(optional, { source: 'events', income: 5 }).issues).toEqual([
+      { field: 'courses', message: 'missing; the model needs a number' },
+    ]);
+    expect(checkRow(optional, { income: 'x', courses: 1 }).issues).toEqual([
+      { field: 'income', message: 'expected a number, got the string "x"' },
+    ]);
+  });
+
+  test('int32 inputs refuse whole numbers beyond int32', () => {
+    const int32 = { kind: 'numeric', type: 'int32' } as const;
+    expect(coerceValue(int32, 2147483647)).toEqual({ value: 2147483647 });
+    expect(coerceValue(int32, 2147483648)).toEqual({
+      error: '2147483648 is outside the range of int32 (-2147483648 to 2147483647)',
+    });
   });
 
   test('names the position of a bad value inside an array input', () => {

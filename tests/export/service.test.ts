@@ -338,4 +338,26 @@ describe('the exported service', () => {
     );
     expect((await fetch(`${lead.url}/health`)).status).toBe(200);
   });
+
+  it('writes nothing but JSON lines to stdout and stderr, from start to stop', async () => {
+    const service = await startService(leadBundle);
+    await postJson(`${service.url}/predict`, guidePayload);
+    await postJson(`${service.url}/predict`, { lead_source: 'organic' });
+    expect(await service.stop()).toBe(0);
+    // Log collectors parse every line; a runtime warning (such as a deprecation notice) would break them.
+    for (const output of [service.logs(), lead.logs()]) {
+      const lines = output.split('\n').filter((line) => line.trim() !== '');
+      expect(lines.length).toBeGreaterThan(2);
+      expect(lines.filter((line) => !isJson(line))).toEqual([]);
+    }
+  });
 });
+
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import {
   createModelOpenQueue,
   isModelPath,
+  MODEL_FILE_EXTENSIONS,
   modelPathsFromArgv,
+  OPENABLE_MODEL_EXTENSIONS,
 } from '../../main/electron/file-associations.ts';
 
 const cwd = path.resolve('/home/ana/work');
@@ -55,6 +57,22 @@ describe('modelPathsFromArgv', () => {
   });
 });
 
+describe('models that are opened but not associated', () => {
+  it("opens the guide's pipeline_v1.bin and a .sav given on the command line", () => {
+    expect(modelPathsFromArgv(['app', 'pipeline_v1.bin', 'model.SAV', 'notes.txt'], { cwd })).toEqual([
+      path.join(cwd, 'pipeline_v1.bin'),
+      path.join(cwd, 'model.SAV'),
+    ]);
+  });
+
+  it('offers more extensions than it associates (.bin is too generic to claim)', () => {
+    expect(OPENABLE_MODEL_EXTENSIONS).toEqual(
+      expect.arrayContaining([...MODEL_FILE_EXTENSIONS, '.bin', '.sav']),
+    );
+    expect(MODEL_FILE_EXTENSIONS).not.toContain('.bin');
+  });
+});
+
 describe('isModelPath', () => {
   it('matches the associated extensions in any case, and nothing that merely contains them', () => {
     expect(['m.onnx', 'M.PKL', 'x.Joblib'].map(isModelPath)).toEqual([true, true, true]);
@@ -83,5 +101,14 @@ describe('createModelOpenQueue', () => {
     expect(queue.pending()).toEqual([]);
     queue.push('/m/c.joblib');
     expect(delivered).toEqual(['/m/a.onnx', '/m/b.pkl', '/m/c.joblib']);
+  });
+
+  it('delivers a file the user chose (Open dialog "All files") whatever its extension', () => {
+    const delivered: string[] = [];
+    const queue = createModelOpenQueue((file) => delivered.push(file));
+    queue.ready();
+    queue.push('/m/model.dat');
+    queue.push('/m/model.dat', { chosen: true });
+    expect(delivered).toEqual(['/m/model.dat']);
   });
 });

@@ -68,4 +68,20 @@ describe('reader semantics', () => {
       'refused: the file calls sklearn.utils._joblib.load, which is not model data',
     );
   });
+
+  it('names any other scikit-learn global it does not load as unsupported, without calling it', () => {
+    expect(() =>
+      loadPickleBytes(Uint8Array.from([...enc('csklearn.neighbors._kd_tree\nnewObj\n.')])),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'unsupported-model',
+        message: expect.stringMatching(
+          /^ModelDock cannot read this scikit-learn model: it uses sklearn\.neighbors\._kd_tree\.newObj, which ModelDock does not load\. Supported: Pipeline, /,
+        ),
+      }),
+    );
+    expect(() => loadPickleBytes(Uint8Array.from([...enc('cposix\nsystem\n.')]))).toThrow(
+      expect.objectContaining({ code: 'refused-pickle' }),
+    );
+  });
 });

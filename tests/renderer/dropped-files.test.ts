@@ -39,15 +39,24 @@ describe('what a drop opens', () => {
     expect(selection.ignoredFiles).toEqual(['README.txt', 'b.pkl']);
   });
 
+  it("opens the guide's pickle saved as .bin, and a .sav, ahead of other files", () => {
+    const guide = selectDroppedFiles(drop([{ name: 'notes.txt' }, { name: 'pipeline_v1.bin' }]));
+    expect(guide.file?.name).toBe('pipeline_v1.bin');
+    expect(guide.ignoredFiles).toEqual(['notes.txt']);
+    expect(selectDroppedFiles(drop([{ name: 'data.csv' }, { name: 'model.SAV' }])).file?.name).toBe(
+      'model.SAV',
+    );
+  });
+
   it('falls back to the first file when none looks like a model (main says what it is)', () => {
-    expect(selectDroppedFiles(drop([{ name: 'data.csv' }, { name: 'x.bin' }])).file?.name).toBe('data.csv');
+    expect(selectDroppedFiles(drop([{ name: 'data.csv' }, { name: 'x.txt' }])).file?.name).toBe('data.csv');
   });
 
   it('refuses a dropped folder with a message that says so', () => {
     const selection = selectDroppedFiles(drop([{ name: 'models', directory: true }]));
     expect(selection.file).toBeNull();
     expect(describeDrop(selection).error).toBe(
-      'models is a folder: drop a model file (.onnx, .pkl, .joblib) instead.',
+      'models is a folder: drop a model file (.onnx, .pkl, .joblib, .bin) instead.',
     );
   });
 

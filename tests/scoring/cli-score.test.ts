@@ -80,7 +80,8 @@ describe('modeldock score', () => {
       '--fill',
       'annual_income=0',
     );
-    expect(refused.code).toBe(1);
+    // 2: fixable on the command line (--force), like a usage error (main/cli/output.ts).
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
       'modeldock: exists.csv already exists; confirm to replace it (--force on the command line).\n',
     );

@@ -63,7 +63,7 @@ describe('modeldock convert', () => {
     const out = path.join(work, 'existing.onnx');
     writeFileSync(out, 'keep me');
     const refused = await cli('convert', path.join(fixtureDir, 'pipeline_v1.bin'), '--out', out, '--json');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(JSON.parse(refused.stdout).error.code).toBe('output-exists');
     expect(refused.stderr).toContain('--force');
     expect(readFileSync(out, 'utf8')).toBe('keep me');
@@ -88,7 +88,7 @@ describe('modeldock convert', () => {
     copyFileSync(path.join(fixtureDir, 'guide_pipeline.pickle4.pkl'), copy);
     const before = readFileSync(copy);
     const { code, stdout } = await cli('convert', copy, '--out', copy, '--force', '--json');
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(JSON.parse(stdout).error.code).toBe('output-is-input');
     expect(readFileSync(copy).equals(before)).toBe(true);
   });
@@ -99,6 +99,30 @@ describe('modeldock convert', () => {
     expect(code).toBe(3);
     expect(stderr).toContain('sklearn.svm._classes.SVC');
     expect(existsSync(out)).toBe(false);
+  });
+
+  test('an ONNX model is named as such, not as a damaged pickle', async () => {
+    const out = path.join(work, 'again.onnx');
+    const { code, stdout, stderr } = await cli(
+      'convert',
+      path.join(fixtureDir, '..', '..', '..', 'assets', 'models', 'lead_scoring.onnx'),
+      '--out',
+      out,
+      '--json',
+    );
+    expect(code).toBe(3);
+    expect(JSON.parse(stdout).error.code).toBe('unsupported-format');
+    expect(stderr).toContain('lead_scoring.onnx is already an ONNX model; there is nothing to convert');
+    expect(stderr).not.toContain('damaged');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('a text file is not called a damaged pickle', async () => {
+    const text = path.join(work, 'notes.pkl');
+    writeFileSync(text, 'lead_source,annual_income\n');
+    const { code, stderr } = await cli('convert', text, '--out', path.join(work, 'notes.onnx'));
+    expect(code).toBe(3);
+    expect(stderr).toContain('is not a scikit-learn pickle or joblib file: it looks like a text file');
   });
 
   test('usage errors exit 2', async () => {

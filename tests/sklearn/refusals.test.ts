@@ -29,6 +29,20 @@ describe('what the converter refuses, and how it says so', () => {
     await expect(convertFixture(file)).rejects.toMatchObject({ code: 'unsupported-model', message });
   });
 
+  test('a harmless scikit-learn model naming a helper the reader does not load is unsupported, not malicious', async () => {
+    const error = await loadPickleFile(path.join(fixtureDir, 'unsupported_knn_kd_tree.pkl')).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({
+      code: 'unsupported-model',
+      message: expect.stringMatching(
+        /^ModelDock cannot read this scikit-learn model: it uses sklearn\.neighbors\._kd_tree\.newObj, which ModelDock does not load\. Supported: Pipeline, .*LogisticRegression/,
+      ),
+      details: { global: 'sklearn.neighbors._kd_tree.newObj' },
+    });
+    expect((error as Error).message).not.toMatch(/refused|not model data/);
+  });
+
   test('the refusal lists every supported class', async () => {
     const error = await convertFixture('unsupported_svc.pkl').catch((caught: unknown) => caught);
     const supported = (error as { details: { supported: string[] } }).details.supported;

@@ -1,7 +1,7 @@
 // The HTTP service: Fastify routes for /predict, the Open Inference Protocol v2, health, metrics and docs.
 // Built as a function of (manifest, model, config) so tests and main.js start it the same way.
 import { randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { createApiKeyCheck } from './auth.js';
 import { createMetrics } from './metrics.js';
 import { ModelRunError, oipDatatypes, outputDatatype, tensorFromOip } from './model.js';
@@ -55,7 +55,9 @@ export function buildApp({ manifest, model, config, logger }) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
     // One log line per request (onResponse below) with route, status and latency; never bodies.
-    disableRequestLogging: true,
+    // (Through logController: Fastify 5 deprecates the top-level disableRequestLogging option and
+    // prints a non-JSON warning at start for it.)
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,

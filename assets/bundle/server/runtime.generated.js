@@ -39,6 +39,10 @@ var integerRanges = {
   uint32: [0, 4294967295],
   uint64: [0, Number.MAX_SAFE_INTEGER]
 };
+var floatLimits = {
+  float: { max: 34028234663852886e22, shown: "3.4e38" },
+  float16: { max: 65504, shown: "65504" }
+};
 function coerceValue(input, raw) {
   if (input.kind === "string") {
     if (typeof raw === "string") return { value: raw };
@@ -63,10 +67,20 @@ function coerceValue(input, raw) {
     return { error: `expected ${expectedValue(input)}, got ${describeValue(raw)}` };
   }
   if (!Number.isFinite(value)) return { error: `expected a finite number, got ${value}` };
+  const floatLimit = floatLimits[input.type];
+  if (floatLimit && Math.abs(value) > floatLimit.max) {
+    return { error: `${value} is too large for this model's ${input.type} input (max ±${floatLimit.shown})` };
+  }
   const range = integerRanges[input.type];
   if (range) {
     if (!Number.isInteger(value)) return { error: `expected ${expectedValue(input)}, got ${value}` };
     if (value < range[0] || value > range[1]) {
+      if (input.type === "int64" || input.type === "uint64") {
+        const limit = input.type === "int64" ? `±${range[1]}` : `0 to ${range[1]}`;
+        return {
+          error: `${value} is outside the range ModelDock can pass exactly to ${input.type} (${limit})`
+        };
+      }
       return { error: `${value} is outside the range of ${input.type} (${range[0]} to ${range[1]})` };
     }
   }
@@ -82,7 +96,12 @@ function checkRow(inputs, row, rowIndex) {
   }
   const values = {};
   for (const input of inputs) {
-    if (!Object.hasOwn(row, input.name) || row[input.name] === void 0) {
+    const absent = !Object.hasOwn(row, input.name) || row[input.name] === void 0;
+    if (input.optional && (absent || row[input.name] === null)) {
+      values[input.name] = [input.kind === "string" ? "" : Number.NaN];
+      continue;
+    }
+    if (absent) {
       issues.push({ field: input.name, ...at, message: `missing; the model needs ${expectedField(input)}` });
       continue;
     }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import onnxProto from 'onnx-proto';
 import { AppError } from '../../errors.ts';
 import { checksumBytes, checksumFile } from '../../models/checksums.ts';
+import { describeHead, sniffLength, sniffModelFormat } from '../../models/sniff.ts';
 import { convertSklearnFile } from '../../sklearn/index.ts';
 import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
@@ -14,7 +15,37 @@ const usage = `Usage: modeldock convert <pickle> --out <model.onnx> [--force] [-
 Converts a scikit-learn pickle or joblib file to ONNX without running any code from it.
   --out <file>   where to write the ONNX model
   --force        replace --out if it already exists
-  --json         print the result as JSON`;
+  --json         print the result as JSON
+
+Exit codes: 0 converted; 2 usage, or --out exists (without --force) or is the input;
+3 the file cannot be converted (already ONNX, not a pickle, damaged, refused or unsupported).`;
+
+/** Refuses, before the pickle reader sees it, a file that is not a pickle or joblib file at all. */
+async function checkIsPickle(path: string, shownName: string): Promise<void> {
+  const handle = await open(path, 'r');
+  let head: Uint8Array;
+  try {
+    const buffer = new Uint8Array(sniffLength);
+    const { bytesRead } = await handle.read(buffer, 0, sniffLength, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  if (head.length === 0) throw new AppError('empty-file', `${shownName} is empty.`);
+  const format = sniffModelFormat(head);
+  if (format === 'onnx') {
+    throw new AppError(
+      'unsupported-format',
+      `${shownName} is already an ONNX model; there is nothing to convert (open it directly).`,
+    );
+  }
+  if (format === null) {
+    throw new AppError(
+      'unsupported-format',
+      `${shownName} is not a scikit-learn pickle or joblib file: ${describeHead(head)}.`,
+    );
+  }
+}
 
 async function existingKind(path: string): Promise<'file' | 'other' | undefined> {
   try {
@@ -55,6 +86,7 @@ async function run(context: CommandContext): Promise<number> {
     if (outKind === 'file' && !values.force) {
       throw new AppError('output-exists', `${values.out} already exists; add --force to replace it.`);
     }
+    await checkIsPickle(source, positionals[0]!);
     const checksums = await checksumFile(source);
     const converted = await convertSklearnFile(source, {
       dataDir: context.services.dataDir,

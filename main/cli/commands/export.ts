@@ -1,6 +1,18 @@
 import { parseArgs } from 'node:util';
-import { bundleFormatSchema, bundleNameSchema, versionLabelSchema } from '../../../shared/contract/index.ts';
-import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
+import {
+  bundleFormatSchema,
+  bundleNameSchema,
+  expectedChecksumSchema,
+  versionLabelSchema,
+} from '../../../shared/contract/index.ts';
+import {
+  type CliCommand,
+  type CommandContext,
+  checkedOption,
+  exitCodes,
+  parseOrUsage,
+  UsageError,
+} from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 
 const usage = `Usage: modeldock export <model> --out <dir> [--name <name>] [--model-version <label>]
@@ -13,7 +25,10 @@ Writes a Docker deployment bundle that serves the model exactly as ModelDock sco
   --format <format>        dir (default), zip or tar.gz
   --expect <checksum>      the SHA-256 or MD5 the model file must have; a mismatch refuses the export
   --force                  replace an existing target
-  --json                   print the result as JSON`;
+  --json                   print the result as JSON
+
+Exit codes: 0 written; 2 usage (including a bad --expect, an existing target without --force,
+or a target that is the model itself); 3 the model file is unusable or fails --expect.`;
 
 function parseOptions(argv: string[]) {
   return parseArgs({
@@ -32,21 +47,6 @@ function parseOptions(argv: string[]) {
   });
 }
 
-function checked<T>(
-  schema: {
-    safeParse(
-      value: unknown,
-    ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
-  },
-  value: string,
-  flag: string,
-): T {
-  const result = schema.safeParse(value);
-  if (!result.success)
-    throw new UsageError(`${flag} "${value}": ${result.error.issues[0]?.message ?? 'not valid'}.`);
-  return result.data;
-}
-
 function formatBytes(bytes: number): string {
   return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
@@ -55,16 +55,20 @@ async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
   if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
   if (!values.out) throw new UsageError('give the target with --out <dir>.');
-  const format = checked(bundleFormatSchema, values.format ?? 'dir', '--format');
-  const name = values.name === undefined ? undefined : checked(bundleNameSchema, values.name, '--name');
+  const format = checkedOption(bundleFormatSchema, values.format ?? 'dir', '--format');
+  const name = values.name === undefined ? undefined : checkedOption(bundleNameSchema, values.name, '--name');
   const version =
     values['model-version'] === undefined
       ? undefined
-      : checked(versionLabelSchema, values['model-version'], '--model-version');
+      : checkedOption(versionLabelSchema, values['model-version'], '--model-version');
+  const expectedChecksum =
+    values.expect === undefined
+      ? undefined
+      : checkedOption(expectedChecksumSchema, values.expect, '--expect');
   const json = values.json === true;
   const showProgress = !json && context.stderr.isTTY === true;
   try {
-    const info = await context.services.models.open(positionals[0]!, { expectedChecksum: values.expect });
+    const info = await context.services.models.open(positionals[0]!, { expectedChecksum });
     const result = await context.services.exporter.exportBundle(info.modelId, {
       outDir: values.out,
       name,

@@ -1,14 +1,24 @@
 import { parseArgs } from 'node:util';
-import type { ModelInfo } from '../../../shared/contract/index.ts';
+import { expectedChecksumSchema, type ModelInfo } from '../../../shared/contract/index.ts';
 import { AppError } from '../../errors.ts';
-import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
+import {
+  type CliCommand,
+  type CommandContext,
+  checkedOption,
+  exitCodes,
+  parseOrUsage,
+  UsageError,
+} from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 
 const usage = `Usage: modeldock inspect <model> [--json] [--expect <md5-or-sha256>]
 
 Shows a model file's checksums, inputs, outputs and task.
   --json            print the result as JSON
-  --expect <hex>    fail (exit 3) unless the file has this MD5 (32 hex digits) or SHA-256 (64)`;
+  --expect <hex>    fail (exit 3) unless the file has this MD5 (32 hex digits) or SHA-256 (64)
+
+Exit codes: 0 shown; 2 usage (including --expect that is not 32 or 64 hex digits);
+3 the model file is unusable or does not match --expect.`;
 
 /** The JSON `modeldock inspect --json` prints (a stable subset of ModelInfo, plus extras). */
 export function inspectJson(info: ModelInfo) {
@@ -18,7 +28,7 @@ export function inspectJson(info: ModelInfo) {
     sha256: info.file.sha256,
     md5: info.file.md5,
     sizeBytes: info.file.sizeBytes,
-    inputs: info.inputs.map(({ name, type, shape, kind, width, categories, featureNames }) => ({
+    inputs: info.inputs.map(({ name, type, shape, kind, width, categories, featureNames, optional }) => ({
       name,
       type,
       shape,
@@ -26,6 +36,7 @@ export function inspectJson(info: ModelInfo) {
       width,
       ...(categories ? { categories } : {}),
       ...(featureNames ? { featureNames } : {}),
+      ...(optional ? { optional } : {}),
     })),
     outputs: info.outputs.map(({ name, type, shape, role }) => ({ name, type, shape, role })),
     task: info.task,
@@ -104,7 +115,7 @@ export function formatInspection(info: ModelInfo): string {
       ['name', 'type', 'shape', 'categories / features'],
       info.inputs.map((input) => [
         input.name,
-        input.type,
+        input.optional ? `${input.type} (may be left out)` : input.type,
         shapeText(input.shape),
         (input.categories ?? input.featureNames ?? []).join(', '),
       ]),
@@ -128,9 +139,13 @@ export function formatInspection(info: ModelInfo): string {
 async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
   if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
+  const expectedChecksum =
+    values.expect === undefined
+      ? undefined
+      : checkedOption(expectedChecksumSchema, values.expect, '--expect');
   const json = values.json === true;
   try {
-    const info = await context.services.models.open(positionals[0]!, { expectedChecksum: values.expect });
+    const info = await context.services.models.open(positionals[0]!, { expectedChecksum });
     if (info.checksumCheck && !info.checksumCheck.matches) {
       const { algorithm, expected } = info.checksumCheck;
       throw new AppError(

@@ -11,7 +11,11 @@ const usage = `Usage: modeldock predict <model> (--input '<json>' | --input-file
 Scores one payload (a JSON object keyed by input name) or several ({"instances": [...]}).
   --input <json>        the payload as JSON text
   --input-file <file>   read the payload from a JSON file ("-" reads standard input)
-  --json                print the result as JSON`;
+  --json                print the result as JSON
+
+Inputs marked "may be left out" by inspect (scikit-learn conversions) may be omitted or null.
+Exit codes: 0 predicted; 2 usage; 3 the model file is unusable; 4 the payload is invalid
+(including a number too large for the input's type).`;
 
 async function readPayload(input: string | undefined, inputFile: string | undefined): Promise<unknown> {
   let text: string;

@@ -27,7 +27,11 @@ Scores every row of a CSV file and writes the original columns plus the predicti
   --no-header               the first row is data
   --force                   replace the output file if it exists
   --reference <ref.csv>     drift (PSI) of the inputs and scores against a reference CSV, e.g. the training data
-  --json                    print the summary as JSON`;
+  --json                    print the summary as JSON
+
+Exit codes: 0 scored (some rows may have failed; see <out>.errors.csv); 2 usage (including an
+unknown input in --fill/--map, an unknown column in --map, or an existing --out without --force);
+3 the model file is unusable; 4 the CSV cannot be read, or rows were read but none could be scored.`;
 
 function splitAssignment(option: string, text: string): [string, string] {
   const at = text.indexOf('=');
@@ -148,6 +152,43 @@ function progressBar(progress: EngineProgress): string {
   return `\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${progress.rows.toLocaleString('en-US')} rows  ${Math.round(progress.rowsPerSecond).toLocaleString('en-US')} rows/s  ETA ${Math.ceil(progress.etaSeconds)} s `;
 }
 
+/** The batch engine's reasons name the app's number-format choices; the CLI adds the flag that picks them. */
+const numberFormatFlags: [string, string][] = [
+  ['choose the "1.234,5" number format', '--number-format decimal-comma'],
+  ['choose the "1,234.5" number format', '--number-format thousands-comma'],
+];
+
+function withFlagHint(reason: string): string {
+  const flag = numberFormatFlags.find(([wording]) => reason.includes(wording))?.[1];
+  return flag ? `${reason} (use ${flag})` : reason;
+}
+
+/** Every --fill and --map names an input of the model; a typo would otherwise be ignored silently. */
+function checkInputNames(
+  options: ReturnType<typeof parseOptions>,
+  inputs: readonly { name: string }[],
+): void {
+  const names = inputs.map((input) => input.name);
+  for (const [flag, given] of [
+    ['--fill', Object.keys(options.missing)],
+    ['--map', Object.keys(options.mapping)],
+  ] as const) {
+    const unknown = given.find((name) => !names.includes(name));
+    if (unknown !== undefined)
+      throw new UsageError(
+        `${flag}: ${unknown} is not an input of this model (inputs: ${names.join(', ')}).`,
+      );
+  }
+}
+
+/** Every --map column exists in the CSV (as read with the same dialect the run will use). */
+function checkMappedColumns(mapping: ColumnMapping, columns: readonly string[]): void {
+  for (const column of Object.values(mapping).flat()) {
+    if (!columns.includes(column))
+      throw new UsageError(`--map: ${column} is not a column of the CSV (columns: ${columns.join(', ')}).`);
+  }
+}
+
 function formatSummary(summary: ScoringSummary): string {
   const lines = [
     `Scored ${summary.scored.toLocaleString('en-US')} of ${summary.rows.toLocaleString('en-US')} rows in ${summary.seconds.toFixed(2)} s (${Math.round(summary.rowsPerSecond).toLocaleString('en-US')} rows/s).`,
@@ -158,8 +199,10 @@ function formatSummary(summary: ScoringSummary): string {
       `${summary.failed.toLocaleString('en-US')} rows could not be scored; see ${summary.errorsPath}:`,
     );
     for (const [reason, count] of Object.entries(summary.failuresByReason))
-      lines.push(`  ${count}  ${reason}`);
+      lines.push(`  ${count}  ${withFlagHint(reason)}`);
   }
+  if (summary.rows > 0 && summary.scored === 0)
+    lines.push('No row could be scored, so the run failed (exit 4).');
   const metrics = summary.report.metrics;
   if (metrics) {
     const at = metrics.atThreshold;
@@ -182,7 +225,17 @@ async function run(context: CommandContext): Promise<number> {
   } catch (error) {
     return reportError(context, error, options.json);
   }
+  checkInputNames(options, info.inputs);
   try {
+    if (Object.keys(options.mapping).length > 0) {
+      const csv = await context.services.scoring.inspect({
+        modelId: info.modelId,
+        path: options.csvPath,
+        dialect: options.dialect,
+        numberFormat: options.numberFormat,
+      });
+      checkMappedColumns(options.mapping, csv.columns);
+    }
     const summary = await context.services.scoring.score(
       {
         modelId: info.modelId,
@@ -207,8 +260,10 @@ async function run(context: CommandContext): Promise<number> {
       : undefined;
     if (options.json) writeJson(context, { ...summaryJson(summary), ...(drift ? { drift } : {}) });
     else context.stdout.write(`${formatSummary(summary)}${drift ? `\n${formatDrift(drift)}` : ''}\n`);
-    return exitCodes.ok;
+    // Every row failing is almost always a wrong option (format, mapping), not data to ship.
+    return summary.rows > 0 && summary.scored === 0 ? exitCodes.invalidInput : exitCodes.ok;
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     if (showProgress) context.stderr.write('\n');
     const code = reportError(context, error, options.json);
     // A missing or empty CSV is bad input data (4), not an unusable model file (3).

@@ -27,6 +27,14 @@ export type Features =
   | { kind: 'columns'; columns: Column[] }
   | { kind: 'matrix'; tensor: string; width: number };
 
+/** A graph input of a converted model; `optional` when a missing value (NaN or "") means what it means to scikit-learn. */
+export interface ConvertedInput {
+  name: string;
+  type: InputType;
+  categories?: string[];
+  optional?: true;
+}
+
 /** The converted model's outputs; a feature may not share their names. */
 const outputNames = new Set(['label', 'probabilities', 'variable']);
 
@@ -34,6 +42,9 @@ interface InputSpec {
   type: InputType;
   categories?: string[];
   order: number;
+  /** How many steps read this input, and how many of them treat a missing value as scikit-learn does. */
+  uses: number;
+  missingHandled: number;
 }
 
 /** Shared state of one conversion: the graph, the inputs it asked for, and what it records. */
@@ -62,9 +73,10 @@ export class ConversionContext {
           `ModelDock cannot convert this pipeline: the feature "${name}" is used both as text and as a number.`,
         );
       }
+      existing.uses++;
       return name;
     }
-    this.inputs.set(name, { type, order: order ?? 1_000_000 + this.nextOrder++ });
+    this.inputs.set(name, { type, order: order ?? 1_000_000 + this.nextOrder++, uses: 1, missingHandled: 0 });
     this.builder.reserveName(name);
     return name;
   }
@@ -76,14 +88,26 @@ export class ConversionContext {
     spec.categories = [...merged];
   }
 
+  /**
+   * Records that the step which just read `name` gives its missing marker (NaN for numbers, ""
+   * for text) exactly the meaning scikit-learn gives a missing value there: a DictVectorizer's
+   * absent key, or a SimpleImputer's missing_values. An input is optional only when every step
+   * reading it says so.
+   */
+  acceptsMissing(name: string): void {
+    const spec = this.inputs.get(name);
+    if (spec) spec.missingHandled++;
+  }
+
   /** Adds the graph inputs, in training-data order, and returns their descriptions. */
-  declareInputs(): { name: string; type: InputType; categories?: string[] }[] {
+  declareInputs(): ConvertedInput[] {
     const ordered = [...this.inputs.entries()].sort((a, b) => a[1].order - b[1].order);
     for (const [name, spec] of ordered) this.builder.addInput(name, spec.type, ['N', 1]);
     return ordered.map(([name, spec]) => ({
       name,
       type: spec.type,
       ...(spec.categories ? { categories: spec.categories } : {}),
+      ...(spec.uses > 0 && spec.missingHandled === spec.uses ? { optional: true as const } : {}),
     }));
   }
 

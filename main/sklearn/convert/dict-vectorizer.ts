@@ -67,12 +67,16 @@ export function convertDictVectorizer(dv: Estimator, features: Features, ctx: Co
     }
     if (numeric.length > 0) {
       const input = ctx.input(key, 'double');
+      ctx.acceptsMissing(key); // NaN → 0, what transform does with an absent key
       blocks.push(b.node('Where', [b.node('IsNaN', [input]), zero, input], {}, { hint: key }));
       blockIndices.push(numeric[0]!.index);
       continue;
     }
     const categories = categorical.map((f) => f.category!);
     const input = ctx.input(key, 'string');
+    // "" matches no category, so it contributes nothing, as an absent key does; unless "" was a
+    // value in the training data, where it means that value.
+    if (!categories.includes('')) ctx.acceptsMissing(key);
     ctx.setCategories(key, categories);
     blocks.push(oneHotStrings(ctx, input, categories));
     for (const f of categorical) blockIndices.push(f.index);

@@ -37,19 +37,27 @@ export function convertSimpleImputer(est: Estimator, features: Features, ctx: Co
     throw corrupt(est.name, `it was fitted on ${statistics.length} columns but receives ${columns.length}`);
   }
   const kept: Column[] = [];
+  // A graph input read directly by this imputer: its missing marker (NaN, or "" for text) is imputed
+  // as scikit-learn imputes missing_values=NaN, so a payload may leave it out.
+  const readsInputs = features.kind === 'raw';
+  const markMissing = (column: Column) => {
+    if (readsInputs) ctx.acceptsMissing(column.name);
+  };
   columns.forEach((column, index) => {
     const statistic = statistics[index];
     if (column.type === 'string') {
       if (typeof statistic !== 'string')
         throw corrupt(est.name, `the text column "${column.name}" has a numeric fill`);
       const missingText = typeof missing === 'string' ? missing : '';
+      if (typeof missing !== 'string') markMissing(column);
       kept.push({ ...materialized(ctx, column), substitute: { missing: missingText, fill: statistic } });
       return;
     }
     const value = statistic === null ? Number.NaN : toNumber(statistic as number | boolean);
     if (value === undefined) throw corrupt(est.name, `the numeric column "${column.name}" has a text fill`);
-    if (Number.isNaN(value) && !keepAll) return;
     const missingNumber = typeof missing === 'number' ? missing : Number.NaN;
+    if (Number.isNaN(missingNumber)) markMissing(column);
+    if (Number.isNaN(value) && !keepAll) return;
     const isMissing = Number.isNaN(missingNumber)
       ? b.node('IsNaN', [column.tensor])
       : b.node('Equal', [column.tensor, b.doubles([missingNumber], [])]);

@@ -1,4 +1,5 @@
 import type { PyValue } from '../pickle/py-values.ts';
+import type { ConvertedInput } from './context.ts';
 import { buildGraph, supportedClasses } from './convert-pipeline.ts';
 
 export { supportedClasses };
@@ -13,13 +14,15 @@ export const conversionMetadataKeys = {
   categories: 'modeldock.categories',
   classLabels: 'modeldock.class_labels',
   missingValues: 'modeldock.missing_values',
+  /** JSON array of the inputs a payload may leave out (or send as null): see ConvertedInput.optional. */
+  optionalInputs: 'modeldock.optional_inputs',
 } as const;
 
 export interface ConvertedModel {
   onnxBytes: Uint8Array;
   steps: string[];
   sklearnVersion?: string;
-  inputs: { name: string; type: 'string' | 'double'; categories?: string[] }[];
+  inputs: ConvertedInput[];
   task: 'classification' | 'regression';
   classLabels?: (string | number)[];
 }
@@ -43,6 +46,9 @@ export function convertSklearnValue(
     [conversionMetadataKeys.categories]: JSON.stringify(categories),
     [conversionMetadataKeys.missingValues]:
       'A missing text value is the empty string (an unknown category: contributes nothing); a missing number is NaN.',
+    [conversionMetadataKeys.optionalInputs]: JSON.stringify(
+      inputs.filter((i) => i.optional).map((i) => i.name),
+    ),
   };
   if (options.sourceSha256) metadata[conversionMetadataKeys.sourceSha256] = options.sourceSha256;
   if (sklearnVersion) metadata[conversionMetadataKeys.sklearnVersion] = sklearnVersion;

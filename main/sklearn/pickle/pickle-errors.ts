@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.ts';
+import { supportedClasses } from '../convert/convert-pipeline.ts';
 
 /** The file would run code or breaks a safety limit. */
 export function refused(message: string, details?: Record<string, unknown>): AppError {
@@ -15,7 +16,20 @@ export function unsupported(message: string, details?: Record<string, unknown>):
   return new AppError('unsupported-model', message, details);
 }
 
-/** Names a global the way Python spells it for people: "posix.system". */
+/** joblib's load/dump/Parallel re-exported by old scikit-learn: they read other files, so they stay refused. */
+const joblibReexport = /^sklearn\.(utils\._joblib|externals\.joblib)\./;
+
+/**
+ * Names a global the way Python spells it for people: "posix.system". A scikit-learn global the
+ * allow-list does not take (a KD-tree's Cython helper, say) is refused just the same, never called,
+ * but reported as an unsupported model: calling a neighbours model malicious would mislead.
+ */
 export function refusedGlobal(name: string, written: string): AppError {
+  if (name.startsWith('sklearn.') && !joblibReexport.test(name)) {
+    return unsupported(
+      `ModelDock cannot read this scikit-learn model: it uses ${name}, which ModelDock does not load. Supported: ${supportedClasses.join(', ')}.`,
+      { global: name, written, supported: supportedClasses },
+    );
+  }
   return refused(`refused: the file calls ${name}, which is not model data`, { global: name, written });
 }

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { expect, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
+
+const leadCsv = path.join(repoRoot, 'assets/data/course_lead_scoring.csv');
+
+test('a batch run shows drift against the attached reference, and says where to attach one', async ({
+  app,
+  appMode,
+  workDir,
+}) => {
+  await app.getByTestId('open-file-input').setInputFiles(sampleModel);
+  await app.getByRole('tab', { name: 'Batch', exact: true }).click();
+  await app.getByTestId('batch-file-input').setInputFiles(leadCsv);
+  await app.getByTestId('missing-policy-lead_source').selectOption('fill');
+  await app.getByTestId('missing-policy-annual_income').selectOption('fill');
+  await expect(app.getByTestId('batch-check-summary')).toContainText('1,462 rows; 0 would fail');
+  const output = app.getByTestId('batch-output-path-input');
+  await output.fill(path.join(workDir, `drift-first-${appMode}-${Date.now()}.csv`));
+  await app.getByTestId('batch-run').click();
+  await expect(app.getByTestId('batch-scored')).toHaveText('1,462', { timeout: 30_000 });
+
+  // No reference yet: no table, a hint that leads to the place where one is attached.
+  const drift = app.getByTestId('batch-drift');
+  await expect(drift.getByTestId('batch-drift-hint')).toContainText('No reference CSV is attached');
+  await expect(drift.getByTestId('drift-table')).toHaveCount(0);
+  await drift.getByRole('button', { name: 'Samples & compare → Drift' }).click();
+  const driftPanel = app.getByRole('region', { name: 'Drift', exact: true });
+  await expect(driftPanel).toBeVisible();
+  await driftPanel.getByTestId('drift-reference-input').setInputFiles(leadCsv);
+  await expect(driftPanel.getByTestId('drift-reference')).toContainText(
+    'Reference: course_lead_scoring.csv (1,462 rows)',
+  );
+
+  // The same data scored again against itself as reference: every input and the score are stable.
+  await app.getByRole('tab', { name: 'Batch', exact: true }).click();
+  await output.fill(path.join(workDir, `drift-second-${appMode}-${Date.now()}.csv`));
+  await app.getByTestId('batch-run').click();
+  const table = drift.getByTestId('drift-table');
+  await expect(table).toBeVisible({ timeout: 30_000 });
+  await expect(table).toContainText('against the reference');
+  const rowOf = (name: string) =>
+    table.getByRole('row').filter({ has: app.getByRole('cell', { name, exact: true }) });
+  for (const input of ['lead_source', 'number_of_courses_viewed', 'annual_income']) {
+    await expect(rowOf(input)).toContainText('0.000');
+    await expect(rowOf(input)).toContainText('stable');
+  }
+  // The reference's scores are computed without this run's fill values, so the score PSI is small, not 0.
+  await expect(rowOf('score distribution')).toContainText('stable');
+  await expect(drift.getByTestId('batch-drift-hint')).toHaveCount(0);
+  await saveScreenshot(app, 'batch-drift', appMode);
+});

@@ -1,0 +1,263 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { ModelService } from '../../main/models/model-service.ts';
+import { findSplit } from '../../main/scoring/parallel-split.ts';
+import { ScoringService, type ScoringServiceOptions } from '../../main/scoring/scoring-service.ts';
+import type { CsvDialect } from '../../main/scoring/types.ts';
+import { leadRowGenerator, seededRandom } from '../../scripts/generate-leads.ts';
+import { leadHeader, sampleModel } from './helpers.ts';
+
+/**
+ * Big files are scored by two workers, one per half (parallel-split.ts). Each file here is scored
+ * both ways (parallelMinBytes 1 and Infinity) and everything the user gets must be the same: the
+ * output and errors files byte for byte, the counts, the report and its metrics.
+ */
+let dir: string;
+let models: ModelService;
+let modelId: string;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'modeldock-parallel-'));
+  models = new ModelService({ dataDir: path.join(dir, 'data') });
+  modelId = (await models.open(sampleModel)).modelId;
+});
+afterAll(async () => {
+  await models.closeAll();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const fill = {
+  lead_source: { mode: 'fill', value: 'NA' },
+  annual_income: { mode: 'fill', value: '0' },
+} as const;
+const utf8: CsvDialect = { encoding: 'utf-8', delimiter: ',', quote: '"', hasHeader: true };
+
+/** Lead rows (no quotes); `edit` may rewrite row k (0-based, data rows only). */
+function leadLines(rows: number, edit: (line: string, k: number) => string = (line) => line): string[] {
+  const next = leadRowGenerator(11);
+  return [leadHeader, ...Array.from({ length: rows }, (_, k) => edit(next(), k))];
+}
+
+function write(name: string, lines: string[], lineBreak = '\n'): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `${lines.join(lineBreak)}${lineBreak}`);
+  return file;
+}
+
+async function scoreWith(input: string, options: ScoringServiceOptions, name: string) {
+  const scoring = new ScoringService(models, options);
+  const outputPath = path.join(dir, `${name}.csv`);
+  const summary = await scoring.score({
+    modelId,
+    path: input,
+    numberFormat: 'plain',
+    missing: fill,
+    outputPath,
+    overwrite: true,
+    threshold: 0.5,
+    labelColumn: 'converted',
+  });
+  const errors = summary.errorsPath ? readFileSync(summary.errorsPath, 'utf8') : undefined;
+  const { seconds: _seconds, rowsPerSecond: _rate, outputPath: _out, errorsPath: _errors, ...rest } = summary;
+  return { output: readFileSync(outputPath, 'utf8'), errors, summary: rest };
+}
+
+/** Scores the file with one worker and with two, and expects identical results. */
+async function expectSameBothWays(input: string) {
+  const one = await scoreWith(input, { parallelMinBytes: Number.POSITIVE_INFINITY }, 'one');
+  const two = await scoreWith(input, { parallelMinBytes: 1 }, 'two');
+  expect(two.output).toBe(one.output);
+  expect(two.errors).toBe(one.errors);
+  expect(two.summary).toEqual(one.summary);
+  return one;
+}
+
+describe('two workers give what one gives', () => {
+  test('a quote-free file: output, report and metrics', async () => {
+    const input = write('plain.csv', leadLines(6000));
+    expect(await findSplit(input, readFileSync(input).length, utf8)).toBeDefined();
+    const one = await expectSameBothWays(input);
+    expect(one.summary).toMatchObject({ rows: 6000, scored: 6000, failed: 0 });
+    expect(one.summary.report.metrics?.rows).toBe(6000);
+    expect(one.summary.report.metrics?.rocAuc).not.toBeNull();
+  });
+
+  test('bad rows on both sides of the cut keep their line numbers (with blank lines before it)', async () => {
+    const lines = leadLines(6000, (line, k) => {
+      const cells = line.split(',');
+      if (k % 701 === 5) cells[2] = 'many'; // number_of_courses_viewed is a number
+      if (k % 977 === 3) return cells.slice(0, 4).join(',');
+      return cells.join(',');
+    });
+    lines.splice(100, 0, '', ''); // blank lines are skipped but still counted
+    const input = write('errors.csv', lines);
+    const split = await findSplit(input, readFileSync(input).length, utf8);
+    expect(split).toBeDefined();
+    const one = await expectSameBothWays(input);
+    // Independently: the 1-based line of every bad row in the text.
+    const bad = lines.flatMap((line, index) =>
+      index > 0 && (line.split(',')[2] === 'many' || (line !== '' && line.split(',').length < 9))
+        ? [index + 1]
+        : [],
+    );
+    const reported = [
+      ...new Set(
+        (one.errors ?? '')
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((row) => Number(row.split(',')[0])),
+      ),
+    ];
+    expect(reported).toEqual(bad);
+    expect(bad.some((line) => line > (split?.line ?? 0))).toBe(true);
+    expect(bad.some((line) => line < (split?.line ?? 0))).toBe(true);
+  });
+
+  test('only the second half has errors: the errors file still starts with its header', async () => {
+    const input = write(
+      'late-errors.csv',
+      leadLines(6000, (line, k) => (k === 5500 ? line.replace(/^([^,]*,[^,]*,)\d+/, '$1x') : line)),
+    );
+    const one = await expectSameBothWays(input);
+    expect(one.errors).toBe('line,column,value,reason\n5502,number_of_courses_viewed,x,is not a number\n');
+  });
+
+  test('CRLF line breaks', async () => {
+    const input = write('crlf.csv', leadLines(6000), '\r\n');
+    expect((await findSplit(input, readFileSync(input).length, utf8))?.rowDelimiter).toBe('\r\n');
+    await expectSameBothWays(input);
+  });
+
+  test('quoted fields after the cut, one with a line break in it', async () => {
+    const lines = leadLines(6000, (line, k) => {
+      if (k < 4000 || k % 50 !== 0) return line;
+      const cells = line.split(',');
+      cells[1] = k % 100 === 0 ? '"retail, online"' : '"two\nlines"';
+      return cells.join(',');
+    });
+    const input = write('quoted-late.csv', lines);
+    expect(await findSplit(input, readFileSync(input).length, utf8)).toBeDefined();
+    await expectSameBothWays(input);
+  });
+
+  test('a quote before the middle keeps one worker', async () => {
+    const lines = leadLines(6000, (line, k) => (k === 10 ? line.replace(/^[^,]*/, '"web"') : line));
+    const input = write('quoted-early.csv', lines);
+    expect(await findSplit(input, readFileSync(input).length, utf8)).toBeUndefined();
+    await expectSameBothWays(input);
+  });
+
+  test('random files: blank, short, long and bad rows, quotes late in the file, CRLF, a BOM, stray CRs', async () => {
+    // A small version of a 60-file run made while writing this (38 of them cut, no difference).
+    let cut = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const random = seededRandom(seed);
+      const next = leadRowGenerator(seed);
+      const rows = 500 + Math.floor(random() * 2500);
+      const quotesFrom = random() < 0.5 ? Math.floor(rows * (0.3 + random() * 0.7)) : rows;
+      const lines = [leadHeader];
+      for (let k = 0; k < rows; k++) {
+        let line = next();
+        const roll = random();
+        if (roll < 0.01) lines.push('');
+        else if (roll < 0.02) line = line.split(',').slice(0, 5).join(',');
+        else if (roll < 0.03) line = line.replace(/^([^,]*,[^,]*,)\d+/, '$1zz');
+        else if (roll < 0.035) line += ',extra';
+        if (k >= quotesFrom && random() < 0.05) {
+          const cells = line.split(',');
+          cells[1] = random() < 0.5 ? '"a, b"' : '"x\ny"';
+          line = cells.join(',');
+        }
+        if (random() < 0.0005) line += '\r';
+        lines.push(line);
+      }
+      const lineBreak = random() < 0.3 ? '\r\n' : '\n';
+      const text = `${random() < 0.2 ? '\ufeff' : ''}${lines.join(lineBreak)}${random() < 0.8 ? lineBreak : ''}`;
+      const input = path.join(dir, `random-${seed}.csv`);
+      writeFileSync(input, text);
+      const dialect = { ...utf8, encoding: text.startsWith('\ufeff') ? 'utf-8-bom' : 'utf-8' } as const;
+      if (await findSplit(input, Buffer.byteLength(text), dialect)) cut++;
+      await expectSameBothWays(input);
+    }
+    expect(cut).toBeGreaterThan(2);
+  });
+
+  test('workers that run out of heap: the run starts over with one worker', async () => {
+    const input = write('small-heap.csv', leadLines(3000));
+    const one = await scoreWith(input, { parallelMinBytes: Number.POSITIVE_INFINITY }, 'one');
+    const warnings: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((message: string) => {
+      warnings.push(message);
+    });
+    const two = await scoreWith(input, { parallelMinBytes: 1, parallelHeapMb: 1 }, 'two').finally(() =>
+      warn.mockRestore(),
+    );
+    expect(warnings).toEqual([expect.stringContaining('ran out of memory')]);
+    expect(two.output).toBe(one.output);
+    expect(two.summary).toEqual(one.summary);
+  });
+});
+
+describe('findSplit', () => {
+  const split = async (text: string, dialect: Partial<CsvDialect> = {}) => {
+    const file = path.join(dir, 'split.csv');
+    writeFileSync(file, text);
+    return findSplit(file, Buffer.byteLength(text), { ...utf8, ...dialect });
+  };
+  const body = `a,b\n${'1,2\n'.repeat(50)}`;
+
+  test('cuts after the first line break past the middle and counts the lines before it', async () => {
+    const result = await split(body);
+    expect(result).toBeDefined();
+    const at = result?.at ?? 0;
+    expect(at).toBeGreaterThanOrEqual(body.length / 2);
+    expect(body[at - 1]).toBe('\n');
+    expect(result?.line).toBe(body.slice(0, at).split('\n').length);
+  });
+
+  test('refuses what could make the cut land inside a record or change line numbers', async () => {
+    expect(await split(`"a",b\n${'1,2\n'.repeat(50)}`)).toBeUndefined();
+    expect(await split(body.replaceAll('\n', '\r'))).toBeUndefined();
+    expect(await split(`a,b\r\n${'1,2\n'.repeat(50)}`)).toBeUndefined();
+    expect(await split(`a,b\n1\r2,3\n${'1,2\n'.repeat(50)}`)).toBeUndefined();
+    expect(await split(body, { encoding: 'utf-16le' })).toBeUndefined();
+    expect(await split('a,b\n1,2,3,4,5,6')).toBeUndefined(); // no line break after the middle
+  });
+
+  test('a quote character is ordinary text with quote "none"', async () => {
+    expect(await split(`"a",b\n${'1,2\n'.repeat(50)}`, { quote: 'none' })).toBeDefined();
+  });
+});
+
+describe('cancel with two workers', () => {
+  test('stops both and leaves no output, errors or part file', async () => {
+    const lines = leadLines(60_000, (line, k) => (k % 5000 === 1 ? `${line},extra` : line));
+    const input = write('cancel.csv', lines);
+    const scoring = new ScoringService(models, { parallelMinBytes: 1 });
+    const controller = new AbortController();
+    const outputPath = path.join(dir, 'cancelled.csv');
+    const error = await scoring
+      .score(
+        {
+          modelId,
+          path: input,
+          numberFormat: 'plain',
+          missing: fill,
+          outputPath,
+          overwrite: false,
+          threshold: 0.5,
+        },
+        {
+          signal: controller.signal,
+          onProgress: (progress) => {
+            if (progress.rows > 0) controller.abort();
+          },
+        },
+      )
+      .catch((caught: { code: string }) => caught);
+    expect(error).toMatchObject({ code: 'cancelled' });
+    expect(readdirSync(dir).filter((name) => name.includes('cancelled'))).toEqual([]);
+  });
+});
