@@ -1,7 +1,13 @@
 import path from 'node:path';
 import { expect, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
+import { detachReferences } from './library-state.ts';
 
 const leadCsv = path.join(repoRoot, 'assets/data/course_lead_scoring.csv');
+
+// The reference attached below would otherwise stay on the sample model for later specs in this worker.
+test.afterEach(async ({ appMode, webHost }) => {
+  if (appMode === 'browser') await detachReferences(webHost);
+});
 
 test('a batch run shows drift against the attached reference, and says where to attach one', async ({
   app,

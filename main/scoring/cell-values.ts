@@ -68,7 +68,13 @@ export function readCell(
   format: NumberFormat,
 ): CellResult<InputValue> {
   if (isMissing(cell)) {
-    if (policy.mode === 'fail') return { ok: false, reason: 'is empty', missing: true };
+    if (policy.mode === 'omit') {
+      // What a payload without the field feeds (main/models/payload.ts): the converted pipeline reads
+      // NaN / "" exactly as scikit-learn reads a missing key or value. A true/false input has no such value.
+      if (input.kind === 'numeric') return { ok: true, value: Number.NaN };
+      if (input.kind === 'string') return { ok: true, value: '' };
+    }
+    if (policy.mode !== 'fill') return { ok: false, reason: 'is empty', missing: true };
     return readPresentCell(policy.value, input, format, true);
   }
   return readPresentCell(cell, input, format, false);

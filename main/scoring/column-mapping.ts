@@ -1,4 +1,5 @@
-import type { ColumnMapping, MappingEntry, ModelInput } from '../../shared/contract/index.ts';
+import type { ColumnMapping, MappingEntry, MissingPolicy, ModelInput } from '../../shared/contract/index.ts';
+import { AppError } from '../errors.ts';
 
 /** Names match ignoring case, spaces, dashes and underscores: "Annual Income" ~ "annual_income". */
 export function normalizeColumnName(name: string): string {
@@ -51,4 +52,38 @@ const labelWords = new Set(['converted', 'label', 'target', 'y', 'class', 'outco
 /** A label column to suggest: one named like a target (e.g. `converted`). */
 export function suggestLabelColumn(columns: string[], inputColumns: Set<string>): string | undefined {
   return columns.find((column) => !inputColumns.has(column) && labelWords.has(normalizeColumnName(column)));
+}
+
+/**
+ * The missing-cell policy used when the user chose none: leave the value out for an input the
+ * converted scikit-learn pipeline handles itself (its answer is then exactly scikit-learn's), fail
+ * the row for every other input (no guessing).
+ */
+export function defaultMissingPolicy(input: Pick<ModelInput, 'optional'>): MissingPolicy {
+  return input.optional ? { mode: 'omit' } : { mode: 'fail' };
+}
+
+/**
+ * One policy per mapped input: the user's choice, else the default. Refuses `omit` for an input the
+ * model can't take without a value, since the graph would then score a made-up NaN or "".
+ */
+export function resolveMissingPolicies(
+  inputs: readonly ModelInput[],
+  mapping: readonly MappingEntry[],
+  chosen: Record<string, MissingPolicy> = {},
+): Record<string, MissingPolicy> {
+  const resolved: Record<string, MissingPolicy> = {};
+  for (const entry of mapping) {
+    const input = inputs.find((candidate) => candidate.name === entry.input);
+    const policy = chosen[entry.input] ?? defaultMissingPolicy(input ?? {});
+    if (policy.mode === 'omit' && !input?.optional) {
+      throw new AppError(
+        'bad-request',
+        `The model needs a value for ${entry.input}, so its empty cells can't be left out; fail those rows or fill in a value.`,
+        { input: entry.input },
+      );
+    }
+    resolved[entry.input] = policy;
+  }
+  return resolved;
 }

@@ -84,6 +84,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
   const failuresByReason: Record<string, number> = {};
   const checks: InputCheck[] = job.mapping.map((entry) => ({
     input: entry.input,
+    policy: job.missing[entry.input] ?? { mode: 'fail' },
     missingRows: 0,
     invalidRows: 0,
     examples: [],
@@ -312,11 +313,12 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
           }
         }
         if (job.kind === 'check') {
-          // The check counts empty cells even where a fill value will be used, so the UI can show how many rows the policy touches.
+          // The check counts empty cells even where a fill value is used or the value is left out, so the UI can show how many rows the policy touches.
           for (let k = 0; k < indexes.length; k++) {
             const policy = policies[k];
             if (
-              policy?.mode === 'fill' &&
+              policy !== undefined &&
+              policy.mode !== 'fail' &&
               (indexes[k] ?? []).some((index) => (record[index] ?? '').trim() === '')
             ) {
               const check = checks[k];

@@ -1,4 +1,9 @@
-import type { ScoringSummary, ThresholdMetrics } from '../../shared/contract/index.ts';
+import type {
+  DriftReport,
+  FeatureDrift,
+  ScoringSummary,
+  ThresholdMetrics,
+} from '../../shared/contract/index.ts';
 
 /**
  * The batch report as one self-contained HTML file: charts are inline SVG drawn here (no scripts,
@@ -6,7 +11,7 @@ import type { ScoringSummary, ThresholdMetrics } from '../../shared/contract/ind
  */
 export function renderReportHtml(
   summary: ScoringSummary,
-  options: { modelName: string; threshold?: number },
+  options: { modelName: string; threshold?: number; drift?: DriftReport },
 ): string {
   const { report } = summary;
   const metrics = report.metrics;
@@ -53,6 +58,7 @@ ${table(
 <div class="charts"><figure>${rocSvg(metrics.rocCurve)}<figcaption>ROC curve</figcaption></figure>
 <figure>${calibrationSvg(metrics.calibration)}<figcaption>Calibration: mean predicted vs observed rate</figcaption></figure></div>`);
   }
+  if (options.drift) parts.push(driftSection(options.drift));
   const top = report.topRows;
   parts.push(
     `<h2>The ${top.rows.length} highest-scoring rows</h2>${table(
@@ -75,6 +81,29 @@ ${parts.join('\n')}
 <p style="color:#56606b">Made by ModelDock on ${escapeHtml(new Date().toISOString())}.</p>
 </body></html>
 `;
+}
+
+const bandText = { stable: 'stable', moderate: 'moderate shift', significant: 'significant shift' } as const;
+
+/** The PSI table the Batch tab shows under the report: one row per input, then the score distribution. */
+function driftSection(drift: DriftReport): string {
+  const row = (feature: FeatureDrift, name: string) => [
+    name,
+    feature.psi.toFixed(3),
+    bandText[feature.band],
+    feature.unseenCount
+      ? `${fmtInt(feature.unseenCount)}${feature.unseenCategories?.length ? ` (${feature.unseenCategories.slice(0, 5).join(', ')})` : ''}`
+      : feature.kind === 'categorical'
+        ? '0'
+        : '—',
+    fmtInt(feature.missingCurrent),
+    fmtInt(feature.missingReference),
+  ];
+  const rows = drift.features.map((feature) => row(feature, feature.name));
+  if (drift.score) rows.push(row(drift.score, `score distribution (${drift.score.name})`));
+  return `<h2>Drift against the reference</h2>
+<p>Population stability index of ${fmtInt(drift.currentRows)} scored rows against the reference's ${fmtInt(drift.referenceRows)}: below 0.1 stable, 0.1–0.25 moderate, above 0.25 significant.${drift.score ? '' : ' The score distribution is not compared (no single score column).'}</p>
+${table(['Input', 'PSI', 'Band', 'Rows with unseen categories', 'Empty cells (scored)', 'Empty cells (reference)'], rows)}`;
 }
 
 function metricsAt(

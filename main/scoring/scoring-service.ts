@@ -9,6 +9,7 @@ import type {
   ColumnMapping,
   CsvDialect,
   CsvInspection,
+  DriftReport,
   MissingPolicy,
   ModelInfo,
   NumberFormat,
@@ -18,7 +19,12 @@ import type {
 import { AppError } from '../errors.ts';
 import type { LoadedModel } from '../models/model-service.ts';
 import { builtWorkerUrl } from '../worker-url.ts';
-import { proposeMapping, suggestLabelColumn, unmappedInputs } from './column-mapping.ts';
+import {
+  proposeMapping,
+  resolveMissingPolicies,
+  suggestLabelColumn,
+  unmappedInputs,
+} from './column-mapping.ts';
 import {
   assertLooksLikeText,
   decodeSample,
@@ -264,6 +270,7 @@ export class ScoringService {
     modelName: string;
     threshold?: number;
     overwrite: boolean;
+    drift?: DriftReport;
   }): Promise<{ path: string; bytes: number }> {
     const target = path.resolve(request.path);
     if (!request.overwrite && (await exists(target))) {
@@ -274,6 +281,7 @@ export class ScoringService {
     const html = renderReportHtml(request.summary, {
       modelName: request.modelName,
       threshold: request.threshold,
+      drift: request.drift,
     });
     const temp = `${target}.${randomBytes(4).toString('hex')}.partial`;
     try {
@@ -303,7 +311,7 @@ export class ScoringService {
       inputPath: inspection.path,
       dialect: inspection.dialect,
       mapping: inspection.mapping,
-      missing: setup.missing ?? {},
+      missing: resolveMissingPolicies(loaded.info.inputs, inspection.mapping, setup.missing),
       numberFormat: setup.numberFormat,
       model: modelShape(loaded.info),
       threshold: 0.5,

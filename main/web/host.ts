@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AppErrorData, ErrorCode, ProgressEvent } from '../../shared/contract/index.ts';
 import { AppError, toAppErrorData } from '../errors.ts';
 import { dispatch, type HandlerTable } from '../handlers.ts';
+import { DownloadableFiles, sendDownload } from './downloads.ts';
 import { createToken, isAllowedHost, securityHeaders, tokenHeader, tokenMatches } from './security.ts';
 import { serveStatic } from './static-files.ts';
 import { receiveUpload } from './uploads.ts';
@@ -68,6 +69,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     }
     return enginePromise;
   };
+  const downloads = new DownloadableFiles(async () => (await engine()).dataDir);
   const warmUp = setTimeout(() => void engine(), engineWarmUpDelayMs);
   warmUp.unref();
   const sseClients = new Set<ServerResponse>();
@@ -112,6 +114,16 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       response.on('close', () => sseClients.delete(response));
       return;
     }
+    if (url.pathname === '/api/download' && request.method === 'GET') {
+      if (!(await sendDownload(downloads, url.searchParams.get('path'), response))) {
+        sendError(
+          response,
+          { code: 'not-found', message: 'There is no file to download at that path.' },
+          404,
+        );
+      }
+      return;
+    }
     if (request.method !== 'POST') {
       sendError(response, { code: 'bad-request', message: 'API calls use POST.' }, 405);
       return;
@@ -140,8 +152,11 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       // (A cancelled open or a checksum mismatch keeps it: the same upload may be opened again.)
       await removeUpload((await engine()).dataDir, (body as { path?: unknown } | null)?.path);
     }
-    if (result.ok) sendJson(response, 200, result);
-    else sendError(response, result.error);
+    if (result.ok) {
+      // Files this launch wrote may be downloaded even when the user saved them outside the data directory.
+      await downloads.recordCallResult(callMatch[1]!, result.value);
+      sendJson(response, 200, result);
+    } else sendError(response, result.error);
   }
 
   await new Promise<void>((resolve, reject) => {

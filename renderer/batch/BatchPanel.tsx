@@ -1,5 +1,6 @@
 import { type JSX, useCallback, useEffect, useRef } from 'react';
 import type { ModelInfo } from '../../shared/contract/index.ts';
+import { DownloadLink } from '../client/DownloadLink.tsx';
 import { ClientError, client, newOperationId } from '../client/index.ts';
 import { BatchDriftView, driftAfterRun } from './BatchDrift.tsx';
 import { BatchReportView } from './BatchReportView.tsx';
@@ -181,6 +182,8 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
         modelName: model.file.fileName,
         threshold,
         overwrite,
+        // The drift table shown under the report goes into the file too, when there is one.
+        drift: drift?.state === 'ready' ? drift.report : undefined,
       });
       update({ savedReport: saved.path });
     } catch (caught) {
@@ -348,6 +351,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
                 Saved {savedReport}
               </span>
             ) : null}
+            {savedReport ? <DownloadLink path={savedReport} testId="batch-download-report" /> : null}
           </div>
         </>
       ) : null}

@@ -1,5 +1,6 @@
 import { type JSX, useMemo, useState } from 'react';
 import type { ScoringSummary, ThresholdMetrics } from '../../shared/contract/index.ts';
+import { DownloadLink } from '../client/DownloadLink.tsx';
 import { calibrationChart, histogramChart, rocChart, useBatchChart } from './batch-charts.ts';
 
 const f4 = (value: number | null) => (value === null ? 'n/a' : value.toFixed(4));
@@ -47,13 +48,17 @@ export function BatchReportView(props: {
         {summary.failed > 0 ? (
           <span className="bad" data-testid="batch-failed">
             {count(summary.failed)} rows could not be scored; they are listed in{' '}
-            <code>{summary.errorsPath}</code>.
+            <code>{summary.errorsPath}</code>.{' '}
+            {summary.errorsPath ? (
+              <DownloadLink path={summary.errorsPath} testId="batch-download-errors" />
+            ) : null}
           </span>
         ) : null}
       </p>
       <p>
         Output: <code data-testid="batch-output-path">{summary.outputPath}</code> (added{' '}
-        {summary.addedColumns.join(', ')})
+        {summary.addedColumns.join(', ')}){' '}
+        <DownloadLink path={summary.outputPath} testId="batch-download-output" />
       </p>
       {Object.keys(summary.failuresByReason).length > 0 ? (
         <ul className="batch-failures">

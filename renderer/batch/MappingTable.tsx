@@ -8,6 +8,20 @@ function suggestedFill(input: ModelInfo['inputs'][number]): string {
   return '0';
 }
 
+/**
+ * The policy the run applies when the user chose none (as main/scoring/column-mapping.ts decides):
+ * leave the value out for an input the converted scikit-learn pipeline handles itself, else fail the row.
+ */
+function defaultPolicy(input: ModelInfo['inputs'][number] | undefined): MissingPolicy {
+  return input?.optional ? { mode: 'omit' } : { mode: 'fail' };
+}
+
+function policyFor(mode: string, input: ModelInfo['inputs'][number] | undefined): MissingPolicy {
+  if (mode === 'omit') return { mode: 'omit' };
+  if (mode === 'fill') return { mode: 'fill', value: input ? suggestedFill(input) : '' };
+  return { mode: 'fail' };
+}
+
 /** One row per model input: its column(s), the missing-value policy, and what the full-file check counted. */
 export function MappingTable(props: {
   model: ModelInfo;
@@ -43,7 +57,7 @@ export function MappingTable(props: {
       <tbody>
         {inspection.mapping.map((entry) => {
           const input = props.model.inputs.find((candidate) => candidate.name === entry.input);
-          const policy = props.missing[entry.input] ?? { mode: 'fail' };
+          const policy = props.missing[entry.input] ?? defaultPolicy(input);
           const counted = check?.inputs.find((candidate) => candidate.input === entry.input);
           return (
             <tr key={entry.input} data-testid={`mapping-${entry.input}`}>
@@ -77,6 +91,9 @@ export function MappingTable(props: {
                 {counted ? (
                   <>
                     {counted.missingRows.toLocaleString('en-US')}
+                    {counted.missingRows > 0 && counted.policy?.mode === 'omit' ? (
+                      <span className="hint"> left out</span>
+                    ) : null}
                     {counted.invalidRows > 0 ? (
                       <span
                         className="bad"
@@ -101,14 +118,10 @@ export function MappingTable(props: {
                   data-testid={`missing-policy-${entry.input}`}
                   value={policy.mode}
                   onChange={(event) =>
-                    props.onMissingChange(
-                      entry.input,
-                      event.target.value === 'fail'
-                        ? { mode: 'fail' }
-                        : { mode: 'fill', value: input ? suggestedFill(input) : '' },
-                    )
+                    props.onMissingChange(entry.input, policyFor(event.target.value, input))
                   }
                 >
+                  {input?.optional ? <option value="omit">leave it out (as scikit-learn does)</option> : null}
                   <option value="fail">fail the row</option>
                   <option value="fill">
                     {entry.kind === 'string' ? 'use the category' : 'use the value'}

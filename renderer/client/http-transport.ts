@@ -51,6 +51,9 @@ export function createHttpTransport(options: { token: string; baseUrl?: string }
     pendingOpenPaths: async () => [],
     onOpenPath: () => () => {},
     onMenuCommand: () => () => {},
+    // A plain link can't send headers, so the token rides in the query (no-referrer keeps it off other sites).
+    downloadUrl: (path) =>
+      `${base}/api/download?${new URLSearchParams({ path, token: options.token }).toString()}`,
   };
 }
 

@@ -22,6 +22,11 @@ export interface Transport {
   pendingOpenPaths(): Promise<string[]>;
   /** Model paths the app is asked to open later (a second launch with a path). */
   onOpenPath(listener: (path: string) => void): () => void;
+  /**
+   * A link that downloads a file the host wrote (browser mode), or undefined where the file is already on
+   * the user's own disk (Electron).
+   */
+  downloadUrl(path: string): string | undefined;
   /** Commands from the desktop menu (none in browser mode). */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

@@ -1,6 +1,7 @@
 import { type FormEvent, type JSX, useEffect, useId, useRef, useState } from 'react';
 import type { BundleFormat, ExportResult, ModelInfo } from '../../shared/contract/index.ts';
 import { bundleNameSchema, versionLabelSchema } from '../../shared/contract/index.ts';
+import { DownloadLink } from '../client/DownloadLink.tsx';
 import { ClientError, client, newOperationId } from '../client/index.ts';
 import { CopyButton } from '../model/CopyButton.tsx';
 import './export.css';
@@ -263,6 +264,7 @@ function ExportDone(props: { result: ExportResult }) {
           {result.path}
         </code>{' '}
         <CopyButton text={result.path} label="bundle path" />
+        {result.format === 'dir' ? null : <DownloadLink path={result.path} testId="export-download" />}
       </p>
       {typeof probability === 'number' ? (
         <p data-testid="export-example">

@@ -169,7 +169,9 @@ function FieldInput(props: { field: PayloadField; form: ReturnType<typeof useFor
   const id = useId();
   const error = form.formState.errors[field.key];
   const listId = field.categories ? `${id}-categories` : undefined;
-  const describedBy = error ? `${id}-error` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const optionalId = field.optional ? `${id}-optional` : undefined;
+  const describedBy = [optionalId, errorId].filter(Boolean).join(' ') || undefined;
   if (field.kind === 'bool') {
     return (
       <div className="field checkbox">
@@ -204,8 +206,17 @@ function FieldInput(props: { field: PayloadField; form: ReturnType<typeof useFor
           ))}
         </datalist>
       ) : null}
+      {field.optional ? (
+        <p
+          id={optionalId}
+          className="hint field-optional"
+          title="The model handles a missing value as scikit-learn does; an empty field is left out of the payload."
+        >
+          may be left out
+        </p>
+      ) : null}
       {error ? (
-        <p id={describedBy} className="field-error" role="alert">
+        <p id={errorId} className="field-error" role="alert">
           {String(error.message)}
         </p>
       ) : null}

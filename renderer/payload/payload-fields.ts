@@ -12,6 +12,12 @@ export interface PayloadField {
   kind: ModelInput['kind'];
   integer: boolean;
   categories?: string[];
+  /**
+   * The model takes a payload without this input (ModelInfo's `optional`: a converted scikit-learn
+   * pipeline handles the missing value itself), so an empty field is left out rather than refused.
+   * Only one-value inputs: an [N,F] input is sent whole or not at all.
+   */
+  optional: boolean;
 }
 
 export type PayloadFormValues = Record<string, string | boolean>;
@@ -29,12 +35,20 @@ export function fieldsForInputs(inputs: readonly ModelInput[]): PayloadField[] {
         index: null,
         label: input.name,
         categories: input.categories,
+        optional: input.optional === true,
       });
       continue;
     }
     for (let index = 0; index < input.width; index++) {
       const label = input.featureNames?.[index] ?? `${input.name}[${index}]`;
-      fields.push({ ...base, key: `f${fields.length}`, index, label, categories: input.categories });
+      fields.push({
+        ...base,
+        key: `f${fields.length}`,
+        index,
+        label,
+        categories: input.categories,
+        optional: false,
+      });
     }
   }
   return fields;
@@ -47,8 +61,13 @@ export function parseNumber(text: string): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
+/** An empty field of an optional input: left out of the payload. */
+function isLeftOut(field: PayloadField, value: string | boolean | undefined): boolean {
+  return field.optional && field.kind !== 'bool' && (typeof value !== 'string' || value.trim() === '');
+}
+
 function numberFieldProblem(field: PayloadField, text: string): string | null {
-  if (text.trim() === '') return `Enter a number for ${field.label}.`;
+  if (text.trim() === '') return field.optional ? null : `Enter a number for ${field.label}.`;
   const value = parseNumber(text);
   if (value === null) return `${field.label} must be a number, such as 42 or 3.5.`;
   if (field.integer && !Number.isInteger(value)) return `${field.label} must be a whole number.`;
@@ -62,7 +81,9 @@ export function payloadSchema(fields: readonly PayloadField[]) {
     if (field.kind === 'bool') {
       shape[field.key] = z.boolean();
     } else if (field.kind === 'string') {
-      shape[field.key] = z.string().trim().min(1, `Enter a value for ${field.label}.`);
+      shape[field.key] = field.optional
+        ? z.string().trim()
+        : z.string().trim().min(1, `Enter a value for ${field.label}.`);
     } else {
       // One message per field: the first problem is the one worth reading.
       shape[field.key] = z.string().superRefine((text, context) => {
@@ -92,6 +113,7 @@ export function valuesToPayload(
 ): Record<string, unknown> {
   const payload: Record<string, unknown> = {};
   for (const field of fields) {
+    if (isLeftOut(field, values[field.key])) continue;
     const value = fieldValue(field, values[field.key]);
     if (field.index === null) {
       payload[field.inputName] = value;
@@ -130,7 +152,11 @@ export function payloadToValues(
   for (const field of fields) {
     let raw: unknown;
     if (field.index === null) {
-      if (!(field.inputName in record)) continue;
+      if (!(field.inputName in record)) {
+        // A key taken out of the JSON view empties an optional field (it is left out either way).
+        if (field.optional) values[field.key] = '';
+        continue;
+      }
       raw = record[field.inputName];
       used.add(field.inputName);
     } else if (Array.isArray(record[field.inputName])) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCall } from './define.ts';
+import { driftReportSchema } from './library.ts';
 import { classLabelSchema, operationIdSchema } from './model.ts';
 
 /** Text encodings ModelDock reads; `utf-8-bom` is UTF-8 that starts with a byte-order mark. */
@@ -28,10 +29,16 @@ export type CsvDialect = z.infer<typeof csvDialectSchema>;
 export const numberFormatSchema = z.enum(['plain', 'thousands-comma', 'decimal-comma']);
 export type NumberFormat = z.infer<typeof numberFormatSchema>;
 
-/** What to do with an empty cell for one input: fail the row (default) or put a value (or category) in. */
+/**
+ * What to do with an empty cell for one input: fail the row, put a value (or category) in, or — only
+ * for an input the model marks `optional` — leave it out as scikit-learn does (NaN / "" go to the
+ * converted graph, like a payload without the field). `omit` is the default for optional inputs,
+ * `fail` for every other input.
+ */
 export const missingPolicySchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('fail') }),
   z.object({ mode: z.literal('fill'), value: z.string() }),
+  z.object({ mode: z.literal('omit') }),
 ]);
 export type MissingPolicy = z.infer<typeof missingPolicySchema>;
 
@@ -80,6 +87,8 @@ export type ScoringSetup = z.input<typeof scoringSetupSchema>;
 
 export const inputCheckSchema = z.object({
   input: z.string(),
+  /** The policy the run applies to this input's empty cells (the default when the request named none). */
+  policy: missingPolicySchema.optional(),
   /** Rows with an empty cell for this input. */
   missingRows: z.number().int().nonnegative(),
   /** Rows whose cell for this input can't be read (text in a numeric column, 1,234.5 in plain mode…). */
@@ -196,6 +205,8 @@ export const batchCalls = {
       modelName: z.string(),
       threshold: z.number().min(0).max(1).optional(),
       overwrite: z.boolean().default(false),
+      /** The run's drift against the model's reference (library.batchDrift), when the UI has one. */
+      drift: driftReportSchema.optional(),
     }),
     z.object({ path: z.string(), bytes: z.number().int() }),
   ),

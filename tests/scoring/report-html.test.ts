@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ReportAccumulator } from '../../main/scoring/report-accumulator.ts';
 import { renderReportHtml } from '../../main/scoring/report-html.ts';
-import type { ScoringSummary } from '../../shared/contract/index.ts';
+import type { DriftReport, FeatureDrift, ScoringSummary } from '../../shared/contract/index.ts';
 
 function summary(): ScoringSummary {
   const accumulator = new ReportAccumulator({
@@ -50,5 +50,69 @@ describe('report', () => {
     expect(html).not.toMatch(/<link|@import|url\(/i);
     expect(html.match(/<svg/g)).toHaveLength(3); // histogram, ROC, calibration
     expect(html).toContain('Confusion matrix at threshold 0.3');
+  });
+
+  test('without a drift report the HTML has no drift section', () => {
+    const html = renderReportHtml(summary(), { modelName: 'm.onnx' });
+    expect(html).not.toContain('Drift against the reference');
+    expect(html).not.toContain('PSI');
+  });
+
+  test('with a drift report the HTML has its PSI table: inputs, bands, unseen and empty counts, score shift', () => {
+    const feature = (
+      over: Partial<FeatureDrift> & Pick<FeatureDrift, 'name' | 'psi' | 'band'>,
+    ): FeatureDrift => ({
+      kind: 'numeric',
+      bins: [],
+      missingReference: 0,
+      missingCurrent: 0,
+      ...over,
+    });
+    const drift: DriftReport = {
+      referenceRows: 1462,
+      currentRows: 1000,
+      epsilon: 1e-4,
+      features: [
+        feature({
+          name: 'lead_source',
+          kind: 'categorical',
+          psi: 0.31234,
+          band: 'significant',
+          unseenCount: 17,
+          unseenCategories: ['<img src=x onerror=alert(1)>', 'tiktok'],
+          missingCurrent: 4,
+          missingReference: 128,
+        }),
+        feature({ name: 'annual_income', psi: 0.0421, band: 'stable', missingCurrent: 9 }),
+      ],
+      score: feature({ name: 'predicted_probability', psi: 0.1507, band: 'moderate' }),
+    };
+    const html = renderReportHtml(summary(), { modelName: 'm.onnx', drift });
+    const section = html.slice(html.indexOf('<h2>Drift against the reference</h2>'));
+    expect(section).toContain("1,000 scored rows against the reference's 1,462");
+    const rows = [...section.matchAll(/<tr>(.*?)<\/tr>/g)]
+      .slice(0, 4)
+      .map((match) => [...match[1]!.matchAll(/<t[dh]>(.*?)<\/t[dh]>/g)].map((cell) => cell[1]));
+    expect(rows).toEqual([
+      [
+        'Input',
+        'PSI',
+        'Band',
+        'Rows with unseen categories',
+        'Empty cells (scored)',
+        'Empty cells (reference)',
+      ],
+      [
+        'lead_source',
+        '0.312',
+        'significant shift',
+        '17 (&#60;img src=x onerror=alert(1)&#62;, tiktok)',
+        '4',
+        '128',
+      ],
+      ['annual_income', '0.042', 'stable', '—', '9', '0'],
+      ['score distribution (predicted_probability)', '0.151', 'moderate shift', '—', '0', '0'],
+    ]);
+    expect(html).not.toContain('<img');
   });
 });
