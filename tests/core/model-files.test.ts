@@ -10,7 +10,6 @@ import { modelInfoSchema, predictResultSchema } from '../../shared/contract/inde
 interface ModelRow {
   file: string;
   source: string;
-  pending?: string;
   format?: string;
   task?: string;
   classLabels?: (string | number)[];
@@ -34,7 +33,7 @@ afterAll(() => service.closeAll());
 
 describe('tests/fixtures/models.json', () => {
   for (const row of table.models) {
-    test.skipIf(Boolean(row.pending))(row.file, async () => {
+    test(row.file, async () => {
       const opening = service.open(path.join(root, row.file));
       if (row.error) {
         const error = await opening.then(
