@@ -1,9 +1,10 @@
-import type {
-  ModelInput,
-  ModelMetadata,
-  ModelOutput,
-  OutputRole,
-  Task,
+import {
+  elementTypeSchema,
+  type ModelInput,
+  type ModelMetadata,
+  type ModelOutput,
+  type OutputRole,
+  type Task,
 } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -37,20 +38,9 @@ const passThroughOps = new Set(['Identity', 'Cast', 'Reshape', 'Squeeze', 'Unsqu
 const classifierOps = new Set(['LinearClassifier', 'SVMClassifier', 'TreeEnsembleClassifier']);
 const regressorOps = new Set(['LinearRegressor', 'SVMRegressor', 'TreeEnsembleRegressor']);
 /** Element types ModelDock can build tensors of from JSON values. */
-const feedableTypes = new Set([
-  'float',
-  'double',
-  'int8',
-  'int16',
-  'int32',
-  'int64',
-  'uint8',
-  'uint16',
-  'uint32',
-  'uint64',
-  'bool',
-  'string',
-]);
+const feedableTypes = new Set<string>(
+  elementTypeSchema.options.filter((type) => type !== 'float16' && type !== 'unknown'),
+);
 
 /** Who produces each tensor of a graph, for tracing outputs and encoder inputs back to their sources. */
 class GraphIndex {

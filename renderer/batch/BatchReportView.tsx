@@ -1,17 +1,18 @@
 import { type JSX, useMemo, useState } from 'react';
 import type { ScoringSummary, ThresholdMetrics } from '../../shared/contract/index.ts';
+import { useChart } from '../charts/use-chart.ts';
 import { DownloadLink } from '../client/DownloadLink.tsx';
-import { calibrationChart, histogramChart, rocChart, useBatchChart } from './batch-charts.ts';
+import { calibrationChart, histogramChart, rocChart } from './batch-charts.ts';
 
 const f4 = (value: number | null) => (value === null ? 'n/a' : value.toFixed(4));
 const count = (value: number) => value.toLocaleString('en-US');
 
 function Chart(props: {
-  config: Parameters<typeof useBatchChart>[0];
+  config: Parameters<typeof useChart>[0];
   label: string;
   testId: string;
 }): JSX.Element {
-  const canvas = useBatchChart(props.config);
+  const canvas = useChart(props.config);
   return (
     <figure className="batch-chart" data-testid={props.testId}>
       <div className="batch-chart-canvas">

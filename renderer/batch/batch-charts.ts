@@ -1,44 +1,5 @@
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  type ChartConfiguration,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  ScatterController,
-  Tooltip,
-} from 'chart.js';
-import { type RefObject, useEffect, useRef } from 'react';
+import type { ChartConfiguration } from 'chart.js';
 import type { BatchReport, LabelMetrics } from '../../shared/contract/index.ts';
-
-// Only the pieces the batch report draws (bars, lines, scatter), so the bundle stays small.
-Chart.register(
-  BarController,
-  BarElement,
-  LineController,
-  LineElement,
-  ScatterController,
-  PointElement,
-  LinearScale,
-  CategoryScale,
-  Tooltip,
-  Legend,
-);
-
-/** Draws a chart.js chart on the canvas, redrawn when `config` changes and destroyed on unmount. */
-export function useBatchChart(config: ChartConfiguration | null): RefObject<HTMLCanvasElement | null> {
-  const canvas = useRef<HTMLCanvasElement | null>(null);
-  useEffect(() => {
-    if (!canvas.current || !config) return;
-    const chart = new Chart(canvas.current, config);
-    return () => chart.destroy();
-  }, [config]);
-  return canvas;
-}
 
 const blue = '#3a7bd5';
 const orange = '#d5803a';

@@ -7,10 +7,10 @@ import type {
   LibraryEntry,
   ModelInfo,
 } from '../../shared/contract/index.ts';
+import { useChart } from '../charts/use-chart.ts';
 import { client, newOperationId } from '../client/index.ts';
 import { errorMessage, formatProbability } from './format.ts';
 import { PayloadEditor, usePayloadSource } from './PayloadSource.tsx';
-import { useChart } from './use-chart.ts';
 
 export interface ComparePanelProps {
   /** Model A: the open model. Model B is picked from the library. */

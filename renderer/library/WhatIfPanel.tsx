@@ -1,10 +1,10 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useId, useMemo, useState } from 'react';
 import type { ModelInfo, WhatIfCurve } from '../../shared/contract/index.ts';
+import { useChart } from '../charts/use-chart.ts';
 import { client } from '../client/index.ts';
 import { errorMessage, formatProbability } from './format.ts';
 import { PayloadEditor, usePayloadSource } from './PayloadSource.tsx';
-import { useChart } from './use-chart.ts';
 
 export interface WhatIfPanelProps {
   model: ModelInfo;

@@ -1,9 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runCli } from '../../main/cli/index.ts';
+import { runCliCaptured } from './../helpers/run-cli.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const sample = path.join(root, 'assets/models/lead_scoring.onnx');
@@ -17,25 +16,8 @@ afterAll(() => {
   else process.env.MODELDOCK_DATA_DIR = previousDataDir;
 });
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await runCli(argv, {
-    stdout: sink((text) => {
-      stdout += text;
-    }),
-    stderr: sink((text) => {
-      stderr += text;
-    }),
-  });
-  return { code, stdout, stderr };
+function cli(...argv: string[]) {
+  return runCliCaptured(argv);
 }
 
 const inputsList = 'inputs: lead_source, number_of_courses_viewed, annual_income';

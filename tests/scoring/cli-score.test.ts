@@ -1,31 +1,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runCli } from '../../main/cli/index.ts';
+import { runCliCaptured } from './../helpers/run-cli.ts';
 import { leadCsv, sampleModel } from './helpers.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'modeldock-cli-score-'));
 process.env.MODELDOCK_DATA_DIR = path.join(dir, 'data');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk;
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function score(...args: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(['score', ...args], { stdout: stdout.stream, stderr: stderr.stream });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function score(...args: string[]) {
+  return runCliCaptured(['score', ...args]);
 }
 
 describe('modeldock score', () => {

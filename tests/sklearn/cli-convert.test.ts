@@ -1,10 +1,9 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli } from '../../main/cli/index.ts';
+import { runCliCaptured } from './../helpers/run-cli.ts';
 import { fixtureDir } from './parity-helpers.ts';
 
 const previousDataDir = process.env.MODELDOCK_DATA_DIR;
@@ -20,25 +19,8 @@ afterAll(() => {
   else process.env.MODELDOCK_DATA_DIR = previousDataDir;
 });
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await runCli(argv, {
-    stdout: sink((text) => {
-      stdout += text;
-    }),
-    stderr: sink((text) => {
-      stderr += text;
-    }),
-  });
-  return { code, stdout, stderr };
+function cli(...argv: string[]) {
+  return runCliCaptured(argv);
 }
 
 describe('modeldock convert', () => {

@@ -107,7 +107,7 @@ function dtypeString(info: DtypeInfo): string {
 /** Counts decoded array bytes against the load's budget. */
 export type ArrayBudget = (bytes: number) => void;
 
-const NUMERIC: Record<string, NdDtype> = {
+export const NUMERIC: Readonly<Record<string, NdDtype>> = {
   f8: 'float64',
   f4: 'float32',
   i8: 'int64',

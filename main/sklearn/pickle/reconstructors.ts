@@ -1,5 +1,12 @@
 import { type AllowedGlobal, classifyGlobal } from './allow-list.ts';
-import { type ArrayBudget, decodeArray, decodeScalar, getDtypeInfo, makeDtype } from './numpy-arrays.ts';
+import {
+  type ArrayBudget,
+  decodeArray,
+  decodeScalar,
+  getDtypeInfo,
+  makeDtype,
+  NUMERIC,
+} from './numpy-arrays.ts';
 import { corrupt, refused } from './pickle-errors.ts';
 import { type NdDtype, NpScalar, PyDict, PyGlobalRef, PyObject, PyTuple, type PyValue } from './py-values.ts';
 
@@ -126,21 +133,7 @@ function scalar([dtype, raw]: PyValue[]): PyValue {
   if (!info) return damaged('a numpy scalar has no dtype');
   const value = decodeScalar(info, raw ?? null);
   if (info.kind !== 'simple' || info.char === 'O' || info.char === 'U' || info.char === 'S') return value;
-  const nd = (
-    {
-      f8: 'float64',
-      f4: 'float32',
-      i8: 'int64',
-      i4: 'int32',
-      i2: 'int16',
-      i1: 'int8',
-      u8: 'uint64',
-      u4: 'uint32',
-      u2: 'uint16',
-      u1: 'uint8',
-      b1: 'bool',
-    } as Record<string, NdDtype>
-  )[`${info.char}${info.itemsize}`];
+  const nd = NUMERIC[`${info.char}${info.itemsize}`];
   if (!nd || !NP_SCALAR[nd]) return damaged('a numpy scalar has an unreadable type');
   if (nd === 'bool') return new NpScalar(nd, value === 1);
   if (typeof value === 'bigint') {
