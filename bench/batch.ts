@@ -1,19 +1,21 @@
 /**
  * npm run bench:batch — batch scoring speed and memory (a benchmark, not a test).
  *
- * Generates 1M and 5M lead rows (scripts/generate-leads.ts) into /tmp/modeldock-bench, scores each
- * with the sample model in a fresh process (so peak RSS is per file), and prints wall time (whole
- * process, end to end), rows/s and peak RSS. When /usr/bin/python3 has pandas and scikit-learn it
- * times the equivalent pandas + scikit-learn script on the same file and prints the ratio.
- * Also measures how long a cancel takes to stop a run.
+ * Generates 1M and 5M lead rows (scripts/generate-leads.ts) into /tmp/modeldock-bench and scores each
+ * with `modeldock score` exactly as a user runs it (node bin/modeldock.mjs, a fresh process per file,
+ * after one warm-up run so its cached bundles exist), printing wall time from spawn to exit, the time
+ * inside scoring (the CLI's JSON summary), CPU time of all threads and peak RSS (bench/rusage-on-exit.mjs,
+ * preloaded). When /usr/bin/python3 has pandas and scikit-learn it times the equivalent pandas +
+ * scikit-learn script on the same file and prints the ratio. Then it presses Ctrl-C (SIGINT) on running
+ * CLI runs and measures how long each takes to stop and clean up.
  *
- * Files of 4 MB and more are scored by two workers when they can be cut safely (parallel-split.ts);
- * --one-worker measures the single-worker path instead.
+ * Developer options, not CLI options: --batch-sizes and --one-worker score through the scoring service
+ * in a child process instead (files of 4 MB and more are otherwise cut in two for two workers).
  *
  *   npm run bench:batch [-- --sizes 1000000,5000000] [--batch-sizes 1024,4096,8192,32768] [--no-python] [--one-worker]
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ModelService } from '../main/models/model-service.ts';
@@ -30,6 +32,7 @@ const fill = {
   lead_source: { mode: 'fill', value: 'NA' },
   annual_income: { mode: 'fill', value: '0' },
 } as const;
+const fillFlags = ['--fill', 'lead_source=NA', '--fill', 'annual_income=0'];
 
 const oneWorker = process.argv.includes('--one-worker');
 
@@ -38,17 +41,88 @@ function option(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-interface ChildResult {
+interface RunResult {
+  /** Process start to exit. */
+  wall: number;
+  /** Inside scoring, as the run reports it. */
   seconds: number;
   /** CPU seconds of all threads: steadier than wall time on a busy machine. */
   cpuSeconds: number;
   rows: number;
   maxRssKb: number;
-  cancelMs?: number;
 }
 
-/** In the child: score one file (or start and cancel), print one JSON line. */
-async function child(file: string, batchSize: number, cancelAfterMs: number | undefined): Promise<void> {
+/** `modeldock score` in a fresh process, as a user runs it. */
+async function measureCli(file: string): Promise<RunResult> {
+  const rusageFile = path.join(workDir, `rusage-${process.pid}.json`);
+  const outputPath = `${file}.scored.csv`;
+  const args = [
+    '--import',
+    path.join(root, 'bench/rusage-on-exit.mjs'),
+    path.join(root, 'bin/modeldock.mjs'),
+  ];
+  args.push('score', model, file, '--out', outputPath, ...fillFlags, '--force', '--json');
+  const started = performance.now();
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const proc = spawn(process.execPath, args, {
+      cwd: root,
+      env: {
+        ...process.env,
+        MODELDOCK_BENCH_RUSAGE: rusageFile,
+        MODELDOCK_DATA_DIR: path.join(workDir, 'data'),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    proc.stdout.on('data', (chunk) => {
+      text += chunk;
+    });
+    proc.on('exit', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`modeldock score exited with ${code}`)),
+    );
+  });
+  const wall = (performance.now() - started) / 1000;
+  const summary = JSON.parse(stdout) as { rows: number; seconds: number };
+  const usage = JSON.parse(readFileSync(rusageFile, 'utf8')) as { cpuSeconds: number; maxRssKb: number };
+  rmSync(rusageFile, { force: true });
+  rmSync(outputPath, { force: true });
+  return { wall, seconds: summary.seconds, rows: summary.rows, ...usage };
+}
+
+/**
+ * Ctrl-C `delayMs` after a CLI run started: milliseconds from the signal until the process has exited,
+ * and whether anything (partial output included) was left in its output folder.
+ */
+async function measureCancel(file: string, delayMs: number): Promise<{ ms: number; leftovers: number }> {
+  const outDir = path.join(workDir, `cancel-${process.pid}`);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir);
+  const args = [
+    path.join(root, 'bin/modeldock.mjs'),
+    'score',
+    model,
+    file,
+    '--out',
+    path.join(outDir, 'out.csv'),
+  ];
+  const proc = spawn(process.execPath, [...args, ...fillFlags], {
+    cwd: root,
+    env: { ...process.env, MODELDOCK_DATA_DIR: path.join(workDir, 'data') },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  const signalled = performance.now();
+  proc.kill('SIGINT');
+  await exited;
+  const ms = performance.now() - signalled;
+  const leftovers = readdirSync(outDir).length;
+  rmSync(outDir, { recursive: true, force: true });
+  return { ms, leftovers };
+}
+
+/** In the child (--batch-sizes, --one-worker): score one file through the service, print one JSON line. */
+async function child(file: string, batchSize: number): Promise<void> {
   const models = new ModelService({ dataDir: path.join(workDir, 'data') });
   const info = await models.open(model);
   const scoring = new ScoringService(models, {
@@ -56,61 +130,36 @@ async function child(file: string, batchSize: number, cancelAfterMs: number | un
     ...(oneWorker ? { parallelMinBytes: Number.POSITIVE_INFINITY } : {}),
   });
   const outputPath = `${file}.scored.csv`;
-  const controller = new AbortController();
-  let cancelledAt = 0;
-  if (cancelAfterMs !== undefined) {
-    setTimeout(() => {
-      cancelledAt = performance.now();
-      controller.abort();
-    }, cancelAfterMs);
-  }
   const started = performance.now();
-  const result: ChildResult = { seconds: 0, cpuSeconds: 0, rows: 0, maxRssKb: 0 };
-  try {
-    const summary = await scoring.score(
-      {
-        modelId: info.modelId,
-        path: file,
-        outputPath,
-        overwrite: true,
-        threshold: 0.5,
-        numberFormat: 'plain',
-        missing: fill,
-      },
-      { signal: controller.signal },
-    );
-    result.rows = summary.rows;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'cancelled') throw error;
-    result.cancelMs = performance.now() - cancelledAt;
-  }
-  result.seconds = (performance.now() - started) / 1000;
-  result.maxRssKb = process.resourceUsage().maxRSS;
+  const summary = await scoring.score({
+    modelId: info.modelId,
+    path: file,
+    outputPath,
+    overwrite: true,
+    threshold: 0.5,
+    numberFormat: 'plain',
+    missing: fill,
+  });
   const cpu = process.cpuUsage();
-  result.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   rmSync(outputPath, { force: true });
   await models.closeAll();
+  const result = {
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    rows: summary.rows,
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-/** Runs the child in a fresh Node process; wall time covers process start to exit. */
-async function measure(file: string, batchSize: number, cancelAfterMs?: number) {
+/** The service in a fresh Node process (through tsx); wall time covers process start to exit. */
+async function measureService(file: string, batchSize: number): Promise<RunResult> {
   const args = ['--import', 'tsx', path.join(root, 'bench/batch.ts'), '--child', file, String(batchSize)];
-  args.push(cancelAfterMs === undefined ? '-' : String(cancelAfterMs));
   if (oneWorker) args.push('--one-worker');
   const started = performance.now();
-  const output = await new Promise<string>((resolve, reject) => {
-    const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    let text = '';
-    proc.stdout.on('data', (chunk) => {
-      text += chunk;
-    });
-    proc.on('exit', (code) =>
-      code === 0 ? resolve(text) : reject(new Error(`bench child exited with ${code}`)),
-    );
-  });
+  const { stdout } = await run(process.execPath, args, { cwd: root, maxBuffer: 1 << 20 });
   const wall = (performance.now() - started) / 1000;
-  return { wall, ...(JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as ChildResult) };
+  return { wall, ...(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Omit<RunResult, 'wall'>) };
 }
 
 async function pythonAvailable(): Promise<boolean> {
@@ -123,13 +172,14 @@ async function pythonAvailable(): Promise<boolean> {
   }
 }
 
-async function pandas(file: string): Promise<ChildResult> {
+async function pandas(file: string): Promise<RunResult> {
   const out = `${file}.pandas.csv`;
   const { stdout } = await run(python, [path.join(root, 'bench/pandas_score.py'), leadCsv, file, out], {
     maxBuffer: 1 << 20,
   });
   rmSync(out, { force: true });
-  return JSON.parse(stdout.trim()) as ChildResult;
+  const result = JSON.parse(stdout.trim()) as Omit<RunResult, 'wall'>;
+  return { wall: result.seconds, ...result };
 }
 
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
@@ -137,11 +187,16 @@ const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 async function main(): Promise<void> {
   const sizes = (option('sizes') ?? '1000000,5000000').split(',').map(Number);
   const batchSizes = option('batch-sizes')?.split(',').map(Number);
+  const viaService = batchSizes !== undefined || oneWorker;
   const withPython = !process.argv.includes('--no-python') && (await pythonAvailable());
   mkdirSync(workDir, { recursive: true });
   console.log(
-    `Batch scoring benchmark (${process.arch}, Node ${process.versions.node}, batch size 4096, ${oneWorker ? 'one worker' : 'two workers where the file allows'})`,
+    viaService
+      ? `Batch scoring benchmark through the scoring service (${process.arch}, Node ${process.versions.node}, ${oneWorker ? 'one worker' : 'two workers where the file allows'})`
+      : `Batch scoring benchmark: modeldock score, end to end (${process.arch}, Node ${process.versions.node})`,
   );
+  // The first run after a source change builds the CLI and worker bundles; users pay that once.
+  if (!viaService) await measureCli(leadCsv);
   for (const rows of sizes) {
     const file = path.join(workDir, `leads-${rows}.csv`);
     if (!existsSync(file)) {
@@ -150,10 +205,11 @@ async function main(): Promise<void> {
       console.log('done');
     }
     for (const batchSize of batchSizes ?? [4096]) {
-      const result = await measure(file, batchSize);
+      const result = viaService ? await measureService(file, batchSize) : await measureCli(file);
+      const label = viaService ? `service, batch ${String(batchSize).padStart(5)}` : 'modeldock score';
       console.log(
-        `modeldock ${rows.toLocaleString('en-US').padStart(9)} rows  batch ${String(batchSize).padStart(5)}: ` +
-          `${result.wall.toFixed(2)} s end to end (${result.seconds.toFixed(2)} s in score, ${result.cpuSeconds.toFixed(2)} s CPU), ` +
+        `${label} ${rows.toLocaleString('en-US').padStart(9)} rows: ` +
+          `${result.wall.toFixed(2)} s end to end (${result.seconds.toFixed(2)} s scoring, ${result.cpuSeconds.toFixed(2)} s CPU), ` +
           `${Math.round(rows / result.wall).toLocaleString('en-US')} rows/s, peak RSS ${mb(result.maxRssKb)}`,
       );
       if (withPython && batchSize === (batchSizes?.[0] ?? 4096)) {
@@ -166,11 +222,15 @@ async function main(): Promise<void> {
       }
     }
   }
-  const first = path.join(workDir, `leads-${sizes[0]}.csv`);
-  const cancels = [];
-  for (const after of [300, 700, 1000])
-    cancels.push((await measure(first, 4096, after)).cancelMs ?? Number.NaN);
-  console.log(`cancel: stopped ${cancels.map((ms) => `${ms.toFixed(0)} ms`).join(', ')} after the request`);
+  if (!viaService) {
+    const first = path.join(workDir, `leads-${sizes[0]}.csv`);
+    const cancels = [];
+    for (const after of [300, 700, 1000]) cancels.push(await measureCancel(first, after));
+    console.log(
+      `Ctrl-C: stopped ${cancels.map((cancel) => `${cancel.ms.toFixed(0)} ms`).join(', ')} after the signal; ` +
+        `files left in the output folder: ${cancels.reduce((sum, cancel) => sum + cancel.leftovers, 0)}`,
+    );
+  }
   if (!withPython) {
     console.log(
       process.argv.includes('--no-python')
@@ -181,11 +241,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--child') {
-  await child(
-    process.argv[3] ?? '',
-    Number(process.argv[4] ?? 4096),
-    process.argv[5] && process.argv[5] !== '-' ? Number(process.argv[5]) : undefined,
-  );
+  await child(process.argv[3] ?? '', Number(process.argv[4] ?? 4096));
 } else {
   await main();
 }

@@ -32,6 +32,11 @@ test('a batch run shows drift against the attached reference, and says where to 
   await drift.getByRole('button', { name: 'Samples & compare → Drift' }).click();
   const driftPanel = app.getByRole('region', { name: 'Drift', exact: true });
   await expect(driftPanel).toBeVisible();
+  // The Drift panel sits below samples, what-if and compare: the hint scrolls to it and focuses its heading.
+  await expect(driftPanel).toBeInViewport();
+  const driftHeading = driftPanel.getByRole('heading', { name: 'Drift', exact: true });
+  await expect(driftHeading).toBeInViewport({ ratio: 1 });
+  await expect(driftHeading).toBeFocused();
   await driftPanel.getByTestId('drift-reference-input').setInputFiles(leadCsv);
   await expect(driftPanel.getByTestId('drift-reference')).toContainText(
     'Reference: course_lead_scoring.csv (1,462 rows)',

@@ -1,4 +1,5 @@
-import { type AppErrorData, type ErrorCode, errorCodeSchema } from '../shared/contract/index.ts';
+import { isErrorCode } from '../shared/contract/error-codes.ts';
+import type { AppErrorData, ErrorCode } from '../shared/contract/index.ts';
 
 /** An error meant for a person: a code, one clear sentence, and optional details. */
 export class AppError extends Error {
@@ -27,9 +28,8 @@ export function isAppError(error: unknown): error is AppError {
 export function toAppErrorData(error: unknown): AppErrorData {
   if (error instanceof AppError) return error.toData();
   if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
-    const parsed = errorCodeSchema.safeParse((error as { code: unknown }).code);
-    if (parsed.success)
-      return { code: parsed.data, message: String((error as { message: unknown }).message) };
+    const code = (error as { code: unknown }).code;
+    if (isErrorCode(code)) return { code, message: String((error as { message: unknown }).message) };
     const nodeCode = String((error as { code: unknown }).code);
     if (nodeCode === 'ENOSPC')
       return { code: 'disk-full', message: 'The disk is full: free some space and try again.' };

@@ -41,8 +41,8 @@ const importMetaUrlPlugin = {
 };
 
 /**
- * worker-bundle.ts builds the scoring worker with esbuild on first use in development. The app has no
- * esbuild (and uses score-worker.cjs instead), so there the import fails at once, as worker-bundle.ts expects.
+ * main/bundle-cache.mjs builds the scoring worker with esbuild on first use in development. The app has no
+ * esbuild (and uses score-worker.cjs instead), so there the import fails at once, as bundle-cache.mjs expects.
  */
 const noEsbuildAtRunTimePlugin = {
   name: 'no-esbuild-at-run-time',

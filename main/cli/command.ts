@@ -23,6 +23,8 @@ export const exitCodes = {
   usage: 2,
   modelUnusable: 3,
   invalidInput: 4,
+  /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it); nothing was written. */
+  interrupted: 130,
 } as const;
 
 /** Thrown for bad command-line usage; printed with the command's usage and exit code 2. */

@@ -11,7 +11,7 @@ function helpText(): string {
     ...lines,
     '',
     'Run `modeldock <command> --help` for the options of a command.',
-    'Exit codes: 0 ok, 2 usage, 3 model file unusable, 4 invalid input.',
+    'Exit codes: 0 ok, 1 failure, 2 usage, 3 model file unusable, 4 invalid input, 130 interrupted.',
   ].join('\n');
 }
 

@@ -11,6 +11,7 @@ export function exitCodeFor(error: AppErrorData): number {
   if (['invalid-payload', 'invalid-csv', 'mapping-incomplete'].includes(error.code))
     return exitCodes.invalidInput;
   if (['bad-request', 'output-exists', 'output-is-input'].includes(error.code)) return exitCodes.usage;
+  if (error.code === 'cancelled') return exitCodes.interrupted;
   return exitCodes.failure;
 }
 

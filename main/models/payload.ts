@@ -79,6 +79,18 @@ const floatLimits: Record<string, { max: number; shown: string }> = {
   float16: { max: 65504, shown: '65504' },
 };
 
+/**
+ * True when a finite number fits the input's element type as coerceValue accepts it: within the
+ * float type's range, and a whole number within range for integer types. The batch engine's fast
+ * path asks this per cell instead of building coerceValue's result objects.
+ */
+export function numberFits(type: string, value: number): boolean {
+  const floatLimit = floatLimits[type];
+  if (floatLimit && Math.abs(value) > floatLimit.max) return false;
+  const range = integerRanges[type];
+  return !range || (Number.isInteger(value) && value >= range[0] && value <= range[1]);
+}
+
 type Coerced = { value: FieldValue; coercedFrom?: string } | { error: string };
 
 /** Coerces one JSON value to what the input takes. Numeric strings are accepted with a warning. */

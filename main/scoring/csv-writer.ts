@@ -39,23 +39,43 @@ export function createRowFormatter(delimiter: string): (cells: readonly string[]
   };
 }
 
-/**
- * Formats a record that came from the parser as it was read, taking a shortcut for the common case:
- * the line as read (`text`, from the reader's fast path) or `record.join(delimiter)` is the finished
- * line when no cell needs quotes and none is a formula. A line with no quote character can't have a
- * cell holding the delimiter, so one regular-expression test of the line (quote, CR, LF, or a cell
- * starting with a formula character) decides; any hit takes the cell-by-cell path, and so does every
- * record without its text once the file has shown a quote (`quotedCellsPossible`).
- */
-export function createRecordFormatter(
-  delimiter: string,
-): (record: readonly string[], quotedCellsPossible: boolean, text?: string) => string {
+/** What the engine writes for each input row before its prediction columns. */
+export interface SourceRowFormatter {
+  /**
+   * A line from the reader's fast path: it has no quote, CR or LF, so its cells are exactly
+   * `text.split(delimiter)` and none needs quotes; it is written as it is unless a cell starts with a
+   * formula character (checked as the first character and after each delimiter).
+   */
+  line(text: string): string;
+  /**
+   * A record from csv-parse. While the file has shown no quote character (`quotedCellsPossible`
+   * false) no cell can hold the delimiter, so the joined record is the finished line unless one test
+   * finds a quote, CR, LF or formula start; otherwise each cell is formatted.
+   */
+  record(record: readonly string[], quotedCellsPossible: boolean): string;
+}
+
+export function createSourceRowFormatter(delimiter: string): SourceRowFormatter {
   const formatRow = createRowFormatter(delimiter);
   const escaped = delimiter === '\t' ? '\\t' : `\\${delimiter}`;
   const needsCare = new RegExp(`["\\r\\n]|(?:^|${escaped})[=+\\-@\\t]`);
-  return (record, quotedCellsPossible, text) => {
-    if (text === undefined && quotedCellsPossible) return formatRow(record);
-    const line = text ?? record.join(delimiter);
-    return needsCare.test(line) ? formatRow(record) : line;
+  // Measured on lead-shaped lines: about twice as fast as needsCare, which must also look for quotes.
+  const formulaAfterDelimiter = new RegExp(`${escaped}[=+\\-@\\t]`);
+  return {
+    line(text) {
+      if (!startsLikeFormula(text) && !formulaAfterDelimiter.test(text)) return text;
+      return formatRow(text.split(delimiter));
+    },
+    record(record, quotedCellsPossible) {
+      if (quotedCellsPossible) return formatRow(record);
+      const line = record.join(delimiter);
+      return needsCare.test(line) ? formatRow(record) : line;
+    },
   };
+}
+
+/** = + - @ or tab as the first character. */
+function startsLikeFormula(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return first === 61 || first === 43 || first === 45 || first === 64 || first === 9;
 }

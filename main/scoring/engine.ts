@@ -4,10 +4,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { InputCheck, ScoringCheck } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
-import { readCell } from './cell-values.ts';
+import { createCellReader, readCell } from './cell-values.ts';
 import { columnIndexes, unmappedInputs } from './column-mapping.ts';
 import { type ReadProgress, readCsvRecords } from './csv-source.ts';
-import { createRecordFormatter, createRowFormatter } from './csv-writer.ts';
+import { createRowFormatter, createSourceRowFormatter } from './csv-writer.ts';
 import { predictionColumns } from './output-columns.ts';
 import { ReportAccumulator, type ReportState } from './report-accumulator.ts';
 import type { BatchPredictor, BatchReport, EngineJob, EngineProgress, InputColumns } from './types.ts';
@@ -100,7 +100,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
   let errors: WriteStream | undefined;
   const delimiter = job.dialect.delimiter;
   const formatOutput = createRowFormatter(delimiter);
-  const formatRecord = createRecordFormatter(job.dialect.delimiter);
+  const formatSource = createSourceRowFormatter(delimiter);
   const formatError = createRowFormatter(',');
   let prediction: ReturnType<typeof predictionColumns> | undefined;
   let report: ReportAccumulator | undefined;
@@ -117,12 +117,20 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
   const stringInput = { kind: 'string', type: 'string' } as const;
   const failPolicy = { mode: 'fail' } as const;
   const marks = new Int32Array(job.mapping.length);
+  const readers = modelInputs.map((input) => createCellReader(input, job.numberFormat));
 
-  // The current batch: values per input (row-major for [N,F]), the records and their lines.
+  // The current batch: values per input (row-major for [N,F]) and, per row, its line number, its
+  // line as read (fast path) or else its record, and its label cell. A record with a line is not kept:
+  // records that die young cost the garbage collector nothing, while thousands held until the batch
+  // is predicted are copied at each collection (bench/batch.ts: ~10% of the run).
   let batchColumns: InputColumns = job.mapping.map(() => []);
-  let batchRecords: string[][] = [];
+  let batchSize = 0;
   let batchLines: number[] = [];
   let batchTexts: Array<string | undefined> = [];
+  let batchRecords: Array<string[] | undefined> = [];
+  let batchLabels: Array<string | undefined> = [];
+  const cellsOfBatchRow = (row: number): readonly string[] =>
+    batchRecords[row] ?? batchTexts[row]?.split(delimiter) ?? [];
   // Sticky: once the file has shown a quote character, every record is formatted cell by cell.
   let quotedSeen = false;
   let errorChunk = '';
@@ -142,14 +150,18 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
   };
 
   const flushBatch = async () => {
-    if (batchRecords.length === 0) return;
+    if (batchSize === 0) return;
     if (hooks.predict && prediction && report) {
-      const predictions = await hooks.predict(batchColumns, batchRecords.length);
+      const predictions = await hooks.predict(batchColumns, batchSize);
       let text = '';
-      for (let row = 0; row < batchRecords.length; row++) {
-        const record = batchRecords[row] ?? [];
+      for (let row = 0; row < batchSize; row++) {
         const added = prediction.text(predictions, row, formatOutput, delimiter);
-        text += `${formatRecord(record, quotedSeen, batchTexts[row])}${delimiter}${added}\n`;
+        const line = batchTexts[row];
+        const source =
+          line === undefined
+            ? formatSource.record(batchRecords[row] ?? [], quotedSeen)
+            : formatSource.line(line);
+        text += `${source}${delimiter}${added}\n`;
         if (text.length >= outputPieceChars) {
           output?.write(text);
           text = '';
@@ -157,17 +169,20 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
         report.add(
           prediction.score(predictions, row),
           batchLines[row] ?? 0,
-          record,
-          labelIndex >= 0 ? record[labelIndex] : undefined,
+          batchLabels[row],
+          cellsOfBatchRow,
+          row,
         );
       }
-      scored += batchRecords.length;
+      scored += batchSize;
       await write(output, text);
     }
     batchColumns = job.mapping.map(() => []);
-    batchRecords = [];
+    batchSize = 0;
     batchLines = [];
     batchTexts = [];
+    batchRecords = [];
+    batchLabels = [];
   };
 
   const reportProgress = (force: boolean) => {
@@ -286,8 +301,14 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
           const target = batchColumns[k] ?? [];
           const input = modelInputs[k] ?? stringInput;
           const policy = policies[k] ?? failPolicy;
+          const read = readers[k];
           for (const index of slots) {
             const cell = record[index] ?? '';
+            const value = read?.(cell);
+            if (value !== undefined) {
+              target.push(value);
+              continue;
+            }
             const result = readCell(cell, input, policy, job.numberFormat);
             if (result.ok) {
               target.push(result.value);
@@ -331,10 +352,13 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
           continue;
         }
         if (job.kind === 'score') {
-          batchRecords.push(record);
+          const text = chunk.texts?.[r];
           batchLines.push(line);
-          batchTexts.push(chunk.texts?.[r]);
-          if (batchRecords.length >= job.batchSize) {
+          batchTexts.push(text);
+          batchRecords.push(text === undefined ? record : undefined);
+          batchLabels.push(labelIndex >= 0 ? record[labelIndex] : undefined);
+          batchSize++;
+          if (batchSize >= job.batchSize) {
             await flushBatch();
             throwIfCancelled();
           }

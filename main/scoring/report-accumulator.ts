@@ -60,7 +60,17 @@ export class ReportAccumulator {
   /** Scores outside [0,1] are kept for regression via a running min/max and a value sample. */
   private readonly valueSample: number[] = [];
 
-  add(score: number, line: number, cells: string[], labelCell: string | undefined): void {
+  /**
+   * One scored row. Its cells are asked for (`cellsOf(row)`) only when it enters the top rows, so the
+   * engine need not keep every record of a batch alive until its predictions arrive.
+   */
+  add(
+    score: number,
+    line: number,
+    labelCell: string | undefined,
+    cellsOf: (row: number) => readonly string[],
+    row: number,
+  ): void {
     if (this.options.probabilityScale) {
       const bin = Math.min(histogramBins - 1, Math.max(0, Math.floor(score * histogramBins)));
       this.histogram[bin] = (this.histogram[bin] ?? 0) + 1;
@@ -71,7 +81,7 @@ export class ReportAccumulator {
     }
     const lowest = this.top[this.top.length - 1];
     if (this.top.length < topRowCount || (lowest && score > lowest.score)) {
-      this.insertTop({ line, score, cells: cells.slice() });
+      this.insertTop({ line, score, cells: cellsOf(row).slice() });
     }
     const label = this.options.label;
     if (label) {

@@ -10,11 +10,19 @@ import { runEngine } from './engine.ts';
 import { batchSessionOptions, createSessionPredictor } from './session-predictor.ts';
 import type { EngineJob } from './types.ts';
 
+/**
+ * What a worker starts with: it creates its session at once, while the service is still preparing
+ * the run (finding where to cut the file), then waits for its job (JobMessage).
+ */
 export interface WorkerInput {
-  job: EngineJob;
   modelBytes?: Uint8Array;
   /** Int32Array over a SharedArrayBuffer: [0] becomes 1 to cancel, read without waiting for messages. */
   cancelFlag: Int32Array;
+}
+
+export interface JobMessage {
+  type: 'job';
+  job: EngineJob;
 }
 
 export type WorkerMessage =
@@ -25,14 +33,17 @@ export type WorkerMessage =
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('score-worker must run in a worker thread');
-  const { job, modelBytes, cancelFlag } = workerData as WorkerInput;
+  const { modelBytes, cancelFlag } = workerData as WorkerInput;
   const post = (message: WorkerMessage) => port.postMessage(message);
+  const creating = modelBytes ? InferenceSession.create(modelBytes, batchSessionOptions) : undefined;
+  creating?.catch(() => undefined); // reported below, once there is a job to report it for
+  const job = await new Promise<EngineJob>((resolve) => {
+    port.once('message', (message: JobMessage) => resolve(message.job));
+  });
   let session: InferenceSession | undefined;
   try {
-    if (job.kind === 'score') {
-      if (!modelBytes) throw new Error('score-worker: no model bytes');
-      session = await InferenceSession.create(modelBytes, batchSessionOptions);
-    }
+    session = await creating;
+    if (job.kind === 'score' && !session) throw new Error('score-worker: no model bytes');
     const result = await runEngine(job, {
       predict: session ? createSessionPredictor(session, job.model, job.mapping) : undefined,
       onProgress: (progress) => post({ type: 'progress', progress }),
@@ -48,5 +59,5 @@ async function main(): Promise<void> {
   }
 }
 
-// Not a top-level await: the pre-bundled worker (worker-bundle.ts) is a CommonJS script.
+// Not a top-level await: the bundled worker (worker-bundle.ts) is a CommonJS script.
 void main();

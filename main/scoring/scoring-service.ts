@@ -38,7 +38,7 @@ import { type EngineResult, errorsHeader } from './engine.ts';
 import { type FileSplit, findSplit } from './parallel-split.ts';
 import { ReportAccumulator } from './report-accumulator.ts';
 import { renderReportHtml } from './report-html.ts';
-import type { WorkerInput, WorkerMessage } from './score-worker.ts';
+import type { JobMessage, WorkerInput, WorkerMessage } from './score-worker.ts';
 import {
   defaultReadLimits,
   type EngineJob,
@@ -46,7 +46,7 @@ import {
   type ModelShape,
   type ReadLimits,
 } from './types.ts';
-import { bundledWorkerScript } from './worker-bundle.ts';
+import { bundledWorkerPath } from './worker-bundle.ts';
 
 export interface ScoringSetupInput {
   modelId: string;
@@ -188,7 +188,7 @@ export class ScoringService {
   /** Counts, over the whole file, the rows the missing-value policy and number format affect. */
   async check(setup: ScoringSetupInput, options: RunOptions = {}): Promise<ScoringCheck> {
     const { job } = await this.prepareJob(setup, 'check');
-    const [result] = await this.runWorkers([job], undefined, options);
+    const [result] = await this.runWorkers([job], this.startWorkers(1, undefined), options);
     if (!result) throw new Error('check run returned no result');
     if (!result.check) throw new Error('check run returned no counts');
     return result.check;
@@ -207,20 +207,32 @@ export class ScoringService {
     job.threshold = request.threshold;
     const started = performance.now();
     let result: EngineResult;
-    const split =
-      inspection.sizeBytes >= this.parallelMinBytes
-        ? // A file it can't scan is read by one worker, which reports what is wrong with it.
-          await findSplit(inputPath, inspection.sizeBytes, job.dialect).catch(() => undefined)
-        : undefined;
-    let jobs = split ? splitJob(job, split, inspection.sizeBytes, inspection.columns) : [job];
-    const temps = jobs.flatMap((part) => [part.outputTempPath ?? '', part.errorsTempPath ?? '']);
+    const modelBytes = loaded.servedModelBytes;
+    const parallel = inspection.sizeBytes >= this.parallelMinBytes;
+    // Two workers start loading the model while this thread looks for the cut (they wait for their jobs).
+    let workers: StartedWorkers | undefined = this.startWorkers(parallel ? 2 : 1, modelBytes);
+    let jobs = [job];
+    let temps: string[] = [];
     try {
+      // A file it can't scan is read by one worker, which reports what is wrong with it.
+      const split = parallel
+        ? await findSplit(inputPath, inspection.sizeBytes, job.dialect).catch(() => undefined)
+        : undefined;
+      if (split) jobs = splitJob(job, split, inspection.sizeBytes, inspection.columns);
+      else if (parallel) {
+        // No safe cut: one worker, started with one worker's memory limits.
+        workers.stop();
+        workers = this.startWorkers(1, modelBytes);
+      }
+      temps = jobs.flatMap((part) => [part.outputTempPath ?? '', part.errorsTempPath ?? '']);
       // Created here, in this thread, so a folder we can't write to is reported before the run starts.
       for (const part of jobs)
         if (part.outputTempPath) await writeFile(part.outputTempPath, '', { flag: 'wx' });
       let results: EngineResult[];
       try {
-        results = await this.runWorkers(jobs, loaded.servedModelBytes, options);
+        const running = workers;
+        workers = undefined; // runWorkers owns them now
+        results = await this.runWorkers(jobs, running, options);
       } catch (error) {
         if (jobs.length === 1 || !isOutOfMemory(error) || options.signal?.aborted) throw error;
         // Two workers didn't fit in their heaps (parallelHeapMb); one worker has no such limit.
@@ -228,7 +240,7 @@ export class ScoringService {
         await writeFile(job.outputTempPath, '', { flag: 'wx' });
         jobs = [job];
         console.warn('[modeldock] two batch workers ran out of memory; scoring again with one.');
-        results = await this.runWorkers(jobs, loaded.servedModelBytes, options);
+        results = await this.runWorkers(jobs, this.startWorkers(1, modelBytes), options);
       }
       result = mergeResults(results, job.threshold);
       if (result.rows === 0) {
@@ -241,6 +253,7 @@ export class ScoringService {
       if (result.failed > 0) await rename(job.errorsTempPath, errorsPath);
       else await rm(errorsPath, { force: true }); // a stale errors file from an earlier run would mislead
     } catch (error) {
+      workers?.stop(); // started, but the run failed before they got their jobs
       await Promise.all(temps.map((temp) => rm(temp, { force: true })));
       throw describeWriteError(error, outputPath);
     } finally {
@@ -295,7 +308,7 @@ export class ScoringService {
   }
 
   private async prepareJob(setup: ScoringSetupInput, kind: EngineJob['kind']) {
-    void bundledWorkerScript(); // starts loading (or building) the worker while the file is inspected
+    void bundledWorkerPath(); // starts loading (or building) the worker while the file is inspected
     const loaded = this.models.get(setup.modelId);
     const inspection = await this.inspect(setup);
     if (inspection.unmappedInputs.length > 0) {
@@ -322,21 +335,50 @@ export class ScoringService {
     return { job, loaded, inspection };
   }
 
+  /** Spawns `count` workers that load the model now and wait for their jobs (runWorkers). */
+  private startWorkers(count: number, modelBytes: Uint8Array | undefined): StartedWorkers {
+    const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+    const limits = workerLimits(count, this.parallelHeapMb);
+    let stopped = false;
+    const workers = bundledWorkerPath().then((script) =>
+      stopped
+        ? []
+        : Array.from({ length: count }, () => {
+            const worker = spawnScoreWorker({ modelBytes, cancelFlag }, script, limits);
+            // Until runWorkers listens, an 'error' event without a listener would throw in this thread.
+            worker.once('error', (error) => earlyErrors.set(worker, error));
+            return worker;
+          }),
+    );
+    return {
+      workers,
+      cancelFlag,
+      stop() {
+        stopped = true;
+        void workers.then((list) => {
+          for (const worker of list) void worker.terminate();
+        });
+      },
+    };
+  }
+
   /**
-   * Runs one worker per job, all stopped by one cancel flag, and resolves with their results in job
+   * Gives each started worker its job, all stopped by one cancel flag, and resolves with their results in job
    * order. Progress is summed over the workers. When one fails, the error a single worker would have
    * reported wins: the first part's error stops the later parts at once; a later part's error waits
    * for the earlier parts, whose own error (earlier in the file) then comes first.
    */
   private async runWorkers(
     jobs: EngineJob[],
-    modelBytes: Uint8Array | undefined,
+    started: StartedWorkers,
     options: RunOptions,
   ): Promise<EngineResult[]> {
-    const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
-    const script = await bundledWorkerScript();
-    const limits = workerLimits(jobs.length, this.parallelHeapMb);
-    const workers = jobs.map((job) => spawnScoreWorker({ job, modelBytes, cancelFlag }, script, limits));
+    const { cancelFlag } = started;
+    const workers = await started.workers;
+    if (workers.length !== jobs.length) throw new Error('runWorkers: one worker per job');
+    jobs.forEach((job, index) => {
+      workers[index]?.postMessage({ type: 'job', job } satisfies JobMessage);
+    });
     const latest: Array<EngineProgress | undefined> = jobs.map(() => undefined);
     const bytesTotal = jobs.reduce((sum, job) => sum + (job.part ? job.part.end - job.part.start : 0), 0);
     let lastProgress = 0;
@@ -392,6 +434,18 @@ export class ScoringService {
   }
 }
 
+/** Workers spawned for a run, loading the model until each gets its job (runWorkers). */
+interface StartedWorkers {
+  workers: Promise<Worker[]>;
+  /** [0] becomes 1 to cancel: shared by the workers of one run. */
+  cancelFlag: Int32Array;
+  /** Terminates workers that won't get a job. */
+  stop(): void;
+}
+
+/** A worker's error from before runWorkers listened to it. */
+const earlyErrors = new WeakMap<Worker, Error>();
+
 /** The result a worker posts, or its error; a worker that exits without either was terminated. */
 function workerResult(
   worker: Worker,
@@ -416,7 +470,10 @@ function workerResult(
       finish(() =>
         signal?.aborted
           ? reject(new AppError('cancelled', 'Scoring was cancelled; no output file was written.'))
-          : reject(new Error(`The scoring worker stopped unexpectedly (exit code ${code}).`)),
+          : reject(
+              earlyErrors.get(worker) ??
+                new Error(`The scoring worker stopped unexpectedly (exit code ${code}).`),
+            ),
       );
     });
   });
@@ -496,7 +553,7 @@ async function appendFile(target: string, source: string): Promise<void> {
 
 /**
  * In the Electron app the worker is score-worker.cjs, built beside main.cjs (worker-url.ts): the app
- * ships no TypeScript loader. From the sources it runs the pre-bundled script when esbuild could build
+ * ships no TypeScript loader. From the sources it runs the cached bundle when esbuild could build
  * it (worker-bundle.ts); otherwise its entry is a small .mjs file that registers tsx and imports
  * score-worker.ts, which starts the same way under tsx, vitest and bin/modeldock.mjs. A worker can't
  * inherit the parent's loader, and Node 20 ignores `--import` in a Worker's execArgv.
@@ -509,7 +566,7 @@ function spawnScoreWorker(
   const options = { workerData, resourceLimits };
   const built = builtWorkerUrl('score-worker');
   if (built !== undefined) return new Worker(built, options);
-  if (script !== undefined) return new Worker(script, { ...options, eval: true });
+  if (script !== undefined) return new Worker(script, options);
   return new Worker(new URL('./score-worker.mjs', import.meta.url), options);
 }
 

@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import type { AppErrorData, ErrorCode, ProgressEvent } from '../../shared/contract/index.ts';
 import { AppError, toAppErrorData } from '../errors.ts';
 import { dispatch, type HandlerTable } from '../handlers.ts';
+import type { AppServices } from '../services.ts';
 import { DownloadableFiles, sendDownload } from './downloads.ts';
 import { createToken, isAllowedHost, securityHeaders, tokenHeader, tokenMatches } from './security.ts';
 import { serveStatic } from './static-files.ts';
+import { removeStaleUploads } from './upload-cleanup.ts';
 import { receiveUpload } from './uploads.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -203,11 +205,32 @@ async function loadEngine(dataDir: string | undefined): Promise<Engine> {
     import('../handlers.ts'),
   ]);
   const services = createAppServices({ mode: 'browser', dataDir });
+  // Before the first call is answered, so no open or batch run can race with it.
+  await cleanUpUploads(services);
   return {
     table: createHandlerTable(services),
     dataDir: services.dataDir,
     dispose: () => services.dispose(),
   };
+}
+
+/**
+ * Uploads are removed when they turn out not to be models, but earlier runs (a killed host, a closed tab) leave
+ * the rest behind; this removes those older than a day. Opened models are copied into the library and opened
+ * from that copy, but the library still records where a model or reference CSV came from (and the browser's
+ * recent list reopens a model by that path), so those uploads stay.
+ */
+async function cleanUpUploads(services: AppServices): Promise<void> {
+  try {
+    const { entries } = await services.library.list();
+    const keepPaths = entries.flatMap((entry) => [
+      entry.sourcePath,
+      ...(entry.reference ? [entry.reference.sourcePath] : []),
+    ]);
+    await removeStaleUploads(services.dataDir, { keepPaths });
+  } catch (error) {
+    console.error('[modeldock] old uploads were not cleaned up:', error);
+  }
 }
 
 const notAModelCodes = new Set<ErrorCode>([

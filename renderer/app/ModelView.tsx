@@ -15,6 +15,8 @@ const LibraryTools = lazy(() =>
   import('../library/index.ts').then((module) => ({ default: module.LibraryTools })),
 );
 
+const clearReveal = () => useAppStore.setState({ reveal: null });
+
 const tabs = [
   { id: 'try', label: 'Try' },
   { id: 'batch', label: 'Batch' },
@@ -28,6 +30,7 @@ export function ModelView(props: { model: ModelInfo }) {
   const { model } = props;
   const tab = useAppStore((state) => state.activeTab);
   const currentPayload = useAppStore((state) => state.currentPayload);
+  const revealDrift = useAppStore((state) => state.reveal === 'drift');
   const setTab = (id: TabId) => useAppStore.setState({ activeTab: id });
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
@@ -71,7 +74,13 @@ export function ModelView(props: { model: ModelInfo }) {
             {tab === 'batch' ? <BatchPanel key={model.modelId} model={model} /> : null}
             {tab === 'export' ? <ExportPanel key={model.modelId} model={model} /> : null}
             {tab === 'library' ? (
-              <LibraryTools key={model.modelId} model={model} payload={currentPayload} />
+              <LibraryTools
+                key={model.modelId}
+                model={model}
+                payload={currentPayload}
+                revealDrift={revealDrift}
+                onDriftRevealed={clearReveal}
+              />
             ) : null}
           </Suspense>
         </div>

@@ -25,6 +25,11 @@ export interface AppState {
   view: 'model' | 'library';
   /** The Try tab's current payload, shared with the library tools (samples, what-if, compare). */
   currentPayload: Record<string, unknown> | null;
+  /**
+   * A panel another view asked to bring into view (the Batch tab's drift hint points at the Drift panel). The
+   * panel scrolls itself into view, focuses its heading when it mounts, then clears the request.
+   */
+  reveal: 'drift' | null;
 }
 
 export const useAppStore = create<AppState>(() => ({
@@ -36,4 +41,5 @@ export const useAppStore = create<AppState>(() => ({
   activeTab: 'try',
   view: 'model',
   currentPayload: null,
+  reveal: null,
 }));

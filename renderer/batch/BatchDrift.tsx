@@ -51,7 +51,7 @@ export function BatchDriftView(props: { drift: BatchDrift }): JSX.Element {
           <button
             type="button"
             className="link-button"
-            onClick={() => useAppStore.setState({ activeTab: 'library' })}
+            onClick={() => useAppStore.setState({ activeTab: 'library', reveal: 'drift' })}
           >
             Samples &amp; compare → Drift
           </button>

@@ -1,16 +1,34 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { DriftReport, LibraryEntry, ModelInfo } from '../../shared/contract/index.ts';
 import { client, newOperationId } from '../client/index.ts';
 import { DriftTable } from './DriftTable.tsx';
 import { errorMessage } from './format.ts';
 
+export interface DriftPanelProps {
+  model: ModelInfo;
+  /** Scroll the panel into view and focus its heading (once per true); then `onRevealed` is called. */
+  reveal?: boolean;
+  onRevealed?: () => void;
+}
+
 /** Drift of a CSV against the reference attached to the open model in the library; attach or replace it here. */
-export function DriftPanel(props: { model: ModelInfo }) {
-  const { model } = props;
+export function DriftPanel(props: DriftPanelProps) {
+  const { model, reveal = false, onRevealed } = props;
   const [entry, setEntry] = useState<LibraryEntry | null>(null);
   const [report, setReport] = useState<DriftReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const sectionRef = useRef<HTMLElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  // Asked for from elsewhere (the Batch tab's drift hint): the panel sits below the others, so bring it into view
+  // and move focus to its heading, so keyboard and screen-reader users land where they were sent.
+  useEffect(() => {
+    if (!reveal) return;
+    sectionRef.current?.scrollIntoView({ block: 'start' });
+    headingRef.current?.focus({ preventScroll: true });
+    onRevealed?.();
+  }, [reveal, onRevealed]);
 
   // The library keeps every opened model by SHA-256; its entry carries the reference.
   useEffect(() => {
@@ -69,8 +87,10 @@ export function DriftPanel(props: { model: ModelInfo }) {
 
   const reference = entry?.reference;
   return (
-    <section className="drift-panel" aria-label="Drift">
-      <h3>Drift</h3>
+    <section ref={sectionRef} className="drift-panel" aria-label="Drift">
+      <h3 ref={headingRef} tabIndex={-1}>
+        Drift
+      </h3>
       <p className="hint" data-testid="drift-reference">
         {reference
           ? `Reference: ${reference.fileName} (${reference.rows.toLocaleString()} rows). Each batch run is compared with it.`

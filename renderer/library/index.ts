@@ -5,7 +5,7 @@
  *   <SamplesPanel model={model} payload={currentPayload} />
  *   <WhatIfPanel model={model} payload={currentPayload} />
  *   <ComparePanel model={model} payload={currentPayload} />
- *   <DriftPanel model={model} />, and <DriftTable report={…} /> for a batch report.
+ *   <DriftPanel model={model} reveal={…} onRevealed={…} />, and <DriftTable report={…} /> for a batch report.
  * or all four for the open model in one tab: <LibraryTools model={model} payload={currentPayload} />.
  */
 import './library.css';

@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { columnsToFeeds, feedShape, needsOneRowPerRun, rowsToFeeds } from '../../main/models/tensors.ts';
+import {
+  columnsToFeeds,
+  feedShape,
+  fillInt64,
+  needsOneRowPerRun,
+  rowsToFeeds,
+} from '../../main/models/tensors.ts';
 import type { ModelInput } from '../../shared/contract/index.ts';
 
 const input = (
@@ -57,4 +64,51 @@ test('feedShape keeps higher ranks and scalars', () => {
 test('a batch dimension fixed to 1 means one row per run', () => {
   expect(needsOneRowPerRun([input('x', 'float', [1, 4], 4)])).toBe(true);
   expect(needsOneRowPerRun([input('x', 'float', ['N', 4], 4)])).toBe(false);
+});
+
+describe('int64 tensors', () => {
+  const viaBigInt = (values: number[]) => values.map((value) => BigInt(Math.trunc(value)));
+  const edges = [
+    0,
+    -0,
+    1,
+    -1,
+    2 ** 31 - 1,
+    -(2 ** 31),
+    2 ** 32 - 1,
+    2 ** 32,
+    -(2 ** 32),
+    2 ** 32 + 1,
+    2 ** 53 - 1,
+    -(2 ** 53 - 1),
+    1.9,
+    -1.9,
+    123456789012,
+  ];
+
+  test('hold exactly the integers BigInt gives, at the 32-bit and 2^53 edges and for random values', () => {
+    expect([...fillInt64(new BigInt64Array(edges.length), edges)]).toEqual(viaBigInt(edges));
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.maxSafeInteger(), fc.double({ noNaN: true, min: -1e15, max: 1e15 }))),
+        (values) => {
+          expect([...fillInt64(new BigInt64Array(values.length), values)]).toEqual(viaBigInt(values));
+        },
+      ),
+    );
+  });
+
+  test("uint64 wraps negative values as BigUint64Array does, and values beyond 2^53 keep BigInt's rounding", () => {
+    const values = [5, -1, 2 ** 53 + 2, 2 ** 60];
+    const expected = new BigUint64Array(values.length);
+    values.forEach((value, i) => {
+      expected[i] = BigInt(value);
+    });
+    expect([...fillInt64(new BigUint64Array(values.length), values)]).toEqual([...expected]);
+  });
+
+  test('columnsToFeeds builds int64 feeds with these exact values', () => {
+    const feeds = columnsToFeeds([input('n', 'int64', [null, 1])], { n: [3, -7, 2 ** 40] }, 3);
+    expect([...(feeds.n!.data as BigInt64Array)]).toEqual([3n, -7n, 2n ** 40n]);
+  });
 });

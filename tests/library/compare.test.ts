@@ -2,11 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../main/cli/index.ts';
 import { checkCompatibility, compareCsv } from '../../main/library/compare.ts';
 import type { ModelInfo, ModelInput } from '../../shared/contract/index.ts';
+import { runCliCaptured } from '../helpers/run-cli.ts';
 import {
   createLibrary,
   leadCsv,
@@ -163,24 +162,10 @@ describe('compatibility', () => {
   });
 });
 
-function capture() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
 describe('modeldock compare', () => {
   async function cli(args: string[]) {
-    const stdout = capture();
-    const stderr = capture();
     process.env.MODELDOCK_DATA_DIR = await tempDir();
-    const code = await runCli(['compare', ...args], { stdout: stdout.stream, stderr: stderr.stream });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
+    return runCliCaptured(['compare', ...args]);
   }
 
   it('prints the comparison as JSON', async () => {

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isMissing, parseNumberCell, readCell } from '../../main/scoring/cell-values.ts';
+import { createCellReader, isMissing, parseNumberCell, readCell } from '../../main/scoring/cell-values.ts';
 
 const numeric = { kind: 'numeric', type: 'float' } as const;
 const integer = { kind: 'numeric', type: 'int64' } as const;
@@ -83,5 +84,78 @@ describe('cells and the missing-value policy', () => {
     const fraction = readCell('5.5', integer, { mode: 'fail' }, 'plain');
     expect(fraction.ok).toBe(false);
     if (!fraction.ok) expect(fraction.reason).toContain('whole number');
+  });
+});
+
+describe('the specialised cell reader (the batch engine fast path)', () => {
+  const inputs = [
+    { kind: 'numeric', type: 'float' },
+    { kind: 'numeric', type: 'double' },
+    { kind: 'numeric', type: 'int64' },
+    { kind: 'numeric', type: 'int8' },
+    { kind: 'numeric', type: 'uint32' },
+    { kind: 'numeric', type: 'float16' },
+    { kind: 'string', type: 'string' },
+    { kind: 'bool', type: 'bool' },
+  ] as const;
+  const formats = ['plain', 'thousands-comma', 'decimal-comma'] as const;
+  const policies = [{ mode: 'fail' }, { mode: 'fill', value: '0' }, { mode: 'omit' }] as const;
+  // Cells made of the characters that matter to numbers, plus edge cases.
+  const cell = fc.oneof(
+    fc.stringMatching(/^[ \t]?[+-]?[0-9]{0,12}([.,][0-9]{0,4})?([eE][+-]?[0-9]{1,3})?[ ]?$/),
+    fc.constantFrom(
+      '',
+      ' ',
+      '1,234.5',
+      '1.234',
+      '12,5',
+      '1e999',
+      '-0',
+      '0x10',
+      'NaN',
+      'Infinity',
+      '300',
+      '-129',
+      'true',
+      'NA',
+      '2147483648',
+      '9007199254740993',
+    ),
+    fc.string({ maxLength: 8 }),
+  );
+
+  test('every value it returns is exactly what readCell returns for that cell', () => {
+    fc.assert(
+      fc.property(
+        cell,
+        fc.constantFrom(...inputs),
+        fc.constantFrom(...formats),
+        fc.constantFrom(...policies),
+        (text, input, format, policy) => {
+          const fast = createCellReader(input, format)(text);
+          if (fast === undefined) return;
+          const slow = readCell(text, input, policy, format);
+          expect(slow.ok).toBe(true);
+          if (slow.ok) expect(Object.is(slow.value, fast)).toBe(true);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  test('reads plain numbers and present strings itself, and leaves missing and refused cells to readCell', () => {
+    const float = createCellReader({ kind: 'numeric', type: 'float' }, 'plain');
+    expect(float('56796')).toBe(56796);
+    expect(float('-0.76')).toBe(-0.76);
+    expect(float('')).toBeUndefined();
+    expect(float('1,234')).toBeUndefined();
+    expect(float('4e38')).toBeUndefined(); // beyond float32: readCell says why
+    const int8 = createCellReader({ kind: 'numeric', type: 'int8' }, 'plain');
+    expect(int8('127')).toBe(127);
+    expect(int8('128')).toBeUndefined();
+    expect(int8('1.5')).toBeUndefined();
+    const text = createCellReader({ kind: 'string', type: 'string' }, 'plain');
+    expect(text(' paid ads ')).toBe(' paid ads ');
+    expect(text('  ')).toBeUndefined();
   });
 });

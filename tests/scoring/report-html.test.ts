@@ -18,7 +18,7 @@ function summary(): ScoringSummary {
     [0.5, 'e', ''],
   ];
   rows.forEach(([score, name, label], i) => {
-    accumulator.add(score, i + 2, [name, label], label);
+    accumulator.add(score, i + 2, label, () => [name, label], i);
   });
   return {
     rows: 5,

@@ -244,6 +244,33 @@ describe('dialects', () => {
     expect(row!.note).toBe(`'=HYPERLINK("x")`);
     expect(row!.delta).toBe('-1.5');
   });
+
+  test('formula cells in a quote-free file (read on the fast path) are neutralised wherever they stand', async () => {
+    const file = fx.file('formula-plain.csv');
+    writeFileSync(
+      file,
+      [
+        'note;lead_source;number_of_courses_viewed;annual_income;tail',
+        '=1+2;referral;2;50000;x',
+        'fine;referral;3;60000;+cmd',
+        'ok;@SUM(A1);4;70000;-2e5',
+        'plain;referral;5;80000;-',
+      ].join('\n'),
+    );
+    const summary = await fx.scoring.score({
+      ...fx.setup(file),
+      outputPath: fx.file('formula-plain-out.csv'),
+      overwrite: false,
+      threshold: 0.5,
+    });
+    const rows = readCsv(summary.outputPath, ';');
+    expect(rows.map((row) => [row.note, row.lead_source, row.tail])).toEqual([
+      ["'=1+2", 'referral', 'x'],
+      ['fine', 'referral', "'+cmd"],
+      ['ok', "'@SUM(A1)", '-2e5'],
+      ['plain', 'referral', "'-"],
+    ]);
+  });
 });
 
 describe('progress', () => {

@@ -1,12 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runCli } from '../../main/cli/index.ts';
 import { checksumFile } from '../../main/models/checksums.ts';
 import { convertSklearnFile } from '../../main/sklearn/index.ts';
+import { runCliCaptured } from '../helpers/run-cli.ts';
 import { fixtureDir, readManifest } from './parity-helpers.ts';
 
 // The guide's file: DictVectorizer + LogisticRegression saved with pickle.dump as pipeline_v1.bin.
@@ -20,17 +19,6 @@ afterAll(() => {
   if (previousDataDir === undefined) delete process.env.MODELDOCK_DATA_DIR;
   else process.env.MODELDOCK_DATA_DIR = previousDataDir;
 });
-
-function collect() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 describe('the guide-shaped pickle gives scikit-learn’s probability for the done-when payload', () => {
   test('the payload matches the guide', () => {
@@ -57,15 +45,16 @@ describe('the guide-shaped pickle gives scikit-learn’s probability for the don
 
   test('modeldock predict on the pickle', async () => {
     process.env.MODELDOCK_DATA_DIR = dataDir;
-    const out = collect();
-    const err = collect();
-    const code = await runCli(['predict', guideFile, '--input', JSON.stringify(doneWhen.row), '--json'], {
-      stdout: out.stream,
-      stderr: err.stream,
-    });
-    expect(err.text()).toBe('');
+    const { code, stdout, stderr } = await runCliCaptured([
+      'predict',
+      guideFile,
+      '--input',
+      JSON.stringify(doneWhen.row),
+      '--json',
+    ]);
+    expect(stderr).toBe('');
     expect(code).toBe(0);
-    const result = JSON.parse(out.text()) as { probability: number };
+    const result = JSON.parse(stdout) as { probability: number };
     expect(Math.abs(result.probability - doneWhen.probability)).toBeLessThanOrEqual(1e-6);
   });
 });

@@ -43,6 +43,12 @@ var floatLimits = {
   float: { max: 34028234663852886e22, shown: "3.4e38" },
   float16: { max: 65504, shown: "65504" }
 };
+function numberFits(type, value) {
+  const floatLimit = floatLimits[type];
+  if (floatLimit && Math.abs(value) > floatLimit.max) return false;
+  const range = integerRanges[type];
+  return !range || Number.isInteger(value) && value >= range[0] && value <= range[1];
+}
 function coerceValue(input, raw) {
   if (input.kind === "string") {
     if (typeof raw === "string") return { value: raw };
@@ -240,21 +246,13 @@ function toTensor(input, values, rowCount) {
   const numbers = () => values.map((value) => Number(value));
   switch (input.type) {
     case "float":
-      return new Tensor("float32", Float32Array.from(numbers()), dims);
+      return new Tensor("float32", fillNumbers(new Float32Array(values.length), values), dims);
     case "double":
-      return new Tensor("float64", Float64Array.from(numbers()), dims);
+      return new Tensor("float64", fillNumbers(new Float64Array(values.length), values), dims);
     case "int64":
-      return new Tensor(
-        "int64",
-        BigInt64Array.from(values, (value) => BigInt(Math.trunc(Number(value)))),
-        dims
-      );
+      return new Tensor("int64", fillInt64(new BigInt64Array(values.length), values), dims);
     case "uint64":
-      return new Tensor(
-        "uint64",
-        BigUint64Array.from(values, (value) => BigInt(Math.trunc(Number(value)))),
-        dims
-      );
+      return new Tensor("uint64", fillInt64(new BigUint64Array(values.length), values), dims);
     case "int32":
       return new Tensor("int32", Int32Array.from(numbers()), dims);
     case "int16":
@@ -276,12 +274,32 @@ function toTensor(input, values, rowCount) {
     case "string":
       return new Tensor(
         "string",
-        values.map((value) => String(value)),
+        values.every((value) => typeof value === "string") ? values : values.map((value) => String(value)),
         dims
       );
     default:
       throw new Error(`ModelDock cannot build a tensor of element type ${input.type}.`);
   }
+}
+function fillNumbers(target, values) {
+  for (let i = 0; i < values.length; i++) target[i] = Number(values[i]);
+  return target;
+}
+var littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+var twoTo32 = 4294967296;
+function fillInt64(target, values) {
+  const words = littleEndian ? new Int32Array(target.buffer, target.byteOffset, target.length * 2) : void 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = Math.trunc(Number(values[i]));
+    if (!words || !Number.isSafeInteger(value) || value < 0 && target instanceof BigUint64Array) {
+      target[i] = BigInt(value);
+      continue;
+    }
+    const high = Math.floor(value / twoTo32);
+    words[2 * i] = value - high * twoTo32;
+    words[2 * i + 1] = high;
+  }
+  return target;
 }
 function rowsToFeeds(inputs, rows) {
   const columns = {};
@@ -408,8 +426,10 @@ export {
   describeValue,
   expectedValue,
   feedShape,
+  fillInt64,
   maxInstances,
   needsOneRowPerRun,
+  numberFits,
   rowsToFeeds,
   tensorToJson,
   tensorValues,

@@ -11,6 +11,7 @@ import {
 import { formatDrift } from '../../library/drift-text.ts';
 import type { EngineProgress } from '../../scoring/types.ts';
 import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { cancelOnInterrupt } from '../interrupt.ts';
 import { reportError, writeJson } from '../output.ts';
 
 const usage = `Usage: modeldock score <model> <in.csv> --out <out.csv> [options]
@@ -31,7 +32,8 @@ Scores every row of a CSV file and writes the original columns plus the predicti
 
 Exit codes: 0 scored (some rows may have failed; see <out>.errors.csv); 2 usage (including an
 unknown input in --fill/--map, an unknown column in --map, or an existing --out without --force);
-3 the model file is unusable; 4 the CSV cannot be read, or rows were read but none could be scored.`;
+3 the model file is unusable; 4 the CSV cannot be read, or rows were read but none could be scored;
+130 interrupted (Ctrl-C or SIGTERM): the partial output is removed.`;
 
 function splitAssignment(option: string, text: string): [string, string] {
   const at = text.indexOf('=');
@@ -236,20 +238,25 @@ async function run(context: CommandContext): Promise<number> {
       });
       checkMappedColumns(options.mapping, csv.columns);
     }
-    const summary = await context.services.scoring.score(
-      {
-        modelId: info.modelId,
-        path: options.csvPath,
-        outputPath: options.outputPath,
-        overwrite: options.force,
-        labelColumn: options.labelColumn,
-        threshold: options.threshold,
-        missing: options.missing,
-        mapping: options.mapping,
-        numberFormat: options.numberFormat,
-        dialect: options.dialect,
-      },
-      { onProgress: showProgress ? (progress) => context.stderr.write(progressBar(progress)) : undefined },
+    const summary = await cancelOnInterrupt((signal) =>
+      context.services.scoring.score(
+        {
+          modelId: info.modelId,
+          path: options.csvPath,
+          outputPath: options.outputPath,
+          overwrite: options.force,
+          labelColumn: options.labelColumn,
+          threshold: options.threshold,
+          missing: options.missing,
+          mapping: options.mapping,
+          numberFormat: options.numberFormat,
+          dialect: options.dialect,
+        },
+        {
+          signal,
+          onProgress: showProgress ? (progress) => context.stderr.write(progressBar(progress)) : undefined,
+        },
+      ),
     );
     if (showProgress) context.stderr.write('\n');
     const drift = options.reference
