@@ -2,8 +2,7 @@
 // Runs the TypeScript CLI with no build step: from a cached bundle of its sources (main/bundle-cache.mjs),
 // rebuilt when a source changes, or through tsx when no bundle can be built (no esbuild, read-only
 // node_modules). MODELDOCK_NO_BUNDLE=1 forces tsx, e.g. to see stack traces in the sources.
-import { createRequire } from 'node:module';
-import { cachedBundle } from '../main/bundle-cache.mjs';
+import { cachedBundle, loadBundle } from '../main/bundle-cache.mjs';
 
 const bundle =
   process.env.MODELDOCK_NO_BUNDLE === '1'
@@ -17,8 +16,8 @@ const bundle =
       });
 let cli;
 if (bundle) {
-  // require, not import(): importing CommonJS from ESM first scans the whole file for its exports.
-  cli = createRequire(import.meta.url)(bundle);
+  // Not import(): importing CommonJS from ESM first scans the whole file for its exports.
+  cli = loadBundle(bundle);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

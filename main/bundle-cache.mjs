@@ -1,8 +1,10 @@
 // Plain JavaScript (typed by bundle-cache.d.mts): bin/modeldock.mjs runs it before any TypeScript loader.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 
 /**
  * Single-file bundles of our TypeScript entry points, built with esbuild on first use and kept in
@@ -17,8 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * written; callers then load the sources through tsx as before.
  */
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cacheDir = path.join(root, 'node_modules', '.cache', 'modeldock');
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Bumped when the way bundles are built changes, so older cached bundles are rebuilt. */
 const cacheFormat = 1;
 
@@ -40,10 +41,65 @@ export function cachedBundle(spec) {
 }
 
 /**
+ * Runs a CommonJS bundle and returns its exports, like require() but with V8's code cache kept beside
+ * it (`<bundle>.v8cache`): compiling the 2 MB CLI bundle was a quarter of a CLI start (~70 ms → ~43 ms
+ * measured). V8 rejects a cache made for other flags, but it only compares the source's length, so
+ * the cache starts with the size and modification time of the bundle it was made from and is ignored
+ * for any other. Node versions without vm's main-context loader (needed for the bundle's dynamic
+ * imports) use require().
+ * @param {string} file
+ */
+export function loadBundle(file) {
+  const dynamicImports = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  const require = createRequire(file);
+  if (!dynamicImports) return require(file);
+  const source = readFileSync(file, 'utf8');
+  const [size, mtimeMs] = statOf(file);
+  const cacheFile = `${file}.v8cache`;
+  const cachedData = readCodeCache(cacheFile, size, mtimeMs);
+  const script = new vm.Script(Module.wrap(source), {
+    filename: file,
+    cachedData,
+    importModuleDynamically: dynamicImports,
+  });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, require, module, file, path.dirname(file));
+  if (!cachedData || script.cachedDataRejected) {
+    const header = Buffer.alloc(16);
+    header.writeDoubleLE(size, 0);
+    header.writeDoubleLE(mtimeMs, 8);
+    try {
+      writeAtomically(cacheFile, Buffer.concat([header, script.createCachedData()]));
+    } catch {
+      // Only slower next time.
+    }
+  }
+  return module.exports;
+}
+
+/**
+ * @param {string} cacheFile
+ * @param {number} size
+ * @param {number} mtimeMs
+ */
+function readCodeCache(cacheFile, size, mtimeMs) {
+  try {
+    const data = readFileSync(cacheFile);
+    if (data.length <= 16 || data.readDoubleLE(0) !== size || data.readDoubleLE(8) !== mtimeMs)
+      return undefined;
+    return data.subarray(16);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * @param {import('./bundle-cache.d.mts').BundleSpec} spec
  * @param {string} key
  */
 async function loadOrBuild(spec, key) {
+  const root = spec.root ?? packageRoot;
+  const cacheDir = path.join(root, 'node_modules', '.cache', 'modeldock');
   const extension = spec.format === 'esm' ? 'mjs' : 'cjs';
   const id = createHash('sha256').update(key).digest('hex').slice(0, 12);
   const bundleFile = path.join(cacheDir, `${spec.name}-${id}.${extension}`);
