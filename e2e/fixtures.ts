@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -50,8 +51,13 @@ function electronBinary(): string | null {
 let printedElectronSkip = false;
 let electronBuilt = false;
 
+/** A browser-mode host process of a test's own, beside the worker's shared one. */
+export interface OwnWebHost extends WebHostInfo {
+  child: ChildProcess;
+}
+
 /** Starts `main/web/start.ts` as its own process (as `npm run web` does) and reads its URL and token. */
-async function startHost(dataDir: string): Promise<{ info: WebHostInfo; child: ChildProcess }> {
+export async function startWebHost(dataDir: string): Promise<OwnWebHost> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(repoRoot, 'main/web/start.ts'), '--json', '--data-dir', dataDir],
@@ -62,7 +68,14 @@ async function startHost(dataDir: string): Promise<{ info: WebHostInfo; child: C
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the browser-mode host exited with ${code}`)));
   });
-  return { info: { ...(JSON.parse(first) as Omit<WebHostInfo, 'dataDir'>), dataDir }, child };
+  return { ...(JSON.parse(first) as Omit<WebHostInfo, 'dataDir'>), dataDir, child };
+}
+
+export async function stopWebHost(host: OwnWebHost): Promise<void> {
+  if (host.child.exitCode !== null) return;
+  const exited = once(host.child, 'exit');
+  host.child.kill('SIGTERM');
+  await exited;
 }
 
 type WorkerFixtures = { appMode: 'browser' | 'electron'; webHost: WebHostInfo; workDir: string };
@@ -83,9 +96,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     async ({ workDir }, use) => {
       const dataDir = path.join(workDir, 'data');
       await mkdir(dataDir, { recursive: true });
-      const { info, child } = await startHost(dataDir);
-      await use(info);
-      child.kill('SIGTERM');
+      const host = await startWebHost(dataDir);
+      await use(host);
+      await stopWebHost(host);
     },
     { scope: 'worker' },
   ],

@@ -1,40 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { APIRequestContext } from '@playwright/test';
 import type { LibraryEntry } from '../shared/contract/index.ts';
-import { expect, repoRoot, sampleModel, test } from './fixtures.ts';
+import { expect, type OwnWebHost, sampleModel, startWebHost, stopWebHost, test } from './fixtures.ts';
 
-interface Host {
-  origin: string;
-  url: string;
-  token: string;
-  child: ChildProcess;
-}
-
-/** A browser-mode host of our own (the shared fixture's host lives for the whole worker; this one restarts). */
-async function startHost(dataDir: string): Promise<Host> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'main/web/start.ts'), '--json', '--data-dir', dataDir],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the browser-mode host exited with ${code}`)));
-  });
-  return { ...(JSON.parse(first) as Omit<Host, 'child'>), child };
-}
-
-async function stopHost(host: Host): Promise<void> {
-  if (host.child.exitCode !== null) return;
-  const exited = once(host.child, 'exit');
-  host.child.kill('SIGTERM');
-  await exited;
-}
+type Host = OwnWebHost;
 
 async function call<T>(request: APIRequestContext, host: Host, name: string, body: unknown): Promise<T> {
   const response = await request.post(`${host.origin}/api/call/${name}`, {
@@ -53,7 +24,7 @@ test('the library keeps an opened model across a restart of the browser-mode hos
 }) => {
   test.skip(appMode !== 'browser', 'restarts the browser-mode host; the Electron project has no such host');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'modeldock-e2e-library-'));
-  let host = await startHost(dataDir);
+  let host = await startWebHost(dataDir);
   try {
     await page.goto(host.url);
     await page.getByTestId('open-file-input').setInputFiles(sampleModel);
@@ -69,8 +40,8 @@ test('the library keeps an opened model across a restart of the browser-mode hos
     await call(request, host, 'library.rename', { id: entry.id, name: 'Lead scoring (course)' });
     await call(request, host, 'library.setNotes', { id: entry.id, notes: 'kept across restarts' });
 
-    await stopHost(host);
-    host = await startHost(dataDir);
+    await stopWebHost(host);
+    host = await startWebHost(dataDir);
 
     const after = await call<{ entries: LibraryEntry[]; notice?: unknown }>(
       request,
@@ -111,7 +82,7 @@ test('the library keeps an opened model across a restart of the browser-mode hos
       await expect(panel.getByTestId('library-entry')).toContainText('kept across restarts');
     }
   } finally {
-    await stopHost(host);
+    await stopWebHost(host);
     await rm(dataDir, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,6 @@
 import { useAppStore } from '../app/app-store.ts';
 import { formatBytes } from '../model/format.ts';
-import { openModel } from './open-model.ts';
+import { openRecent } from './open-model.ts';
 
 export function RecentModels() {
   const recent = useAppStore((state) => state.recent);
@@ -20,7 +20,7 @@ export function RecentModels() {
               onClick={(event) => {
                 // Close the header's Recent menu, if that is where the list is.
                 event.currentTarget.closest('details')?.removeAttribute('open');
-                void openModel({ path: entry.path, fileName: entry.fileName });
+                void openRecent(entry);
               }}
             >
               <span className="recent-name">{entry.fileName}</span>

@@ -2,7 +2,7 @@ import type { AppErrorData, ModelInfo, ProgressEvent } from '../../shared/contra
 import { useAppStore } from '../app/app-store.ts';
 import { ClientError, client, newOperationId } from '../client/index.ts';
 import { type DropSelection, describeDrop } from './dropped-files.ts';
-import { rememberModel, saveRecentModels } from './recent-models.ts';
+import { type RecentModel, rememberModel, saveRecentModels } from './recent-models.ts';
 
 /** The open in flight, so Cancel (and a newer open) can stop it. */
 let current: { controller: AbortController; operationId: string } | null = null;
@@ -10,10 +10,24 @@ let current: { controller: AbortController; operationId: string } | null = null;
 export type OpenSource = { file: File } | { path: string; fileName: string };
 
 /**
+ * Reopens a model from the recent list. When its file is gone (moved, deleted, or in browser mode an
+ * upload cleaned up after a day), the library's copy with the same SHA-256 — the same bytes — opens
+ * instead, and a notice says so; without such a copy the open fails with the usual message.
+ */
+export function openRecent(entry: Pick<RecentModel, 'path' | 'fileName' | 'sha256'>): Promise<void> {
+  return openModel({ path: entry.path, fileName: entry.fileName }, null, entry.sha256);
+}
+
+/**
  * Opens a model: a File is first turned into a path (Electron: its own; browser: uploaded), then
  * model.open computes checksums and loads it in main, reporting progress; the previous model is closed.
  */
-export async function openModel(source: OpenSource, notice: string | null = null): Promise<void> {
+export async function openModel(
+  source: OpenSource,
+  notice: string | null = null,
+  /** The SHA-256 a missing file had, to fall back to the library's copy (openRecent). */
+  knownSha256?: string,
+): Promise<void> {
   cancelOpen();
   const controller = new AbortController();
   const operationId = newOperationId('open');
@@ -48,6 +62,17 @@ export async function openModel(source: OpenSource, notice: string | null = null
   } catch (error) {
     if (current?.operationId !== operationId) return;
     const data: AppErrorData = ClientError.from(error);
+    if (data.code === 'file-not-found' && knownSha256 && 'path' in source) {
+      const info = await openLibraryCopy(knownSha256, operationId, controller.signal).catch(() => null);
+      if (current?.operationId !== operationId) return;
+      if (info) {
+        showOpenedModel(info);
+        useAppStore.setState({
+          notice: `${fileName} is no longer at ${source.path}; ModelDock opened its library copy (same SHA-256).`,
+        });
+        return;
+      }
+    }
     useAppStore.setState({
       opening: null,
       openError: data.code === 'cancelled' ? null : { code: data.code, message: data.message, fileName },
@@ -57,6 +82,17 @@ export async function openModel(source: OpenSource, notice: string | null = null
     stopProgress();
     if (current?.operationId === operationId) current = null;
   }
+}
+
+/** The library's stored copy of the model with this SHA-256, opened; null when the library has none. */
+async function openLibraryCopy(
+  sha256: string,
+  operationId: string,
+  signal: AbortSignal,
+): Promise<ModelInfo | null> {
+  const { entries } = await client.call('library.list', {}, { signal });
+  const copy = entries.find((entry) => entry.sha256 === sha256);
+  return copy ? client.call('library.open', { id: copy.id, operationId }, { signal }) : null;
 }
 
 /** Makes an opened model the current one (from a file, the recent list or the library) and closes the last. */
