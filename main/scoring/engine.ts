@@ -41,7 +41,8 @@ interface RowError {
   reason: string;
 }
 
-const maxExamplesPerInput = 5;
+/** Invalid cells shown per input by a check run. */
+export const maxExamplesPerInput = 5;
 /**
  * Output goes to the file in pieces of about this many characters, and the file is read in 64 KiB
  * pieces: strings over V8's large-object size (128 KiB) live outside the young generation until a

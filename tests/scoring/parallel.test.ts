@@ -4,7 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ModelService } from '../../main/models/model-service.ts';
 import { findSplit } from '../../main/scoring/parallel-split.ts';
-import { ScoringService, type ScoringServiceOptions } from '../../main/scoring/scoring-service.ts';
+import {
+  ScoringService,
+  type ScoringServiceOptions,
+  withoutModuleLoaders,
+} from '../../main/scoring/scoring-service.ts';
 import type { CsvDialect } from '../../main/scoring/types.ts';
 import { leadRowGenerator, seededRandom } from '../../scripts/generate-leads.ts';
 import { leadHeader, sampleModel } from './helpers.ts';
@@ -63,13 +67,26 @@ async function scoreWith(input: string, options: ScoringServiceOptions, name: st
   return { output: readFileSync(outputPath, 'utf8'), errors, summary: rest };
 }
 
-/** Scores the file with one worker and with two, and expects identical results. */
+/** The pre-run check (what the missing-value policy and the number format would do). */
+function checkWith(input: string, options: ScoringServiceOptions) {
+  return new ScoringService(models, options).check({
+    modelId,
+    path: input,
+    numberFormat: 'plain',
+    missing: fill,
+  });
+}
+
+/** Checks and scores the file with one worker and with two, and expects identical results. */
 async function expectSameBothWays(input: string) {
   const one = await scoreWith(input, { parallelMinBytes: Number.POSITIVE_INFINITY }, 'one');
   const two = await scoreWith(input, { parallelMinBytes: 1 }, 'two');
   expect(two.output).toBe(one.output);
   expect(two.errors).toBe(one.errors);
   expect(two.summary).toEqual(one.summary);
+  const checkedOnce = await checkWith(input, { parallelMinBytes: Number.POSITIVE_INFINITY });
+  expect(await checkWith(input, { parallelMinBytes: 1 })).toEqual(checkedOnce);
+  expect(checkedOnce.rows).toBe(one.summary.rows);
   return one;
 }
 
@@ -260,4 +277,22 @@ describe('cancel with two workers', () => {
     expect(error).toMatchObject({ code: 'cancelled' });
     expect(readdirSync(dir).filter((name) => name.includes('cancelled'))).toEqual([]);
   });
+});
+
+test('a bundled worker inherits Node options but not module loaders such as tsx', () => {
+  expect(
+    withoutModuleLoaders([
+      '--require',
+      '/x/tsx/preflight.cjs',
+      '--import',
+      'file:///x/tsx/loader.mjs',
+      '--max-old-space-size=4096',
+      '-r',
+      'ts-node/register',
+      '--loader=ts-node/esm',
+      '--experimental-loader',
+      'x.mjs',
+      '--enable-source-maps',
+    ]),
+  ).toEqual(['--max-old-space-size=4096', '--enable-source-maps']);
 });
