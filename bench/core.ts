@@ -1,15 +1,21 @@
 // npm run bench:core — speed of the core model service on the sample model (not a test: prints figures).
 //   open (checksums + inspection + session), first prediction, single-prediction latency over 10,000
 //   calls, and checksum throughput on a 1 GB file. Targets (2-core machine): open + first prediction
-//   ≤ 150 ms, p99 single prediction ≤ 1 ms, checksums ≥ 400 MB/s.
-import { mkdtempSync, rmSync } from 'node:fs';
+//   ≤ 150 ms, p99 single prediction ≤ 1 ms, checksums ≥ 400 MB/s. Then one prediction as a user runs
+//   it from a terminal — `modeldock predict` in a fresh process, on the sample ONNX and on the guide's
+//   pickle — beside what the guide's user would run: python3 loading the pickle and calling predict_proba.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { checksumFile } from '../main/models/checksums.ts';
 import { ModelService } from '../main/models/model-service.ts';
 
-const sample = path.resolve(import.meta.dirname, '../assets/models/lead_scoring.onnx');
+const root = path.resolve(import.meta.dirname, '..');
+const sample = path.join(root, 'assets/models/lead_scoring.onnx');
+const guidePickle = path.join(root, 'tests/fixtures/sklearn/pipeline_v1.bin');
+const python = '/usr/bin/python3';
 const payload = { lead_source: 'organic', number_of_courses_viewed: 5, annual_income: 75000 };
 const calls = 10_000;
 
@@ -91,4 +97,51 @@ async function main() {
   }
 }
 
+/** Median wall time of `runs` fresh processes, after one warm-up (the CLI builds its bundle on first use). */
+function medianProcessMs(command: string, args: string[], env: NodeJS.ProcessEnv, runs = 7): number {
+  execFileSync(command, args, { cwd: root, env, stdio: 'ignore' });
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    execFileSync(command, args, { cwd: root, env, stdio: 'ignore' });
+    times.push(performance.now() - t);
+  }
+  return percentile(
+    times.sort((a, b) => a - b),
+    50,
+  );
+}
+
+function fromTerminal(): void {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'modeldock-bench-cli-'));
+  const env = { ...process.env, MODELDOCK_DATA_DIR: dataDir };
+  const cli = (model: string) =>
+    medianProcessMs(
+      process.execPath,
+      ['bin/modeldock.mjs', 'predict', model, '--input', JSON.stringify(payload), '--json'],
+      env,
+    );
+  try {
+    console.log(`modeldock predict, sample ONNX (fresh process, median of 7):    ${ms(cli(sample))}`);
+    console.log(`modeldock predict, guide's pickle (fresh process, median of 7): ${ms(cli(guidePickle))}`);
+    const script = `import pickle; m = pickle.load(open(${JSON.stringify(guidePickle)}, 'rb')); print(m.predict_proba([${JSON.stringify(payload)}])[0, 1])`;
+    let hasSklearn = existsSync(python);
+    try {
+      if (hasSklearn) execFileSync(python, ['-c', 'import sklearn'], { stdio: 'ignore' });
+    } catch {
+      hasSklearn = false;
+    }
+    if (hasSklearn) {
+      console.log(
+        `python3: pickle.load + predict_proba (fresh process, median of 7): ${ms(medianProcessMs(python, ['-c', script], env))}`,
+      );
+    } else {
+      console.log('(python3 comparison skipped: /usr/bin/python3 with scikit-learn is not installed)');
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 await main();
+fromTerminal();
