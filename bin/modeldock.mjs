@@ -12,7 +12,7 @@ const bundle =
         entry: 'main/cli/index.ts',
         format: 'cjs',
         bundlePackages: true,
-        external: ['onnxruntime-node', '@napi-rs/lzma', 'esbuild', 'tsx', 'pino'],
+        external: ['onnxruntime-node', 'esbuild', 'tsx', 'pino'],
       });
 let cli;
 if (bundle) {

@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { lzma } from '@napi-rs/lzma';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../main/errors.ts';
 import {
@@ -14,6 +13,7 @@ import {
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'pickle');
 const fixture = (path: string) => readFileSync(join(fixtures, path));
+const lzmaFixture = (path: string) => readFileSync(join(fixtures, '..', 'lzma', path));
 const MiB = 1024 * 1024;
 
 function errorOf(load: () => unknown): AppError {
@@ -60,7 +60,8 @@ describe('load limits', () => {
     ['zlib', () => deflateSync(zeros)],
     ['gzip', () => gzipSync(zeros)],
     ['xz', () => fixture('malformed/bomb_xz.joblib')],
-    ['lzma', () => lzma.compressSync(zeros)],
+    ['lzma', () => lzmaFixture('bomb_64mb_zeros.lzma')],
+    ['xz (64 MiB)', () => lzmaFixture('bomb_64mb_zeros.xz')],
     ['bz2', () => fixture('malformed/bomb_bz2.joblib')],
   ])('stops a %s decompression bomb at maxFileBytes', (_kind, make) => {
     const bomb = make();

@@ -1,7 +1,7 @@
 import { constants, gunzipSync, inflateSync } from 'node:zlib';
-import { lzma, xz } from '@napi-rs/lzma';
 import Bunzip from 'seek-bzip';
-import { corrupt, refused } from './pickle-errors.ts';
+import { decodeLzmaAlone, decodeXz, LzmaError } from './lzma/index.ts';
+import { corrupt, refused, unsupported } from './pickle-errors.ts';
 
 /** Whole-file compressions joblib writes (joblib/compressor.py), detected by magic bytes. */
 export type Compression = 'zlib' | 'gzip' | 'bz2' | 'xz' | 'lzma' | 'zfile';
@@ -45,17 +45,37 @@ export function decompress(bytes: Uint8Array, kind: Compression, maxBytes: numbe
     case 'bz2':
       return bunzip(bytes, maxBytes);
     case 'lzma':
-    case 'xz': {
-      const declared = kind === 'lzma' ? lzmaAloneSize(bytes) : xzDeclaredSize(bytes);
-      if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
-      let out: Uint8Array;
-      try {
-        out = kind === 'lzma' ? lzma.decompressSync(bytes) : xz.decompressSync(bytes);
-      } catch {
-        throw damaged(kind);
-      }
-      if (out.length > maxBytes) throw tooLarge(maxBytes);
-      return out;
+    case 'xz':
+      return lzmaFamily(bytes, kind, maxBytes);
+  }
+}
+
+/**
+ * xz and lzma-alone go through our own decoder (./lzma/), which stops at maxBytes while decoding:
+ * an lzma-alone header usually leaves the size unknown, and an xz index can lie, so checking the
+ * size after a native decoder had finished would let a small hostile file allocate gigabytes.
+ */
+function lzmaFamily(bytes: Uint8Array, kind: 'xz' | 'lzma', maxBytes: number): Uint8Array {
+  // The sizes an xz index declares refuse a large file before any decoding.
+  if (kind === 'xz') {
+    const declared = xzDeclaredSize(bytes);
+    if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
+  }
+  try {
+    return kind === 'xz' ? decodeXz(bytes, maxBytes) : decodeLzmaAlone(bytes, maxBytes);
+  } catch (error) {
+    if (!(error instanceof LzmaError)) throw error;
+    switch (error.reason) {
+      case 'too-large':
+        throw tooLarge(maxBytes);
+      case 'truncated':
+        throw corrupt(`This ${kind}-compressed file is truncated.`, { compression: kind });
+      case 'unsupported':
+        throw unsupported(`ModelDock cannot read this ${kind}-compressed file: ${error.message}.`, {
+          compression: kind,
+        });
+      case 'corrupt':
+        throw corrupt(`This ${kind}-compressed file is damaged: ${error.message}.`, { compression: kind });
     }
   }
 }
@@ -106,18 +126,10 @@ function bunzip(bytes: Uint8Array, maxBytes: number): Uint8Array {
   return buffer.subarray(0, pos);
 }
 
-/** The uncompressed size in an lzma-alone header, when the writer recorded it (joblib doesn't). */
-function lzmaAloneSize(bytes: Uint8Array): number | undefined {
-  if (bytes.length < 13) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 13);
-  const size = view.getBigUint64(5, true);
-  return size === 0xffffffffffffffffn ? undefined : Number(size);
-}
-
 /**
  * The uncompressed size the xz index declares, summed over the file's streams, read
  * backwards from the footer (xz file format 1.0.4, sections 2.1.2 and 4). undefined if
- * the layout is not what the format promises; liblzma then reports the damage.
+ * the layout is not what the format promises; decodeXz then reports the damage.
  */
 export function xzDeclaredSize(bytes: Uint8Array): number | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
