@@ -105,7 +105,9 @@ async function loadOrBuild(spec, key) {
   const bundleFile = path.join(cacheDir, `${spec.name}-${id}.${extension}`);
   const manifestFile = `${bundleFile}.inputs.json`;
   if (isFresh(manifestFile, bundleFile, key)) return bundleFile;
-  const esbuild = await import('esbuild');
+  // require, not import(): in the CLI bundle this code runs in a vm script, where import() is an
+  // experimental feature that prints a warning.
+  const esbuild = createRequire(import.meta.url)('esbuild');
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: [path.join(root, spec.entry)],

@@ -19,10 +19,12 @@ export interface RecordChunk {
    */
   quoted: boolean;
   /**
-   * For records read on the fast path, the line each came from (without its line break): quote-free
-   * and exactly `record.join(delimiter)`. Absent, or shorter than `records`, for csv-parse's records.
+   * For records read on the fast path, a line the writer may copy as it is: exactly
+   * `record.join(delimiter)`, with no `"`, CR or LF (the line as read, or a quoted line's fields
+   * joined when none needs quotes). Undefined for a fast-path record whose cells may need quotes, and
+   * absent, or shorter than `records`, for csv-parse's records.
    */
-  texts?: string[];
+  texts?: Array<string | undefined>;
 }
 
 /**
@@ -43,10 +45,11 @@ export interface ReadProgress {
 
 /**
  * Streams a CSV file as chunks of records: fs stream (256 KiB reads) → decoder → parser. Two
- * parsers share the work: while the file has no quote characters and regular lines, uDSV splits it
- * (PlainLineReader, about four times faster); from the first piece of text it can't vouch for to the
- * end of the file, csv-parse reads it, as it reads any file whose start already rules uDSV out (a
- * quoted header, CR line breaks). Both give the same records and line numbers. Records are yielded
+ * parsers share the work: while the file has regular lines and quotes only used simply (a quoted
+ * field on one line, `""` inside it), the fast path splits it (PlainLineReader, about four times
+ * faster); from the first piece of text it can't vouch for to the end of the file, csv-parse reads
+ * it, as it reads any file whose start already rules the fast path out (a header with a stray or
+ * multi-line quote, CR line breaks). Both give the same records and line numbers. Records are yielded
  * per chunk, so memory holds one chunk's records at a time and the consumer's pace (inference,
  * writing) throttles reading.
  */
@@ -62,7 +65,7 @@ export async function* readCsvRecords(
   const records: string[][] = [];
   const lines: number[] = [];
   let quoted = false;
-  let texts: string[] = [];
+  let texts: Array<string | undefined> = [];
   const take = (): RecordChunk => {
     const chunk: RecordChunk = { records: records.splice(0), lines: lines.splice(0), quoted };
     // Fast-path records come first in a chunk: csv-parse only takes over, never hands back.
@@ -139,24 +142,38 @@ export async function* readCsvRecords(
       complete = text + rowDelimiter;
       rest = '';
     }
-    const read = complete.length > 0 ? reader.read(complete) : { records: [], texts: [] };
+    const read = complete.length > 0 ? reader.read(complete) : { records: [], texts: [], quoted: false };
     if (read === null || rest.length * 3 >= limits.maxRecordChars) {
       handOver(text);
       return;
     }
     const count = read.records.length;
+    // Records from quoted text may have cells that need quotes again: the writer must look at them.
+    if (read.quoted) quoted = true;
     for (let k = 0; k < count; k++) {
       records.push(read.records[k] as string[]);
-      texts.push(read.texts[k] as string);
+      texts.push(read.texts[k]);
       lines.push(plainLines + k + 1);
     }
     plainLines += count;
     pending = rest;
   };
-  /** Routes decoded text: to uDSV while it can take it, else to csv-parse. */
+  // The start of the file until it holds a line break: the fast path decides on a whole first line
+  // (its width, its quotes), also when reads are small.
+  let startText = '';
+  const startBytes: Buffer[] = [];
+  /** Routes decoded text: to the fast path while it can take it, else to csv-parse. */
   const feedText = (chunkText: string, atEnd: boolean, fileStartBytes?: Buffer) => {
     if (plain === undefined) {
-      const text = chunkText.charCodeAt(0) === 0xfeff ? chunkText.slice(1) : chunkText;
+      startText += chunkText;
+      if (fileStartBytes) startBytes.push(fileStartBytes);
+      // A CR at the end may be half of a CRLF: the next read tells.
+      const lineBreak = /\n|\r(?!$)/.test(chunkText);
+      const wait = !atEnd && !lineBreak && startText.length * 3 < limits.maxRecordChars;
+      if (wait) return;
+      const text = startText.charCodeAt(0) === 0xfeff ? startText.slice(1) : startText;
+      const bytes = startBytes.length > 0 ? Buffer.concat(startBytes.splice(0)) : undefined;
+      startText = '';
       plain = PlainLineReader.forFileStart(text, {
         delimiter: dialect.delimiter,
         quote: quoteChar,
@@ -164,7 +181,7 @@ export async function* readCsvRecords(
         rowDelimiter: options.rowDelimiter,
       });
       if (!plain) {
-        handOver(text, fileStartBytes);
+        handOver(text, bytes);
         return;
       }
       readPlain(plain, '', text, atEnd);

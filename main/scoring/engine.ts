@@ -121,7 +121,8 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
   const readers = modelInputs.map((input) => createCellReader(input, job.numberFormat));
 
   // The current batch: values per input (row-major for [N,F]) and, per row, its line number, its
-  // line as read (fast path) or else its record, and its label cell. A record with a line is not kept:
+  // fast-path text (the line as read, or a quoted line's fields joined; chunk.texts) or else its
+  // record, and its label cell. A record with a text is not kept:
   // records that die young cost the garbage collector nothing, while thousands held until the batch
   // is predicted are copied at each collection (bench/batch.ts: ~10% of the run).
   let batchColumns: InputColumns = job.mapping.map(() => []);

@@ -16,6 +16,7 @@ export interface FileSplit {
 const scanChunkBytes = 1024 * 1024;
 const lineFeed = 0x0a;
 const carriageReturn = 0x0d;
+const doubleQuote = 0x22;
 
 /**
  * Where the scan is in csv-parse's terms: inside a quoted field or not, at the start of a field (the
@@ -35,8 +36,9 @@ interface QuoteState {
  * the start of a field opens a quoted field, two quotes inside one are a quote, a quote inside an
  * unquoted field is text. Anything csv-parse would stop at or read another way keeps one worker: a
  * closing quote not followed by a delimiter or line break, a quoted field still open at the middle
- * and beyond. Only UTF-8 (a line-feed or quote byte can't be part of another character) with LF or
- * CRLF line breaks, so that counting LF bytes gives the line number the second part starts on.
+ * and beyond. Another quote character than `"` before the cut keeps one worker too: csv-parse still
+ * escapes with `"` then. Only UTF-8 (a line-feed or quote byte can't be part of another character)
+ * with LF or CRLF line breaks, so that counting LF bytes gives the line number the second part starts on.
  */
 export async function findSplit(
   filePath: string,
@@ -81,6 +83,8 @@ export async function findSplit(
         const last = scanned[scanned.length - 1];
         state.fieldStart = last === delimiter || last === lineFeed;
       } else {
+        // csv-parse's escape character stays `"` whatever the quote is; only `"` quoting is followed here.
+        if (quote !== doubleQuote) return undefined;
         // csv-parse drops a byte-order mark before reading the first field.
         const start = offset === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
         const scan = { lineFeeds, crlfs, carriageReturns };

@@ -1,17 +1,29 @@
 import { initParser, type Parser, type Schema } from 'udsv';
 
 /**
- * The fast path of the CSV reader: uDSV (a small, fast CSV parser) splits text with no quote
- * characters into records, about four times faster than csv-parse. uDSV assumes a well-formed file
- * (every row has the header's field count, one row delimiter), so each piece of text is checked
- * afterwards, and anything it can't vouch for is handed back for csv-parse to read:
+ * The fast path of the CSV reader: text whose lines are records is split here, about four times
+ * faster than csv-parse; anything it can't vouch for is handed back for csv-parse to read.
  *
- * - no quote character (quoted fields take csv-parse's path);
+ * Text with no quote character goes to uDSV (a small, fast CSV parser) in its unquoted mode. uDSV
+ * assumes a well-formed file (every row has the header's field count, one row delimiter), so each
+ * piece is checked afterwards:
+ *
  * - exactly one record per line: as many records as row delimiters. A short row would make uDSV
  *   join it with the next line, a blank line would be skipped, so both change the count;
  * - no last field holding the delimiter (a row with extra fields);
  * - no line near the record-size limit (csv-parse's limit and message apply);
  * - no CR or LF other than the row delimiter (csv-parse counts each in its line numbers).
+ *
+ * Text with quote characters (CRM exports quote every field) is split line by line here, and only
+ * when every quote is used simply (splitSimplyQuoted): it opens a field, the field closes before the
+ * line ends, its closing quote is followed by the delimiter or the line's end, and a quote inside it
+ * is doubled. csv-parse reads such a line the same way; anything else it reads its own way (with
+ * relax_quotes a stray quote is text, a quoted field may span lines), so it takes over. The same
+ * checks apply: every line has the header's field count, no blank line, no line near the limit, no
+ * CR or LF but the row delimiter (so no quoted field holds one). Split by hand, not by uDSV's quoted
+ * mode: the indexOf walk from quote to quote that checks the quotes already finds every field. A
+ * 1M-row fully quoted lead file reads in ~0.7 s this way (csv-parse: ~2.4 s; the same rows unquoted
+ * through uDSV: ~0.45 s).
  *
  * When all hold, the records are exactly what csv-parse returns (relax_column_count, skip_empty_lines,
  * its record delimiter detected as the first line break of the file) and record k starts on line k.
@@ -55,8 +67,9 @@ export class PlainLineReader {
 
   /**
    * A reader for a file that starts with `text` (its first decoded characters, BOM removed), or
-   * undefined when the start already rules the fast path out: a quote, a line break that isn't LF
-   * or CRLF, a single column (where uDSV keeps blank lines) or no complete first line yet.
+   * undefined when the start already rules the fast path out: a first line with a quote not used
+   * simply, a line break that isn't LF or CRLF, a single column (where uDSV keeps blank lines) or no
+   * complete first line yet.
    */
   static forFileStart(
     text: string,
@@ -68,7 +81,6 @@ export class PlainLineReader {
       rowDelimiter?: string;
     },
   ): PlainLineReader | undefined {
-    if (options.quote !== undefined && text.includes(options.quote)) return undefined;
     const breakAt = text.search(/[\r\n]/);
     if (breakAt < 0) return undefined;
     let rowDelimiter: string;
@@ -76,9 +88,15 @@ export class PlainLineReader {
     else if (text[breakAt + 1] === '\n') rowDelimiter = '\r\n';
     else return undefined; // CR-only line breaks
     if (options.rowDelimiter !== undefined && rowDelimiter !== options.rowDelimiter) return undefined;
-    const width = text.slice(0, breakAt).split(options.delimiter).length;
-    if (width < 2) return undefined;
-    return new PlainLineReader({ ...options, rowDelimiter, width });
+    const { quote, delimiter } = options;
+    if (quote === delimiter) return undefined;
+    const firstLine = text.slice(0, breakAt);
+    const fields =
+      quote !== undefined && firstLine.includes(quote)
+        ? splitSimplyQuoted(firstLine, 0, breakAt, delimiter, quote)?.fields
+        : firstLine.split(delimiter);
+    if (fields === undefined || fields.length < 2) return undefined;
+    return new PlainLineReader({ ...options, rowDelimiter, width: fields.length });
   }
 
   /** The record delimiter csv-parse must use if it takes over (it would have detected the same). */
@@ -89,15 +107,23 @@ export class PlainLineReader {
   /**
    * Splits `text`, which must end with a row delimiter, into records; null when the checks above
    * fail, and then nothing was consumed and this reader must not be used again.
+   *
+   * `texts` has, for each record, a line the writer may copy to the output as it is: one with no
+   * `"` (the output's quote), CR or LF that is exactly `record.join(delimiter)`. That is the line as
+   * read (a slice, not a copy) when it has no quote, the fields joined for a quoted line whose fields
+   * hold no delimiter or quote (`"paid_ads","3"` → `paid_ads,3`), and undefined otherwise: then the
+   * writer formats the record. `quoted` tells whether the text had a quote character.
    */
-  read(text: string): { records: string[][]; texts: string[] } | null {
-    if (this.quote !== undefined && text.includes(this.quote)) return null;
+  read(text: string): { records: string[][]; texts: Array<string | undefined>; quoted: boolean } | null {
     // csv-parse counts every CR and LF as a line break for its line numbers, so the text may hold
     // no other line break than the row delimiter for record k to be on line k.
     if (this.rowDelimiter === '\n' ? text.includes('\r') : !onlyCrlf(text)) return null;
+    if (this.quote !== undefined) {
+      const firstQuote = text.indexOf(this.quote);
+      if (firstQuote >= 0) return this.readQuoted(text, this.quote, firstQuote);
+    }
     const rowDelimiter = this.rowDelimiter;
-    // Each line's text (a slice, not a copy): the writer copies it to the output as it is.
-    const texts: string[] = [];
+    const texts: Array<string | undefined> = [];
     let longest = 0;
     for (let start = 0; start < text.length; ) {
       const end = text.indexOf(rowDelimiter, start);
@@ -113,7 +139,46 @@ export class PlainLineReader {
     const records = this.records;
     this.records = [];
     if (this.wide || records.length !== texts.length) return null;
-    return { records, texts };
+    // With `'` or no quote character, `"` is text here, but the output quotes a cell holding it.
+    if (this.quote !== '"' && text.includes('"')) {
+      for (let k = 0; k < texts.length; k++) if (texts[k]?.includes('"')) texts[k] = undefined;
+    }
+    return { records, texts, quoted: false };
+  }
+
+  /** Text with quotes, line by line: lines without one are split at the delimiter, others by splitSimplyQuoted. */
+  private readQuoted(
+    text: string,
+    quote: string,
+    firstQuote: number,
+  ): { records: string[][]; texts: Array<string | undefined>; quoted: true } | null {
+    const { rowDelimiter, delimiter, width, maxLineChars } = this;
+    const copyable = quote === '"' ? undefined : /"/; // with `'`, `"` is text to csv-parse
+    const records: string[][] = [];
+    const texts: Array<string | undefined> = [];
+    let quoteAt = firstQuote;
+    for (let start = 0; start < text.length; ) {
+      const end = text.indexOf(rowDelimiter, start);
+      if (end < 0 || end - start >= maxLineChars) return null;
+      let record: string[];
+      let line: string | undefined;
+      if (quoteAt < 0 || quoteAt >= end) {
+        line = text.slice(start, end);
+        record = line.split(delimiter);
+      } else {
+        const split = splitSimplyQuoted(text, start, end, delimiter, quote);
+        if (split === undefined) return null;
+        record = split.fields;
+        line = split.plainFields ? record.join(delimiter) : undefined;
+        quoteAt = text.indexOf(quote, end);
+      }
+      // A blank line (one empty field) is skipped by csv-parse, and shifts the line numbers.
+      if (record.length !== width) return null;
+      records.push(record);
+      texts.push(line !== undefined && copyable?.test(line) ? undefined : line);
+      start = end + rowDelimiter.length;
+    }
+    return { records, texts, quoted: true };
   }
 
   // uDSV keeps the callback of its first chunk() call for the whole stream, so it is one bound
@@ -124,6 +189,70 @@ export class PlainLineReader {
     if ((record[this.width - 1] ?? '').includes(this.delimiter)) this.wide = true;
     this.records.push(record);
   };
+}
+
+/**
+ * The fields of the line text[start, end) (end at its line break), and whether none of them holds
+ * the delimiter or a quote; undefined unless every quote in the line is used simply, which is when
+ * csv-parse (relax_quotes, its escape character `"`) reads it the same way:
+ *
+ * - a quote opens a field only at its start (the line's start or right after a delimiter); one
+ *   anywhere else in an unquoted field (5" screen, a space before the quote) is text to csv-parse;
+ * - the field closes on this line (a field that goes on past the line break spans lines);
+ * - its closing quote is followed by the delimiter or the line's end (after text, csv-parse keeps
+ *   the quotes as text);
+ * - with `"` as the quote, `""` inside the field is one quote. With `'`, csv-parse's escape is still
+ *   `"` (its default), so `''` does not escape a quote and `"` escapes the next character: a field
+ *   quoted with `'` may hold neither.
+ */
+function splitSimplyQuoted(
+  text: string,
+  start: number,
+  end: number,
+  delimiter: string,
+  quote: string,
+): { fields: string[]; plainFields: boolean } | undefined {
+  const quoteCode = quote.charCodeAt(0);
+  const delimiterCode = delimiter.charCodeAt(0);
+  const escapeIsQuote = quote === '"';
+  const fields: string[] = [];
+  let plainFields = true;
+  let at = start;
+  for (;;) {
+    if (at < end && text.charCodeAt(at) === quoteCode) {
+      let close = text.indexOf(quote, at + 1);
+      let doubled = false;
+      while (close >= 0 && close < end && text.charCodeAt(close + 1) === quoteCode) {
+        if (!escapeIsQuote) return undefined;
+        doubled = true;
+        close = text.indexOf(quote, close + 2);
+      }
+      if (close < 0 || close >= end) return undefined;
+      const field = text.slice(at + 1, close);
+      if (!escapeIsQuote && field.includes('"')) return undefined;
+      if (doubled) {
+        fields.push(field.replaceAll('""', '"'));
+        plainFields = false;
+      } else {
+        fields.push(field);
+        const delimiterAt = text.indexOf(delimiter, at + 1);
+        if (delimiterAt >= 0 && delimiterAt < close) plainFields = false;
+      }
+      at = close + 1;
+      if (at === end) return { fields, plainFields };
+      if (text.charCodeAt(at) !== delimiterCode) return undefined;
+      at++;
+    } else {
+      let next = text.indexOf(delimiter, at);
+      const last = next < 0 || next >= end;
+      if (last) next = end;
+      const field = text.slice(at, next);
+      if (field.includes(quote)) return undefined;
+      fields.push(field);
+      if (last) return { fields, plainFields };
+      at = next + 1;
+    }
+  }
 }
 
 /** True when every CR is followed by LF and every LF follows a CR. */

@@ -1,6 +1,6 @@
 // main/bundle-cache.mjs: the CLI and the batch worker start from bundles it caches, so a stale bundle
 // would run old code. Each call runs in a fresh process, as each CLI start does.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -122,6 +122,38 @@ test('when the cache folder cannot be made, there is no bundle (callers fall bac
   mkdirSync(path.join(root, 'node_modules'), { recursive: true });
   writeFileSync(path.join(root, 'node_modules/.cache'), 'a file where the folder would go');
   expect(cachedBundle(root)).toBeUndefined();
+});
+
+test('a bundle loaded with the code cache can build another bundle without printing warnings', {
+  timeout: 60_000,
+}, () => {
+  // As the CLI does when it builds the batch worker's bundle on the first run after a change.
+  const root = makePackage('nested', 9);
+  const cacheModule = JSON.stringify(path.join(repo, 'main/bundle-cache.mjs'));
+  writeFileSync(
+    path.join(root, 'src/nested.ts'),
+    `import { cachedBundle } from ${cacheModule};\nexport const build = (root: string) => cachedBundle({ name: 'inner', entry: 'src/dep.ts', format: 'cjs', root });\n`,
+  );
+  const outer = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { cachedBundle } = await import(${JSON.stringify(pathToFileURL(path.join(repo, 'main/bundle-cache.mjs')).href)});
+process.stdout.write(await cachedBundle({ name: 'outer', entry: 'src/nested.ts', format: 'cjs', bundlePackages: true, external: ['esbuild'], root: ${JSON.stringify(root)} }));`,
+    ],
+    { cwd: repo, encoding: 'utf8' },
+  );
+  const script = `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(path.join(repo, 'main/bundle-cache.mjs')).href)});
+const inner = await loadBundle(${JSON.stringify(outer)}).build(${JSON.stringify(root)});
+process.stdout.write(String(inner));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain('inner-');
+  expect(result.stderr).toBe('');
 });
 
 test('the CLI gives the same answers from its bundle and through tsx', { timeout: 120_000 }, () => {

@@ -266,6 +266,8 @@ describe('findSplit', () => {
   test('refuses what could make the cut land inside a record or change line numbers', async () => {
     expect(await split(`"a"x,b\n${'1,2\n'.repeat(50)}`)).toBeUndefined(); // text after a closing quote
     expect(await split(`a,b\n1,"2\n${'1,2\n'.repeat(50)}`)).toBeUndefined(); // a quoted field never closed
+    // With ' as the quote csv-parse still escapes with ", which the scan does not follow.
+    expect(await split(`'a',b\n${'1,2\n'.repeat(50)}`, { quote: "'" })).toBeUndefined();
     expect(await split(`a,b\n${'1,"2\n\n\n"\n'.repeat(20)}`)).toBeDefined();
     expect(await split(body.replaceAll('\n', '\r'))).toBeUndefined();
     expect(await split(`a,b\r\n${'1,2\n'.repeat(50)}`)).toBeUndefined();
