@@ -223,6 +223,15 @@ async function main(): Promise<void> {
     }
   }
   if (!viaService) {
+    // The same rows as CRM exports write them, every field quoted (read by the quoted fast path).
+    const rows = sizes[0] ?? 1_000_000;
+    const quoted = path.join(workDir, `leads-${rows}-quoted.csv`);
+    if (!existsSync(quoted)) await writeLeadCsv(quoted, rows, 7, true);
+    const result = await measureCli(quoted);
+    console.log(
+      `modeldock score ${rows.toLocaleString('en-US').padStart(9)} rows, every field quoted: ` +
+        `${result.wall.toFixed(2)} s end to end (${result.seconds.toFixed(2)} s scoring, ${result.cpuSeconds.toFixed(2)} s CPU), peak RSS ${mb(result.maxRssKb)}`,
+    );
     const first = path.join(workDir, `leads-${sizes[0]}.csv`);
     const cancels = [];
     for (const after of [300, 700, 1000]) cancels.push(await measureCancel(first, after));

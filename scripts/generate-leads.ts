@@ -86,15 +86,17 @@ export function leadRowGenerator(seed: number): () => string {
 }
 
 /** Streams `rows` synthetic leads (plus a header) to `path`, respecting backpressure. */
-export async function writeLeadCsv(path: string, rows: number, seed = 7): Promise<void> {
+/** The rows; with `quoteAll`, every field in double quotes, as CRM exports (Salesforce, HubSpot) write them. */
+export async function writeLeadCsv(path: string, rows: number, seed = 7, quoteAll = false): Promise<void> {
   const out = createWriteStream(path);
   const next = leadRowGenerator(seed);
-  out.write(`${leadColumns.join(',')}\n`);
+  const quote = (line: string) => (quoteAll ? `"${line.replaceAll(',', '","')}"` : line);
+  out.write(`${quote(leadColumns.join(','))}\n`);
   const linesPerChunk = 5_000;
   for (let written = 0; written < rows; written += linesPerChunk) {
     const count = Math.min(linesPerChunk, rows - written);
     let chunk = '';
-    for (let i = 0; i < count; i++) chunk += `${next()}\n`;
+    for (let i = 0; i < count; i++) chunk += `${quote(next())}\n`;
     if (!out.write(chunk)) await once(out, 'drain');
   }
   out.end();
