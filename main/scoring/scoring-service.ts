@@ -39,6 +39,7 @@ import { type FileSplit, findSplit } from './parallel-split.ts';
 import { ReportAccumulator } from './report-accumulator.ts';
 import { renderReportHtml } from './report-html.ts';
 import type { JobMessage, WorkerInput, WorkerMessage } from './score-worker.ts';
+import { removeStalePartials } from './stale-partials.ts';
 import {
   defaultReadLimits,
   type EngineJob,
@@ -246,6 +247,7 @@ export class ScoringService {
     const outputPath = path.resolve(request.outputPath);
     const errorsPath = errorsPathFor(outputPath);
     await assertOutputAllowed(inputPath, outputPath, errorsPath, request.overwrite);
+    await removeStalePartials(outputPath, errorsPath);
     const suffix = `${process.pid}-${randomBytes(4).toString('hex')}.partial`;
     job.outputTempPath = path.join(path.dirname(outputPath), `.${path.basename(outputPath)}.${suffix}`);
     job.errorsTempPath = path.join(path.dirname(errorsPath), `.${path.basename(errorsPath)}.${suffix}`);

@@ -1,6 +1,6 @@
 // Ctrl-C during `modeldock score`, sent to the real process as a terminal would.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -48,4 +48,47 @@ test('SIGINT mid-run cancels: exit 130, a clear message, and no output or temp f
   expect(await exited).toBe(130);
   expect(stderr).toContain('cancelled');
   expect(readdirSync(outDir)).toEqual([]);
+});
+
+test("a killed run leaves hidden partial files; the next run to that output removes them, not a live run's", {
+  timeout: 120_000,
+}, async () => {
+  const input = path.join(dir, 'leads-killed.csv');
+  await writeLeadCsv(input, 2_000_000, 4);
+  const outDir = mkdtempSync(path.join(dir, 'killed-'));
+  const output = path.join(outDir, 'scored.csv');
+  const args = [
+    'bin/modeldock.mjs',
+    'score',
+    'assets/models/lead_scoring.onnx',
+    input,
+    '--out',
+    output,
+    '--fill',
+    'lead_source=NA',
+    '--fill',
+    'annual_income=0',
+  ];
+  const env = { ...process.env, MODELDOCK_DATA_DIR: path.join(dir, 'data') };
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  while (readdirSync(outDir).length === 0 && child.exitCode === null)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  child.kill('SIGKILL'); // no chance to clean up
+  await exited;
+  const leftovers = readdirSync(outDir);
+  expect(leftovers.length).toBeGreaterThan(0);
+  expect(leftovers.every((name) => name.startsWith('.scored.csv.') && name.includes('.partial'))).toBe(true);
+  // A partial of a run still going (this process) must survive.
+  const live = `.scored.csv.${process.pid}-0123abcd.partial`;
+  writeFileSync(path.join(outDir, live), 'another run');
+
+  const small = path.join(dir, 'small.csv');
+  await writeLeadCsv(small, 1000, 5);
+  const rerun = spawnSync(process.execPath, [...args.slice(0, 3), small, ...args.slice(4)], {
+    cwd: root,
+    env,
+  });
+  expect(rerun.status).toBe(0);
+  expect(readdirSync(outDir).sort()).toEqual([live, 'scored.csv'].sort());
 });
