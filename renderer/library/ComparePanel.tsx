@@ -11,6 +11,7 @@ import { useChart } from '../charts/use-chart.ts';
 import { client, newOperationId } from '../client/index.ts';
 import { errorMessage, formatProbability } from './format.ts';
 import { PayloadEditor, usePayloadSource } from './PayloadSource.tsx';
+import { useBusyAction } from './use-busy-action.ts';
 
 export interface ComparePanelProps {
   /** Model A: the open model. Model B is picked from the library. */
@@ -32,8 +33,9 @@ export function ComparePanel(props: ComparePanelProps) {
   const [threshold, setThreshold] = useState('0.5');
   const [fill, setFill] = useState<Record<string, string>>({});
   const [progress, setProgress] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useBusyAction();
+  const { error, setError } = action;
+  const busy = action.busy !== null;
   const ids = useId();
 
   useEffect(() => {
@@ -41,20 +43,9 @@ export function ComparePanel(props: ComparePanelProps) {
       .call('library.list', {})
       .then((list) => setEntries(list.entries.filter((entry) => entry.sha256 !== model.file.sha256)))
       .catch((caught: unknown) => setError(errorMessage(caught)));
-  }, [model.file.sha256]);
+  }, [model.file.sha256, setError]);
 
-  async function run(work: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(false);
-      setProgress(null);
-    }
-  }
+  const run = (work: () => Promise<void>) => action.run('Comparing', work, () => setProgress(null));
 
   const pick = (id: string) =>
     run(async () => {

@@ -3,6 +3,7 @@ import type { DriftReport, LibraryEntry, ModelInfo } from '../../shared/contract
 import { client, newOperationId } from '../client/index.ts';
 import { DriftTable } from './DriftTable.tsx';
 import { errorMessage } from './format.ts';
+import { useBusyAction } from './use-busy-action.ts';
 
 export interface DriftPanelProps {
   model: ModelInfo;
@@ -16,8 +17,7 @@ export function DriftPanel(props: DriftPanelProps) {
   const { model, reveal = false, onRevealed } = props;
   const [entry, setEntry] = useState<LibraryEntry | null>(null);
   const [report, setReport] = useState<DriftReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const { busy, error, setError, run } = useBusyAction();
   const sectionRef = useRef<HTMLElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
@@ -45,19 +45,7 @@ export function DriftPanel(props: DriftPanelProps) {
     return () => {
       stale = true;
     };
-  }, [model.file.sha256]);
-
-  async function run(stage: string, work: () => Promise<void>) {
-    setBusy(stage);
-    setError(null);
-    try {
-      await work();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(null);
-    }
-  }
+  }, [model.file.sha256, setError]);
 
   const attach = (file: File) =>
     run('Profiling the reference CSV…', async () => {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import type { LibraryEntry, LibraryNotice, ModelInfo } from '../../shared/contract/index.ts';
 import { client, newOperationId } from '../client/index.ts';
 import { errorMessage, formatBytes, formatDate } from './format.ts';
+import { useBusyAction } from './use-busy-action.ts';
 
 export interface LibraryPanelProps {
   /** Called with the opened model when the user opens an entry (the app shows it as the current model). */
@@ -110,21 +111,8 @@ function LibraryRow(props: {
   const [versionLabel, setVersionLabel] = useState(entry.versionLabel);
   const [notes, setNotes] = useState(entry.notes);
   const [confirmRemove, setConfirmRemove] = useState(false);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useBusyAction();
   const ids = useId();
-
-  async function run(what: string, work: () => Promise<void>) {
-    setBusy(what);
-    setError(null);
-    try {
-      await work();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(null);
-    }
-  }
 
   const save = () =>
     run('Saving', async () => {

@@ -3,6 +3,7 @@ import type { GoldenSample, ModelInfo, SampleRunReport } from '../../shared/cont
 import { client } from '../client/index.ts';
 import { errorMessage, formatProbability } from './format.ts';
 import { PayloadEditor, usePayloadSource } from './PayloadSource.tsx';
+import { useBusyAction } from './use-busy-action.ts';
 
 export interface SamplesPanelProps {
   model: ModelInfo;
@@ -17,8 +18,9 @@ export function SamplesPanel(props: SamplesPanelProps) {
   const [samples, setSamples] = useState<GoldenSample[]>([]);
   const [name, setName] = useState('');
   const [report, setReport] = useState<SampleRunReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useBusyAction();
+  const { error, setError } = action;
+  const busy = action.busy !== null;
   const nameId = useId();
 
   const load = useCallback(async () => {
@@ -27,23 +29,13 @@ export function SamplesPanel(props: SamplesPanelProps) {
     } catch (caught) {
       setError(errorMessage(caught));
     }
-  }, [model.modelId]);
+  }, [model.modelId, setError]);
 
   useEffect(() => {
     void load();
   }, [load]);
 
-  async function run(work: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const run = (work: () => Promise<void>) => action.run('Working', work);
 
   const save = () =>
     run(async () => {
