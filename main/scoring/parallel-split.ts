@@ -37,15 +37,17 @@ interface QuoteState {
  * unquoted field is text. Anything csv-parse would stop at or read another way keeps one worker: a
  * closing quote not followed by a delimiter or line break, a quoted field still open at the middle
  * and beyond. Another quote character than `"` before the cut keeps one worker too: csv-parse still
- * escapes with `"` then. Only UTF-8 (a line-feed or quote byte can't be part of another character)
- * with LF or CRLF line breaks, so that counting LF bytes gives the line number the second part starts on.
+ * escapes with `"` then. Only UTF-8 or Windows-1252 (a line-feed or quote byte can't be part of another
+ * character; UTF-16 files keep one worker) with LF or CRLF line breaks, so that counting LF bytes gives
+ * the line number the second part starts on.
  */
 export async function findSplit(
   filePath: string,
   size: number,
   dialect: CsvDialect,
 ): Promise<FileSplit | undefined> {
-  if (!dialect.encoding.startsWith('utf-8')) return undefined;
+  // One byte per character (Windows-1252), or UTF-8, where no byte of a longer character is ASCII.
+  if (!dialect.encoding.startsWith('utf-8') && dialect.encoding !== 'windows-1252') return undefined;
   const quote = dialect.quote === 'none' ? -1 : dialect.quote.charCodeAt(0);
   const delimiter = dialect.delimiter.charCodeAt(0);
   const middle = Math.floor(size / 2);

@@ -177,6 +177,20 @@ describe('two workers give what one gives', () => {
     await expectSameBothWays(input);
   });
 
+  test('a Windows-1252 file (what Excel saves as CSV on Windows) with accented text and quotes on both sides', async () => {
+    const lines = leadLines(6000, (line, k) => {
+      const cells = line.split(',');
+      if (k % 41 === 0) cells[5] = k % 82 === 0 ? '"Zürich, Genève"' : 'Québec';
+      return cells.join(',');
+    });
+    const input = path.join(dir, 'windows-1252.csv');
+    writeFileSync(input, Buffer.from(`${lines.join('\r\n')}\r\n`, 'latin1'));
+    const dialect = { ...utf8, encoding: 'windows-1252' } as const;
+    expect(await findSplit(input, readFileSync(input).length, dialect)).toBeDefined();
+    const one = await expectSameBothWays(input);
+    expect(one.output).toContain('Zürich, Genève');
+  });
+
   test('a file with every field quoted (as CRM exports write it), with a BOM and CRLF', async () => {
     const lines = leadLines(6000).map((line) =>
       line
