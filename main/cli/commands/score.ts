@@ -33,7 +33,7 @@ Scores every row of a CSV file and writes the original columns plus the predicti
 Exit codes: 0 scored (some rows may have failed; see <out>.errors.csv); 2 usage (including an
 unknown input in --fill/--map, an unknown column in --map, or an existing --out without --force);
 3 the model file is unusable; 4 the CSV cannot be read, or rows were read but none could be scored;
-130 interrupted (Ctrl-C or SIGTERM): the partial output is removed.`;
+130 interrupted (Ctrl-C, SIGTERM or SIGHUP): the partial output is removed.`;
 
 function splitAssignment(option: string, text: string): [string, string] {
   const at = text.indexOf('=');
