@@ -40,21 +40,6 @@ const importMetaUrlPlugin = {
   },
 };
 
-/**
- * main/bundle-cache.mjs builds the scoring worker with esbuild on first use in development. The app has no
- * esbuild (and uses score-worker.cjs instead), so there the import fails at once, as bundle-cache.mjs expects.
- */
-const noEsbuildAtRunTimePlugin = {
-  name: 'no-esbuild-at-run-time',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^esbuild$/ }, () => ({ path: 'esbuild', namespace: 'not-shipped' }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'not-shipped' }, () => ({
-      contents: "throw new Error('esbuild is not part of the packaged app');",
-      loader: 'js',
-    }));
-  },
-};
-
 const common = {
   bundle: true,
   platform: 'node',
@@ -75,7 +60,9 @@ const nodeEntry = (source, outfile) => ({
   entryPoints: [path.join(root, source)],
   outfile: path.join(outDir, outfile),
   packages: 'external',
-  plugins: [importMetaUrlPlugin, noEsbuildAtRunTimePlugin],
+  // main/bundle-cache.mjs requires esbuild only when called; the app never calls it (it runs score-worker.cjs),
+  // and ships no esbuild, where that require would fail and the caller fall back.
+  plugins: [importMetaUrlPlugin],
   banner: { js: sourceUrlBanner },
 });
 
