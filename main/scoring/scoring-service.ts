@@ -330,7 +330,7 @@ export class ScoringService {
   }
 
   private async prepareJob(setup: ScoringSetupInput, kind: EngineJob['kind']) {
-    void bundledWorkerPath(); // starts loading (or building) the worker while the file is inspected
+    void workerBundle(); // starts loading (or building) the worker while the file is inspected
     const loaded = this.models.get(setup.modelId);
     const inspection = await this.inspect(setup);
     if (inspection.unmappedInputs.length > 0) {
@@ -362,7 +362,7 @@ export class ScoringService {
     const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
     const limits = workerLimits(count, this.parallelHeapMb);
     let stopped = false;
-    const workers = bundledWorkerPath().then((script) =>
+    const workers = workerBundle().then((script) =>
       stopped
         ? []
         : Array.from({ length: count }, () => {
@@ -463,6 +463,11 @@ interface StartedWorkers {
   cancelFlag: Int32Array;
   /** Terminates workers that won't get a job. */
   stop(): void;
+}
+
+/** The development worker bundle, unless the app's own built worker (score-worker.cjs) is there. */
+function workerBundle(): Promise<string | undefined> {
+  return builtWorkerUrl('score-worker') ? Promise.resolve(undefined) : bundledWorkerPath();
 }
 
 /** A worker's error from before runWorkers listened to it. */
