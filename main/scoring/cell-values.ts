@@ -7,6 +7,7 @@ export type CellResult<T> = { ok: true; value: T } | { ok: false; reason: string
 const plainNumber = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const thousandsComma = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
 const decimalComma = /^[+-]?\d+,\d+$/;
+const wholeNumber = /^[+-]?\d+$/;
 const dotThousandsCommaDecimal = /^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$/;
 
 /** Empty (or blank) cells are missing; text such as "NA" is a value, because it can be a real category. */
@@ -111,12 +112,17 @@ export function createCellReader(
   format: NumberFormat,
 ): (cell: string) => InputValue | undefined {
   if (input.kind === 'string') return (cell) => (isMissing(cell) ? undefined : cell);
-  // In decimal-comma mode 1.234 means 1234: those cells need readCell's rules.
-  if (input.kind !== 'numeric' || format === 'decimal-comma') return () => undefined;
+  if (input.kind !== 'numeric') return () => undefined;
   const type = input.type;
-  return (cell) => {
-    if (!plainNumber.test(cell)) return undefined;
-    const value = Number(cell);
-    return Number.isFinite(value) && numberFits(type, value) ? value : undefined;
-  };
+  const accept = (value: number) => (Number.isFinite(value) && numberFits(type, value) ? value : undefined);
+  if (format === 'decimal-comma') {
+    // Whole numbers and a decimal comma (12,5) read the same under readCell's rules; anything with a
+    // dot (1.234 is 1234 in this mode, 1.5 is 1.5) or an exponent is left to readCell.
+    return (cell) => {
+      if (wholeNumber.test(cell)) return accept(Number(cell));
+      if (decimalComma.test(cell)) return accept(Number(cell.replace(',', '.')));
+      return undefined;
+    };
+  }
+  return (cell) => (plainNumber.test(cell) ? accept(Number(cell)) : undefined);
 }

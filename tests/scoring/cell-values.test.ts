@@ -154,6 +154,10 @@ describe('the specialised cell reader (the batch engine fast path)', () => {
     expect(int8('127')).toBe(127);
     expect(int8('128')).toBeUndefined();
     expect(int8('1.5')).toBeUndefined();
+    const european = createCellReader({ kind: 'numeric', type: 'double' }, 'decimal-comma');
+    expect(european('0,76')).toBe(0.76);
+    expect(european('-56796')).toBe(-56796);
+    expect(european('1.234')).toBeUndefined(); // 1234 in this mode: readCell's rule
     const text = createCellReader({ kind: 'string', type: 'string' }, 'plain');
     expect(text(' paid ads ')).toBe(' paid ads ');
     expect(text('  ')).toBeUndefined();
