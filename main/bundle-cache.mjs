@@ -45,8 +45,8 @@ export function cachedBundle(spec) {
  * it (`<bundle>.v8cache`): compiling the 2 MB CLI bundle was a quarter of a CLI start (~70 ms → ~43 ms
  * measured). V8 rejects a cache made for other flags, but it only compares the source's length, so
  * the cache starts with the size and modification time of the bundle it was made from and is ignored
- * for any other. Node versions without vm's main-context loader (needed for the bundle's dynamic
- * imports) use require().
+ * for any other. Node versions without vm's main-context loader (which a dynamic import in the bundle
+ * would need) use require().
  * @param {string} file
  */
 export function loadBundle(file) {
@@ -108,6 +108,7 @@ async function loadOrBuild(spec, key) {
   // require, not import(): in the CLI bundle this code runs in a vm script, where import() is an
   // experimental feature that prints a warning.
   const esbuild = createRequire(import.meta.url)('esbuild');
+  const startedAt = Date.now();
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: [path.join(root, spec.entry)],
@@ -133,7 +134,13 @@ async function loadOrBuild(spec, key) {
   // Each file is written beside its place and renamed into it, so a process starting meanwhile sees
   // the old bundle or the new one; the manifest goes last, so it never vouches for a missing bundle.
   for (const output of result.outputFiles) writeAtomically(output.path, output.contents);
-  writeAtomically(manifestFile, JSON.stringify({ key, bundle: statOf(bundleFile), inputs }));
+  // A source saved while esbuild ran may be newer than what it read, yet match the manifest: then no
+  // manifest, and the next start builds again (2 s of slack for file systems with coarse times).
+  if (inputs.every(([, , mtimeMs]) => Number(mtimeMs) < startedAt - 2000)) {
+    writeAtomically(manifestFile, JSON.stringify({ key, bundle: statOf(bundleFile), inputs }));
+  } else {
+    rmSync(manifestFile, { force: true });
+  }
   return bundleFile;
 }
 
