@@ -171,7 +171,9 @@ export async function* readCsvRecords(
       const lineBreak = /\n|\r(?!$)/.test(chunkText);
       const wait = !atEnd && !lineBreak && startText.length * 3 < limits.maxRecordChars;
       if (wait) return;
-      const text = startText.charCodeAt(0) === 0xfeff ? startText.slice(1) : startText;
+      // A byte-order mark only at the start of the file; a part read from its middle keeps every character.
+      const atFileStart = !options.start;
+      const text = atFileStart && startText.charCodeAt(0) === 0xfeff ? startText.slice(1) : startText;
       const bytes = startBytes.length > 0 ? Buffer.concat(startBytes.splice(0)) : undefined;
       startText = '';
       plain = PlainLineReader.forFileStart(text, {
@@ -198,7 +200,9 @@ export async function* readCsvRecords(
     end: options.end === undefined ? undefined : options.end - 1,
   });
   const isUtf8Encoding = dialect.encoding.startsWith('utf-8');
-  const decoder = isUtf8Encoding ? undefined : iconv.getDecoder(decoderName(dialect.encoding));
+  const decoder = isUtf8Encoding
+    ? undefined
+    : iconv.getDecoder(decoderName(dialect.encoding), { stripBOM: !options.start });
   const utf8Text = isUtf8Encoding ? new StringDecoder('utf8') : undefined;
   const utf8 = new Utf8Check(fileName);
   try {

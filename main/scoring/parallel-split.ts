@@ -17,6 +17,7 @@ const scanChunkBytes = 1024 * 1024;
 const lineFeed = 0x0a;
 const carriageReturn = 0x0d;
 const doubleQuote = 0x22;
+const followedEncodings = new Set<string>(['utf-8', 'utf-8-bom', 'windows-1252', 'utf-16le', 'utf-16be']);
 
 /**
  * Where the scan is in csv-parse's terms: inside a quoted field or not, at the start of a field (the
@@ -37,17 +38,19 @@ interface QuoteState {
  * unquoted field is text. Anything csv-parse would stop at or read another way keeps one worker: a
  * closing quote not followed by a delimiter or line break, a quoted field still open at the middle
  * and beyond. Another quote character than `"` before the cut keeps one worker too: csv-parse still
- * escapes with `"` then. Only UTF-8 or Windows-1252 (a line-feed or quote byte can't be part of another
- * character; UTF-16 files keep one worker) with LF or CRLF line breaks, so that counting LF bytes gives
- * the line number the second part starts on.
+ * escapes with `"` then. UTF-8 and Windows-1252 are followed byte by byte (a line-feed or quote byte
+ * can't be part of another character), UTF-16 by 2-byte code units; the line breaks must be all LF or
+ * all CRLF, so that counting line feeds gives the line number the second part starts on.
  */
 export async function findSplit(
   filePath: string,
   size: number,
   dialect: CsvDialect,
 ): Promise<FileSplit | undefined> {
-  // One byte per character (Windows-1252), or UTF-8, where no byte of a longer character is ASCII.
-  if (!dialect.encoding.startsWith('utf-8') && dialect.encoding !== 'windows-1252') return undefined;
+  // UTF-16 is read in 2-byte code units; in UTF-8 and Windows-1252 no byte of another character is ASCII.
+  if (!followedEncodings.has(dialect.encoding)) return undefined;
+  const utf16 = dialect.encoding === 'utf-16le' || dialect.encoding === 'utf-16be';
+  const unitBytes = utf16 ? 2 : 1;
   const quote = dialect.quote === 'none' ? -1 : dialect.quote.charCodeAt(0);
   const delimiter = dialect.delimiter.charCodeAt(0);
   const middle = Math.floor(size / 2);
@@ -62,12 +65,19 @@ export async function findSplit(
     let carriageReturns = 0;
     let previous = -1; // the last byte of the previous chunk
     for (let offset = 0; offset < size; ) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(scanChunkBytes, size - offset), offset);
+      const { bytesRead: read } = await handle.read(
+        buffer,
+        0,
+        Math.min(scanChunkBytes, size - offset),
+        offset,
+      );
+      const bytesRead = read - (read % unitBytes); // a last odd byte of a UTF-16 file is no character
       if (bytesRead === 0) return undefined;
       const bytes = buffer.subarray(0, bytesRead);
-      const searchFrom = Math.max(0, middle - offset);
-      let cutIndex: number; // index in `bytes` of the line feed to cut after, or -1
-      if (!state.inQuotes && !state.quoteInQuotes && (quote < 0 || !bytes.includes(quote))) {
+      const units = utf16 ? codeUnits(bytes, dialect.encoding === 'utf-16be') : bytes;
+      const searchFrom = Math.max(0, Math.ceil((middle - offset) / unitBytes));
+      let cutIndex: number; // index in `units` of the line feed to cut after, or -1
+      if (!utf16 && !state.inQuotes && !state.quoteInQuotes && (quote < 0 || !bytes.includes(quote))) {
         // No quote here: every line feed ends a record (the common case, searched natively).
         cutIndex = offset + bytesRead > middle ? bytes.indexOf(lineFeed, searchFrom) : -1;
         const scanned = cutIndex >= 0 ? bytes.subarray(0, cutIndex + 1) : bytes;
@@ -86,12 +96,12 @@ export async function findSplit(
         state.fieldStart = last === delimiter || last === lineFeed;
       } else {
         // csv-parse's escape character stays `"` whatever the quote is; only `"` quoting is followed here.
-        if (quote !== doubleQuote) return undefined;
+        if (quote >= 0 && quote !== doubleQuote && units.includes(quote)) return undefined;
         // csv-parse drops a byte-order mark before reading the first field.
-        const start = offset === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+        const start = offset === 0 ? bomLength(units, utf16) : 0;
         const scan = { lineFeeds, crlfs, carriageReturns };
         cutIndex = scanQuoted(
-          bytes,
+          units,
           start,
           searchFrom,
           start > 0 ? -1 : previous,
@@ -104,19 +114,32 @@ export async function findSplit(
         ({ lineFeeds, crlfs, carriageReturns } = scan);
       }
       if (cutIndex >= 0) {
-        const at = offset + cutIndex + 1;
+        const at = offset + (cutIndex + 1) * unitBytes;
         // A CR that is not half of a CRLF is a line break for csv-parse, and LF and CRLF mixed
         // would make the second part's line break differ: both keep one worker.
         if (at >= size || carriageReturns !== crlfs || (crlfs !== 0 && crlfs !== lineFeeds)) return undefined;
         return { at, line: lineFeeds + 1, rowDelimiter: crlfs > 0 ? '\r\n' : '\n', mtimeMs };
       }
-      previous = bytes[bytesRead - 1] ?? -1;
+      previous = units[units.length - 1] ?? -1;
       offset += bytesRead;
     }
     return undefined;
   } finally {
     await handle.close();
   }
+}
+
+/** UTF-16 code units of `bytes` (an even number of them), in the file's byte order. */
+function codeUnits(bytes: Buffer, bigEndian: boolean): Uint16Array {
+  const copy = Buffer.from(bytes); // a fresh, aligned buffer: Uint16Array needs an even offset
+  if (bigEndian) copy.swap16();
+  return new Uint16Array(copy.buffer, copy.byteOffset, copy.length / 2);
+}
+
+/** Units of a byte-order mark at the start of the file: U+FEFF in UTF-16, EF BB BF in UTF-8. */
+function bomLength(units: Uint8Array | Uint16Array, utf16: boolean): number {
+  if (utf16) return units[0] === 0xfeff ? 1 : 0;
+  return units[0] === 0xef && units[1] === 0xbb && units[2] === 0xbf ? 3 : 0;
 }
 
 /** scanQuoted's answer when csv-parse would stop or read on in a way not followed here. */
@@ -129,7 +152,7 @@ const invalid = -2;
  * runs over every byte of a quoted file (~2 ns a byte).
  */
 function scanQuoted(
-  bytes: Uint8Array,
+  bytes: Uint8Array | Uint16Array,
   start: number,
   searchFrom: number,
   previous: number,
