@@ -139,6 +139,10 @@ export class PlainLineReader {
     const records = this.records;
     this.records = [];
     if (this.wide || records.length !== texts.length) return null;
+    // uDSV drops a U+FEFF at the start of every piece it parses, as if it were a byte-order mark; the
+    // file's own mark is gone before this, so one here is a line's first character and is put back.
+    const first = records[0];
+    if (text.charCodeAt(0) === 0xfeff && first) first[0] = `\ufeff${first[0] ?? ''}`;
     // With `'` or no quote character, `"` is text here, but the output quotes a cell holding it.
     if (this.quote !== '"' && text.includes('"')) {
       for (let k = 0; k < texts.length; k++) if (texts[k]?.includes('"')) texts[k] = undefined;

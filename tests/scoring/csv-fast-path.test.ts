@@ -88,6 +88,7 @@ describe('the fast path gives csv-parse records and line numbers', () => {
     'a quoted field with a line break after plain lines': `a,b,c\n${body.slice(0, 20).join('\n')}\n"multi\nline",2,3\n${body.slice(20).join('\n')}\n`,
     'a lone LF inside a CRLF file': `a,b,c\r\n${body.slice(0, 20).join('\r\n')}\r\nx\ny,2,3\r\n${body.slice(20).join('\r\n')}\r\n`,
     'a BOM': `\uFEFFa,b,c\n${body.join('\n')}\n`,
+    'U+FEFF starting data lines (a mark only at the file start)': `\uFEFFa,b,c\n${body.map((line) => `\uFEFF${line}`).join('\n')}\n`,
   };
   for (const [name, text] of Object.entries(cases)) {
     test(name, async () => {

@@ -214,6 +214,21 @@ describe('two workers give what one gives', () => {
     },
   );
 
+  test.each(['utf-8', 'utf-16le'] as const)(
+    'a %s line that starts with U+FEFF right at the cut keeps it',
+    async (encoding) => {
+      // Every data line starts with the character, so the second part's first line does too; only the
+      // file's first one is a byte-order mark.
+      const text = `\ufeff${leadLines(4000)
+        .map((line, k) => (k === 0 ? line : `\ufeff${line}`))
+        .join('\n')}\n`;
+      const input = path.join(dir, `feff-${encoding}.csv`);
+      writeFileSync(input, Buffer.from(text, encoding === 'utf-8' ? 'utf8' : 'utf16le'));
+      const one = await expectSameBothWays(input);
+      expect(one.output.split('\n')[1]?.startsWith('\ufeff')).toBe(true);
+    },
+  );
+
   test('a file with every field quoted (as CRM exports write it), with a BOM and CRLF', async () => {
     const lines = leadLines(6000).map((line) =>
       line
