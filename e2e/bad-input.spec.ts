@@ -62,7 +62,7 @@ test('a recent model whose file is gone reopens from the library copy; without o
 }) => {
   test.skip(
     appMode !== 'browser',
-    'runs a browser-mode host of its own, so removing a library entry touches no other test',
+    'in the Electron project: this test runs a browser-mode host of its own, so removing a library entry touches no other test',
   );
   const host = await startWebHost(path.join(workDir, 'recent-fallback'));
   try {
@@ -90,6 +90,7 @@ test('a recent model whose file is gone reopens from the library copy; without o
     await reopen();
     await expect(page.getByTestId('notice')).toContainText('soon-gone.onnx is no longer at');
     await expect(page.getByTestId('notice')).toContainText('library copy (same SHA-256)');
+    await saveScreenshot(page, 'recent-from-library-copy', appMode);
     await expect(page.getByTestId('model-card')).toContainText(
       createHash('sha256')
         .update(await readFile(sampleModel))
