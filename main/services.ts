@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { AnalysisService } from './analysis/analysis-service.ts';
 import { ExportService } from './export/export-service.ts';
 import { LibraryService } from './library/library-service.ts';
 import { ModelService } from './models/model-service.ts';
@@ -36,8 +37,13 @@ export function createAppServices(options: AppServicesOptions) {
   const dataDir = options.dataDir || defaultDataDir(); // an empty string must not mean the current folder
   const models = new ModelService({ dataDir });
   const operations = new OperationRegistry();
-  const library = new LibraryService({ dataDir, models });
   const scoring = new ScoringService(models);
+  const library = new LibraryService({
+    dataDir,
+    models,
+    profileCsv: (modelId, csvPath, signal) => scoring.profile({ modelId, path: csvPath }, { signal }),
+  });
+  const analysis = new AnalysisService({ models, scoring, references: library });
   const exporter = new ExportService({ models, goldenSamples: library });
   return {
     dataDir,
@@ -45,6 +51,7 @@ export function createAppServices(options: AppServicesOptions) {
     operations,
     library,
     scoring,
+    analysis,
     exporter,
     appInfo: async () => ({
       version: (require('../package.json') as { version: string }).version,

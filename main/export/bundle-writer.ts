@@ -22,6 +22,7 @@ import type {
   PredictResult,
 } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
+import { stagedPath } from '../files/staged-write.ts';
 import { listFiles, writeTarGz, writeZip } from './archive.ts';
 import { describeOutputs, rowJsonSchema } from './input-schema.ts';
 import {
@@ -216,7 +217,7 @@ export async function exportBundle(
   throwIfAborted(signal);
 
   progress(2);
-  const staging = path.join(parent, `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+  const staging = stagedPath(target);
   try {
     await writeBundleFiles(staging, model, { name, version, samples });
     throwIfAborted(signal);
@@ -419,7 +420,7 @@ async function publish(
   const aside = path.join(parent, `.${path.basename(target)}.replaced-${randomBytes(4).toString('hex')}`);
   let built = staging;
   if (format !== 'dir') {
-    built = path.join(parent, `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+    built = stagedPath(target);
     if (format === 'zip') await writeZip(staging, name, built, options.signal);
     else await writeTarGz(staging, name, built);
   }

@@ -9,6 +9,7 @@ import { modelCalls } from './model.ts';
 export * from './app.ts';
 export * from './batch.ts';
 export * from './define.ts';
+export * from './drift.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './export.ts';
