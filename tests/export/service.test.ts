@@ -156,7 +156,7 @@ describe('the exported service', () => {
       inputs: [{ name: 'lead_source', shape: [1, 1], datatype: 'FP32', data: [1] }],
     });
     expect(wrongType.status).toBe(400);
-    expect(String(wrongType.json!.message)).toMatch(/lead_source.*BYTES/);
+    expect(String(wrongType.json!.error)).toMatch(/lead_source.*BYTES/);
     expect((await fetch(`${lead.url}/v2/models/other`)).status).toBe(404);
   });
 
