@@ -7,7 +7,13 @@ import { createMetrics } from './metrics.js';
 import { ModelRunError, oipDatatypes, outputDatatype, tensorFromOip } from './model.js';
 import { buildDocsPage, buildOpenApi } from './openapi.js';
 import { PayloadError, readPayload } from './payload.js';
-import { tensorValues } from './runtime.generated.js';
+import {
+  ignoredFields,
+  ignoredFieldWarning,
+  refusedFieldsIssue,
+  tensorValues,
+  unknownFieldsOf,
+} from './runtime.generated.js';
 
 /** Routes that answer without an API key, so probes and load balancers need no secret. */
 const healthRoutes = new Set(['/health', '/ready', '/v2/health/live', '/v2/health/ready']);
@@ -31,10 +37,13 @@ export function readConfig(env) {
       throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
     return value;
   };
-  const unknownFields = env.UNKNOWN_FIELDS || 'reject';
-  if (unknownFields !== 'ignore' && unknownFields !== 'reject') {
-    throw new Error(`UNKNOWN_FIELDS must be "ignore" or "reject", got "${unknownFields}"`);
+  // ModelDock's one policy for fields that are not inputs: ignore (default) or refuse. "reject" is
+  // the name older bundles documented; it still means refuse.
+  const unknownFieldsRaw = env.UNKNOWN_FIELDS || 'ignore';
+  if (!['ignore', 'refuse', 'reject'].includes(unknownFieldsRaw)) {
+    throw new Error(`UNKNOWN_FIELDS must be "ignore" or "refuse", got "${unknownFieldsRaw}"`);
   }
+  const unknownFields = unknownFieldsRaw === 'ignore' ? 'ignore' : 'refuse';
   return {
     port: number('PORT', 8000, { min: 0 }),
     host: env.HOST || '0.0.0.0',
@@ -148,11 +157,14 @@ export function buildApp({ manifest, model, config, logger }) {
         new PayloadError([{ field: '', message: `the model could not score this payload: ${reason}` }]),
     );
     recordPredictions(metrics, predictions);
-    if (batch) return { predictions, warnings, model: modelRef };
+    const ignored = ignoredFields(warnings);
+    metrics.countIgnoredFields(ignored);
+    if (batch) return { predictions, warnings, ...(ignored.length > 0 ? { ignored } : {}), model: modelRef };
     const [prediction] = predictions;
     const answer = prediction.probability === undefined ? {} : { probability: prediction.probability };
     Object.assign(answer, prediction);
     if (warnings.length > 0) answer.warnings = warnings;
+    if (ignored.length > 0) answer.ignored = ignored;
     answer.model = modelRef;
     return answer;
   });
@@ -280,15 +292,16 @@ function registerOpenInferenceRoutes(app, { manifest, model, config, metrics, st
       }
       feeds[input.name] = tensorFromOip(input, values, shape);
     }
-    for (const tensor of body.inputs) {
-      if (!spec.inputs.some((input) => input.name === tensor?.name)) {
-        throw new ClientError(
-          400,
-          'bad-request',
-          `The model has no input named "${String(tensor?.name).slice(0, 60)}".`,
-        );
-      }
+    // Tensors that are not model inputs follow ModelDock's one rule for unknown fields (payload.ts).
+    const ignored = unknownFieldsOf(
+      spec.inputs,
+      body.inputs.map((tensor) => String(tensor?.name).slice(0, 60)),
+    );
+    if (ignored.length > 0 && config.unknownFields === 'refuse') {
+      const issue = refusedFieldsIssue(spec.inputs, ignored);
+      throw new ClientError(400, 'bad-request', `${issue.field}: ${issue.message} (UNKNOWN_FIELDS=refuse).`);
     }
+    metrics.countIgnoredFields(ignored);
     const outputs = await runModel(
       () => model.run(feeds),
       (reason) => new ClientError(400, 'bad-request', `The model could not score these tensors: ${reason}`),
@@ -307,6 +320,9 @@ function registerOpenInferenceRoutes(app, { manifest, model, config, metrics, st
       model_name: manifest.name,
       model_version: manifest.version,
       id: typeof body.id === 'string' ? body.id : request.id,
+      ...(ignored.length > 0
+        ? { parameters: { ignored, warnings: ignored.map((field) => ignoredFieldWarning(field)) } }
+        : {}),
       outputs: names.map((name) => {
         const tensor = outputs[name];
         return {
