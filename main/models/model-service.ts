@@ -1,3 +1,5 @@
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
