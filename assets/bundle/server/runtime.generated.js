@@ -251,6 +251,10 @@ function checkPayload(inputs, payload, options = {}) {
   return { ok: true, rows, many, warnings };
 }
 
+// main/no-telemetry.ts
+var telemetryFlag = { name: "ORT_DISABLE_TELEMETRY", value: "1" };
+process.env[telemetryFlag.name] = telemetryFlag.value;
+
 // main/models/tensors.ts
 import { Tensor } from "onnxruntime-node";
 function feedShape(input, rowCount) {
