@@ -287,15 +287,6 @@ describe('Open Inference Protocol v2 (KServe REST spec)', () => {
         { inputs: [{ name: 'lead_source', shape: [1, 1], datatype: 'FP32', data: [1] }] },
         /lead_source.*BYTES/,
       ],
-      [
-        {
-          inputs: [
-            ...leadTensors([guidePayload]),
-            { name: 'color', shape: [1], datatype: 'BYTES', data: ['x'] },
-          ],
-        },
-        /no input named "color"/,
-      ],
       [{ inputs: [leadTensors([guidePayload])[0], leadTensors([guidePayload])[0]] }, /sent twice/],
       [
         { inputs: leadTensors([guidePayload]).map((tensor) => ({ ...tensor, shape: [2, 1] })) },
@@ -304,6 +295,12 @@ describe('Open Inference Protocol v2 (KServe REST spec)', () => {
       ['{"inputs": ', /not valid JSON/],
     ];
     for (const [body, pattern] of cases) expectOipError(await call(lead, 'POST', infer, body), 400, pattern);
+    // A tensor that is not a model input follows ModelDock's rule for unknown fields: ignored, and said so.
+    const extra = await call(lead, 'POST', infer, {
+      inputs: [...leadTensors([guidePayload]), { name: 'color', shape: [1], datatype: 'BYTES', data: ['x'] }],
+    });
+    expect(extra.status).toBe(200);
+    expect((extra.json.parameters as { ignored: string[] }).ignored).toEqual(['color']);
   });
 
   it('/openapi.json is a valid OpenAPI 3.1 document declaring every status answered above', async () => {

@@ -7,6 +7,7 @@ import { createMetrics } from './metrics.js';
 import { isOipRoute, OipError, registerOpenInferenceRoutes } from './oip.js';
 import { buildDocsPage, buildOpenApi } from './openapi.js';
 import { PayloadError, readPayload } from './payload.js';
+import { ignoredFields } from './runtime.generated.js';
 
 /** Routes that answer without an API key, so probes and load balancers need no secret. */
 const healthRoutes = new Set(['/health', '/ready', '/v2/health/live', '/v2/health/ready']);
@@ -21,10 +22,13 @@ export function readConfig(env) {
       throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
     return value;
   };
-  const unknownFields = env.UNKNOWN_FIELDS || 'reject';
-  if (unknownFields !== 'ignore' && unknownFields !== 'reject') {
-    throw new Error(`UNKNOWN_FIELDS must be "ignore" or "reject", got "${unknownFields}"`);
+  // ModelDock's one policy for fields that are not inputs: ignore (default) or refuse. "reject" is
+  // the name older bundles documented; it still means refuse.
+  const unknownFieldsRaw = env.UNKNOWN_FIELDS || 'ignore';
+  if (!['ignore', 'refuse', 'reject'].includes(unknownFieldsRaw)) {
+    throw new Error(`UNKNOWN_FIELDS must be "ignore" or "refuse", got "${unknownFieldsRaw}"`);
   }
+  const unknownFields = unknownFieldsRaw === 'ignore' ? 'ignore' : 'refuse';
   return {
     port: number('PORT', 8000, { min: 0 }),
     host: env.HOST || '0.0.0.0',
@@ -149,11 +153,14 @@ export function buildApp({ manifest, model, config, logger }) {
         new PayloadError([{ field: '', message: `the model could not score this payload: ${reason}` }]),
     );
     recordPredictions(metrics, predictions);
-    if (batch) return { predictions, warnings, model: modelRef };
+    const ignored = ignoredFields(warnings);
+    metrics.countIgnoredFields(ignored);
+    if (batch) return { predictions, warnings, ...(ignored.length > 0 ? { ignored } : {}), model: modelRef };
     const [prediction] = predictions;
     const answer = prediction.probability === undefined ? {} : { probability: prediction.probability };
     Object.assign(answer, prediction);
     if (warnings.length > 0) answer.warnings = warnings;
+    if (ignored.length > 0) answer.ignored = ignored;
     answer.model = modelRef;
     return answer;
   });
@@ -176,6 +183,7 @@ export function buildApp({ manifest, model, config, logger }) {
     model,
     config,
     state,
+    countIgnoredFields: metrics.countIgnoredFields,
     onScored: (outputs, rows) => {
       if (probabilities && outputs[probabilities.name]) {
         recordPredictions(metrics, model.predictions(outputs, rows));

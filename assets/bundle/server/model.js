@@ -3,6 +3,8 @@
 // class for binary classifiers, `label` from the model's label output, else the most probable class,
 // `value` for regressors) are ModelDock's own, from runtime.generated.js (generated from its
 // main/models/tensors.ts and predictions.ts). This file adds the session and the OIP v2 datatypes.
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads.
+import './no-telemetry.js';
 import ort from 'onnxruntime-node';
 import { needsOneRowPerRun, rowsToFeeds, toPredictions, toTensor } from './runtime.generated.js';
 

@@ -4,7 +4,13 @@
 // Value rules (finite, within the element type's range, whole numbers for integer types) are
 // ModelDock's own coerceValue from runtime.generated.js, so /v2 refuses exactly what /predict refuses.
 import { oipDatatypes, outputDatatype, tensorFromOip } from './model.js';
-import { coerceValue, tensorValues } from './runtime.generated.js';
+import {
+  coerceValue,
+  ignoredFieldWarning,
+  refusedFieldsIssue,
+  tensorValues,
+  unknownFieldsOf,
+} from './runtime.generated.js';
 
 /** A refused OIP request: a status and a message for a person, sent as {"error": message}. */
 export class OipError extends Error {
@@ -30,9 +36,13 @@ function clip(value, length = 60) {
 /**
  * @param {import('fastify').FastifyInstance} app
  * @param {{manifest: object, model: import('./model.js').LoadedModel, config: object,
- *   state: {ready: boolean}, onScored: (outputs: object, rows: number, columns: object) => void}} options
+ *   state: {ready: boolean}, onScored: (outputs: object, rows: number, columns: object) => void,
+ *   countIgnoredFields: (fields: string[]) => void}} options
  */
-export function registerOpenInferenceRoutes(app, { manifest, model, config, state, onScored }) {
+export function registerOpenInferenceRoutes(
+  app,
+  { manifest, model, config, state, onScored, countIgnoredFields },
+) {
   const spec = manifest.model;
   const describeTensor = (tensor) => ({
     name: tensor.name,
@@ -82,10 +92,12 @@ export function registerOpenInferenceRoutes(app, { manifest, model, config, stat
   };
   const infer = async (request) => {
     requireModel(request.params);
-    const { feeds, rows, columns, requested } = readInferenceRequest(request.body, spec, {
+    const { feeds, rows, columns, requested, ignored } = readInferenceRequest(request.body, spec, {
       maxBatch: config.maxBatch,
       outputNames,
+      unknownFields: config.unknownFields,
     });
+    countIgnoredFields(ignored);
     const outputs = await model.runForClient(feeds, (reason) => {
       return new OipError(400, `The model could not score these tensors: ${reason}`);
     });
@@ -95,6 +107,9 @@ export function registerOpenInferenceRoutes(app, { manifest, model, config, stat
       model_name: manifest.name,
       model_version: manifest.version,
       id: typeof body.id === 'string' ? body.id : request.id,
+      ...(ignored.length > 0
+        ? { parameters: { ignored, warnings: ignored.map((field) => ignoredFieldWarning(field)) } }
+        : {}),
       outputs: (requested ?? outputNames).map((name) => {
         const tensor = outputs[name];
         return {
@@ -118,7 +133,7 @@ export function registerOpenInferenceRoutes(app, { manifest, model, config, stat
  * without (`optional`, a DictVectorizer's keys) may be left out, as on /predict: they are filled with
  * what a missing value is there (NaN, or "" for strings).
  */
-export function readInferenceRequest(body, spec, { maxBatch, outputNames }) {
+export function readInferenceRequest(body, spec, { maxBatch, outputNames, unknownFields }) {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray(body.inputs)) {
     throw new OipError(
       400,
@@ -132,14 +147,15 @@ export function readInferenceRequest(body, spec, { maxBatch, outputNames }) {
     if (tensor === null || typeof tensor !== 'object' || typeof tensor.name !== 'string') {
       throw new OipError(400, 'Every entry of "inputs" needs a "name", a "shape", a "datatype" and "data".');
     }
-    if (!spec.inputs.some((input) => input.name === tensor.name)) {
-      throw new OipError(
-        400,
-        `The model has no input named "${clip(tensor.name)}"; its inputs are ${spec.inputs.map((input) => input.name).join(', ')}.`,
-      );
-    }
     if (byName.has(tensor.name)) throw new OipError(400, `Input "${tensor.name}" is sent twice.`);
     byName.set(tensor.name, tensor);
+  }
+
+  // Tensors that are not model inputs follow ModelDock's one rule for unknown fields (payload.ts).
+  const ignored = unknownFieldsOf(spec.inputs, [...byName.keys()]).map((name) => name.slice(0, 60));
+  if (ignored.length > 0 && unknownFields === 'refuse') {
+    const issue = refusedFieldsIssue(spec.inputs, ignored);
+    throw new OipError(400, `${issue.field}: ${issue.message} (UNKNOWN_FIELDS=refuse).`);
   }
 
   let requested;
@@ -188,7 +204,7 @@ export function readInferenceRequest(body, spec, { maxBatch, outputNames }) {
     feeds[input.name] = tensorFromOip(input, values, input.shape.length > 1 ? [rows, input.width] : [rows]);
     columns[input.name] = values;
   }
-  return { feeds, rows, columns, requested };
+  return { feeds, rows, columns, requested, ignored };
 }
 
 /**

@@ -20,6 +20,11 @@ export function buildOpenApi(manifest, options) {
       probabilities: { type: 'object', additionalProperties: { type: 'number' } },
       value: { type: 'number', description: manifest.outputsMeaning?.value },
       warnings: { type: 'array', items: { type: 'object' } },
+      ignored: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Fields sent that are not model inputs, ignored (absent when there are none).',
+      },
       model: {
         type: 'object',
         properties: { name: { type: 'string' }, version: { type: 'string' }, sha256: { type: 'string' } },
@@ -375,7 +380,7 @@ button{padding:.4rem 1rem}
 <table><thead><tr><th>Field</th><th>Type</th><th>Notes</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-<p>Unknown fields are ${config.unknownFields === 'reject' ? 'refused with a 422, as in ModelDock (set <code>UNKNOWN_FIELDS=ignore</code> to drop them with a warning instead)' : 'ignored and listed in <code>warnings</code> (UNKNOWN_FIELDS=ignore)'}. Several rows: <code>{"instances": [row, …]}</code>, at most ${config.maxBatch}.</p>
+<p>Fields that are not inputs are ${config.unknownFields === 'refuse' ? 'refused with a 422 (UNKNOWN_FIELDS=refuse; unset it to ignore them with a warning, as ModelDock does by default)' : 'ignored, as in ModelDock: each is named in <code>warnings</code> and in <code>ignored</code> (set <code>UNKNOWN_FIELDS=refuse</code> to refuse them with a 422)'}. Several rows: <code>{"instances": [row, …]}</code>, at most ${config.maxBatch}.</p>
 <h2>Endpoints</h2><ul>${endpoints}</ul>
 <h2>Try it</h2>
 <label>API key (only when the service has API_KEY set) <input id="key" type="password" autocomplete="off"></label>
