@@ -134,8 +134,11 @@ export const modelInfoSchema = z.object({
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
+/** What happens to payload fields that are not model inputs (main/models/payload.ts has the rule). */
+export const unknownFieldsPolicySchema = z.enum(['ignore', 'refuse']);
+
 export const predictionWarningSchema = z.object({
-  code: z.enum(['unknown-category', 'coerced-value']),
+  code: z.enum(['unknown-category', 'coerced-value', 'ignored-field']),
   field: z.string(),
   message: z.string(),
   knownCategories: z.array(z.string()).optional(),
@@ -192,9 +195,16 @@ export const modelCalls = {
     z.object({ modelId: z.string(), expected: expectedChecksumSchema }),
     checksumCheckSchema,
   ),
-  /** payload: one row keyed by input name, or {instances: [...]} for several. */
+  /**
+   * payload: one row keyed by input name, or {instances: [...]} for several. Fields that are not
+   * inputs are ignored with an `ignored-field` warning, or refused with unknownFields 'refuse'.
+   */
   'model.predict': defineCall(
-    z.object({ modelId: z.string(), payload: z.unknown() }),
+    z.object({
+      modelId: z.string(),
+      payload: z.unknown(),
+      unknownFields: unknownFieldsPolicySchema.optional(),
+    }),
     z.union([predictResultSchema, predictManyResultSchema]),
   ),
 };
