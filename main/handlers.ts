@@ -51,6 +51,8 @@ export function createHandlerTable(services: AppServices): HandlerTable {
     'model.list': async () => models.list(),
     'model.verifyChecksum': async ({ modelId, expected }) => models.verifyChecksum(modelId, expected),
     'model.predict': async ({ modelId, payload }) => models.predict(modelId, payload),
+    'model.explain': async ({ modelId, payload, ...options }, { signal }) =>
+      services.explainer.explain(modelId, payload, { ...options, signal }),
     ...libraryHandlers(services),
     ...batchHandlers(services),
     ...exportHandlers(services),

@@ -17,7 +17,10 @@ Inputs marked "may be left out" by inspect (scikit-learn conversions) may be omi
 Exit codes: 0 predicted; 2 usage; 3 the model file is unusable; 4 the payload is invalid
 (including a number too large for the input's type).`;
 
-async function readPayload(input: string | undefined, inputFile: string | undefined): Promise<unknown> {
+export async function readPayload(
+  input: string | undefined,
+  inputFile: string | undefined,
+): Promise<unknown> {
   let text: string;
   let source: string;
   if (inputFile !== undefined) {
