@@ -201,7 +201,7 @@ describe('the exported service', () => {
       inputs: [{ name: 'lead_source', shape: [1, 1], datatype: 'FP32', data: [1] }],
     });
     expect(wrongType.status).toBe(400);
-    expect(String(wrongType.json!.message)).toMatch(/lead_source.*BYTES/);
+    expect(String(wrongType.json!.error)).toMatch(/lead_source.*BYTES/);
     expect((await fetch(`${lead.url}/v2/models/other`)).status).toBe(404);
   });
 
@@ -301,7 +301,7 @@ describe('the exported service', () => {
         auth,
       );
       expect(extraTensor.status).toBe(400);
-      expect(String(extraTensor.json!.message)).toMatch(/^converted: is not an input.*UNKNOWN_FIELDS=refuse/);
+      expect(String(extraTensor.json!.error)).toMatch(/^converted: is not an input.*UNKNOWN_FIELDS=refuse/);
       const tooBig = await postJson(
         `${secured.url}/predict`,
         { ...guidePayload, lead_source: 'x'.repeat(4096) },
