@@ -13,7 +13,12 @@ import type {
   ModelInput,
 } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
-import { type CoercedRow, checkPayload, type FieldValue } from '../models/payload.ts';
+import {
+  type CoercedRow,
+  checkPayload,
+  type FieldValue,
+  type UnknownFieldsPolicy,
+} from '../models/payload.ts';
 import { createSessionPredictor } from '../scoring/session-predictor.ts';
 import type { BatchPredictions, InputColumns } from '../scoring/types.ts';
 import type { BackgroundRows } from './background.ts';
@@ -31,6 +36,7 @@ export interface ExplainRowOptions
   classLabel?: string | number;
   /** Classifiers: explain log(p / (1 − p)) instead of p. */
   scale?: 'probability' | 'log-odds';
+  unknownFields?: UnknownFieldsPolicy;
 }
 
 type ModelPredictor = (columns: Record<string, FieldValue[]>, rowCount: number) => Promise<BatchPredictions>;
@@ -166,7 +172,7 @@ export async function explainRow(
 ): Promise<Explanation> {
   const started = performance.now();
   const { info } = model;
-  const check = checkPayload(info.inputs, payload);
+  const check = checkPayload(info.inputs, payload, { unknownFields: options.unknownFields });
   if (!check.ok) throw new AppError('invalid-payload', check.message, { issues: check.issues });
   if (check.many || check.rows.length !== 1) {
     throw new AppError('invalid-payload', 'Explain one payload at a time, not {"instances": [...]}.');

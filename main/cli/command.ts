@@ -16,7 +16,7 @@ export interface CliCommand {
   run(context: CommandContext): Promise<number>;
 }
 
-/** Exit codes shared by every command (README documents them). */
+/** Exit codes shared by every command (docs/cli.md documents them). */
 export const exitCodes = {
   ok: 0,
   failure: 1,

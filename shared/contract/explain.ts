@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCall } from './define.ts';
-import { classLabelSchema, predictionWarningSchema } from './model.ts';
+import { classLabelSchema, predictionWarningSchema, unknownFieldsPolicySchema } from './model.ts';
 
 /** Where the background rows came from (in the order ModelDock looks for them). */
 export const backgroundSourceSchema = z.enum(['csv', 'reference', 'samples']);
@@ -80,6 +80,8 @@ export const explainOptionsSchema = z.object({
   classLabel: classLabelSchema.optional(),
   scale: z.enum(['probability', 'log-odds']).optional(),
   permutations: z.number().int().min(2).max(10_000).optional(),
+  /** Fields that are not inputs: ignored with a warning (default) or refused, as for model.predict. */
+  unknownFields: unknownFieldsPolicySchema.optional(),
 });
 export type ExplainOptions = z.infer<typeof explainOptionsSchema>;
 

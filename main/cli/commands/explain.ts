@@ -7,7 +7,7 @@ import { formatTable } from './inspect.ts';
 import { readPayload } from './predict.ts';
 
 const usage = `Usage: modeldock explain <model> (--input '<json>' | --input-file <file>) [--background <csv>]
-                        [--class <label>] [--log-odds] [--permutations <n>] [--json]
+                        [--class <label>] [--log-odds] [--permutations <n>] [--strict-fields] [--json]
 
 Why does this payload score what it does? Prints each input's Shapley contribution: how much it moves
 the score away from the base value (the mean score over the background rows). The base value plus
@@ -20,6 +20,7 @@ every contribution is the score.
   --class <label>       multiclass: the class whose probability is explained (default: the predicted one)
   --log-odds            explain log(p / (1 − p)) instead of the probability
   --permutations <n>    models with more than 12 inputs: permutations to sample (default 64)
+  --strict-fields       refuse fields that are not inputs of the model (exit 4) instead of ignoring them
   --json                print the explanation as JSON
 
 Exact for models with up to 12 inputs (every coalition of inputs is scored); sampled beyond, with a
@@ -82,6 +83,7 @@ async function run(context: CommandContext): Promise<number> {
       classLabel: values.class,
       scale: values['log-odds'] ? 'log-odds' : undefined,
       permutations,
+      unknownFields: values['strict-fields'] === true ? 'refuse' : 'ignore',
     });
     if (json) writeJson(context, explanation);
     else context.stdout.write(`${formatExplanation(explanation, info.file.fileName)}\n`);
@@ -102,6 +104,7 @@ function parseOptions(argv: string[]) {
       class: { type: 'string' },
       'log-odds': { type: 'boolean' },
       permutations: { type: 'string' },
+      'strict-fields': { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
