@@ -176,9 +176,16 @@ export class ModelService {
     return model;
   }
 
-  /** Compares an MD5 or SHA-256 with the open model's file, and records the result on its ModelInfo. */
-  verifyChecksum(modelId: string, expected: string): ChecksumCheck {
+  /**
+   * Compares an MD5 or SHA-256 with the open model's file, and records the result on its ModelInfo;
+   * null forgets the expected checksum (export then has nothing to refuse on).
+   */
+  verifyChecksum(modelId: string, expected: string | null): ChecksumCheck | null {
     const model = this.get(modelId);
+    if (expected === null) {
+      delete model.info.checksumCheck;
+      return null;
+    }
     const check = compareChecksum(expected, model.info.file);
     model.info.checksumCheck = check;
     return check;
