@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.ts';
 import { compareCommand } from './compare.ts';
 import { convertCommand } from './convert.ts';
+import { explainCommand } from './explain.ts';
 import { exportCommand } from './export.ts';
 import { inspectCommand } from './inspect.ts';
 import { predictCommand } from './predict.ts';
@@ -10,6 +11,7 @@ import { scoreCommand } from './score.ts';
 export const commands: CliCommand[] = [
   inspectCommand,
   predictCommand,
+  explainCommand,
   compareCommand,
   scoreCommand,
   exportCommand,
