@@ -1,3 +1,5 @@
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import { type CommandContext, exitCodes, UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 

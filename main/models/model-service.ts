@@ -1,3 +1,5 @@
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
@@ -11,7 +13,7 @@ import type {
 import { AppError } from '../errors.ts';
 import { checksumBytes, checksumFile, compareChecksum } from './checksums.ts';
 import { maxOnnxBytes, readHead, statModelFile } from './model-file.ts';
-import { type CoercedRow, checkPayload } from './payload.ts';
+import { type CheckOptions, type CoercedRow, checkPayload } from './payload.ts';
 import { type TensorLike, tensorToJson, toPredictions } from './predictions.ts';
 import { prepareOnnx } from './prepare-onnx.ts';
 import { convertSklearn } from './sklearn-bridge.ts';
@@ -173,19 +175,33 @@ export class ModelService {
     return model;
   }
 
-  /** Compares an MD5 or SHA-256 with the open model's file, and records the result on its ModelInfo. */
-  verifyChecksum(modelId: string, expected: string): ChecksumCheck {
+  /**
+   * Compares an MD5 or SHA-256 with the open model's file, and records the result on its ModelInfo;
+   * null forgets the expected checksum (export then has nothing to refuse on).
+   */
+  verifyChecksum(modelId: string, expected: string | null): ChecksumCheck | null {
     const model = this.get(modelId);
+    if (expected === null) {
+      delete model.info.checksumCheck;
+      return null;
+    }
     const check = compareChecksum(expected, model.info.file);
     model.info.checksumCheck = check;
     return check;
   }
 
-  /** Validates the payload, runs the session, and reads the outputs as predictions. */
-  async predict(modelId: string, payload: unknown): Promise<PredictResult | PredictManyResult> {
+  /**
+   * Validates the payload, runs the session, and reads the outputs as predictions. Fields that are not
+   * inputs are ignored with a warning unless `options.unknownFields` is `refuse` (payload.ts has the rule).
+   */
+  async predict(
+    modelId: string,
+    payload: unknown,
+    options: CheckOptions = {},
+  ): Promise<PredictResult | PredictManyResult> {
     const started = performance.now();
     const { info, session } = this.get(modelId);
-    const check = checkPayload(info.inputs, payload);
+    const check = checkPayload(info.inputs, payload, options);
     if (!check.ok) throw new AppError('invalid-payload', check.message, { issues: check.issues });
     const batches = needsOneRowPerRun(info.inputs) ? check.rows.map((row) => [row]) : [check.rows];
     const predictions: Prediction[] = [];

@@ -1,3 +1,5 @@
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before a worker starts (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';

@@ -8,6 +8,8 @@ import { modelCalls } from './model.ts';
 
 export * from './app.ts';
 export * from './batch.ts';
+export * from './checksum.ts';
+export * from './decisions.ts';
 export * from './define.ts';
 export * from './errors.ts';
 export * from './events.ts';

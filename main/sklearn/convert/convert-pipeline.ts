@@ -53,13 +53,20 @@ const models: Record<string, ModelConverter> = {
 /** Every class ModelDock converts, for the refusal message and the README. */
 export const supportedClasses = ['Pipeline', ...Object.keys(transformers), ...Object.keys(models)];
 
-function unsupported(className: string): AppError {
+/**
+ * A legitimate estimator the converter does not cover (yet). Not a security refusal: that stays
+ * for globals that are never model data (os.system, builtins.eval). The pickle reader uses this
+ * too, for estimator classes it does not load (xgboost.sklearn.XGBRanker).
+ */
+export function cantConvertYet(className: string): AppError {
   return new AppError(
     'unsupported-model',
-    `ModelDock cannot convert ${className} yet. Supported: ${supportedClasses.join(', ')}.`,
+    `ModelDock can't convert ${className} yet (supported: ${supportedClasses.join(', ')}).`,
     { className, supported: supportedClasses },
   );
 }
+
+const unsupported = cantConvertYet;
 
 function estimatorOf(value: PyValue): Estimator {
   if (!(value instanceof PyObject)) {
@@ -123,6 +130,19 @@ export function sklearnVersionOf(steps: PyObject[]): string | undefined {
   return undefined;
 }
 
+/**
+ * A file that ends in a transformer. The course saves `dv.bin` beside `model.bin`; opening the
+ * first alone should point to the second, not read like a broken model.
+ */
+function transformersOnly(names: string[]): AppError {
+  const what = names.length === 1 ? `a ${names[0]}` : `transformers (${names.join(' → ')})`;
+  return new AppError(
+    'unsupported-model',
+    `This file holds only ${what}, not a model: open the model file saved beside it (or give both files at once to combine them).`,
+    { transformers: names },
+  );
+}
+
 export interface ConvertedGraph {
   ctx: ConversionContext;
   outputs: ModelOutputs;
@@ -138,6 +158,8 @@ export function buildGraph(root: PyValue): ConvertedGraph {
     const name = estimatorOf(step).name;
     if (!transformers[name] && !models[name]) throw unsupported(step.className);
   }
+  const names = steps.map((step) => estimatorOf(step).name);
+  if (names.every((name) => transformers[name])) throw transformersOnly(names);
   const ctx = new ConversionContext();
   let features: Features = { kind: 'raw' };
   const last = steps[steps.length - 1]!;
@@ -145,12 +167,7 @@ export function buildGraph(root: PyValue): ConvertedGraph {
   const model = estimatorOf(last);
   const convert = models[model.name];
   if (!convert) {
-    if (transformers[model.name]) {
-      throw new AppError(
-        'unsupported-model',
-        `ModelDock cannot convert this file: it ends with ${model.name}, a transformer, not a model that predicts.`,
-      );
-    }
+    if (transformers[model.name]) throw misplacedModel(names.find((name) => models[name]) ?? model.name);
     throw unsupported(last.className);
   }
   const outputs = convert(model, features, ctx);
