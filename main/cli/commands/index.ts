@@ -24,6 +24,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./predict.ts')).predictCommand,
   },
   {
+    name: 'explain',
+    summary: 'why a payload scores what it does: each input’s contribution',
+    load: async () => (await import('./explain.ts')).explainCommand,
+  },
+  {
     name: 'compare',
     summary: 'score one CSV with two versions of a model and compare',
     load: async () => (await import('./compare.ts')).compareCommand,
