@@ -113,7 +113,6 @@ function parseOptions(argv: string[]) {
 
 export const explainCommand: CliCommand = {
   name: 'explain',
-  summary: 'why a payload scores what it does: each input’s contribution',
   usage,
   run,
 };
