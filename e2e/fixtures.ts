@@ -126,7 +126,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     }
     if (!electronBuilt) {
       // `npm run test:e2e` builds the renderer; the main process and preload are built here.
-      await runFile(process.execPath, [path.join(repoRoot, 'scripts/build-electron.mjs')], { cwd: repoRoot });
+      await runFile(process.execPath, [path.join(repoRoot, 'scripts/build.mjs')], { cwd: repoRoot });
       electronBuilt = true;
     }
     const electronApp = await _electron.launch({

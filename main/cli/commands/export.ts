@@ -98,7 +98,6 @@ async function run(context: CommandContext): Promise<number> {
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'write a Docker deployment bundle for a model file',
   usage,
   run,
 };

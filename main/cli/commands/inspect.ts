@@ -166,7 +166,6 @@ function parseOptions(argv: string[]) {
 
 export const inspectCommand: CliCommand = {
   name: 'inspect',
-  summary: 'show a model file’s checksums, inputs, outputs and task',
   usage,
   run,
 };
