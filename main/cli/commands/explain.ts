@@ -19,7 +19,7 @@ every contribution is the score.
                         the model's golden samples.
   --class <label>       multiclass: the class whose probability is explained (default: the predicted one)
   --log-odds            explain log(p / (1 − p)) instead of the probability
-  --permutations <n>    models with more than 12 inputs: permutations to sample (default 64)
+  --permutations <n>    models with more than 12 inputs: permutations to sample (default 32)
   --strict-fields       refuse fields that are not inputs of the model (exit 4) instead of ignoring them
   --json                print the explanation as JSON
 
@@ -113,7 +113,6 @@ function parseOptions(argv: string[]) {
 
 export const explainCommand: CliCommand = {
   name: 'explain',
-  summary: 'why a payload scores what it does: each input’s contribution',
   usage,
   run,
 };

@@ -167,7 +167,6 @@ function parseOptions(argv: string[]) {
 
 export const predictCommand: CliCommand = {
   name: 'predict',
-  summary: 'score a JSON payload with a model file',
   usage,
   run,
 };
