@@ -41,7 +41,8 @@ describe('versions grouped by lineage (same inputs)', () => {
     const v2Info = await models.open(v2Model);
     await lib.addFromOpen(v2Info);
     const exporter = new ExportService({ models, goldenSamples: lib, exportsDir: await tempDir() });
-    expect(await exporter.defaults(v2Info.modelId)).toMatchObject({ name: 'lead-scoring', version: 'v2' }) // slugified, as bundle names are;
+    // The name slugified, as bundle names are.
+    expect(await exporter.defaults(v2Info.modelId)).toMatchObject({ name: 'lead-scoring', version: 'v2' });
   });
 
   it("the drift reference of v1 carries over to v2, profiled with v2's own scores", async () => {
