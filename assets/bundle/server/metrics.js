@@ -2,6 +2,9 @@
 // errors, and the model's identity (version + sha256) as a gauge for dashboards and alerts.
 import client from 'prom-client';
 
+/** At most this many distinct field names label ignored_fields_total. */
+export const maxIgnoredFieldLabels = 20;
+
 export function createMetrics(manifest) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
@@ -43,6 +46,30 @@ export function createMetrics(manifest) {
   });
   modelInfo.set({ name: manifest.name, version: manifest.version, sha256: manifest.model.sha256 }, 1);
 
+  // Fields sent that are not model inputs (ignored by ModelDock's rule). The label is the field name,
+  // for the first maxIgnoredFieldLabels distinct names; later ones count under "_other", so a client
+  // sending random keys cannot grow the series without bound.
+  const ignoredFieldsTotal = new client.Counter({
+    name: 'ignored_fields_total',
+    help: `Request fields ignored because they are not model inputs, by field (the first ${maxIgnoredFieldLabels} names; the rest as "_other").`,
+    labelNames: ['field'],
+    registers: [registry],
+  });
+  const ignoredChildren = new Map();
+  const countIgnoredFields = (fields) => {
+    for (const field of fields) {
+      let counter = ignoredChildren.get(field);
+      if (!counter) {
+        counter =
+          ignoredChildren.size < maxIgnoredFieldLabels
+            ? ignoredFieldsTotal.labels({ field: field.slice(0, 60) })
+            : ignoredFieldsTotal.labels({ field: '_other' });
+        if (ignoredChildren.size < maxIgnoredFieldLabels) ignoredChildren.set(field, counter);
+      }
+      counter.inc();
+    }
+  };
+
   // Label children cached by route/method/status: looking them up by label object on every request
   // (prom-client hashes the labels each time) is a visible share of a ~100 µs request.
   const requestChildren = new Map();
@@ -62,5 +89,5 @@ export function createMetrics(manifest) {
     }
     histogram.observe(seconds);
   };
-  return { registry, requests, latency, predictions, scores, errors, countRequest };
+  return { registry, requests, latency, predictions, scores, errors, countRequest, countIgnoredFields };
 }

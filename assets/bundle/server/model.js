@@ -80,6 +80,28 @@ export class LoadedModel {
     return toPredictions(this.spec, outputs, rowCount);
   }
 
+  /**
+   * onnxruntime refuses some inputs only when it runs (a shape it cannot broadcast, say): that is the
+   * request's problem, thrown as `toClientError(reason)`, as ModelDock does. Any other failure stays a 500.
+   */
+  async runForClient(feeds, toClientError) {
+    try {
+      return await this.run(feeds);
+    } catch (error) {
+      if (error instanceof ModelRunError) throw toClientError(error.message);
+      throw error;
+    }
+  }
+
+  async predictForClient(rows, toClientError) {
+    try {
+      return await this.predict(rows);
+    } catch (error) {
+      if (error instanceof ModelRunError) throw toClientError(error.message);
+      throw error;
+    }
+  }
+
   /** Scores coerced rows; models whose batch dimension is fixed to 1 run one row at a time. */
   async predict(rows) {
     if (!needsOneRowPerRun(this.spec.inputs) || rows.length === 1)
