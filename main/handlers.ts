@@ -52,6 +52,8 @@ export function createHandlerTable(services: AppServices): HandlerTable {
     'model.verifyChecksum': async ({ modelId, expected }) => models.verifyChecksum(modelId, expected),
     'model.predict': async ({ modelId, payload, unknownFields }) =>
       models.predict(modelId, payload, unknownFields ? { unknownFields } : {}),
+    'model.explain': async ({ modelId, payload, ...options }, { signal }) =>
+      services.explainer.explain(modelId, payload, { ...options, signal }),
     ...libraryHandlers(services),
     ...batchHandlers(services),
     ...exportHandlers(services),

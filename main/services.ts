@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { ExplainService } from './analysis/explain-service.ts';
 import { ExportService } from './export/export-service.ts';
 import { LibraryService } from './library/library-service.ts';
 import { ModelService } from './models/model-service.ts';
@@ -38,6 +39,7 @@ export function createAppServices(options: AppServicesOptions) {
   const operations = new OperationRegistry();
   const library = new LibraryService({ dataDir, models });
   const scoring = new ScoringService(models);
+  const explainer = new ExplainService({ models, library });
   const exporter = new ExportService({ models, goldenSamples: library });
   return {
     dataDir,
@@ -45,6 +47,7 @@ export function createAppServices(options: AppServicesOptions) {
     operations,
     library,
     scoring,
+    explainer,
     exporter,
     appInfo: async () => ({
       version: (require('../package.json') as { version: string }).version,

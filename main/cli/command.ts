@@ -10,8 +10,6 @@ export interface CommandContext {
 
 export interface CliCommand {
   name: string;
-  /** One line for `modeldock --help`. */
-  summary: string;
   usage: string;
   run(context: CommandContext): Promise<number>;
 }

@@ -110,6 +110,7 @@ export class ModelService {
     if (prepared.conversion) info.conversion = prepared.conversion;
     if (options.expectedChecksum)
       info.checksumCheck = compareChecksum(options.expectedChecksum, prepared.checksums);
+    await warmUp(info, session);
     info.loadMs = performance.now() - started;
     this.models.set(info.modelId, { info, session, servedModelBytes: prepared.servedBytes });
     return info;
@@ -175,9 +176,16 @@ export class ModelService {
     return model;
   }
 
-  /** Compares an MD5 or SHA-256 with the open model's file, and records the result on its ModelInfo. */
-  verifyChecksum(modelId: string, expected: string): ChecksumCheck {
+  /**
+   * Compares an MD5 or SHA-256 with the open model's file, and records the result on its ModelInfo;
+   * null forgets the expected checksum (export then has nothing to refuse on).
+   */
+  verifyChecksum(modelId: string, expected: string | null): ChecksumCheck | null {
     const model = this.get(modelId);
+    if (expected === null) {
+      delete model.info.checksumCheck;
+      return null;
+    }
     const check = compareChecksum(expected, model.info.file);
     model.info.checksumCheck = check;
     return check;
@@ -210,6 +218,24 @@ export class ModelService {
     );
     return { ...predictions[0]!, outputs: rawOutputs, warnings: check.warnings, latencyMs };
   }
+}
+
+/**
+ * Runs a new session once on a made-up row (a category the model knows or "", 0, false) while the model
+ * opens, so the first real prediction doesn't pay onnxruntime's first-run setup (kernel choice, buffer
+ * allocation) and is as fast as the rest. A model that refuses that row still opens: the row means
+ * nothing about real payloads.
+ */
+async function warmUp(info: ModelInfo, session: InferenceSession): Promise<void> {
+  const row: CoercedRow = Object.fromEntries(
+    info.inputs.map((input) => [
+      input.name,
+      Array.from({ length: input.width }, () =>
+        input.kind === 'numeric' ? 0 : input.kind === 'bool' ? false : (input.categories?.[0] ?? ''),
+      ),
+    ]),
+  );
+  await runSession(info, session, [row]).catch(() => undefined);
 }
 
 /** Runs the session on coerced rows, fetching only tensor outputs (a kept non-tensor output cannot be returned). */

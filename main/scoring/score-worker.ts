@@ -61,5 +61,5 @@ async function main(): Promise<void> {
   }
 }
 
-// Not a top-level await: the bundled worker (worker-bundle.ts) is a CommonJS script.
+// Not a top-level await: the built worker (dist/score-worker.cjs) is a CommonJS script.
 void main();

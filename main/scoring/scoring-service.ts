@@ -6,7 +6,7 @@ import { access, open, realpath, rename, rm, stat, writeFile } from 'node:fs/pro
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { type ResourceLimits, Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type {
   ColumnMapping,
   CsvDialect,
@@ -20,7 +20,7 @@ import type {
 } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
 import type { LoadedModel } from '../models/model-service.ts';
-import { builtWorkerUrl } from '../worker-url.ts';
+import { startWorker } from '../workers/start-worker.ts';
 import {
   proposeMapping,
   resolveMissingPolicies,
@@ -49,7 +49,6 @@ import {
   type ModelShape,
   type ReadLimits,
 } from './types.ts';
-import { bundledWorkerPath } from './worker-bundle.ts';
 
 export interface ScoringSetupInput {
   modelId: string;
@@ -332,7 +331,6 @@ export class ScoringService {
   }
 
   private async prepareJob(setup: ScoringSetupInput, kind: EngineJob['kind']) {
-    void workerBundle(); // starts loading (or building) the worker while the file is inspected
     const loaded = this.models.get(setup.modelId);
     const inspection = await this.inspect(setup);
     if (inspection.unmappedInputs.length > 0) {
@@ -364,11 +362,14 @@ export class ScoringService {
     const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
     const limits = workerLimits(count, this.parallelHeapMb);
     let stopped = false;
-    const workers = workerBundle().then((script) =>
+    const workers = Promise.resolve().then(() =>
       stopped
         ? []
         : Array.from({ length: count }, () => {
-            const worker = spawnScoreWorker({ modelBytes, cancelFlag }, script, limits);
+            const worker = startWorker('score-worker', {
+              workerData: { modelBytes, cancelFlag } satisfies WorkerInput,
+              resourceLimits: limits,
+            });
             // Until runWorkers listens, an 'error' event without a listener would throw in this thread.
             worker.once('error', (error) => earlyErrors.set(worker, error));
             return worker;
@@ -465,11 +466,6 @@ interface StartedWorkers {
   cancelFlag: Int32Array;
   /** Terminates workers that won't get a job. */
   stop(): void;
-}
-
-/** The development worker bundle, unless the app's own built worker (score-worker.cjs) is there. */
-function workerBundle(): Promise<string | undefined> {
-  return builtWorkerUrl('score-worker') ? Promise.resolve(undefined) : bundledWorkerPath();
 }
 
 /** A worker's error from before runWorkers listened to it. */
@@ -613,44 +609,6 @@ async function appendFile(target: string, source: string): Promise<void> {
     createReadStream(source, { highWaterMark: 1024 * 1024 }),
     createWriteStream(target, { flags: 'a' }),
   );
-}
-
-/**
- * In the Electron app the worker is score-worker.cjs, built beside main.cjs (worker-url.ts): the app
- * ships no TypeScript loader. From the sources it runs the cached bundle when esbuild could build
- * it (worker-bundle.ts); otherwise its entry is a small .mjs file that registers tsx and imports
- * score-worker.ts, which starts the same way under tsx, vitest and bin/modeldock.mjs. A worker can't
- * inherit the parent's loader, and Node 20 ignores `--import` in a Worker's execArgv.
- */
-function spawnScoreWorker(
-  workerData: WorkerInput,
-  script: string | undefined,
-  resourceLimits: ResourceLimits,
-): Worker {
-  const options = { workerData, resourceLimits };
-  const built = builtWorkerUrl('score-worker');
-  if (built !== undefined) return new Worker(built, options);
-  if (script !== undefined)
-    return new Worker(script, { ...options, execArgv: withoutModuleLoaders(process.execArgv) });
-  return new Worker(new URL('./score-worker.mjs', import.meta.url), options);
-}
-
-/**
- * The parent's Node options minus module loaders (--import, --require, --loader): a bundled worker
- * needs none, and a worker inherits them otherwise. Under tsx (browser mode, `npm run web`) that
- * registered tsx's hooks in every worker: measured with bench/batch.ts through the service, ~0.4 s
- * more CPU for 1M rows, and the pre-run check of the 1M file took 0.83 s instead of 0.66 s.
- */
-export function withoutModuleLoaders(execArgv: readonly string[]): string[] {
-  const loaders = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i] ?? '';
-    if (loaders.has(arg))
-      i++; // and its value
-    else if (![...loaders].some((flag) => arg.startsWith(`${flag}=`))) kept.push(arg);
-  }
-  return kept;
 }
 
 /**

@@ -30,6 +30,11 @@ export interface AppState {
    * panel scrolls itself into view, focuses its heading when it mounts, then clears the request.
    */
   reveal: 'drift' | null;
+  /**
+   * The expected-checksum field's text, for one model: the single value the field's status and the Export
+   * gate derive from (renderer/model/checksum-gate.ts). Null until the user types in it.
+   */
+  expectedChecksum: { modelId: string; text: string } | null;
 }
 
 export const useAppStore = create<AppState>(() => ({
@@ -42,4 +47,5 @@ export const useAppStore = create<AppState>(() => ({
   view: 'model',
   currentPayload: null,
   reveal: null,
+  expectedChecksum: null,
 }));

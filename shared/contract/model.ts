@@ -1,13 +1,19 @@
 import { z } from 'zod';
+import { readExpectedChecksum } from './checksum.ts';
 import { defineCall } from './define.ts';
 
 export const checksumAlgorithmSchema = z.enum(['sha256', 'md5']);
 
-/** A checksum the user expects: hex digest, algorithm inferred from its length when omitted. */
-export const expectedChecksumSchema = z
-  .string()
-  .trim()
-  .regex(/^([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/, 'expected an MD5 (32 hex digits) or SHA-256 (64 hex digits)');
+/**
+ * A checksum the user expects: a hex digest (algorithm from its length) or a line of `sha256sum`/`md5sum`
+ * output (`<hash>  <file>`, `<hash> *<file>`); parsed to the lower-case digest.
+ */
+export const expectedChecksumSchema = z.string().transform((text, context) => {
+  const reading = readExpectedChecksum(text);
+  if (reading.ok) return reading.hash;
+  context.addIssue({ code: 'custom', message: reading.message });
+  return z.NEVER;
+});
 
 export const modelFormatSchema = z.enum(['onnx', 'sklearn-pickle', 'sklearn-joblib']);
 export type ModelFormat = z.infer<typeof modelFormatSchema>;
@@ -192,8 +198,9 @@ export const modelCalls = {
   'model.close': defineCall(z.object({ modelId: z.string() }), z.object({ closed: z.boolean() })),
   'model.list': defineCall(z.object({}), z.array(modelInfoSchema)),
   'model.verifyChecksum': defineCall(
-    z.object({ modelId: z.string(), expected: expectedChecksumSchema }),
-    checksumCheckSchema,
+    /** expected null forgets the expected checksum (the field was cleared): nothing left to mismatch. */
+    z.object({ modelId: z.string(), expected: expectedChecksumSchema.nullable() }),
+    checksumCheckSchema.nullable(),
   ),
   /**
    * payload: one row keyed by input name, or {instances: [...]} for several. Fields that are not

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { expectedChecksumSchema, type ModelInfo } from '../../../shared/contract/index.ts';
+import { formatBytes } from '../../../shared/format-bytes.ts';
 import { AppError } from '../../errors.ts';
 import {
   type CliCommand,
@@ -63,15 +64,7 @@ const shapeText = (shape: ModelInfo['inputs'][number]['shape']) =>
   `[${shape.map((dim) => dim ?? '?').join(', ')}]`;
 
 function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
+  return bytes < 1024 ? formatBytes(bytes) : `${formatBytes(bytes)} (${bytes} bytes)`;
 }
 
 function describeTask(info: ModelInfo): string {
@@ -173,7 +166,6 @@ function parseOptions(argv: string[]) {
 
 export const inspectCommand: CliCommand = {
   name: 'inspect',
-  summary: 'show a model file’s checksums, inputs, outputs and task',
   usage,
   run,
 };

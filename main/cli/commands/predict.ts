@@ -21,7 +21,10 @@ Warnings go to standard error (and into "warnings" with --json).
 Exit codes: 0 predicted; 2 usage; 3 the model file is unusable; 4 the payload is invalid
 (including a number too large for the input's type, or an extra field with --strict-fields).`;
 
-async function readPayload(input: string | undefined, inputFile: string | undefined): Promise<unknown> {
+export async function readPayload(
+  input: string | undefined,
+  inputFile: string | undefined,
+): Promise<unknown> {
   let text: string;
   let source: string;
   if (inputFile !== undefined) {
@@ -164,7 +167,6 @@ function parseOptions(argv: string[]) {
 
 export const predictCommand: CliCommand = {
   name: 'predict',
-  summary: 'score a JSON payload with a model file',
   usage,
   run,
 };

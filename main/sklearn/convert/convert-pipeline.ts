@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.ts';
 import { PyObject, PyTuple, type PyValue } from '../pickle/py-values.ts';
+import { convertXgboost } from '../xgboost/convert.ts';
 import { convertColumnTransformer } from './column-transformer.ts';
 import { ConversionContext, type Features } from './context.ts';
 import { convertDictVectorizer } from './dict-vectorizer.ts';
@@ -48,7 +49,12 @@ const models: Record<string, ModelConverter> = {
   GradientBoostingRegressor: convertGradientBoostingRegressor,
   HistGradientBoostingClassifier: convertHistGradientBoostingClassifier,
   HistGradientBoostingRegressor: convertHistGradientBoostingRegressor,
+  XGBClassifier: convertXgboost,
+  XGBRegressor: convertXgboost,
+  Booster: convertXgboost,
 };
+
+const xgboostModels = new Set(['XGBClassifier', 'XGBRegressor', 'Booster']);
 
 /** Every class ModelDock converts, for the refusal message and the README. */
 export const supportedClasses = ['Pipeline', ...Object.keys(transformers), ...Object.keys(models)];
@@ -75,7 +81,7 @@ function estimatorOf(value: PyValue): Estimator {
       'This file holds no scikit-learn model: a pipeline step is not an estimator.',
     );
   }
-  if (!value.className.startsWith('sklearn.')) throw unsupported(value.className);
+  if (!/^(sklearn|xgboost)\./.test(value.className)) throw unsupported(value.className);
   return new Estimator(value);
 }
 
@@ -161,6 +167,7 @@ export function buildGraph(root: PyValue): ConvertedGraph {
   const names = steps.map((step) => estimatorOf(step).name);
   if (names.every((name) => transformers[name])) throw transformersOnly(names);
   const ctx = new ConversionContext();
+  ctx.sparseAbsentIsMissing = xgboostModels.has(names[names.length - 1]!);
   let features: Features = { kind: 'raw' };
   const last = steps[steps.length - 1]!;
   for (const step of steps.slice(0, -1)) features = applyTransformer(step, features, ctx);
