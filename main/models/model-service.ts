@@ -5,6 +5,7 @@ import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import type {
   ChecksumCheck,
+  ModelFormat,
   ModelInfo,
   Prediction,
   PredictManyResult,
@@ -80,14 +81,14 @@ export class ModelService {
     if (!format) {
       throw new AppError(
         'unsupported-format',
-        `${fileName} is not a model file ModelDock can read (ONNX, or a scikit-learn pickle or joblib file): ${describeHead(head)}.`,
+        `${fileName} is not a model file ModelDock can read (ONNX, a scikit-learn pickle or joblib file, or an XGBoost model file): ${describeHead(head)}.`,
         { path: resolved },
       );
     }
     const prepared =
       format === 'onnx'
         ? await this.readOnnx(resolved, fileName, size, options)
-        : await this.readSklearn(resolved, fileName, options);
+        : await this.readSklearn(resolved, fileName, format, options);
     const session = await createSession(prepared.servedBytes, fileName);
     if (options.signal?.aborted) {
       await session.release();
@@ -132,7 +133,7 @@ export class ModelService {
     return { ...prepared, checksums, conversion: undefined };
   }
 
-  private async readSklearn(filePath: string, fileName: string, options: OpenOptions) {
+  private async readSklearn(filePath: string, fileName: string, format: ModelFormat, options: OpenOptions) {
     const checksums = await checksumFile(filePath, {
       signal: options.signal,
       onProgress: options.onProgress,
@@ -144,7 +145,7 @@ export class ModelService {
     });
     const prepared = prepareOnnx(converted.onnxBytes, `${fileName} (converted to ONNX)`);
     const conversion: NonNullable<ModelInfo['conversion']> = {
-      from: 'scikit-learn',
+      from: format === 'xgboost' ? 'xgboost' : 'scikit-learn',
       steps: converted.steps,
       convertedPath: converted.convertedPath,
       convertedSha256: checksumBytes(converted.onnxBytes).sha256,

@@ -1,9 +1,19 @@
 /**
  * Extensions of model files: ONNX, and scikit-learn saved with pickle or joblib — including `.bin`
- * (the guide's `pipeline_v1.bin`) and `.sav`. Main detects the format by content; these only decide
+ * (the guide's `pipeline_v1.bin`) and `.sav`, and XGBoost's model.ubj / model.json / .model. Main detects the format by content; these only decide
  * which of several dropped files to open and what the file picker offers first.
  */
-export const MODEL_EXTENSIONS = ['.onnx', '.pkl', '.pickle', '.joblib', '.bin', '.sav'] as const;
+export const MODEL_EXTENSIONS = [
+  '.onnx',
+  '.pkl',
+  '.pickle',
+  '.joblib',
+  '.bin',
+  '.sav',
+  '.ubj',
+  '.json',
+  '.model',
+] as const;
 
 export function looksLikeModel(name: string): boolean {
   const lower = name.toLowerCase();

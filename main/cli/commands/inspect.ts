@@ -74,12 +74,19 @@ function describeTask(info: ModelInfo): string {
   return `${task} (classes ${info.classLabels.join(', ')}${positive})`;
 }
 
+const formatNames: Record<ModelInfo['format'], string> = {
+  onnx: 'ONNX model',
+  'sklearn-pickle': 'scikit-learn model (sklearn-pickle)',
+  'sklearn-joblib': 'scikit-learn model (sklearn-joblib)',
+  xgboost: 'XGBoost model file',
+};
+
 /** The human-readable report: checksums, task, metadata, then tables of inputs and outputs. */
 export function formatInspection(info: ModelInfo): string {
   const meta = info.metadata;
   const opsets = meta.opsetImports.map((opset) => `${opset.domain || 'ai.onnx'} ${opset.version}`).join(', ');
   const lines = [
-    `${info.file.fileName}: ${info.format === 'onnx' ? 'ONNX model' : `scikit-learn model (${info.format})`}, ${formatSize(info.file.sizeBytes)}`,
+    `${info.file.fileName}: ${formatNames[info.format]}, ${formatSize(info.file.sizeBytes)}`,
     `  SHA-256   ${info.file.sha256}`,
     `  MD5       ${info.file.md5}`,
   ];
@@ -99,7 +106,9 @@ export function formatInspection(info: ModelInfo): string {
   }
   if (info.conversion) {
     const version = info.conversion.sklearnVersion ? ` ${info.conversion.sklearnVersion}` : '';
-    lines.push(`  Source    converted from scikit-learn${version}: ${info.conversion.steps.join(' → ')}`);
+    lines.push(
+      `  Source    converted from ${info.conversion.from}${version}: ${info.conversion.steps.join(' → ')}`,
+    );
     lines.push(`  Served    ${info.conversion.convertedPath} (SHA-256 ${info.conversion.convertedSha256})`);
   }
   lines.push('', 'Inputs');
