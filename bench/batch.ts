@@ -3,7 +3,7 @@
  *
  * Generates 1M and 5M lead rows (scripts/generate-leads.ts) into /tmp/modeldock-bench and scores each
  * with `modeldock score` exactly as a user runs it (node bin/modeldock.mjs, a fresh process per file,
- * after one warm-up run so its cached bundles exist), printing wall time from spawn to exit, the time
+ * after one warm-up run), printing wall time from spawn to exit, the time
  * inside scoring (the CLI's JSON summary), CPU time of all threads and peak RSS (bench/rusage-on-exit.mjs,
  * preloaded). When /usr/bin/python3 has pandas and scikit-learn it times the equivalent pandas +
  * scikit-learn script on the same file and prints the ratio. Then it presses Ctrl-C (SIGINT) on running

@@ -1,26 +1,17 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI with no build step: from a cached bundle of its sources (main/bundle-cache.mjs),
-// rebuilt when a source changes, or through tsx when no bundle can be built (no esbuild, read-only
-// node_modules). MODELDOCK_NO_BUNDLE=1 forces tsx, e.g. to see stack traces in the sources.
-import { cachedBundle, loadBundle } from '../main/bundle-cache.mjs';
+// The `modeldock` command: runs the CLI built by `npm run build` (dist/cli.cjs, see scripts/build.mjs).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const bundle =
-  process.env.MODELDOCK_NO_BUNDLE === '1'
-    ? undefined
-    : await cachedBundle({
-        name: 'cli',
-        entry: 'main/cli/index.ts',
-        format: 'cjs',
-        bundlePackages: true,
-        external: ['onnxruntime-node', 'esbuild', 'tsx', 'pino'],
-      });
-let cli;
-if (bundle) {
-  // Not import(): importing CommonJS from ESM first scans the whole file for its exports.
-  cli = loadBundle(bundle);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  cli = await import('../main/cli/index.ts');
+const cliPath = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
+if (!existsSync(cliPath)) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  process.stderr.write(
+    `modeldock: the CLI is not built (${cliPath} is missing). Run \`npm run build\` in ${root}\n`,
+  );
+  process.exit(1);
 }
+// require(), not import(): importing CommonJS from ESM first scans the whole file for its exports (~50 ms).
+const cli = createRequire(import.meta.url)(cliPath);
 process.exitCode = await cli.runCli(process.argv.slice(2));

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cli, expect, guidePayload, sampleModel, saveScreenshot, test } from './fixtures.ts';
@@ -51,4 +52,19 @@ test('Export is off, with the reason, when the checksum does not match', async (
   );
   await expect(app.getByRole('button', { name: 'Export', exact: true })).toBeDisabled();
   await saveScreenshot(app, 'export-blocked', appMode);
+
+  // The gate follows the field: clearing the expected checksum turns Export back on at once…
+  await app.getByLabel('Expected checksum').fill('');
+  await expect(app.getByTestId('export-blocked')).toHaveCount(0);
+  await expect(app.getByRole('button', { name: 'Export', exact: true })).toBeEnabled();
+  // …and a mismatch typed while the Export tab is showing turns it off at once, without pressing Check.
+  await app.getByLabel('Expected checksum').fill(`${'1'.repeat(32)}  lead_scoring.onnx`);
+  await expect(app.getByTestId('checksum-status')).toContainText('Does not match: the file’s MD5');
+  await expect(app.getByRole('button', { name: 'Export', exact: true })).toBeDisabled();
+  await expect(app.getByTestId('export-blocked')).toContainText('does not match the expected MD5 checksum');
+  // The right checksum, as md5sum prints it, opens the gate again.
+  const md5 = createHash('md5').update(readFileSync(sampleModel)).digest('hex');
+  await app.getByLabel('Expected checksum').fill(`${md5} *lead_scoring.onnx`);
+  await expect(app.getByTestId('checksum-status')).toContainText('Matches the file’s MD5');
+  await expect(app.getByRole('button', { name: 'Export', exact: true })).toBeEnabled();
 });

@@ -48,7 +48,10 @@ export function createHandlerTable(services: AppServices): HandlerTable {
     'model.close': async ({ modelId }) => ({ closed: await models.close(modelId) }),
     'model.list': async () => models.list(),
     'model.verifyChecksum': async ({ modelId, expected }) => models.verifyChecksum(modelId, expected),
-    'model.predict': async ({ modelId, payload }) => models.predict(modelId, payload),
+    'model.predict': async ({ modelId, payload, unknownFields }) =>
+      models.predict(modelId, payload, unknownFields ? { unknownFields } : {}),
+    'model.explain': async ({ modelId, payload, ...options }, { signal }) =>
+      services.explainer.explain(modelId, payload, { ...options, signal }),
     ...libraryHandlers(services),
     ...analysisHandlers(services),
     ...batchHandlers(services),

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { AnalysisService } from './analysis/analysis-service.ts';
+import { ExplainService } from './analysis/explain-service.ts';
 import { ExportService } from './export/export-service.ts';
 import { LibraryService } from './library/library-service.ts';
 import { ModelService } from './models/model-service.ts';
@@ -44,6 +45,7 @@ export function createAppServices(options: AppServicesOptions) {
     profileCsv: (modelId, csvPath, signal) => scoring.profile({ modelId, path: csvPath }, { signal }),
   });
   const analysis = new AnalysisService({ models, scoring, references: library });
+  const explainer = new ExplainService({ models, library });
   const exporter = new ExportService({ models, goldenSamples: library });
   return {
     dataDir,
@@ -52,6 +54,7 @@ export function createAppServices(options: AppServicesOptions) {
     library,
     scoring,
     analysis,
+    explainer,
     exporter,
     appInfo: async () => ({
       version: (require('../package.json') as { version: string }).version,

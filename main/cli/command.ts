@@ -10,13 +10,11 @@ export interface CommandContext {
 
 export interface CliCommand {
   name: string;
-  /** One line for `modeldock --help`. */
-  summary: string;
   usage: string;
   run(context: CommandContext): Promise<number>;
 }
 
-/** Exit codes shared by every command (README documents them). */
+/** Exit codes shared by every command (docs/cli.md documents them). */
 export const exitCodes = {
   ok: 0,
   failure: 1,

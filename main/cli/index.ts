@@ -1,4 +1,5 @@
-import { createAppServices } from '../services.ts';
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import { type CommandContext, exitCodes, UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -25,15 +26,18 @@ export async function runCli(
     (name ? io.stdout : io.stderr).write(`${helpText()}\n`);
     return name ? exitCodes.ok : exitCodes.usage;
   }
-  const command = commands.find((candidate) => candidate.name === name);
-  if (!command) {
+  const entry = commands.find((candidate) => candidate.name === name);
+  if (!entry) {
     io.stderr.write(`modeldock: unknown command "${name}".\n${helpText()}\n`);
     return exitCodes.usage;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(`${command.usage}\n`);
     return exitCodes.ok;
   }
+  // Loaded on use, like the commands: the services load onnxruntime's native binding.
+  const { createAppServices } = await import('../services.ts');
   const services = createAppServices({ mode: 'cli' });
   try {
     return await command.run({ argv: rest, services, ...io });

@@ -4,6 +4,8 @@
  * come from menu.ts and app-log.ts; model paths from the OS (argv, a second launch, macOS open-file) from
  * file-associations.ts.
  */
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import path from 'node:path';
 import { app, type BrowserWindow, dialog, session } from 'electron';
 import { createHandlerTable } from '../handlers.ts';

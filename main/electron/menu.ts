@@ -1,5 +1,7 @@
 // Thin Electron wrapper over menu-template.ts: builds the Menu, and the About and Show Logs actions.
 // main.ts owns the window and the recent list, and calls buildAppMenu again whenever they change.
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import { app, type BrowserWindow, dialog, Menu, shell } from 'electron';
 import { env as onnxruntimeEnv } from 'onnxruntime-node';
 import { type AboutVersions, type AppMenuActions, aboutDetail, appMenuTemplate } from './menu-template.ts';

@@ -332,7 +332,11 @@ async function writeBundleFiles(
     },
     inputSchema: rowJsonSchema(info.inputs),
     outputsMeaning: meaning,
-    example: { payload: first.payload, response: exampleResponse(first, modelRef) },
+    example: {
+      payload: first.payload,
+      response: exampleResponse(first, modelRef),
+      oip: oipExample(info, first.payload),
+    },
     samples: samples.map((sample) => `samples/${sample.name}.json`),
     files: {} as Record<string, { sha256: string; sizeBytes: number }>,
   };

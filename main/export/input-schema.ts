@@ -70,7 +70,9 @@ export function rowJsonSchema(inputs: readonly ModelInput[]) {
     type: 'object',
     required: inputs.map((input) => input.name),
     properties,
-    additionalProperties: false,
+    // Fields that are not inputs are ignored with a warning by default (UNKNOWN_FIELDS=refuse refuses
+    // them): the schema describes the default, so a client validating against it accepts whole records.
+    additionalProperties: true,
   };
 }
 

@@ -81,16 +81,19 @@ export function oipExample(info: ModelInfo, payload: Record<string, unknown>) {
     bool: 'BOOL',
   };
   return {
-    inputs: info.inputs.map((input) => {
-      const raw = payload[input.name];
-      const data = Array.isArray(raw) ? raw : [raw];
-      return {
-        name: input.name,
-        shape: input.shape.length === 1 ? [1] : [1, input.width],
-        datatype: datatypes[input.type] ?? input.type.toUpperCase(),
-        data,
-      };
-    }),
+    // An input the sample leaves out (one the model may go without) is left out here too.
+    inputs: info.inputs
+      .filter((input) => payload[input.name] !== undefined)
+      .map((input) => {
+        const raw = payload[input.name];
+        const data = Array.isArray(raw) ? raw : [raw];
+        return {
+          name: input.name,
+          shape: input.shape.length === 1 ? [1] : [1, input.width],
+          datatype: datatypes[input.type] ?? input.type.toUpperCase(),
+          data,
+        };
+      }),
   };
 }
 

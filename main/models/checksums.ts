@@ -179,14 +179,6 @@ async function checksumInWorkers(handle: FileHandle, size: number, options: Chec
   }
 }
 
-/** Which algorithm a hex digest belongs to, by its length. */
-export function checksumAlgorithm(expected: string): 'sha256' | 'md5' {
-  return expected.trim().length === 32 ? 'md5' : 'sha256';
-}
-
-/** Compares an expected MD5 or SHA-256 (case-insensitive) with the computed ones. */
-export function compareChecksum(expected: string, actual: Pick<Checksums, 'sha256' | 'md5'>) {
-  const normalized = expected.trim().toLowerCase();
-  const algorithm = checksumAlgorithm(normalized);
-  return { expected: normalized, algorithm, matches: actual[algorithm] === normalized };
-}
+// One rule for reading an expected checksum (bare digest or a sha256sum/md5sum line) and comparing it,
+// shared with the renderer's Export gate.
+export { compareChecksum } from '../../shared/contract/checksum.ts';

@@ -1,8 +1,11 @@
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import type {
   ChecksumCheck,
+  ModelFormat,
   ModelInfo,
   Prediction,
   PredictManyResult,
@@ -11,7 +14,7 @@ import type {
 import { AppError } from '../errors.ts';
 import { checksumBytes, checksumFile, compareChecksum } from './checksums.ts';
 import { maxOnnxBytes, readHead, statModelFile } from './model-file.ts';
-import { type CoercedRow, checkPayload } from './payload.ts';
+import { type CheckOptions, type CoercedRow, checkPayload } from './payload.ts';
 import { type TensorLike, tensorToJson, toPredictions } from './predictions.ts';
 import { prepareOnnx } from './prepare-onnx.ts';
 import { convertSklearn } from './sklearn-bridge.ts';
@@ -78,14 +81,14 @@ export class ModelService {
     if (!format) {
       throw new AppError(
         'unsupported-format',
-        `${fileName} is not a model file ModelDock can read (ONNX, or a scikit-learn pickle or joblib file): ${describeHead(head)}.`,
+        `${fileName} is not a model file ModelDock can read (ONNX, a scikit-learn pickle or joblib file, or an XGBoost model file): ${describeHead(head)}.`,
         { path: resolved },
       );
     }
     const prepared =
       format === 'onnx'
         ? await this.readOnnx(resolved, fileName, size, options)
-        : await this.readSklearn(resolved, fileName, options);
+        : await this.readSklearn(resolved, fileName, format, options);
     const session = await createSession(prepared.servedBytes, fileName);
     if (options.signal?.aborted) {
       await session.release();
@@ -108,6 +111,7 @@ export class ModelService {
     if (prepared.conversion) info.conversion = prepared.conversion;
     if (options.expectedChecksum)
       info.checksumCheck = compareChecksum(options.expectedChecksum, prepared.checksums);
+    await warmUp(info, session);
     info.loadMs = performance.now() - started;
     this.models.set(info.modelId, { info, session, servedModelBytes: prepared.servedBytes });
     return info;
@@ -129,7 +133,7 @@ export class ModelService {
     return { ...prepared, checksums, conversion: undefined };
   }
 
-  private async readSklearn(filePath: string, fileName: string, options: OpenOptions) {
+  private async readSklearn(filePath: string, fileName: string, format: ModelFormat, options: OpenOptions) {
     const checksums = await checksumFile(filePath, {
       signal: options.signal,
       onProgress: options.onProgress,
@@ -141,7 +145,7 @@ export class ModelService {
     });
     const prepared = prepareOnnx(converted.onnxBytes, `${fileName} (converted to ONNX)`);
     const conversion: NonNullable<ModelInfo['conversion']> = {
-      from: 'scikit-learn',
+      from: format === 'xgboost' ? 'xgboost' : 'scikit-learn',
       steps: converted.steps,
       convertedPath: converted.convertedPath,
       convertedSha256: checksumBytes(converted.onnxBytes).sha256,
@@ -173,19 +177,33 @@ export class ModelService {
     return model;
   }
 
-  /** Compares an MD5 or SHA-256 with the open model's file, and records the result on its ModelInfo. */
-  verifyChecksum(modelId: string, expected: string): ChecksumCheck {
+  /**
+   * Compares an MD5 or SHA-256 with the open model's file, and records the result on its ModelInfo;
+   * null forgets the expected checksum (export then has nothing to refuse on).
+   */
+  verifyChecksum(modelId: string, expected: string | null): ChecksumCheck | null {
     const model = this.get(modelId);
+    if (expected === null) {
+      delete model.info.checksumCheck;
+      return null;
+    }
     const check = compareChecksum(expected, model.info.file);
     model.info.checksumCheck = check;
     return check;
   }
 
-  /** Validates the payload, runs the session, and reads the outputs as predictions. */
-  async predict(modelId: string, payload: unknown): Promise<PredictResult | PredictManyResult> {
+  /**
+   * Validates the payload, runs the session, and reads the outputs as predictions. Fields that are not
+   * inputs are ignored with a warning unless `options.unknownFields` is `refuse` (payload.ts has the rule).
+   */
+  async predict(
+    modelId: string,
+    payload: unknown,
+    options: CheckOptions = {},
+  ): Promise<PredictResult | PredictManyResult> {
     const started = performance.now();
     const { info, session } = this.get(modelId);
-    const check = checkPayload(info.inputs, payload);
+    const check = checkPayload(info.inputs, payload, options);
     if (!check.ok) throw new AppError('invalid-payload', check.message, { issues: check.issues });
     const batches = needsOneRowPerRun(info.inputs) ? check.rows.map((row) => [row]) : [check.rows];
     const predictions: Prediction[] = [];
@@ -201,6 +219,24 @@ export class ModelService {
     );
     return { ...predictions[0]!, outputs: rawOutputs, warnings: check.warnings, latencyMs };
   }
+}
+
+/**
+ * Runs a new session once on a made-up row (a category the model knows or "", 0, false) while the model
+ * opens, so the first real prediction doesn't pay onnxruntime's first-run setup (kernel choice, buffer
+ * allocation) and is as fast as the rest. A model that refuses that row still opens: the row means
+ * nothing about real payloads.
+ */
+async function warmUp(info: ModelInfo, session: InferenceSession): Promise<void> {
+  const row: CoercedRow = Object.fromEntries(
+    info.inputs.map((input) => [
+      input.name,
+      Array.from({ length: input.width }, () =>
+        input.kind === 'numeric' ? 0 : input.kind === 'bool' ? false : (input.categories?.[0] ?? ''),
+      ),
+    ]),
+  );
+  await runSession(info, session, [row]).catch(() => undefined);
 }
 
 /** Runs the session on coerced rows, fetching only tensor outputs (a kept non-tensor output cannot be returned). */

@@ -25,6 +25,58 @@ export interface RowCheck {
   warnings: PredictionWarning[];
 }
 
+/**
+ * What happens to a field that is not an input of the model: `ignore` (the default everywhere: CRMs
+ * send whole records, and the guide's FastAPI service drops them too) predicts without it and says so
+ * in an `ignored-field` warning; `refuse` makes it a payload issue. The app's Try setting, the CLI's
+ * `--strict-fields` and the exported service's `UNKNOWN_FIELDS=refuse` all choose between these two.
+ */
+export type UnknownFieldsPolicy = 'ignore' | 'refuse';
+
+export interface CheckOptions {
+  /** Default `ignore`. */
+  unknownFields?: UnknownFieldsPolicy;
+}
+
+/** The fields (keys of a row, or tensor names) that are not inputs of the model, in the order given. */
+export function unknownFieldsOf(
+  inputs: readonly Pick<ModelInput, 'name'>[],
+  keys: Iterable<string>,
+): string[] {
+  const known = new Set(inputs.map((input) => input.name));
+  return [...keys].filter((key) => !known.has(key));
+}
+
+/** The warning for one ignored field: the same words on every surface. */
+export function ignoredFieldWarning(field: string, rowIndex?: number): PredictionWarning {
+  return {
+    code: 'ignored-field',
+    field,
+    ...(rowIndex === undefined ? {} : { row: rowIndex }),
+    message: `${field}: not an input of this model; ignored.`,
+  };
+}
+
+/** The issue for fields refused under the `refuse` policy: one issue naming them all. */
+export function refusedFieldsIssue(
+  inputs: readonly Pick<ModelInput, 'name'>[],
+  fields: readonly string[],
+  rowIndex?: number,
+): PayloadIssue {
+  return {
+    field: fields.join(', '),
+    ...(rowIndex === undefined ? {} : { row: rowIndex }),
+    message: `${fields.length === 1 ? 'is not an input' : 'are not inputs'} of this model (its inputs are ${inputs.map((input) => input.name).join(', ')}); fields that are not inputs are refused in strict mode`,
+  };
+}
+
+/** The distinct ignored field names in a list of warnings, in first-seen order (responses list these). */
+export function ignoredFields(warnings: readonly PredictionWarning[]): string[] {
+  const fields = new Set<string>();
+  for (const warning of warnings) if (warning.code === 'ignored-field') fields.add(warning.field);
+  return [...fields];
+}
+
 export type PayloadCheck =
   | { ok: true; rows: CoercedRow[]; many: boolean; warnings: PredictionWarning[] }
   | { ok: false; issues: PayloadIssue[]; message: string };
@@ -161,7 +213,12 @@ export function unseenCategoryRule(
  * (or a one-element array), [N,F] inputs an array of F values. Unknown categories are warnings,
  * not errors: the model still predicts (sklearn's handle_unknown='ignore' does the same).
  */
-export function checkRow(inputs: readonly ModelInput[], row: unknown, rowIndex?: number): RowCheck {
+export function checkRow(
+  inputs: readonly ModelInput[],
+  row: unknown,
+  rowIndex?: number,
+  options: CheckOptions = {},
+): RowCheck {
   const at = rowIndex === undefined ? {} : { row: rowIndex };
   const issues: PayloadIssue[] = [];
   const warnings: PredictionWarning[] = [];
@@ -233,14 +290,11 @@ export function checkRow(inputs: readonly ModelInput[], row: unknown, rowIndex?:
     });
     values[input.name] = coerced;
   }
-  const known = new Set(inputs.map((input) => input.name));
-  const extra = Object.keys(row).filter((key) => !known.has(key));
+  const extra = unknownFieldsOf(inputs, Object.keys(row));
   if (extra.length > 0) {
-    issues.push({
-      field: extra.join(', '),
-      ...at,
-      message: `${extra.length === 1 ? 'is not an input' : 'are not inputs'} of this model (its inputs are ${inputs.map((input) => input.name).join(', ')})`,
-    });
+    if (options.unknownFields === 'refuse') issues.push(refusedFieldsIssue(inputs, extra, rowIndex));
+    // After the row's own warnings: the fields it does use come first.
+    else for (const field of extra) warnings.push(ignoredFieldWarning(field, rowIndex));
   }
   return issues.length > 0 ? { issues, warnings } : { values, issues, warnings };
 }
@@ -259,7 +313,11 @@ export function describeIssues(issues: readonly PayloadIssue[]): string {
  * Validates a predict payload: one row keyed by input name, or {instances: [row, …]}.
  * (A model with an input called "instances" always gets the one-row reading.)
  */
-export function checkPayload(inputs: readonly ModelInput[], payload: unknown): PayloadCheck {
+export function checkPayload(
+  inputs: readonly ModelInput[],
+  payload: unknown,
+  options: CheckOptions = {},
+): PayloadCheck {
   const fail = (issues: PayloadIssue[]): PayloadCheck => ({
     ok: false,
     issues,
@@ -300,7 +358,7 @@ export function checkPayload(inputs: readonly ModelInput[], payload: unknown): P
   const issues: PayloadIssue[] = [];
   const warnings: PredictionWarning[] = [];
   rowsIn.forEach((row, index) => {
-    const check = checkRow(inputs, row, many ? index : undefined);
+    const check = checkRow(inputs, row, many ? index : undefined, options);
     issues.push(...check.issues);
     warnings.push(...check.warnings);
     if (check.values) rows.push(check.values);

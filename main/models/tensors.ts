@@ -2,6 +2,8 @@
  * Coerced rows (or columns) → onnxruntime feeds. Pure and worker-safe: the batch engine builds
  * its feeds with these functions in its worker thread.
  */
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import { Tensor } from 'onnxruntime-node';
 import type { ModelInput } from '../../shared/contract/index.ts';
 import type { CoercedRow, FieldValue } from './payload.ts';

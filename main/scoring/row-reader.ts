@@ -1,7 +1,12 @@
 import type { InputCheck, ModelInput } from '../../shared/contract/index.ts';
 import { unseenCategoryRule } from '../models/payload.ts';
 import { createCellReader, isMissing, readCell } from './cell-values.ts';
-import type { EngineJob, InputColumns } from './types.ts';
+import type { EngineJob, InputColumns, ModelShape } from './types.ts';
+
+/** What the reader needs of a job: the mapping and the cell rules (any pass, in a worker or not). */
+export type ReaderSettings = Pick<EngineJob, 'mapping' | 'missing' | 'numberFormat' | 'unseenCategories'> & {
+  model: Pick<ModelShape, 'inputs'>;
+};
 
 /** One reason a row can't be scored; `line` is the row's line number in the file (1 = the first line). */
 export interface RowError {
@@ -45,7 +50,7 @@ export class RowReader {
   private readonly strictCategories: boolean;
 
   constructor(
-    private readonly job: EngineJob,
+    private readonly job: ReaderSettings,
     /** Column indexes per input slot (column-mapping.ts columnIndexes). */
     private readonly indexes: number[][],
     private readonly columns: readonly string[],

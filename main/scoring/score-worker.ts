@@ -3,6 +3,8 @@
  * answers the UI (and other calls) stays responsive during a long run. Sessions can't cross
  * threads, so the worker makes its own from the model bytes the model service serves.
  */
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceSession } from 'onnxruntime-node';
 import { toAppErrorData } from '../errors.ts';
@@ -71,5 +73,5 @@ async function main(): Promise<void> {
   }
 }
 
-// Not a top-level await: the bundled worker (worker-bundle.ts) is a CommonJS script.
+// Not a top-level await: the built worker (dist/score-worker.cjs) is a CommonJS script.
 void main();

@@ -1,4 +1,6 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import os from 'node:os';
 import path from 'node:path';
 import type {
@@ -44,11 +46,10 @@ import {
   type StartedWorkers,
   startWorkers,
   type WorkerModels,
-  workerBundle,
 } from './worker-pool.ts';
 
 export { errorsPathFor } from './output-paths.ts';
-export { type RunOptions, withoutModuleLoaders } from './worker-pool.ts';
+export type { RunOptions } from './worker-pool.ts';
 
 export interface ScoringSetupInput {
   modelId: string;
@@ -348,7 +349,6 @@ export class ScoringService {
   }
 
   private async prepareJob(setup: ScoringSetupInput, kind: EngineJob['kind']) {
-    void workerBundle(); // starts loading (or building) the worker while the file is inspected
     const loaded = this.models.get(setup.modelId);
     const inspection = await this.inspect(setup);
     if (inspection.unmappedInputs.length > 0) {

@@ -1,10 +1,9 @@
-import { type ResourceLimits, Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
-import { builtWorkerUrl } from '../worker-url.ts';
+import { startWorker } from '../workers/start-worker.ts';
 import type { EngineResult } from './engine.ts';
 import type { JobMessage, WorkerInput, WorkerMessage } from './score-worker.ts';
 import type { EngineJob, EngineProgress, EngineStage } from './types.ts';
-import { bundledWorkerPath } from './worker-bundle.ts';
 
 export interface PoolOptions {
   progressIntervalMs: number;
@@ -34,11 +33,6 @@ export interface StartedWorkers {
   stop(): void;
 }
 
-/** The development worker bundle, unless the app's own built worker (score-worker.cjs) is there. */
-export function workerBundle(): Promise<string | undefined> {
-  return builtWorkerUrl('score-worker') ? Promise.resolve(undefined) : bundledWorkerPath();
-}
-
 /** A worker's error from before runWorkers listened to it. */
 const earlyErrors = new WeakMap<Worker, Error>();
 
@@ -47,11 +41,15 @@ export function startWorkers(count: number, models: WorkerModels, options: PoolO
   const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   const limits = workerLimits(count, options.parallelHeapMb);
   let stopped = false;
-  const workers = workerBundle().then((script) =>
+  const workers = Promise.resolve().then(() =>
     stopped
       ? []
       : Array.from({ length: count }, () => {
-          const worker = spawnScoreWorker({ ...models, cancelFlag }, script, limits);
+          // The one way to start a worker (main/workers/start-worker.ts).
+          const worker = startWorker('score-worker', {
+            workerData: { ...models, cancelFlag } satisfies WorkerInput,
+            resourceLimits: limits,
+          });
           // Until runWorkers listens, an 'error' event without a listener would throw in this thread.
           worker.once('error', (error) => earlyErrors.set(worker, error));
           return worker;
@@ -186,45 +184,6 @@ function workerResult(
       );
     });
   });
-}
-
-/**
- * Starts one batch worker: the one place that knows where its code is. In the Electron app the
- * worker is score-worker.cjs, built beside main.cjs (worker-url.ts): the app ships no TypeScript
- * loader. From the sources it runs the cached bundle when esbuild could build it (worker-bundle.ts);
- * otherwise its entry is a small .mjs file that registers tsx and imports score-worker.ts, which
- * starts the same way under tsx, vitest and bin/modeldock.mjs. A worker can't inherit the parent's
- * loader, and Node 20 ignores `--import` in a Worker's execArgv.
- */
-function spawnScoreWorker(
-  workerData: WorkerInput,
-  script: string | undefined,
-  resourceLimits: ResourceLimits,
-): Worker {
-  const options = { workerData, resourceLimits };
-  const built = builtWorkerUrl('score-worker');
-  if (built !== undefined) return new Worker(built, options);
-  if (script !== undefined)
-    return new Worker(script, { ...options, execArgv: withoutModuleLoaders(process.execArgv) });
-  return new Worker(new URL('./score-worker.mjs', import.meta.url), options);
-}
-
-/**
- * The parent's Node options minus module loaders (--import, --require, --loader): a bundled worker
- * needs none, and a worker inherits them otherwise. Under tsx (browser mode, `npm run web`) that
- * registered tsx's hooks in every worker: measured with bench/batch.ts through the service, ~0.4 s
- * more CPU for 1M rows, and the pre-run check of the 1M file took 0.83 s instead of 0.66 s.
- */
-export function withoutModuleLoaders(execArgv: readonly string[]): string[] {
-  const loaders = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i] ?? '';
-    if (loaders.has(arg))
-      i++; // and its value
-    else if (![...loaders].some((flag) => arg.startsWith(`${flag}=`))) kept.push(arg);
-  }
-  return kept;
 }
 
 /**

@@ -4,12 +4,13 @@
  * source file's SHA-256 so reopening the same file skips the work. The user's file is only read.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { AppError, isAppError } from '../errors.ts';
 import { conversionMetadataKeys, convertSklearnValue } from './convert/index.ts';
-import { loadPickleFile } from './pickle/index.ts';
+import { defaultLimits, loadPickleFile, type PyValue } from './pickle/index.ts';
+import { boosterFromFile, sniffXgboost } from './xgboost/native.ts';
 
 export { conversionMetadataKeys, convertSklearnValue, supportedClasses } from './convert/index.ts';
 
@@ -57,6 +58,33 @@ async function reuseConverted(path: string, sha256: string): Promise<SklearnConv
 }
 
 /**
+ * A model file as inert values: a pickle/joblib file through the safe reader, or a native
+ * xgboost model file (model.json / model.ubj / binary) as the Booster record a pickle would give.
+ */
+export async function loadModelValue(filePath: string): Promise<PyValue> {
+  const handle = await open(filePath, 'r');
+  let head: Uint8Array;
+  try {
+    const buffer = new Uint8Array(64);
+    const { bytesRead } = await handle.read(buffer, 0, 64, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  if (sniffXgboost(head)) {
+    const size = (await stat(filePath)).size;
+    if (size > defaultLimits.maxFileBytes) {
+      throw new AppError(
+        'file-too-large',
+        `This XGBoost model file is ${Math.ceil(size / 2 ** 20)} MB, more than the ${Math.round(defaultLimits.maxFileBytes / 2 ** 20)} MB limit for one model.`,
+      );
+    }
+    return boosterFromFile(new Uint8Array(await readFile(filePath)));
+  }
+  return loadPickleFile(filePath);
+}
+
+/**
  * Reads a scikit-learn pickle/joblib file without running code, converts it to ONNX and
  * stores it as `<dataDir>/converted/<sha256>.onnx` (written to a temp name, then renamed).
  */
@@ -69,7 +97,7 @@ export async function convertSklearnFile(
   throwIfAborted(options.signal);
   const cached = await reuseConverted(convertedPath, options.sha256);
   if (cached) return cached;
-  const value = await loadPickleFile(filePath);
+  const value = await loadModelValue(filePath);
   throwIfAborted(options.signal);
   let converted: ReturnType<typeof convertSklearnValue>;
   try {

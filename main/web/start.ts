@@ -7,6 +7,8 @@
  * Mistakes on the command line get one sentence on stderr, never a stack trace. Exit codes follow the CLI's:
  * 1 the host could not start (port in use, …), 2 usage, 3 the model file given could not be opened.
  */
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
+import '../no-telemetry.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';

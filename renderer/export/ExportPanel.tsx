@@ -1,9 +1,12 @@
 import { type FormEvent, type JSX, useEffect, useId, useRef, useState } from 'react';
 import type { BundleFormat, ExportResult, ModelInfo } from '../../shared/contract/index.ts';
 import { bundleNameSchema, versionLabelSchema } from '../../shared/contract/index.ts';
+import { formatBytes } from '../../shared/format-bytes.ts';
 import { DownloadLink } from '../client/DownloadLink.tsx';
 import { ClientError, client, newOperationId } from '../client/index.ts';
 import { CopyButton } from '../model/CopyButton.tsx';
+import { exportBlockedReason } from '../model/checksum-gate.ts';
+import { useChecksumGate } from '../model/use-checksum-gate.ts';
 import './export.css';
 
 interface Progress {
@@ -25,18 +28,6 @@ const formatLabels: Record<BundleFormat, string> = {
   'tar.gz': '.tar.gz archive',
 };
 
-function formatSize(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** Why this model cannot be exported, or null. Checked here too so the button is right before main answers. */
-export function exportBlockedReason(model: ModelInfo): string | null {
-  if (model.checksumCheck && !model.checksumCheck.matches) {
-    return `Export is off: ${model.file.fileName} does not match the expected ${model.checksumCheck.algorithm === 'sha256' ? 'SHA-256' : 'MD5'} checksum you gave. Check that you have the right file.`;
-  }
-  return null;
-}
-
 /**
  * The Export tab: name, version label, target and format → a Docker deployment bundle that serves this
  * model exactly as ModelDock scores it. Shows progress, then the folder and the commands to run next.
@@ -45,11 +36,12 @@ export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
   const { model } = props;
   const ids = { name: useId(), version: useId(), target: useId(), format: useId() };
   const [name, setName] = useState('');
-  const [version, setVersion] = useState('v1');
+  const [version, setVersion] = useState(''); // export.defaults fills it: the library's version label
   const [target, setTarget] = useState('');
   const [format, setFormat] = useState<BundleFormat>('dir');
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
-  const [serverReason, setServerReason] = useState<string | null>(null);
+  // The gate is derived from the expected-checksum field's text, the one value behind it (no state here).
+  const { gate } = useChecksumGate(model);
   const stopListening = useRef<(() => void) | null>(null);
 
   useEffect(() => {
@@ -61,7 +53,6 @@ export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
         setName((current) => current || defaults.name);
         setVersion((current) => current || defaults.version);
         setTarget((current) => current || defaults.outDir);
-        setServerReason(defaults.exportable ? null : (defaults.reason ?? 'This model cannot be exported.'));
       })
       .catch(() => {
         // The fields stay editable; the export call itself reports any real problem.
@@ -72,7 +63,7 @@ export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
     };
   }, [model.modelId]);
 
-  const blocked = exportBlockedReason(model) ?? serverReason;
+  const blocked = exportBlockedReason(model, gate);
   const nameProblem =
     name && !bundleNameSchema.safeParse(name).success
       ? 'Use letters, digits, dots, dashes or underscores.'
@@ -257,7 +248,7 @@ function ExportDone(props: { result: ExportResult }) {
     <div className="export-done" data-testid="export-done" aria-live="polite">
       <p className="good">
         Bundle {result.name} {result.version} written ({result.files.length} files,{' '}
-        {formatSize(result.sizeBytes)}).
+        {formatBytes(result.sizeBytes)}).
       </p>
       <p>
         <code className="mono" data-testid="export-path">

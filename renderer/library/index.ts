@@ -1,5 +1,5 @@
 /**
- * The library's panels. Mount them where the app shows the open model (see README "Library, samples,
+ * The library's panels. Mount them where the app shows the open model (see docs/library.md "Library, samples,
  * comparison and drift" for props):
  *   <LibraryPanel onOpen={(info) => …} refreshKey={model?.modelId} />
  *   <SamplesPanel model={model} payload={currentPayload} />

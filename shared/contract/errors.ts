@@ -13,7 +13,7 @@ export const appErrorSchema = z.object({
 });
 export type AppErrorData = z.infer<typeof appErrorSchema>;
 
-/** Model-file problems exit the CLI with 3, payload problems with 4 (see README). */
+/** Model-file problems exit the CLI with 3, payload problems with 4 (see docs/cli.md). */
 export const modelFileErrorCodes: readonly ErrorCode[] = [
   'file-not-found',
   'not-a-file',

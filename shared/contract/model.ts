@@ -1,15 +1,22 @@
 import { z } from 'zod';
+import { readExpectedChecksum } from './checksum.ts';
 import { defineCall } from './define.ts';
 
 export const checksumAlgorithmSchema = z.enum(['sha256', 'md5']);
 
-/** A checksum the user expects: hex digest, algorithm inferred from its length when omitted. */
-export const expectedChecksumSchema = z
-  .string()
-  .trim()
-  .regex(/^([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/, 'expected an MD5 (32 hex digits) or SHA-256 (64 hex digits)');
+/**
+ * A checksum the user expects: a hex digest (algorithm from its length) or a line of `sha256sum`/`md5sum`
+ * output (`<hash>  <file>`, `<hash> *<file>`); parsed to the lower-case digest.
+ */
+export const expectedChecksumSchema = z.string().transform((text, context) => {
+  const reading = readExpectedChecksum(text);
+  if (reading.ok) return reading.hash;
+  context.addIssue({ code: 'custom', message: reading.message });
+  return z.NEVER;
+});
 
-export const modelFormatSchema = z.enum(['onnx', 'sklearn-pickle', 'sklearn-joblib']);
+/** xgboost: a native XGBoost model file (model.json, model.ubj, binary), converted like a pickle. */
+export const modelFormatSchema = z.enum(['onnx', 'sklearn-pickle', 'sklearn-joblib', 'xgboost']);
 export type ModelFormat = z.infer<typeof modelFormatSchema>;
 
 /** ONNX element types as ModelDock names them (lower-case ONNX names). */
@@ -105,7 +112,8 @@ export type ChecksumCheck = z.infer<typeof checksumCheckSchema>;
 export const classLabelSchema = z.union([z.string(), z.number()]);
 
 export const conversionInfoSchema = z.object({
-  from: z.literal('scikit-learn'),
+  /** scikit-learn for pickles and joblib files (XGBoost's sklearn wrappers too), xgboost for its native files. */
+  from: z.enum(['scikit-learn', 'xgboost']),
   sklearnVersion: z.string().optional(),
   steps: z.array(z.string()),
   /** Where the converted ONNX model is kept (the app's data directory). */
@@ -134,8 +142,11 @@ export const modelInfoSchema = z.object({
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
+/** What happens to payload fields that are not model inputs (main/models/payload.ts has the rule). */
+export const unknownFieldsPolicySchema = z.enum(['ignore', 'refuse']);
+
 export const predictionWarningSchema = z.object({
-  code: z.enum(['unknown-category', 'coerced-value']),
+  code: z.enum(['unknown-category', 'coerced-value', 'ignored-field']),
   field: z.string(),
   message: z.string(),
   knownCategories: z.array(z.string()).optional(),
@@ -189,12 +200,20 @@ export const modelCalls = {
   'model.close': defineCall(z.object({ modelId: z.string() }), z.object({ closed: z.boolean() })),
   'model.list': defineCall(z.object({}), z.array(modelInfoSchema)),
   'model.verifyChecksum': defineCall(
-    z.object({ modelId: z.string(), expected: expectedChecksumSchema }),
-    checksumCheckSchema,
+    /** expected null forgets the expected checksum (the field was cleared): nothing left to mismatch. */
+    z.object({ modelId: z.string(), expected: expectedChecksumSchema.nullable() }),
+    checksumCheckSchema.nullable(),
   ),
-  /** payload: one row keyed by input name, or {instances: [...]} for several. */
+  /**
+   * payload: one row keyed by input name, or {instances: [...]} for several. Fields that are not
+   * inputs are ignored with an `ignored-field` warning, or refused with unknownFields 'refuse'.
+   */
   'model.predict': defineCall(
-    z.object({ modelId: z.string(), payload: z.unknown() }),
+    z.object({
+      modelId: z.string(),
+      payload: z.unknown(),
+      unknownFields: unknownFieldsPolicySchema.optional(),
+    }),
     z.union([predictResultSchema, predictManyResultSchema]),
   ),
 };

@@ -88,7 +88,7 @@ describe.concurrent('modeldock inspect', slow, () => {
       error: {
         code: 'unsupported-format',
         message:
-          'text_renamed.onnx is not a model file ModelDock can read (ONNX, or a scikit-learn pickle or joblib file): it looks like a text file.',
+          'text_renamed.onnx is not a model file ModelDock can read (ONNX, a scikit-learn pickle or joblib file, or an XGBoost model file): it looks like a text file.',
         details: expect.anything(),
       },
     });
@@ -175,7 +175,11 @@ describe.concurrent('modeldock predict', slow, () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^label\s+1$/m);
     expect(human.stdout).toMatch(/^probability\s+0\.\d+$/m);
-    expect(human.stdout).toContain('warning: lead_source: "organic" is not a category the model knows');
+    // Warnings are diagnostics: on standard error, so stdout stays the result alone.
+    expect(human.stderr).toContain(
+      'modeldock: warning: lead_source: "organic" is not a category the model knows',
+    );
+    expect(human.stdout).not.toContain('warning');
   });
 
   test('--input-file - reads the payload from standard input', async () => {
@@ -184,12 +188,32 @@ describe.concurrent('modeldock predict', slow, () => {
     expect(JSON.parse(run.stdout).label).toBe(1);
   });
 
-  test('exit 4 for invalid payloads: not an object, extra fields, bad JSON, unreadable file', async () => {
+  test('extra fields are ignored with a warning (in JSON and on stderr), exit 0', async () => {
+    const run = await modeldock(
+      'predict',
+      sample,
+      '--input',
+      '{"lead_source": "events", "number_of_courses_viewed": 1, "annual_income": 1, "industry": "retail"}',
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).warnings).toEqual([
+      {
+        code: 'ignored-field',
+        field: 'industry',
+        message: 'industry: not an input of this model; ignored.',
+      },
+    ]);
+    expect(run.stderr).toBe('modeldock: warning: industry: not an input of this model; ignored.\n');
+  });
+
+  test('exit 4 for invalid payloads: not an object, extra fields with --strict-fields, bad JSON, unreadable file', async () => {
     const runs = await Promise.all([
       modeldock('predict', sample, '--input', '[1, 2]', '--json'),
       modeldock(
         'predict',
         sample,
+        '--strict-fields',
         '--input',
         '{"lead_source": "events", "number_of_courses_viewed": 1, "annual_income": 1, "x": 1}',
       ),

@@ -29,6 +29,9 @@ describe('model calls', () => {
   test('an expected checksum is 32 (MD5) or 64 (SHA-256) hex digits', () => {
     expect(expectedChecksumSchema.safeParse('d41d8cd98f00b204e9800998ecf8427e').success).toBe(true);
     expect(expectedChecksumSchema.safeParse(` ${'A'.repeat(64)} `).success).toBe(true);
+    // A line as sha256sum/md5sum print it reads as its digest.
+    expect(expectedChecksumSchema.parse(`${'A'.repeat(64)}  lead.onnx`)).toBe('a'.repeat(64));
+    expect(expectedChecksumSchema.parse(`${'b'.repeat(32)} *lead.onnx`)).toBe('b'.repeat(32));
     for (const bad of ['', 'abc', 'g'.repeat(32), 'a'.repeat(40)])
       expect(expectedChecksumSchema.safeParse(bad).success).toBe(false);
   });

@@ -99,7 +99,7 @@ describe('bad files get a clear message', () => {
     expect(await refusal(text)).toEqual({
       code: 'unsupported-format',
       message:
-        'notes.onnx is not a model file ModelDock can read (ONNX, or a scikit-learn pickle or joblib file): it looks like a text file.',
+        'notes.onnx is not a model file ModelDock can read (ONNX, a scikit-learn pickle or joblib file, or an XGBoost model file): it looks like a text file.',
     });
   });
 
@@ -126,7 +126,7 @@ describe('bad files get a clear message', () => {
     expect(await refusal(zeros)).toEqual({
       code: 'unsupported-format',
       message:
-        'zeros.onnx is not a model file ModelDock can read (ONNX, or a scikit-learn pickle or joblib file): it contains only zero bytes.',
+        'zeros.onnx is not a model file ModelDock can read (ONNX, a scikit-learn pickle or joblib file, or an XGBoost model file): it contains only zero bytes.',
     });
     const after = process.memoryUsage();
     expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(64 * 1024 * 1024);
@@ -157,16 +157,28 @@ describe('predict', () => {
     expect(first.latencyMs).toBeGreaterThan(0);
   });
 
-  test('refuses a payload that is not an object, or has extra fields, as invalid-payload', async () => {
+  test('refuses a payload that is not an object, or has extra fields when strict, as invalid-payload', async () => {
     const info = await service.open(sample);
     await expect(service.predict(info.modelId, [guide])).rejects.toMatchObject({
       code: 'invalid-payload',
       message: expect.stringContaining('the payload must be a JSON object keyed by input name'),
     });
-    await expect(service.predict(info.modelId, { ...guide, industry: 'retail' })).rejects.toMatchObject({
+    const ignoring = await service.predict(info.modelId, { ...guide, industry: 'retail' });
+    const plain = await service.predict(info.modelId, guide);
+    expect('probability' in ignoring && ignoring.probability).toBe(
+      'probability' in plain && plain.probability,
+    );
+    expect(ignoring.warnings.at(-1)).toEqual({
+      code: 'ignored-field',
+      field: 'industry',
+      message: 'industry: not an input of this model; ignored.',
+    });
+    await expect(
+      service.predict(info.modelId, { ...guide, industry: 'retail' }, { unknownFields: 'refuse' }),
+    ).rejects.toMatchObject({
       code: 'invalid-payload',
       message:
-        'The payload is not valid: industry: is not an input of this model (its inputs are lead_source, number_of_courses_viewed, annual_income).',
+        'The payload is not valid: industry: is not an input of this model (its inputs are lead_source, number_of_courses_viewed, annual_income); fields that are not inputs are refused in strict mode.',
       details: { issues: [expect.objectContaining({ field: 'industry' })] },
     });
   });

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { checkPayload, checkRow, coerceValue, describeIssues } from '../../main/models/payload.ts';
+import {
+  checkPayload,
+  checkRow,
+  coerceValue,
+  describeIssues,
+  ignoredFields,
+} from '../../main/models/payload.ts';
 import type { ModelInput } from '../../shared/contract/index.ts';
 
 const inputs: ModelInput[] = [
@@ -63,15 +69,50 @@ describe('checkPayload', () => {
     ]);
   });
 
-  test('lists extra fields together with the inputs the model has', () => {
-    const { issues, message } = issuesOf({ ...valid, industry: 'retail', location: 'oslo' });
-    expect(issues).toEqual([
+  test("ignores extra fields by default, one warning each, after the row's own warnings", () => {
+    const check = checkPayload(inputs, { ...valid, courses: '2', industry: 'retail', location: 'oslo' });
+    expect(check).toMatchObject({ ok: true });
+    if (!check.ok) return;
+    expect(check.rows).toEqual([
+      { lead_source: ['events'], courses: [2], income: [5.5], vector: [1, 2, 3], active: [true] },
+    ]);
+    expect(check.warnings.map((warning) => [warning.code, warning.field])).toEqual([
+      ['coerced-value', 'courses'],
+      ['ignored-field', 'industry'],
+      ['ignored-field', 'location'],
+    ]);
+    expect(check.warnings[1]).toEqual({
+      code: 'ignored-field',
+      field: 'industry',
+      message: 'industry: not an input of this model; ignored.',
+    });
+    expect(ignoredFields(check.warnings)).toEqual(['industry', 'location']);
+    const many = checkPayload(inputs, { instances: [valid, { ...valid, industry: 'x' }] });
+    expect(many.ok && many.warnings).toEqual([
       {
-        field: 'industry, location',
-        message: 'are not inputs of this model (its inputs are lead_source, courses, income, vector, active)',
+        code: 'ignored-field',
+        field: 'industry',
+        row: 1,
+        message: 'industry: not an input of this model; ignored.',
       },
     ]);
-    expect(message).toContain('industry, location: are not inputs of this model');
+  });
+
+  test('with unknownFields refuse, lists extra fields together with the inputs the model has', () => {
+    const check = checkPayload(
+      inputs,
+      { ...valid, industry: 'retail', location: 'oslo' },
+      { unknownFields: 'refuse' },
+    );
+    if (check.ok) throw new Error('expected the payload to be refused');
+    expect(check.issues).toEqual([
+      {
+        field: 'industry, location',
+        message:
+          'are not inputs of this model (its inputs are lead_source, courses, income, vector, active); fields that are not inputs are refused in strict mode',
+      },
+    ]);
+    expect(check.message).toContain('industry, location: are not inputs of this model');
   });
 
   test.each([

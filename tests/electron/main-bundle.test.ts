@@ -18,7 +18,7 @@ const sklearnFixture = path.join(
   root,
   'tests/fixtures/sklearn/ct_index_passthrough_forest.joblib-lzma.joblib',
 );
-const bundles = ['main.cjs', 'preload.cjs', 'score-worker.cjs'];
+const bundles = ['electron/main.cjs', 'electron/preload.cjs', 'score-worker.cjs'];
 
 interface DriveResult {
   webPreferences: Record<string, unknown>;
@@ -70,7 +70,7 @@ let app: StagedApp;
 let bigModel: Buffer;
 
 beforeAll(async () => {
-  await run(process.execPath, [path.join(root, 'scripts/build-electron.mjs')], { cwd: root });
+  await run(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root });
   tmp = await mkdtemp(path.join(os.tmpdir(), 'modeldock-electron-'));
   app = await stagePackagedApp(root, path.join(tmp, 'app'));
   bigModel = paddedModel(await readFile(sampleModel));
@@ -119,9 +119,12 @@ describe('the packaged Electron app', () => {
     const files = readdirSync(app.dir, { recursive: true, encoding: 'utf8' }).filter(
       (file) => !file.startsWith('node_modules'),
     );
-    for (const bundle of bundles) expect(files).toContain(path.join('dist/electron', bundle));
+    for (const bundle of bundles) expect(files).toContain(path.join('dist', bundle));
+    expect(files).not.toContain('dist/cli.cjs');
     expect(files.filter((file) => /\.(ts|mts|mjs)$/.test(file))).toEqual([]);
-    expect(app.leftOut).toContain('tsx');
+    // tsx and esbuild are development dependencies: nothing to leave out, nothing linked.
+    expect(app.dependencies).not.toContain('tsx');
+    expect(app.dependencies).not.toContain('esbuild');
     expect(app.dependencies).toContain('onnxruntime-node');
   });
 
@@ -129,7 +132,7 @@ describe('the packaged Electron app', () => {
     const { builtinModules } = await import('node:module');
     const available = new Set([...app.dependencies, 'electron', ...builtinModules]);
     for (const bundle of bundles) {
-      const imports = await importsOf(path.join(app.dir, 'dist/electron', bundle));
+      const imports = await importsOf(path.join(app.dir, 'dist', bundle));
       const packages = imports
         .filter((specifier) => !specifier.startsWith('.'))
         .map((specifier) =>

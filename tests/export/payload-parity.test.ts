@@ -13,7 +13,7 @@ import { bundleTemplate } from './helpers.ts';
 interface BundlePayloadModule {
   readPayload(
     payload: unknown,
-    options: { inputs: readonly ModelInput[]; maxBatch: number; unknownFields?: 'reject' | 'ignore' },
+    options: { inputs: readonly ModelInput[]; maxBatch: number; unknownFields?: 'refuse' | 'ignore' },
   ): { batch: boolean; rows: Record<string, unknown[]>[]; warnings: unknown[] };
   PayloadError: new (issues: unknown[]) => Error & { issues: unknown[] };
 }
@@ -43,7 +43,7 @@ const inputs: ModelInput[] = [
 /** What each side decides: accepted rows and warnings, or the message listing the problems. */
 function serviceVerdict(
   payload: unknown,
-  options: { maxBatch?: number; unknownFields?: 'reject' | 'ignore'; inputs?: ModelInput[] } = {},
+  options: { maxBatch?: number; unknownFields?: 'refuse' | 'ignore'; inputs?: ModelInput[] } = {},
 ) {
   try {
     const { rows, warnings, batch } = bundle.readPayload(payload, {
@@ -58,8 +58,12 @@ function serviceVerdict(
   }
 }
 
-function appVerdict(payload: unknown, modelInputs: ModelInput[] = inputs) {
-  const check = checkPayload(modelInputs, payload);
+function appVerdict(
+  payload: unknown,
+  modelInputs: ModelInput[] = inputs,
+  unknownFields: 'refuse' | 'ignore' = 'ignore',
+) {
+  const check = checkPayload(modelInputs, payload, { unknownFields });
   return check.ok
     ? { ok: true, rows: check.rows, warnings: check.warnings, many: check.many }
     : { ok: false, message: check.message, issues: check.issues };
@@ -107,8 +111,10 @@ describe("the bundle's payload rules are ModelDock's", () => {
 
   it('accepts, coerces, warns and refuses the same payloads with the same messages', () => {
     fc.assert(
-      fc.property(payload, (candidate) => {
-        expect(serviceVerdict(candidate)).toEqual(appVerdict(candidate));
+      fc.property(payload, fc.constantFrom('ignore' as const, 'refuse' as const), (candidate, policy) => {
+        expect(serviceVerdict(candidate, { unknownFields: policy })).toEqual(
+          appVerdict(candidate, inputs, policy),
+        );
       }),
       { numRuns: 2000 },
     );
@@ -170,9 +176,9 @@ describe('what the service adds over ModelDock', () => {
     expect(verdict.rows).toHaveLength(maxInstances + 1);
   });
 
-  it("with UNKNOWN_FIELDS=ignore drops unknown fields and lists them after each row's own warnings", () => {
+  it("ignores unknown fields by default, listing them after each row's own warnings", () => {
     const one = { ...good, number_of_courses_viewed: '2', unexpected: 1 };
-    const single = serviceVerdict(one, { unknownFields: 'ignore' });
+    const single = serviceVerdict(one);
     const { unexpected: _dropped, ...known } = one;
     const app = appVerdict(known);
     expect(single).toEqual({
@@ -186,16 +192,17 @@ describe('what the service adds over ModelDock', () => {
         },
       ],
     });
+    expect(serviceVerdict(one, { unknownFields: 'refuse' })).toMatchObject({
+      ok: false,
+      issues: [{ field: 'unexpected' }],
+    });
 
-    const many = serviceVerdict(
-      {
-        instances: [
-          { ...one, other: 2 },
-          { ...good, lead_source: 'new' },
-        ],
-      },
-      { unknownFields: 'ignore' },
-    );
+    const many = serviceVerdict({
+      instances: [
+        { ...one, other: 2 },
+        { ...good, lead_source: 'new' },
+      ],
+    });
     expect(many.ok).toBe(true);
     expect(
       many.warnings?.map((warning) => [
@@ -210,7 +217,7 @@ describe('what the service adds over ModelDock', () => {
     ]);
   });
 
-  it('with UNKNOWN_FIELDS=ignore still refuses bad values and keys next to "instances"', () => {
+  it('ignoring unknown fields still refuses bad values and keys next to "instances"', () => {
     expect(serviceVerdict({ ...good, small: 300, unexpected: 1 }, { unknownFields: 'ignore' })).toMatchObject(
       {
         ok: false,

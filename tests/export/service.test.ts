@@ -60,7 +60,52 @@ async function metricValue(url: string, pattern: RegExp): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
+/** The OIP v2 tensors for one lead row. */
+function oipInputs(row: { lead_source: string; number_of_courses_viewed: number; annual_income: number }) {
+  return [
+    { name: 'lead_source', shape: [1, 1], datatype: 'BYTES', data: [row.lead_source] },
+    {
+      name: 'number_of_courses_viewed',
+      shape: [1, 1],
+      datatype: 'INT64',
+      data: [row.number_of_courses_viewed],
+    },
+    { name: 'annual_income', shape: [1, 1], datatype: 'FP32', data: [row.annual_income] },
+  ];
+}
+
 describe('the exported service', () => {
+  it('ignores fields that are not inputs, names them in `ignored` and counts them in /metrics', async () => {
+    const counted = /^ignored_fields_total\{field="industry"\}/;
+    const before = await metricValue(lead.url, counted);
+    const plain = await postJson(`${lead.url}/predict`, guidePayload);
+    const record = { ...guidePayload, industry: 'retail', employment_status: 'employed' };
+    const { status, json } = await postJson(`${lead.url}/predict`, record);
+    expect(status).toBe(200);
+    expect(json!.probability).toBe(plain.json!.probability);
+    expect(json!.ignored).toEqual(['industry', 'employment_status']);
+    expect((json!.warnings as { code: string; field: string }[]).slice(-2)).toEqual([
+      { code: 'ignored-field', field: 'industry', message: 'industry: not an input of this model; ignored.' },
+      {
+        code: 'ignored-field',
+        field: 'employment_status',
+        message: 'employment_status: not an input of this model; ignored.',
+      },
+    ]);
+    expect(plain.json!.ignored).toBeUndefined();
+    const many = await postJson(`${lead.url}/predict`, { instances: [record, guidePayload] });
+    expect(many.json!.ignored).toEqual(['industry', 'employment_status']);
+    const oip = await postJson(`${lead.url}/v2/models/lead-scoring/infer`, {
+      inputs: [
+        ...oipInputs(guidePayload),
+        { name: 'industry', shape: [1, 1], datatype: 'BYTES', data: ['x'] },
+      ],
+    });
+    expect(oip.status).toBe(200);
+    expect(oip.json!.parameters).toMatchObject({ ignored: ['industry'] });
+    expect(await metricValue(lead.url, counted)).toBe(before + 3);
+  });
+
   it("answers the guide's payload with the probability `modeldock predict` gives (≤ 1e-6)", async () => {
     const expected = await modeldockPredict(sampleModel, guidePayload);
     const { status, json } = await postJson(`${lead.url}/predict`, guidePayload);
@@ -156,11 +201,11 @@ describe('the exported service', () => {
       inputs: [{ name: 'lead_source', shape: [1, 1], datatype: 'FP32', data: [1] }],
     });
     expect(wrongType.status).toBe(400);
-    expect(String(wrongType.json!.message)).toMatch(/lead_source.*BYTES/);
+    expect(String(wrongType.json!.error)).toMatch(/lead_source.*BYTES/);
     expect((await fetch(`${lead.url}/v2/models/other`)).status).toBe(404);
   });
 
-  it('answers 422 with one message per field, refusing NaN, Infinity, missing and unknown fields', async () => {
+  it('answers 422 with one message per field, refusing NaN, Infinity and missing fields', async () => {
     const { status, json } = await postJson(
       `${lead.url}/predict`,
       '{"lead_source": "organic", "number_of_courses_viewed": 2.5, "annual_income": 1e400, "color": "red"}',
@@ -171,11 +216,9 @@ describe('the exported service', () => {
     expect(detail.map((item) => item.loc.join('.'))).toEqual([
       'body.number_of_courses_viewed',
       'body.annual_income',
-      'body.color',
     ]);
     expect(detail[0]!.msg).toMatch(/whole number/);
     expect(detail[1]!.msg).toMatch(/finite number/);
-    expect(detail[2]!.msg).toMatch(/not an input/);
     const nan = await postJson(`${lead.url}/predict`, { ...guidePayload, annual_income: 'NaN' });
     expect(nan.status).toBe(422);
     expect(String(nan.json!.message)).toMatch(/annual_income: expected a number, got the string "NaN"/);
@@ -220,7 +263,7 @@ describe('the exported service', () => {
   it('requires the API key when API_KEY is set, except on health routes (and honours the other settings)', async () => {
     const secured = await startService(leadBundle, {
       API_KEY: 's3cret-key',
-      UNKNOWN_FIELDS: 'ignore',
+      UNKNOWN_FIELDS: 'refuse',
       BODY_LIMIT_BYTES: '2048',
     });
     try {
@@ -243,12 +286,22 @@ describe('the exported service', () => {
         expect((await fetch(`${secured.url}${route}`)).status, route).toBe(200);
       }
       const auth = { authorization: 'Bearer s3cret-key' };
-      // UNKNOWN_FIELDS=ignore: an extra field is dropped and reported instead of refused.
+      // UNKNOWN_FIELDS=refuse: an extra field is refused (422), and an extra tensor on /v2 too (400).
       const extra = await postJson(`${secured.url}/predict`, { ...guidePayload, converted: 1 }, auth);
-      expect(extra.status).toBe(200);
-      expect(extra.json!.warnings).toContainEqual(
-        expect.objectContaining({ code: 'ignored-field', field: 'converted' }),
+      expect(extra.status).toBe(422);
+      expect((extra.json!.detail as { loc: string[] }[])[0]!.loc).toEqual(['body', 'converted']);
+      const extraTensor = await postJson(
+        `${secured.url}/v2/models/lead-scoring/infer`,
+        {
+          inputs: [
+            ...oipInputs(guidePayload),
+            { name: 'converted', shape: [1, 1], datatype: 'FP32', data: [1] },
+          ],
+        },
+        auth,
       );
+      expect(extraTensor.status).toBe(400);
+      expect(String(extraTensor.json!.error)).toMatch(/^converted: is not an input.*UNKNOWN_FIELDS=refuse/);
       const tooBig = await postJson(
         `${secured.url}/predict`,
         { ...guidePayload, lead_source: 'x'.repeat(4096) },

@@ -127,15 +127,17 @@ describe('electron-builder.yml', () => {
     expect(included(pkg.main)).toBe(true);
     expect(included('dist/renderer/index.html')).toBe(true);
     expect(included('dist/renderer/assets/index.js.map')).toBe(false);
-    // Everything Electron runs is bundled (scripts/build-electron.mjs); the export template is read at run time.
-    for (const bundle of ['main.cjs', 'preload.cjs', 'score-worker.cjs'])
-      expect(included(`dist/electron/${bundle}`), bundle).toBe(true);
+    // Everything Electron runs is bundled (scripts/build.mjs); the export template is read at run time.
+    for (const bundle of ['electron/main.cjs', 'electron/preload.cjs', 'score-worker.cjs'])
+      expect(included(`dist/${bundle}`), bundle).toBe(true);
     expect(included('assets/bundle/Dockerfile')).toBe(true);
     // Sources and development-only files stay out: the app loads no TypeScript.
     for (const file of [
       'main/sklearn/index.ts',
-      'main/scoring/score-worker.mjs',
+      'main/workers/tsx-entry.mjs',
       'main/scoring/score-worker.ts',
+      'dist/cli.cjs',
+      'dist/score-worker.cjs.map',
       'shared/contract/index.ts',
       'dist/electron/main.cjs.map',
       'tests/packaging/fuses.test.ts',

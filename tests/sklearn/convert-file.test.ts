@@ -116,7 +116,7 @@ describe('convertSklearnFile', () => {
     await expect(convert(path.join(fixtureDir, 'unsupported_svc.pkl'))).rejects.toMatchObject({
       code: 'unsupported-model',
       message: expect.stringMatching(
-        /^ModelDock cannot convert sklearn\.svm\._classes\.SVC yet\. Supported: .*DictVectorizer.*LogisticRegression/,
+        /^ModelDock can't convert sklearn\.svm\._classes\.SVC yet \(supported: .*DictVectorizer.*LogisticRegression/,
       ),
     });
   });

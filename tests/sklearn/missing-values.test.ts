@@ -5,7 +5,7 @@ import { convertSklearnValue } from '../../main/sklearn/convert/index.ts';
 import { loadPickleFile } from '../../main/sklearn/pickle/index.ts';
 import { fixtureDir } from './parity-helpers.ts';
 
-// How a payload says "missing" to a converted DictVectorizer model (README: Safe scikit-learn loading).
+// How a payload says "missing" to a converted DictVectorizer model (docs/model-files.md: Safe scikit-learn loading).
 let session: ort.InferenceSession;
 
 beforeAll(async () => {

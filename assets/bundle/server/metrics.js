@@ -1,10 +1,26 @@
 // Prometheus metrics (prom-client): requests by route and status, latency, predictions, scores,
 // errors, and the model's identity (version + sha256) as a gauge for dashboards and alerts.
+import http from 'node:http';
 import client from 'prom-client';
+
+/**
+ * prom-client's default metrics include three gauges named *_total, which `promtool check metrics`
+ * flags (a _total suffix promises a counter). nodejs_active_handles, nodejs_active_requests and
+ * nodejs_active_resources (by type) carry the same numbers, so these three are left out.
+ */
+const lintedDefaults = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** At most this many distinct field names label ignored_fields_total. */
+export const maxIgnoredFieldLabels = 20;
 
 export function createMetrics(manifest) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  for (const name of lintedDefaults) registry.removeSingleMetric(name);
   const requests = new client.Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by route, method and status code.',
@@ -43,6 +59,30 @@ export function createMetrics(manifest) {
   });
   modelInfo.set({ name: manifest.name, version: manifest.version, sha256: manifest.model.sha256 }, 1);
 
+  // Fields sent that are not model inputs (ignored by ModelDock's rule). The label is the field name,
+  // for the first maxIgnoredFieldLabels distinct names; later ones count under "_other", so a client
+  // sending random keys cannot grow the series without bound.
+  const ignoredFieldsTotal = new client.Counter({
+    name: 'ignored_fields_total',
+    help: `Request fields ignored because they are not model inputs, by field (the first ${maxIgnoredFieldLabels} names; the rest as "_other").`,
+    labelNames: ['field'],
+    registers: [registry],
+  });
+  const ignoredChildren = new Map();
+  const countIgnoredFields = (fields) => {
+    for (const field of fields) {
+      let counter = ignoredChildren.get(field);
+      if (!counter) {
+        counter =
+          ignoredChildren.size < maxIgnoredFieldLabels
+            ? ignoredFieldsTotal.labels({ field: field.slice(0, 60) })
+            : ignoredFieldsTotal.labels({ field: '_other' });
+        if (ignoredChildren.size < maxIgnoredFieldLabels) ignoredChildren.set(field, counter);
+      }
+      counter.inc();
+    }
+  };
+
   // Label children cached by route/method/status: looking them up by label object on every request
   // (prom-client hashes the labels each time) is a visible share of a ~100 µs request.
   const requestChildren = new Map();
@@ -62,5 +102,38 @@ export function createMetrics(manifest) {
     }
     histogram.observe(seconds);
   };
-  return { registry, requests, latency, predictions, scores, errors, countRequest };
+  return { registry, requests, latency, predictions, scores, errors, countRequest, countIgnoredFields };
+}
+
+/**
+ * METRICS_PORT: /metrics on a port of its own, without the API key, so Prometheus can scrape a
+ * service whose API port needs one (expose this port to the monitoring network only). Bound to
+ * METRICS_HOST (default HOST). Everything else on this port is a 404.
+ */
+export function startMetricsServer(registry, { port, host }) {
+  const server = http.createServer((request, response) => {
+    const route = (request.url ?? '').split('?')[0];
+    if (request.method !== 'GET' || route !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'not-found', message: 'This port serves GET /metrics only.' }));
+      return;
+    }
+    registry.metrics().then(
+      (text) => {
+        response.writeHead(200, { 'content-type': registry.contentType });
+        response.end(text);
+      },
+      () => {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: 'internal', message: 'The metrics could not be collected.' }));
+      },
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host }, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
 }

@@ -3,6 +3,8 @@
 // class for binary classifiers, `label` from the model's label output, else the most probable class,
 // `value` for regressors) are ModelDock's own, from runtime.generated.js (generated from its
 // main/models/tensors.ts and predictions.ts). This file adds the session and the OIP v2 datatypes.
+// First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads.
+import './no-telemetry.js';
 import ort from 'onnxruntime-node';
 import { needsOneRowPerRun, rowsToFeeds, toPredictions, toTensor } from './runtime.generated.js';
 
@@ -76,6 +78,28 @@ export class LoadedModel {
 
   predictions(outputs, rowCount) {
     return toPredictions(this.spec, outputs, rowCount);
+  }
+
+  /**
+   * onnxruntime refuses some inputs only when it runs (a shape it cannot broadcast, say): that is the
+   * request's problem, thrown as `toClientError(reason)`, as ModelDock does. Any other failure stays a 500.
+   */
+  async runForClient(feeds, toClientError) {
+    try {
+      return await this.run(feeds);
+    } catch (error) {
+      if (error instanceof ModelRunError) throw toClientError(error.message);
+      throw error;
+    }
+  }
+
+  async predictForClient(rows, toClientError) {
+    try {
+      return await this.predict(rows);
+    } catch (error) {
+      if (error instanceof ModelRunError) throw toClientError(error.message);
+      throw error;
+    }
   }
 
   /** Scores coerced rows; models whose batch dimension is fixed to 1 run one row at a time. */

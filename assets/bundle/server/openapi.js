@@ -20,6 +20,11 @@ export function buildOpenApi(manifest, options) {
       probabilities: { type: 'object', additionalProperties: { type: 'number' } },
       value: { type: 'number', description: manifest.outputsMeaning?.value },
       warnings: { type: 'array', items: { type: 'object' } },
+      ignored: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Fields sent that are not model inputs, ignored (absent when there are none).',
+      },
       model: {
         type: 'object',
         properties: { name: { type: 'string' }, version: { type: 'string' }, sha256: { type: 'string' } },
@@ -45,13 +50,119 @@ export function buildOpenApi(manifest, options) {
     },
   };
   const security = options.apiKey ? [{ bearer: [] }, { apiKey: [] }] : [];
-  const errors = {
-    401: {
-      description: 'Missing or wrong API key',
-      content: { 'application/json': { schema: errorSchema() } },
-    },
-    422: { description: 'Validation error', content: { 'application/json': { schema: validationError } } },
+  const json = (schema, description, example) => ({
+    description,
+    content: { 'application/json': { schema, ...(example === undefined ? {} : { example }) } },
+  });
+  const problem = { $ref: '#/components/schemas/Error' };
+  const oipProblem = { $ref: '#/components/schemas/InferenceError' };
+  // The status codes the server really answers, each with the body it sends. /v2 routes answer
+  // errors as the Open Inference Protocol says ({"error": "<message>"}); the others with a code too.
+  const common = (schema) => ({
+    ...(options.apiKey ? { 401: json(schema, 'Missing or wrong API key') } : {}),
+    500: json(schema, 'The service failed; its log has the details'),
+  });
+  const bodyErrors = (schema) => ({
+    400: json(schema, 'The body is not valid JSON, is empty, or (on /v2) does not fit the model'),
+    413: json(schema, 'The body is larger than BODY_LIMIT_BYTES'),
+    415: json(schema, 'The body is not sent as application/json'),
+    503: json(schema, 'The service is stopping'),
+  });
+  const predictErrors = {
+    ...bodyErrors(problem),
+    422: json({ $ref: '#/components/schemas/ValidationError' }, 'The payload does not fit the model'),
+    ...common(problem),
   };
+  const oipNotFound = { 404: json(oipProblem, 'No such model or version') };
+  const tensorSchema = (withData) => ({
+    type: 'object',
+    required: ['name', 'shape', 'datatype', ...(withData ? ['data'] : [])],
+    properties: {
+      name: { type: 'string' },
+      shape: { type: 'array', items: { type: 'integer', minimum: withData ? 0 : -1 } },
+      datatype: {
+        type: 'string',
+        enum: [
+          'BOOL',
+          'UINT8',
+          'UINT16',
+          'UINT32',
+          'UINT64',
+          'INT8',
+          'INT16',
+          'INT32',
+          'INT64',
+          'FP16',
+          'FP32',
+          'FP64',
+          'BYTES',
+        ],
+      },
+      parameters: { type: 'object' },
+      ...(withData
+        ? {
+            data: {
+              type: 'array',
+              description: 'The values in row-major order: flat, or nested as the shape is',
+            },
+          }
+        : {}),
+    },
+  });
+  const modelRoute = `/v2/models/${name}`;
+  const versionRoute = `/v2/models/${name}/versions/${manifest.version}`;
+  const inferOperation = (summary) => ({
+    post: {
+      summary,
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: { $ref: '#/components/schemas/InferenceRequest' },
+            ...(manifest.example?.oip ? { example: manifest.example.oip } : {}),
+          },
+        },
+      },
+      responses: {
+        200: json(
+          { $ref: '#/components/schemas/InferenceResponse' },
+          'The requested outputs (all by default)',
+        ),
+        ...bodyErrors(oipProblem),
+        ...oipNotFound,
+        ...common(oipProblem),
+      },
+    },
+  });
+  const metadataOperation = (summary) => ({
+    get: {
+      summary,
+      responses: {
+        200: json({ $ref: '#/components/schemas/ModelMetadata' }, 'Model metadata'),
+        ...oipNotFound,
+        ...common(oipProblem),
+      },
+    },
+  });
+  const readyOperation = (summary) => ({
+    get: {
+      summary,
+      responses: {
+        200: json(readyBody, 'The model is ready'),
+        503: json(readyBody, 'The service is stopping'),
+        ...oipNotFound,
+        ...common(oipProblem),
+      },
+    },
+  });
+  const readyBody = {
+    type: 'object',
+    required: ['ready'],
+    properties: { name: { type: 'string' }, ready: { type: 'boolean' } },
+  };
+  const plain = (summary, schema, extra = {}) => ({
+    get: { summary, security: [], responses: { 200: json(schema, summary), ...extra } },
+  });
   return {
     openapi: '3.1.0',
     info: {
@@ -61,7 +172,64 @@ export function buildOpenApi(manifest, options) {
         `${manifest.description ?? ''} Exported by ModelDock ${manifest.modeldock.version}. Model SHA-256: ${manifest.model.sha256}.`.trim(),
     },
     components: {
-      schemas: { Row: row, Prediction: prediction, ValidationError: validationError },
+      schemas: {
+        Row: row,
+        Prediction: prediction,
+        ValidationError: validationError,
+        Error: errorSchema(),
+        InferenceError: {
+          type: 'object',
+          required: ['error'],
+          properties: { error: { type: 'string', description: 'What was wrong, for a person' } },
+        },
+        InferenceRequest: {
+          type: 'object',
+          required: ['inputs'],
+          properties: {
+            id: { type: 'string' },
+            parameters: { type: 'object' },
+            inputs: {
+              type: 'array',
+              minItems: 1,
+              description: 'One tensor per model input; inputs the model may go without may be left out',
+              items: tensorSchema(true),
+            },
+            outputs: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['name'],
+                properties: {
+                  name: { type: 'string', enum: manifest.model.outputs.map((output) => output.name) },
+                  parameters: { type: 'object' },
+                },
+              },
+            },
+          },
+        },
+        InferenceResponse: {
+          type: 'object',
+          required: ['model_name', 'outputs'],
+          properties: {
+            model_name: { type: 'string' },
+            model_version: { type: 'string' },
+            id: { type: 'string' },
+            parameters: { type: 'object' },
+            outputs: { type: 'array', items: tensorSchema(true) },
+          },
+        },
+        ModelMetadata: {
+          type: 'object',
+          required: ['name', 'platform', 'inputs', 'outputs'],
+          properties: {
+            name: { type: 'string' },
+            versions: { type: 'array', items: { type: 'string' } },
+            platform: { type: 'string' },
+            inputs: { type: 'array', items: tensorSchema(false) },
+            outputs: { type: 'array', items: tensorSchema(false) },
+          },
+        },
+      },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
@@ -98,44 +266,72 @@ export function buildOpenApi(manifest, options) {
             },
           },
           responses: {
-            200: {
-              description: 'Prediction (or {"predictions": [...]} for instances)',
-              content: {
-                'application/json': {
-                  schema: { $ref: '#/components/schemas/Prediction' },
-                  example: manifest.example?.response,
-                },
-              },
-            },
-            ...errors,
+            200: json(
+              { $ref: '#/components/schemas/Prediction' },
+              'Prediction (or {"predictions": [...]} for instances)',
+              manifest.example?.response,
+            ),
+            ...predictErrors,
           },
         },
       },
-      [`/v2/models/${name}/infer`]: {
-        post: {
-          summary: 'Open Inference Protocol v2 inference (tensors by model input name)',
-          responses: { 200: { description: 'OIP v2 response' }, ...errors },
-        },
-      },
-      [`/v2/models/${name}`]: {
-        get: { summary: 'OIP v2 model metadata', responses: { 200: { description: 'Metadata' } } },
-      },
-      '/v2/health/live': {
-        get: { summary: 'OIP v2 liveness', security: [], responses: { 200: { description: 'Live' } } },
-      },
-      '/v2/health/ready': {
-        get: { summary: 'OIP v2 readiness', security: [], responses: { 200: { description: 'Ready' } } },
-      },
-      '/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'Alive' } } } },
-      '/ready': {
+      [`${modelRoute}/infer`]: inferOperation(
+        'Open Inference Protocol v2 inference (tensors by model input name)',
+      ),
+      [`${versionRoute}/infer`]: inferOperation(`The same, for version ${manifest.version}`),
+      [modelRoute]: metadataOperation('OIP v2 model metadata'),
+      [versionRoute]: metadataOperation(`OIP v2 model metadata of version ${manifest.version}`),
+      [`${modelRoute}/ready`]: readyOperation('OIP v2 model readiness (503 while stopping)'),
+      [`${versionRoute}/ready`]: readyOperation(`OIP v2 readiness of version ${manifest.version}`),
+      '/v2': {
         get: {
-          summary: 'Readiness (503 while starting or draining)',
-          security: [],
-          responses: { 200: { description: 'Ready' } },
+          summary: 'OIP v2 server metadata',
+          responses: {
+            200: json(
+              {
+                type: 'object',
+                required: ['name', 'version', 'extensions'],
+                properties: {
+                  name: { type: 'string' },
+                  version: { type: 'string' },
+                  extensions: { type: 'array', items: { type: 'string' } },
+                },
+              },
+              'Server metadata',
+            ),
+            ...common(oipProblem),
+          },
         },
       },
+      '/v2/health/live': plain('OIP v2 liveness', {
+        type: 'object',
+        properties: { live: { type: 'boolean' } },
+      }),
+      '/v2/health/ready': plain('OIP v2 readiness', readyBody, {
+        503: json(readyBody, 'The service is stopping'),
+      }),
+      '/health': plain('Liveness', { type: 'object', properties: { status: { type: 'string' } } }),
+      '/ready': plain(
+        'Readiness (503 while stopping)',
+        { type: 'object', properties: { status: { type: 'string' } } },
+        {
+          503: json(
+            { type: 'object', properties: { status: { type: 'string' } } },
+            'The service is stopping',
+          ),
+        },
+      ),
       '/metrics': {
-        get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text/plain metrics' } } },
+        get: {
+          summary: 'Prometheus metrics',
+          responses: {
+            200: {
+              description: 'Metrics in the Prometheus text format',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...common(problem),
+          },
+        },
       },
     },
   };
@@ -184,7 +380,7 @@ button{padding:.4rem 1rem}
 <table><thead><tr><th>Field</th><th>Type</th><th>Notes</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-<p>Unknown fields are ${config.unknownFields === 'reject' ? 'refused with a 422, as in ModelDock (set <code>UNKNOWN_FIELDS=ignore</code> to drop them with a warning instead)' : 'ignored and listed in <code>warnings</code> (UNKNOWN_FIELDS=ignore)'}. Several rows: <code>{"instances": [row, …]}</code>, at most ${config.maxBatch}.</p>
+<p>Fields that are not inputs are ${config.unknownFields === 'refuse' ? 'refused with a 422 (UNKNOWN_FIELDS=refuse; unset it to ignore them with a warning, as ModelDock does by default)' : 'ignored, as in ModelDock: each is named in <code>warnings</code> and in <code>ignored</code> (set <code>UNKNOWN_FIELDS=refuse</code> to refuse them with a 422)'}. Several rows: <code>{"instances": [row, …]}</code>, at most ${config.maxBatch}.</p>
 <h2>Endpoints</h2><ul>${endpoints}</ul>
 <h2>Try it</h2>
 <label>API key (only when the service has API_KEY set) <input id="key" type="password" autocomplete="off"></label>

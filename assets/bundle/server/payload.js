@@ -5,8 +5,8 @@
 //
 // What this service adds on top, on purpose:
 // - at most MAX_BATCH rows per {"instances": [...]} request (ModelDock's own limit is larger);
-// - unknown fields are refused, as in ModelDock (UNKNOWN_FIELDS=reject, the default); with
-//   UNKNOWN_FIELDS=ignore they are dropped and listed in the response warnings, as FastAPI does;
+// - nothing for unknown fields: ModelDock's one rule (ignored with an `ignored-field` warning, or
+//   refused with UNKNOWN_FIELDS=refuse) is checkPayload's and checkRow's `unknownFields` option;
 // - failures are a PayloadError: a 422 with one entry per problem, in FastAPI's `detail` shape.
 import { checkPayload, checkRow, describeIssues } from './runtime.generated.js';
 
@@ -47,46 +47,18 @@ function wellFormedInstances(payload, inputs) {
 }
 
 /**
- * With UNKNOWN_FIELDS=ignore: the row without the fields the model does not take, and a warning for
- * each. Otherwise (or for a row that is not an object) the row as it is, so ModelDock refuses them.
- */
-function dropUnknownFields(row, inputs, rowIndex, unknownFields) {
-  if (unknownFields !== 'ignore' || !isPlainObject(row)) return { row, ignored: [] };
-  const known = new Set(inputs.map((input) => input.name));
-  const kept = {};
-  const ignored = [];
-  for (const [key, value] of Object.entries(row)) {
-    if (known.has(key)) kept[key] = value;
-    else
-      ignored.push({
-        code: 'ignored-field',
-        field: key,
-        ...(rowIndex === undefined ? {} : { row: rowIndex }),
-        message: `${key}: not an input of this model; ignored.`,
-      });
-  }
-  return { row: kept, ignored };
-}
-
-/**
  * Validates a /predict body: one row, or {"instances": [...]}. Throws PayloadError; returns coerced rows.
  * @param {unknown} payload
- * @param {{inputs: object[], maxBatch: number, unknownFields?: 'reject'|'ignore'}} options
+ * @param {{inputs: object[], maxBatch: number, unknownFields?: 'ignore'|'refuse'}} options
  */
 export function readPayload(payload, options) {
-  const { inputs, maxBatch, unknownFields = 'reject' } = options;
+  const { inputs, maxBatch, unknownFields = 'ignore' } = options;
   const instances = wellFormedInstances(payload, inputs);
   if (instances === undefined) {
     // One row, or an envelope ModelDock refuses with its own message.
-    const oneRow =
-      isPlainObject(payload) &&
-      (!Object.hasOwn(payload, 'instances') || inputs.some((input) => input.name === 'instances'));
-    const { row, ignored } = oneRow
-      ? dropUnknownFields(payload, inputs, undefined, unknownFields)
-      : { row: payload, ignored: [] };
-    const check = checkPayload(inputs, row);
+    const check = checkPayload(inputs, payload, { unknownFields });
     if (!check.ok) throw new PayloadError(check.issues);
-    return { batch: check.many, rows: check.rows, warnings: [...check.warnings, ...ignored] };
+    return { batch: check.many, rows: check.rows, warnings: check.warnings };
   }
   if (instances.length > maxBatch) {
     throw new PayloadError([
@@ -100,11 +72,10 @@ export function readPayload(payload, options) {
   const rows = [];
   const issues = [];
   const warnings = [];
-  instances.forEach((candidate, index) => {
-    const { row, ignored } = dropUnknownFields(candidate, inputs, index, unknownFields);
-    const check = checkRow(inputs, row, index);
+  instances.forEach((row, index) => {
+    const check = checkRow(inputs, row, index, { unknownFields });
     issues.push(...check.issues);
-    warnings.push(...check.warnings, ...ignored);
+    warnings.push(...check.warnings);
     if (check.values) rows.push(check.values);
   });
   if (issues.length > 0) throw new PayloadError(issues);

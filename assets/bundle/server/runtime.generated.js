@@ -4,6 +4,30 @@
 // the code ModelDock runs; change the TypeScript and regenerate.
 
 // main/models/payload.ts
+function unknownFieldsOf(inputs, keys) {
+  const known = new Set(inputs.map((input) => input.name));
+  return [...keys].filter((key) => !known.has(key));
+}
+function ignoredFieldWarning(field, rowIndex) {
+  return {
+    code: "ignored-field",
+    field,
+    ...rowIndex === void 0 ? {} : { row: rowIndex },
+    message: `${field}: not an input of this model; ignored.`
+  };
+}
+function refusedFieldsIssue(inputs, fields, rowIndex) {
+  return {
+    field: fields.join(", "),
+    ...rowIndex === void 0 ? {} : { row: rowIndex },
+    message: `${fields.length === 1 ? "is not an input" : "are not inputs"} of this model (its inputs are ${inputs.map((input) => input.name).join(", ")}); fields that are not inputs are refused in strict mode`
+  };
+}
+function ignoredFields(warnings) {
+  const fields = /* @__PURE__ */ new Set();
+  for (const warning of warnings) if (warning.code === "ignored-field") fields.add(warning.field);
+  return [...fields];
+}
 var maxInstances = 1e4;
 function isPlainObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -92,7 +116,7 @@ function coerceValue(input, raw) {
   }
   return coercedFrom === void 0 ? { value } : { value, coercedFrom };
 }
-function checkRow(inputs, row, rowIndex) {
+function checkRow(inputs, row, rowIndex, options = {}) {
   const at = rowIndex === void 0 ? {} : { row: rowIndex };
   const issues = [];
   const warnings = [];
@@ -162,14 +186,10 @@ function checkRow(inputs, row, rowIndex) {
     });
     values[input.name] = coerced;
   }
-  const known = new Set(inputs.map((input) => input.name));
-  const extra = Object.keys(row).filter((key) => !known.has(key));
+  const extra = unknownFieldsOf(inputs, Object.keys(row));
   if (extra.length > 0) {
-    issues.push({
-      field: extra.join(", "),
-      ...at,
-      message: `${extra.length === 1 ? "is not an input" : "are not inputs"} of this model (its inputs are ${inputs.map((input) => input.name).join(", ")})`
-    });
+    if (options.unknownFields === "refuse") issues.push(refusedFieldsIssue(inputs, extra, rowIndex));
+    else for (const field of extra) warnings.push(ignoredFieldWarning(field, rowIndex));
   }
   return issues.length > 0 ? { issues, warnings } : { values, issues, warnings };
 }
@@ -181,7 +201,7 @@ function describeIssues(issues) {
   const more = issues.length > 5 ? `; and ${issues.length - 5} more` : "";
   return `The payload is not valid: ${shown.join("; ")}${more}.`;
 }
-function checkPayload(inputs, payload) {
+function checkPayload(inputs, payload, options = {}) {
   const fail = (issues2) => ({
     ok: false,
     issues: issues2,
@@ -222,7 +242,7 @@ function checkPayload(inputs, payload) {
   const issues = [];
   const warnings = [];
   rowsIn.forEach((row, index) => {
-    const check = checkRow(inputs, row, many ? index : void 0);
+    const check = checkRow(inputs, row, many ? index : void 0, options);
     issues.push(...check.issues);
     warnings.push(...check.warnings);
     if (check.values) rows.push(check.values);
@@ -230,6 +250,10 @@ function checkPayload(inputs, payload) {
   if (issues.length > 0) return fail(issues);
   return { ok: true, rows, many, warnings };
 }
+
+// main/no-telemetry.ts
+var telemetryFlag = { name: "ORT_DISABLE_TELEMETRY", value: "1" };
+process.env[telemetryFlag.name] = telemetryFlag.value;
 
 // main/models/tensors.ts
 import { Tensor } from "onnxruntime-node";
@@ -427,12 +451,16 @@ export {
   expectedValue,
   feedShape,
   fillInt64,
+  ignoredFieldWarning,
+  ignoredFields,
   maxInstances,
   needsOneRowPerRun,
   numberFits,
+  refusedFieldsIssue,
   rowsToFeeds,
   tensorToJson,
   tensorValues,
   toPredictions,
-  toTensor
+  toTensor,
+  unknownFieldsOf
 };

@@ -140,7 +140,6 @@ async function run(context: CommandContext): Promise<number> {
 
 export const compareCommand: CliCommand = {
   name: 'compare',
-  summary: 'score one CSV with two versions of a model and compare',
   usage,
   run,
 };

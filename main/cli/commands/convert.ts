@@ -136,7 +136,6 @@ function parseOptions(argv: string[]) {
 
 export const convertCommand: CliCommand = {
   name: 'convert',
-  summary: 'convert a scikit-learn pickle/joblib file to ONNX (no code from the file runs)',
   usage,
   run,
 };

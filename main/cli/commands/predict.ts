@@ -6,18 +6,25 @@ import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageErr
 import { reportError, writeJson } from '../output.ts';
 import { formatTable } from './inspect.ts';
 
-const usage = `Usage: modeldock predict <model> (--input '<json>' | --input-file <file>) [--json]
+const usage = `Usage: modeldock predict <model> (--input '<json>' | --input-file <file>) [--strict-fields] [--json]
 
 Scores one payload (a JSON object keyed by input name) or several ({"instances": [...]}).
   --input <json>        the payload as JSON text
   --input-file <file>   read the payload from a JSON file ("-" reads standard input)
+  --strict-fields       refuse fields that are not inputs of the model (exit 4) instead of
+                        ignoring them with a warning
   --json                print the result as JSON
 
 Inputs marked "may be left out" by inspect (scikit-learn conversions) may be omitted or null.
+Fields that are not inputs (a whole CRM record, say) are ignored: each is named in a warning.
+Warnings go to standard error (and into "warnings" with --json).
 Exit codes: 0 predicted; 2 usage; 3 the model file is unusable; 4 the payload is invalid
-(including a number too large for the input's type).`;
+(including a number too large for the input's type, or an extra field with --strict-fields).`;
 
-async function readPayload(input: string | undefined, inputFile: string | undefined): Promise<unknown> {
+export async function readPayload(
+  input: string | undefined,
+  inputFile: string | undefined,
+): Promise<unknown> {
   let text: string;
   let source: string;
   if (inputFile !== undefined) {
@@ -83,7 +90,17 @@ function describeProbabilities(prediction: Prediction): string {
     .join('  ');
 }
 
-/** Human output: label and probability first, then the class probabilities, warnings and latency. */
+/** One line per warning, for standard error. */
+export function formatWarnings(result: PredictResult | PredictManyResult): string {
+  return result.warnings
+    .map(
+      (warning) =>
+        `modeldock: warning: ${warning.row !== undefined ? `instance ${warning.row}: ` : ''}${warning.message}\n`,
+    )
+    .join('');
+}
+
+/** Human output: label and probability first, then the class probabilities and latency (warnings go to stderr). */
 export function formatPrediction(result: PredictResult | PredictManyResult): string {
   const lines: string[] = [];
   if ('predictions' in result) {
@@ -105,8 +122,6 @@ export function formatPrediction(result: PredictResult | PredictManyResult): str
       lines.push(`probabilities  ${describeProbabilities(result)}`);
     if (result.value !== undefined) lines.push(`value          ${result.value}`);
   }
-  for (const warning of result.warnings)
-    lines.push(`warning: ${warning.row !== undefined ? `instance ${warning.row}: ` : ''}${warning.message}`);
   lines.push(`latency        ${result.latencyMs.toFixed(2)} ms`);
   return lines.join('\n');
 }
@@ -124,7 +139,10 @@ async function run(context: CommandContext): Promise<number> {
     // Read the payload first: a typo in it should not wait for the model to load.
     const payload = await readPayload(input, inputFile);
     const info = await context.services.models.open(positionals[0]!);
-    const result = await context.services.models.predict(info.modelId, payload);
+    const result = await context.services.models.predict(info.modelId, payload, {
+      unknownFields: values['strict-fields'] === true ? 'refuse' : 'ignore',
+    });
+    context.stderr.write(formatWarnings(result));
     if (json) writeJson(context, predictJson(result));
     else context.stdout.write(`${formatPrediction(result)}\n`);
     return exitCodes.ok;
@@ -136,7 +154,12 @@ async function run(context: CommandContext): Promise<number> {
 function parseOptions(argv: string[]) {
   return parseArgs({
     args: argv,
-    options: { json: { type: 'boolean' }, input: { type: 'string' }, 'input-file': { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      input: { type: 'string' },
+      'input-file': { type: 'string' },
+      'strict-fields': { type: 'boolean' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -144,7 +167,6 @@ function parseOptions(argv: string[]) {
 
 export const predictCommand: CliCommand = {
   name: 'predict',
-  summary: 'score a JSON payload with a model file',
   usage,
   run,
 };

@@ -307,7 +307,6 @@ async function run(context: CommandContext): Promise<number> {
 
 export const scoreCommand: CliCommand = {
   name: 'score',
-  summary: 'score every row of a CSV file into a new CSV',
   usage,
   run,
 };

@@ -51,6 +51,11 @@ interface InputSpec {
 export class ConversionContext {
   readonly builder = new OnnxGraphBuilder('sklearn_pipeline');
   readonly steps: string[] = [];
+  /**
+   * The model reads an entry a sparse step did not store as missing, not as 0: xgboost's
+   * DMatrix built from a scipy CSR matrix does. Set when the final model is XGBoost.
+   */
+  sparseAbsentIsMissing = false;
   private readonly inputs = new Map<string, InputSpec>();
   private nextOrder = 0;
 

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.ts';
 import { PyObject, PyTuple, type PyValue } from '../pickle/py-values.ts';
+import { convertXgboost } from '../xgboost/convert.ts';
 import { convertColumnTransformer } from './column-transformer.ts';
 import { ConversionContext, type Features } from './context.ts';
 import { convertDictVectorizer } from './dict-vectorizer.ts';
@@ -48,18 +49,30 @@ const models: Record<string, ModelConverter> = {
   GradientBoostingRegressor: convertGradientBoostingRegressor,
   HistGradientBoostingClassifier: convertHistGradientBoostingClassifier,
   HistGradientBoostingRegressor: convertHistGradientBoostingRegressor,
+  XGBClassifier: convertXgboost,
+  XGBRegressor: convertXgboost,
+  Booster: convertXgboost,
 };
+
+const xgboostModels = new Set(['XGBClassifier', 'XGBRegressor', 'Booster']);
 
 /** Every class ModelDock converts, for the refusal message and the README. */
 export const supportedClasses = ['Pipeline', ...Object.keys(transformers), ...Object.keys(models)];
 
-function unsupported(className: string): AppError {
+/**
+ * A legitimate estimator the converter does not cover (yet). Not a security refusal: that stays
+ * for globals that are never model data (os.system, builtins.eval). The pickle reader uses this
+ * too, for estimator classes it does not load (xgboost.sklearn.XGBRanker).
+ */
+export function cantConvertYet(className: string): AppError {
   return new AppError(
     'unsupported-model',
-    `ModelDock cannot convert ${className} yet. Supported: ${supportedClasses.join(', ')}.`,
+    `ModelDock can't convert ${className} yet (supported: ${supportedClasses.join(', ')}).`,
     { className, supported: supportedClasses },
   );
 }
+
+const unsupported = cantConvertYet;
 
 function estimatorOf(value: PyValue): Estimator {
   if (!(value instanceof PyObject)) {
@@ -68,7 +81,7 @@ function estimatorOf(value: PyValue): Estimator {
       'This file holds no scikit-learn model: a pipeline step is not an estimator.',
     );
   }
-  if (!value.className.startsWith('sklearn.')) throw unsupported(value.className);
+  if (!/^(sklearn|xgboost)\./.test(value.className)) throw unsupported(value.className);
   return new Estimator(value);
 }
 
@@ -123,6 +136,19 @@ export function sklearnVersionOf(steps: PyObject[]): string | undefined {
   return undefined;
 }
 
+/**
+ * A file that ends in a transformer. The course saves `dv.bin` beside `model.bin`; opening the
+ * first alone should point to the second, not read like a broken model.
+ */
+function transformersOnly(names: string[]): AppError {
+  const what = names.length === 1 ? `a ${names[0]}` : `transformers (${names.join(' → ')})`;
+  return new AppError(
+    'unsupported-model',
+    `This file holds only ${what}, not a model: open the model file saved beside it (or give both files at once to combine them).`,
+    { transformers: names },
+  );
+}
+
 export interface ConvertedGraph {
   ctx: ConversionContext;
   outputs: ModelOutputs;
@@ -138,19 +164,17 @@ export function buildGraph(root: PyValue): ConvertedGraph {
     const name = estimatorOf(step).name;
     if (!transformers[name] && !models[name]) throw unsupported(step.className);
   }
+  const names = steps.map((step) => estimatorOf(step).name);
+  if (names.every((name) => transformers[name])) throw transformersOnly(names);
   const ctx = new ConversionContext();
+  ctx.sparseAbsentIsMissing = xgboostModels.has(names[names.length - 1]!);
   let features: Features = { kind: 'raw' };
   const last = steps[steps.length - 1]!;
   for (const step of steps.slice(0, -1)) features = applyTransformer(step, features, ctx);
   const model = estimatorOf(last);
   const convert = models[model.name];
   if (!convert) {
-    if (transformers[model.name]) {
-      throw new AppError(
-        'unsupported-model',
-        `ModelDock cannot convert this file: it ends with ${model.name}, a transformer, not a model that predicts.`,
-      );
-    }
+    if (transformers[model.name]) throw misplacedModel(names.find((name) => models[name]) ?? model.name);
     throw unsupported(last.className);
   }
   const outputs = convert(model, features, ctx);

@@ -59,6 +59,9 @@ export function convertDictVectorizer(dv: Estimator, features: Features, ctx: Co
   /** For each block column, the output index it belongs to. */
   const blockIndices: number[] = [];
   const zero = b.doubles([0], []);
+  // DictVectorizer(sparse=True) stores only the keys a row has (and the one category it takes);
+  // xgboost reads every entry not stored as missing (NaN), not as 0.
+  const absentIsNaN = ctx.sparseAbsentIsMissing && dv.boolean('sparse', true);
   for (const [key, group] of keys) {
     const numeric = group.filter((f) => f.category === undefined);
     const categorical = group.filter((f) => f.category !== undefined);
@@ -68,7 +71,9 @@ export function convertDictVectorizer(dv: Estimator, features: Features, ctx: Co
     if (numeric.length > 0) {
       const input = ctx.input(key, 'double');
       ctx.acceptsMissing(key); // NaN → 0, what transform does with an absent key
-      blocks.push(b.node('Where', [b.node('IsNaN', [input]), zero, input], {}, { hint: key }));
+      blocks.push(
+        absentIsNaN ? input : b.node('Where', [b.node('IsNaN', [input]), zero, input], {}, { hint: key }),
+      );
       blockIndices.push(numeric[0]!.index);
       continue;
     }
@@ -78,7 +83,17 @@ export function convertDictVectorizer(dv: Estimator, features: Features, ctx: Co
     // value in the training data, where it means that value.
     if (!categories.includes('')) ctx.acceptsMissing(key);
     ctx.setCategories(key, categories);
-    blocks.push(oneHotStrings(ctx, input, categories));
+    const indicators = oneHotStrings(ctx, input, categories);
+    blocks.push(
+      absentIsNaN
+        ? b.node(
+            'Where',
+            [b.node('Equal', [indicators, b.doubles([1], [])]), indicators, b.doubles([Number.NaN], [])],
+            {},
+            { hint: `${key}_stored` },
+          )
+        : indicators,
+    );
     for (const f of categorical) blockIndices.push(f.index);
   }
   if (blocks.length === 0) throw corrupt(dv.name, 'it has no features');

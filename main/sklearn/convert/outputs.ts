@@ -20,16 +20,17 @@ export function classLabels(est: Estimator): { labels: (string | number)[]; type
 /**
  * Declares `probabilities` [N,K] double and `label` [N]. `labelIndex` ([N] int64) is the class
  * position scikit-learn's predict picks; without it, the first most probable class (argmax).
+ * `labels` replaces classes_ for models that have none (an xgboost Booster).
  */
 export function emitClassifierOutputs(
   ctx: ConversionContext,
   est: Estimator,
   distribution: string,
   labelIndex?: string,
-  options: { endsInSoftmax?: boolean } = {},
+  options: { endsInSoftmax?: boolean; labels?: ReturnType<typeof classLabels> } = {},
 ): ModelOutputs {
   const b = ctx.builder;
-  const { labels, type } = classLabels(est);
+  const { labels, type } = options.labels ?? classLabels(est);
   // Model inspectors recognise a probability output by the Softmax that produces it.
   // Softmax(log P) of a distribution P that already sums to 1 is P again, within a few ulp
   // (far below the 1e-6 parity target); zeros stay 0 and NaN rows stay NaN.

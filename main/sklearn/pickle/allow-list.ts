@@ -98,6 +98,10 @@ const SPECIFIC_CLASSES = new Set([
   'numpy.random._pickle.__randomstate_ctor',
   'numpy.random._pickle.__generator_ctor',
   'numpy.random._pickle.__bit_generator_ctor',
+  // XGBoost (issue 14): the model is bytes in the Booster's state, read by main/sklearn/xgboost/.
+  'xgboost.core.Booster',
+  'xgboost.sklearn.XGBClassifier',
+  'xgboost.sklearn.XGBRegressor',
 ]);
 
 /** joblib < 0.10 kept arrays in side files next to the pickle; there is nothing to read here. */

@@ -1,0 +1,419 @@
+/**
+ * XGBoost (Booster, XGBClassifier, XGBRegressor) → one ai.onnx.ml TreeEnsemble.
+ *
+ * Reproducing xgboost's numbers: its CPU predictor stores features as float32, sends a node
+ * left when `x < threshold` (both float32) or, for a missing value, the node's default
+ * direction; then it starts each row's margin at base_score (turned into margin space) and
+ * adds every tree's leaf value in float32, tree by tree, in model order. Summing the same
+ * leaves in double, or in another order, moves a 500-tree margin by a few float32 ulps —
+ * enough to miss 1e-6 on a probability. So the graph keeps that float32 sequence: the
+ * TreeEnsemble (float input, float leaves) gives every tree its own output column, holding
+ * exactly that tree's leaf; base_score is added to the first column, and CumSum along the
+ * trees (onnxruntime adds slice by slice, in order) is xgboost's running float32 sum. The
+ * objective's transform (sigmoid, softmax, exp) is then done in double from that float32
+ * margin, within 1e-7 of xgboost's float32 transform.
+ */
+import { AppError } from '../../errors.ts';
+import type { ConversionContext, Features } from '../convert/context.ts';
+import { emitClassifierOutputs, emitRegressorOutput, type ModelOutputs } from '../convert/outputs.ts';
+import { Estimator, numericArray, scalars, sequence, toNumber } from '../convert/py-access.ts';
+import { PyObject } from '../pickle/py-values.ts';
+import { readXgboostModel, type XgbModel, type XgbTree, xgbCorrupt } from './model.ts';
+
+/** Objectives ModelDock converts, and what each does to the summed margin. */
+const objectives = {
+  'binary:logistic': 'classifier',
+  'binary:logitraw': 'classifier',
+  'multi:softprob': 'classifier',
+  'multi:softmax': 'classifier',
+  'reg:squarederror': 'regressor',
+  'reg:linear': 'regressor', // the name reg:squarederror had before 0.90
+  'reg:logistic': 'regressor',
+  'count:poisson': 'regressor',
+} as const;
+type Objective = keyof typeof objectives;
+
+export const supportedObjectives = Object.keys(objectives).filter((name) => name !== 'reg:linear');
+
+function cannot(detail: string): AppError {
+  return new AppError('unsupported-model', `ModelDock can't convert this XGBoost model yet: ${detail}.`);
+}
+
+/** The Booster inside an estimator: itself (xgb.train), or XGBClassifier/XGBRegressor's `_Booster`. */
+function boosterOf(est: Estimator): { booster: Estimator; model: XgbModel } {
+  let booster = est;
+  if (est.name !== 'Booster') {
+    const inner = est.raw('_Booster');
+    if (!(inner instanceof PyObject) || !inner.attributes)
+      throw new AppError(
+        'corrupt-model',
+        `The ${est.name} in this file has no trained booster (was it fitted?).`,
+      );
+    booster = new Estimator(inner);
+  }
+  const handle = booster.raw('handle');
+  if (!(handle instanceof Uint8Array) || handle.length === 0)
+    throw new AppError('corrupt-model', 'The XGBoost Booster in this file holds no model (was it trained?).');
+  return { booster, model: readXgboostModel(handle) };
+}
+
+/** Feature names: the model's own (1.4+), a Booster's pickled attribute (older), the sklearn wrapper's, or f0, f1, … */
+function featureNames(est: Estimator, booster: Estimator, model: XgbModel): string[] {
+  const candidates = [
+    model.featureNames,
+    optionalStrings(booster.raw('feature_names')),
+    optionalStrings(est.raw('feature_names_in_')),
+  ];
+  const names = candidates.find((list) => list && list.length === model.numFeature);
+  return names ?? Array.from({ length: model.numFeature }, (_, index) => `f${index}`);
+}
+
+function optionalStrings(value: ReturnType<Estimator['raw']>): string[] | undefined {
+  if (value === undefined || value === null || !sequence(value)) return undefined;
+  try {
+    return scalars(value, 'feature_names', 'Booster').map(String);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Float32 → margin space, as each objective's ProbToMargin does it (in float32). */
+function baseMargin(objective: Objective, score: number): number {
+  const f = Math.fround;
+  switch (objective) {
+    case 'binary:logistic':
+    case 'reg:logistic':
+      if (!(score > 0 && score < 1)) throw xgbCorrupt(`base_score ${score} is not a probability`);
+      return f(-Math.log(f(f(1 / score) - 1)));
+    case 'count:poisson':
+      if (!(score > 0)) throw xgbCorrupt(`base_score ${score} is not positive`);
+      return f(Math.log(score));
+    default:
+      return score; // squared error, logitraw and the softmax objectives use it as it is
+  }
+}
+
+/** The trees predict() uses: all of them, or those of the first best_iteration + 1 rounds (sklearn wrapper). */
+function treesInUse(est: Estimator, model: XgbModel, groups: number): number {
+  const total = model.trees.length;
+  if (est.name === 'Booster') return total; // Booster.predict uses every tree unless told otherwise
+  const best = Number(model.attributes.best_iteration);
+  if (!Number.isInteger(best) || best < 0) return total;
+  const rounds = best + 1;
+  const indptr = model.iterationIndptr;
+  if (indptr && indptr.length > rounds) return Math.min(total, indptr[rounds]!);
+  return Math.min(total, rounds * groups * model.numParallelTree);
+}
+
+interface TreeShape {
+  depth: number;
+}
+
+/** Checks a tree's links (reachable nodes only: the binary format keeps deleted ones) and measures its depth. */
+function walk(tree: XgbTree, index: number, numFeature: number): TreeShape & { order: number[] } {
+  const count = tree.left.length;
+  const order: number[] = [];
+  const seen = new Uint8Array(count);
+  const stack: [number, number][] = [[0, 0]];
+  let depth = 0;
+  while (stack.length > 0) {
+    const [node, level] = stack.pop()!;
+    if (node < 0 || node >= count || seen[node]) throw xgbCorrupt(`tree ${index} has a broken node link`);
+    seen[node] = 1;
+    order.push(node);
+    depth = Math.max(depth, level);
+    const left = tree.left[node]!;
+    if (left === -1) continue;
+    const feature = tree.feature[node]!;
+    if (feature < 0 || feature >= numFeature)
+      throw xgbCorrupt(`tree ${index} splits on feature ${feature} of ${numFeature}`);
+    stack.push([tree.right[node]!, level + 1], [left, level + 1]);
+  }
+  return { depth, order };
+}
+
+/** Builds the TreeEnsemble attribute arrays: tree t of class k feeds target k * perClass + (its rank in class k). */
+function ensembleAttributes(
+  model: XgbModel,
+  used: number,
+  groups: number,
+): { attributes: Record<string, unknown>; perClass: number; depth: number } {
+  const rank = new Int32Array(used);
+  const seenPerClass = new Array<number>(groups).fill(0);
+  for (let t = 0; t < used; t++) {
+    const group = model.treeInfo[t]!;
+    if (group < 0 || group >= groups) throw xgbCorrupt(`tree ${t} belongs to output ${group} of ${groups}`);
+    rank[t] = seenPerClass[group]!++;
+  }
+  const perClass = Math.max(1, ...seenPerClass);
+  const roots: number[] = [];
+  const featureIds: number[] = [];
+  const splits: number[] = [];
+  const trueIds: number[] = [];
+  const trueLeafs: number[] = [];
+  const falseIds: number[] = [];
+  const falseLeafs: number[] = [];
+  const missingTrue: number[] = [];
+  const leafTargets: number[] = [];
+  const leafWeights: number[] = [];
+  let depth = 0;
+  for (let t = 0; t < used; t++) {
+    const tree = model.trees[t]!;
+    if (tree.categorical) {
+      throw cannot(
+        'it splits on categorical features (enable_categorical=True); one-hot encode them (a DictVectorizer or OneHotEncoder) before XGBoost instead',
+      );
+    }
+    const target = model.treeInfo[t]! * perClass + rank[t]!;
+    const shape = walk(tree, t, model.numFeature);
+    depth = Math.max(depth, shape.depth);
+    const interior = new Map<number, number>();
+    const leaf = new Map<number, number>();
+    for (const node of shape.order) {
+      if (tree.left[node] === -1) {
+        leaf.set(node, leafTargets.length);
+        leafTargets.push(target);
+        leafWeights.push(tree.value[node]!);
+      } else {
+        interior.set(node, featureIds.length + interior.size);
+      }
+    }
+    if (interior.size === 0) {
+      // A single-leaf tree: a split every value (and a missing one) passes, to the leaf both ways.
+      roots.push(featureIds.length);
+      featureIds.push(0);
+      splits.push(Number.POSITIVE_INFINITY);
+      trueIds.push(leaf.get(0)!);
+      falseIds.push(leaf.get(0)!);
+      trueLeafs.push(1);
+      falseLeafs.push(1);
+      missingTrue.push(1);
+      continue;
+    }
+    roots.push(interior.get(0)!);
+    for (const node of shape.order) {
+      if (tree.left[node] === -1) continue;
+      featureIds.push(tree.feature[node]!);
+      splits.push(tree.value[node]!);
+      const yes = tree.left[node]!;
+      const no = tree.right[node]!;
+      trueLeafs.push(leaf.has(yes) ? 1 : 0);
+      trueIds.push(leaf.get(yes) ?? interior.get(yes)!);
+      falseLeafs.push(leaf.has(no) ? 1 : 0);
+      falseIds.push(leaf.get(no) ?? interior.get(no)!);
+      missingTrue.push(tree.defaultLeft[node]!);
+    }
+  }
+  const n = featureIds.length;
+  return {
+    perClass,
+    depth,
+    attributes: {
+      aggregate_function: { kind: 'int', value: 1 }, // SUM: each target receives one leaf
+      post_transform: { kind: 'int', value: 0 },
+      n_targets: { kind: 'int', value: groups * perClass },
+      tree_roots: { kind: 'ints', value: roots },
+      nodes_featureids: { kind: 'ints', value: featureIds },
+      // BRANCH_LT (1): xgboost goes left when x < threshold.
+      nodes_modes: { kind: 'tensor', value: { type: 'uint8', values: new Uint8Array(n).fill(1) }, dims: [n] },
+      nodes_splits: { kind: 'tensor', value: { type: 'float', values: splits }, dims: [n] },
+      nodes_truenodeids: { kind: 'ints', value: trueIds },
+      nodes_trueleafs: { kind: 'ints', value: trueLeafs },
+      nodes_falsenodeids: { kind: 'ints', value: falseIds },
+      nodes_falseleafs: { kind: 'ints', value: falseLeafs },
+      nodes_missing_value_tracks_true: { kind: 'ints', value: missingTrue },
+      leaf_targetids: { kind: 'ints', value: leafTargets },
+      leaf_weights: {
+        kind: 'tensor',
+        value: { type: 'float', values: leafWeights },
+        dims: [leafWeights.length],
+      },
+    },
+  };
+}
+
+/** The [N,F] double matrix the model reads: graph inputs named after its features when it comes first. */
+function inputMatrix(
+  est: Estimator,
+  names: string[],
+  features: Features,
+  ctx: ConversionContext,
+): { tensor: string; width: number } {
+  if (features.kind === 'raw') {
+    const columns = names.map((name, index) => {
+      const tensor = ctx.input(name, 'double', features.orders?.[index] ?? index);
+      ctx.acceptsMissing(name); // NaN is xgboost's missing value: the node's default direction
+      return { tensor, type: 'double' as const, name };
+    });
+    return ctx.toMatrix({ kind: 'columns', columns }, est.name);
+  }
+  return ctx.toMatrix(features, est.name);
+}
+
+/** Margins [N, groups] in float32, summed as xgboost sums them. */
+function margins(
+  ctx: ConversionContext,
+  x: string,
+  model: XgbModel,
+  used: number,
+  groups: number,
+  missing: number,
+): { margin: string; depth: number } {
+  const b = ctx.builder;
+  let xf = b.node('Cast', [x], { to: { kind: 'int', value: 1 } }, { hint: 'x_float32' });
+  if (!Number.isNaN(missing)) {
+    // XGBModel(missing=m): a value equal to m is missing, like NaN.
+    const isMissing = b.node('Equal', [xf, b.constant({ type: 'float', values: [missing] }, [])]);
+    xf = b.node('Where', [isMissing, b.constant({ type: 'float', values: [Number.NaN] }, []), xf]);
+  }
+  const { attributes, perClass, depth } = ensembleAttributes(model, used, groups);
+  const leaves = b.node('TreeEnsemble', [xf], attributes as never, {
+    domain: 'ai.onnx.ml',
+    hint: 'tree_leaves',
+  });
+  const objective = model.objective as Objective;
+  const scores = model.baseScore.length === 1 ? new Array(groups).fill(model.baseScore[0]) : model.baseScore;
+  if (scores.length !== groups)
+    throw xgbCorrupt(`base_score has ${model.baseScore.length} values for ${groups} outputs`);
+  const base = scores.map((score: number) => baseMargin(objective, score));
+  if (perClass === 1) {
+    return {
+      margin: b.node('Add', [leaves, b.constant({ type: 'float', values: base }, [1, groups])]),
+      depth,
+    };
+  }
+  // base_score goes into each class's first column: fl(base + leaf0), then CumSum's running sum.
+  const offsets = new Float32Array(groups * perClass);
+  base.forEach((value, group) => {
+    offsets[group * perClass] = value;
+  });
+  const perTree = b.node(
+    'Reshape',
+    [leaves, b.int64s([-1, groups, perClass])],
+    {},
+    { hint: 'leaves_by_class' },
+  );
+  const started = b.node('Add', [
+    perTree,
+    b.constant({ type: 'float', values: offsets }, [groups, perClass]),
+  ]);
+  const running = b.node('CumSum', [started, b.int64s([2], [])], {}, { hint: 'running_sum' });
+  const margin = b.node(
+    'Gather',
+    [running, b.int64s([perClass - 1], [])],
+    { axis: { kind: 'int', value: 2 } },
+    { hint: 'margin' },
+  );
+  return { margin, depth };
+}
+
+/** Class labels: XGBClassifier's classes_ (or an old LabelEncoder's), else 0 … K-1. */
+function labelsOf(
+  est: Estimator,
+  classes: number,
+): { labels: (string | number)[]; type: 'int64' | 'string' } {
+  const encoder = est.raw('_le');
+  const source = est.has('classes_')
+    ? est.raw('classes_')
+    : encoder instanceof PyObject
+      ? encoder.attributes?.get('classes_')
+      : undefined;
+  if (source !== undefined && source !== null) {
+    const values = scalars(source, 'classes_', est.name);
+    if (values.length === classes) {
+      const integral = values.every((v) => typeof v === 'number' && Number.isSafeInteger(v));
+      return integral
+        ? { labels: values.map(Number), type: 'int64' }
+        : { labels: values.map(String), type: 'string' };
+    }
+  }
+  return { labels: Array.from({ length: classes }, (_, index) => index), type: 'int64' };
+}
+
+/** The sklearn wrapper's `missing` (NaN unless set). */
+function missingValue(est: Estimator): number {
+  const value = est.raw('missing');
+  if (value === undefined || value === null) return Number.NaN;
+  const n = toNumber(value) ?? numericArray(value)?.data[0];
+  return n === undefined ? Number.NaN : Math.fround(n);
+}
+
+/** Booster / XGBClassifier / XGBRegressor, alone or as a pipeline's last step. */
+export function convertXgboost(est: Estimator, features: Features, ctx: ConversionContext): ModelOutputs {
+  const b = ctx.builder;
+  const { booster, model } = boosterOf(est);
+  const objective = model.objective;
+  if (!(objective in objectives)) {
+    throw cannot(`its objective is ${objective} (supported: ${supportedObjectives.join(', ')})`);
+  }
+  if (model.booster !== 'gbtree') throw cannot(`it uses booster="${model.booster}" (supported: gbtree)`);
+  if (model.numTarget > 1) throw cannot(`it predicts ${model.numTarget} targets at once`);
+  if (model.featureTypes?.some((type) => type === 'c'))
+    throw cannot('it has categorical features (enable_categorical=True)');
+  const multiclass = objective.startsWith('multi:');
+  const groups = multiclass ? model.numClass : 1;
+  if (groups < 1 || (multiclass && groups < 2)) throw xgbCorrupt(`num_class is ${model.numClass}`);
+  if (model.trees.length === 0) throw xgbCorrupt('it has no trees');
+  const names = featureNames(est, booster, model);
+  const x = inputMatrix(est, names, features, ctx);
+  if (x.width !== model.numFeature) {
+    throw new AppError(
+      'unsupported-model',
+      `ModelDock can't convert this pipeline: the steps before ${est.name} give ${x.width} columns, but it was trained on ${model.numFeature}.`,
+    );
+  }
+  const used = treesInUse(est, model, groups);
+  const { margin, depth } = margins(ctx, x.tensor, model, used, groups, missingValue(est));
+  const version = model.version ? ` ${model.version.join('.')}` : '';
+  ctx.steps.push(`${est.name} (xgboost${version}, ${objective}, ${used} trees, depth ${depth})`);
+  const marginDouble = b.node(
+    'Cast',
+    [margin],
+    { to: { kind: 'int', value: 11 } },
+    { hint: 'margin_double' },
+  );
+  switch (objective as Objective) {
+    case 'binary:logistic':
+    case 'binary:logitraw': {
+      // logitraw predicts the raw margin; as a classifier its probability is the sigmoid of it.
+      const p = b.node('Sigmoid', [marginDouble], {}, { hint: 'p_positive' });
+      const q = b.node('Sub', [b.doubles([1], []), p], {}, { hint: 'p_negative' });
+      const distribution = b.node('Concat', [q, p], { axis: { kind: 'int', value: 1 } });
+      return emitClassifierOutputs(ctx, est, distribution, undefined, { labels: labelsOf(est, 2) });
+    }
+    case 'multi:softprob':
+    case 'multi:softmax': {
+      const probabilities = b.node(
+        'Softmax',
+        [marginDouble],
+        { axis: { kind: 'int', value: 1 } },
+        { hint: 'probabilities' },
+      );
+      // softmax's predict is the first largest margin (in float32), as xgboost picks it.
+      const index =
+        objective === 'multi:softmax'
+          ? b.node('ArgMax', [margin], {
+              axis: { kind: 'int', value: 1 },
+              keepdims: { kind: 'int', value: 0 },
+            })
+          : undefined;
+      return emitClassifierOutputs(ctx, est, probabilities, index, {
+        endsInSoftmax: true,
+        labels: labelsOf(est, groups),
+      });
+    }
+    case 'reg:logistic':
+      return emitRegressorOutput(ctx, b.node('Sigmoid', [marginDouble], {}, { hint: 'variable' }), 1);
+    case 'count:poisson': {
+      // exp in float32, as xgboost's expf: a count's float32 rounding can exceed 1e-6.
+      const count = b.node('Exp', [margin], {}, { hint: 'count' });
+      return emitRegressorOutput(
+        ctx,
+        b.node('Cast', [count], { to: { kind: 'int', value: 11 } }, { hint: 'variable' }),
+        1,
+      );
+    }
+    default:
+      return emitRegressorOutput(ctx, marginDouble, 1);
+  }
+}
