@@ -48,7 +48,7 @@ export function csvSetup(modelId: string, path: string, choices: CsvReadChoices)
  */
 export function blockedReason(inspection: CsvInspection, check: ScoringCheck | null): string | null {
   if (inspection.unmappedInputs.length > 0)
-    return `Choose a column for ${inspection.unmappedInputs.join(', ')} first.`;
+    return `Choose a column for ${inspection.unmappedInputs.join(', ')} before scoring.`;
   if (check && check.rows > 0 && check.failingRows * 2 > check.rows) {
     const worst = [...check.inputs].sort(
       (a, b) => b.invalidRows + b.missingRows - (a.invalidRows + a.missingRows),
