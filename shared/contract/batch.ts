@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { thresholdMetricsSchema } from './decisions.ts';
 import { defineCall } from './define.ts';
 import { driftReportSchema } from './library.ts';
 import { classLabelSchema, operationIdSchema } from './model.ts';
@@ -107,19 +108,6 @@ export const scoringCheckSchema = z.object({
   raggedRows: z.number().int().nonnegative(),
 });
 export type ScoringCheck = z.infer<typeof scoringCheckSchema>;
-
-export const confusionSchema = z.object({ tp: z.number(), fp: z.number(), tn: z.number(), fn: z.number() });
-export type Confusion = z.infer<typeof confusionSchema>;
-
-export const thresholdMetricsSchema = z.object({
-  threshold: z.number(),
-  accuracy: z.number(),
-  precision: z.number(),
-  recall: z.number(),
-  f1: z.number(),
-  confusion: confusionSchema,
-});
-export type ThresholdMetrics = z.infer<typeof thresholdMetricsSchema>;
 
 export const labelMetricsSchema = z.object({
   labelColumn: z.string(),
