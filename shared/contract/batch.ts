@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { thresholdMetricsSchema } from './decisions.ts';
+import {
+  capacitySchema,
+  modelDecisionsSchema,
+  scoreHistogramSchema,
+  scoreRankingSchema,
+  thresholdMetricsSchema,
+} from './decisions.ts';
 import { defineCall } from './define.ts';
 import { driftReportSchema } from './library.ts';
 import { classLabelSchema, operationIdSchema } from './model.ts';
@@ -132,6 +138,8 @@ export const labelMetricsSchema = z.object({
       count: z.number(),
     }),
   ),
+  /** ROC and precision-recall curves, gains and lift by decile, capacity, quantile calibration (main/analysis). */
+  decisions: modelDecisionsSchema.optional(),
 });
 export type LabelMetrics = z.infer<typeof labelMetricsSchema>;
 
@@ -144,6 +152,12 @@ export const batchReportSchema = z.object({
     rows: z.array(z.object({ line: z.number().int(), score: z.number(), cells: z.array(z.string()) })),
   }),
   metrics: labelMetricsSchema.optional(),
+  /** Bars over the scores actually seen (Freedman–Diaconis), split by label when there is one. */
+  scoreHistogram: scoreHistogramSchema.optional(),
+  /** Capacity at 5, 10, 20, 30 and 50 % of the scored rows (with the label's figures when there is one). */
+  capacity: z.array(capacitySchema).optional(),
+  /** The scores highest first, for the capacity field and the threshold slider. */
+  ranking: scoreRankingSchema.optional(),
 });
 export type BatchReport = z.infer<typeof batchReportSchema>;
 
