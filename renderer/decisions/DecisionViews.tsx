@@ -1,4 +1,4 @@
-import { type JSX, useId, useMemo, useState } from 'react';
+import { type JSX, useEffect, useId, useMemo, useRef, useState } from 'react';
 import {
   parseCapacity,
   rankForCapacity,
@@ -196,12 +196,23 @@ export function CapacityControl(props: {
   ranking: ScoreRanking;
   threshold: number;
   onThresholdChange: (threshold: number) => void;
+  /** False when the page has its own threshold slider (Batch's report): the two stay in step anyway. */
+  slider?: boolean;
 }): JSX.Element {
   const { ranking, threshold } = props;
   const ids = useId();
   const ranked = useMemo(() => rankForCapacity(ranking.scores, ranking.labels), [ranking]);
   const [text, setText] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  // A threshold set elsewhere (the slider) makes the typed capacity stale: the field then shows nothing
+  // typed and the sentence below says what the threshold selects.
+  const setByCapacity = useRef<number | null>(null);
+  useEffect(() => {
+    if (setByCapacity.current !== null && setByCapacity.current !== threshold) {
+      setByCapacity.current = null;
+      setText('');
+    }
+  }, [threshold]);
   const stride = ranking.stride;
   const selection = selectionAt(ranked, threshold);
   const approx = stride > 1 ? '≈ ' : '';
@@ -231,7 +242,10 @@ export function CapacityControl(props: {
           : request;
       const result = selectByCapacity(ranked, scaled);
       setProblem(null);
-      if (result.threshold !== null) props.onThresholdChange(result.threshold);
+      if (result.threshold !== null) {
+        setByCapacity.current = result.threshold;
+        props.onThresholdChange(result.threshold);
+      }
     } catch (caught) {
       setProblem((caught as Error).message);
     }
@@ -249,24 +263,24 @@ export function CapacityControl(props: {
           data-testid="capacity-input"
           aria-describedby={`${ids}-capacity-result`}
         />
-        <label htmlFor={`${ids}-slider`}>Threshold</label>
-        <input
-          id={`${ids}-slider`}
-          type="range"
-          min={0}
-          max={1}
-          step={0.001}
-          value={threshold}
-          onChange={(event) => {
-            setText('');
-            setProblem(null);
-            props.onThresholdChange(Number(event.target.value));
-          }}
-          data-testid="capacity-threshold"
-        />
-        <output className="mono" data-testid="capacity-threshold-value">
-          {threshold.toFixed(4)}
-        </output>
+        {props.slider === false ? null : (
+          <>
+            <label htmlFor={`${ids}-slider`}>Threshold</label>
+            <input
+              id={`${ids}-slider`}
+              type="range"
+              min={0}
+              max={1}
+              step={0.001}
+              value={threshold}
+              onChange={(event) => props.onThresholdChange(Number(event.target.value))}
+              data-testid="capacity-threshold"
+            />
+            <output className="mono" data-testid="capacity-threshold-value">
+              {threshold.toFixed(4)}
+            </output>
+          </>
+        )}
       </div>
       {problem ? (
         <p className="bad" role="alert">
