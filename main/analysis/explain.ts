@@ -22,7 +22,7 @@ import {
 import { createSessionPredictor } from '../scoring/session-predictor.ts';
 import type { BatchPredictions, InputColumns } from '../scoring/types.ts';
 import type { BackgroundRows } from './background.ts';
-import { describeDrivers } from './explain-text.ts';
+import { describeDrivers } from '../../shared/explain-text.ts';
 import { type RowEvaluator, type ShapleyOptions, shapleyValues } from './shapley.ts';
 
 export interface ExplainableModel {

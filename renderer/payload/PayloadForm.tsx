@@ -4,6 +4,7 @@ import { useForm } from 'react-hook-form';
 import type { ModelInfo, PredictManyResult, PredictResult } from '../../shared/contract/index.ts';
 import { useAppStore } from '../app/app-store.ts';
 import { ClientError, client } from '../client/index.ts';
+import { ExplanationPanel } from '../explain/ExplanationPanel.tsx';
 import { PredictionView, type StaleReason } from '../predict/PredictionView.tsx';
 import {
   defaultValues,
@@ -41,6 +42,8 @@ export function PayloadForm(props: { model: ModelInfo }) {
     JSON.stringify(valuesToPayload(fields, form.getValues())),
   );
   const [predictedKey, setPredictedKey] = useState<string | null>(null);
+  // The payload the prediction on screen answered: the explanation chart explains that one.
+  const [predictedPayload, setPredictedPayload] = useState<Record<string, unknown> | null>(null);
   const [predictError, setPredictError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -86,13 +89,10 @@ export function PayloadForm(props: { model: ModelInfo }) {
     // Keyed on the raw form values, as the watcher above is (values here are the schema's parsed output).
     const submittedKey = JSON.stringify(valuesToPayload(fields, form.getValues()));
     try {
-      setResult(
-        await client.call('model.predict', {
-          modelId: model.modelId,
-          payload: valuesToPayload(fields, values),
-        }),
-      );
+      const payload = valuesToPayload(fields, values);
+      setResult(await client.call('model.predict', { modelId: model.modelId, payload }));
       setPredictedKey(submittedKey);
+      setPredictedPayload(payload);
     } catch (error) {
       setResult(null);
       setPredictError(ClientError.from(error).message);
@@ -159,6 +159,9 @@ export function PayloadForm(props: { model: ModelInfo }) {
           </p>
         ) : null}
         {result ? <PredictionView model={model} result={result} stale={stale} /> : null}
+        {result && 'label' in result ? (
+          <ExplanationPanel model={model} payload={predictedPayload} stale={stale !== null} />
+        ) : null}
       </div>
     </div>
   );
