@@ -5,6 +5,7 @@ import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import type {
   ChecksumCheck,
+  ModelFormat,
   ModelInfo,
   Prediction,
   PredictManyResult,
@@ -80,14 +81,14 @@ export class ModelService {
     if (!format) {
       throw new AppError(
         'unsupported-format',
-        `${fileName} is not a model file ModelDock can read (ONNX, or a scikit-learn pickle or joblib file): ${describeHead(head)}.`,
+        `${fileName} is not a model file ModelDock can read (ONNX, a scikit-learn pickle or joblib file, or an XGBoost model file): ${describeHead(head)}.`,
         { path: resolved },
       );
     }
     const prepared =
       format === 'onnx'
         ? await this.readOnnx(resolved, fileName, size, options)
-        : await this.readSklearn(resolved, fileName, options);
+        : await this.readSklearn(resolved, fileName, format, options);
     const session = await createSession(prepared.servedBytes, fileName);
     if (options.signal?.aborted) {
       await session.release();
@@ -110,6 +111,7 @@ export class ModelService {
     if (prepared.conversion) info.conversion = prepared.conversion;
     if (options.expectedChecksum)
       info.checksumCheck = compareChecksum(options.expectedChecksum, prepared.checksums);
+    await warmUp(info, session);
     info.loadMs = performance.now() - started;
     this.models.set(info.modelId, { info, session, servedModelBytes: prepared.servedBytes });
     return info;
@@ -131,7 +133,7 @@ export class ModelService {
     return { ...prepared, checksums, conversion: undefined };
   }
 
-  private async readSklearn(filePath: string, fileName: string, options: OpenOptions) {
+  private async readSklearn(filePath: string, fileName: string, format: ModelFormat, options: OpenOptions) {
     const checksums = await checksumFile(filePath, {
       signal: options.signal,
       onProgress: options.onProgress,
@@ -143,7 +145,7 @@ export class ModelService {
     });
     const prepared = prepareOnnx(converted.onnxBytes, `${fileName} (converted to ONNX)`);
     const conversion: NonNullable<ModelInfo['conversion']> = {
-      from: 'scikit-learn',
+      from: format === 'xgboost' ? 'xgboost' : 'scikit-learn',
       steps: converted.steps,
       convertedPath: converted.convertedPath,
       convertedSha256: checksumBytes(converted.onnxBytes).sha256,
@@ -217,6 +219,24 @@ export class ModelService {
     );
     return { ...predictions[0]!, outputs: rawOutputs, warnings: check.warnings, latencyMs };
   }
+}
+
+/**
+ * Runs a new session once on a made-up row (a category the model knows or "", 0, false) while the model
+ * opens, so the first real prediction doesn't pay onnxruntime's first-run setup (kernel choice, buffer
+ * allocation) and is as fast as the rest. A model that refuses that row still opens: the row means
+ * nothing about real payloads.
+ */
+async function warmUp(info: ModelInfo, session: InferenceSession): Promise<void> {
+  const row: CoercedRow = Object.fromEntries(
+    info.inputs.map((input) => [
+      input.name,
+      Array.from({ length: input.width }, () =>
+        input.kind === 'numeric' ? 0 : input.kind === 'bool' ? false : (input.categories?.[0] ?? ''),
+      ),
+    ]),
+  );
+  await runSession(info, session, [row]).catch(() => undefined);
 }
 
 /** Runs the session on coerced rows, fetching only tensor outputs (a kept non-tensor output cannot be returned). */

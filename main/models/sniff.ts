@@ -1,4 +1,5 @@
 import type { ModelFormat } from '../../shared/contract/index.ts';
+import { sniffXgboost } from '../sklearn/xgboost/sniff.ts';
 import { readField, WireError, WireType } from './onnx-wire.ts';
 
 /** How many leading bytes `sniffModelFormat` looks at. */
@@ -71,6 +72,7 @@ function pickleProtocol(head: Uint8Array): number | null {
 /** The format of a model file decided from its first bytes, or null when ModelDock cannot read it. */
 export function sniffModelFormat(head: Uint8Array): ModelFormat | null {
   if (head.length === 0) return null;
+  if (sniffXgboost(head)) return 'xgboost';
   if (isCompressed(head)) return 'sklearn-joblib';
   if (pickleProtocol(head) !== null) {
     // An uncompressed joblib file is a pickle whose arrays are NumpyArrayWrapper records.

@@ -1,6 +1,7 @@
 import { type FormEvent, type JSX, useEffect, useId, useRef, useState } from 'react';
 import type { BundleFormat, ExportResult, ModelInfo } from '../../shared/contract/index.ts';
 import { bundleNameSchema, versionLabelSchema } from '../../shared/contract/index.ts';
+import { formatBytes } from '../../shared/format-bytes.ts';
 import { DownloadLink } from '../client/DownloadLink.tsx';
 import { ClientError, client, newOperationId } from '../client/index.ts';
 import { CopyButton } from '../model/CopyButton.tsx';
@@ -26,10 +27,6 @@ const formatLabels: Record<BundleFormat, string> = {
   zip: '.zip archive',
   'tar.gz': '.tar.gz archive',
 };
-
-function formatSize(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 /**
  * The Export tab: name, version label, target and format → a Docker deployment bundle that serves this
@@ -251,7 +248,7 @@ function ExportDone(props: { result: ExportResult }) {
     <div className="export-done" data-testid="export-done" aria-live="polite">
       <p className="good">
         Bundle {result.name} {result.version} written ({result.files.length} files,{' '}
-        {formatSize(result.sizeBytes)}).
+        {formatBytes(result.sizeBytes)}).
       </p>
       <p>
         <code className="mono" data-testid="export-path">

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { expectedChecksumSchema, type ModelInfo } from '../../../shared/contract/index.ts';
+import { formatBytes } from '../../../shared/format-bytes.ts';
 import { AppError } from '../../errors.ts';
 import {
   type CliCommand,
@@ -63,15 +64,7 @@ const shapeText = (shape: ModelInfo['inputs'][number]['shape']) =>
   `[${shape.map((dim) => dim ?? '?').join(', ')}]`;
 
 function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
+  return bytes < 1024 ? formatBytes(bytes) : `${formatBytes(bytes)} (${bytes} bytes)`;
 }
 
 function describeTask(info: ModelInfo): string {
@@ -81,12 +74,19 @@ function describeTask(info: ModelInfo): string {
   return `${task} (classes ${info.classLabels.join(', ')}${positive})`;
 }
 
+const formatNames: Record<ModelInfo['format'], string> = {
+  onnx: 'ONNX model',
+  'sklearn-pickle': 'scikit-learn model (sklearn-pickle)',
+  'sklearn-joblib': 'scikit-learn model (sklearn-joblib)',
+  xgboost: 'XGBoost model file',
+};
+
 /** The human-readable report: checksums, task, metadata, then tables of inputs and outputs. */
 export function formatInspection(info: ModelInfo): string {
   const meta = info.metadata;
   const opsets = meta.opsetImports.map((opset) => `${opset.domain || 'ai.onnx'} ${opset.version}`).join(', ');
   const lines = [
-    `${info.file.fileName}: ${info.format === 'onnx' ? 'ONNX model' : `scikit-learn model (${info.format})`}, ${formatSize(info.file.sizeBytes)}`,
+    `${info.file.fileName}: ${formatNames[info.format]}, ${formatSize(info.file.sizeBytes)}`,
     `  SHA-256   ${info.file.sha256}`,
     `  MD5       ${info.file.md5}`,
   ];
@@ -106,7 +106,9 @@ export function formatInspection(info: ModelInfo): string {
   }
   if (info.conversion) {
     const version = info.conversion.sklearnVersion ? ` ${info.conversion.sklearnVersion}` : '';
-    lines.push(`  Source    converted from scikit-learn${version}: ${info.conversion.steps.join(' → ')}`);
+    lines.push(
+      `  Source    converted from ${info.conversion.from}${version}: ${info.conversion.steps.join(' → ')}`,
+    );
     lines.push(`  Served    ${info.conversion.convertedPath} (SHA-256 ${info.conversion.convertedSha256})`);
   }
   lines.push('', 'Inputs');
