@@ -27,10 +27,13 @@ const number = (value: number) => Number(value.toPrecision(4)).toString();
 export function ExplanationPanel(props: {
   model: ModelInfo;
   payload: Record<string, unknown> | null;
+  /** The policy the prediction used for fields that are not inputs. */
+  unknownFields?: 'ignore' | 'refuse';
   /** The prediction on screen no longer answers the form: the explanation is dimmed with it. */
   stale?: boolean;
 }) {
   const { model, payload, stale } = props;
+  const unknownFields = props.unknownFields ?? 'ignore';
   const headingId = useId();
   const payloadKey = useMemo(() => (payload ? JSON.stringify(payload) : null), [payload]);
   const [explanation, setExplanation] = useState<Explanation | null>(null);
@@ -42,7 +45,7 @@ export function ExplanationPanel(props: {
     let current = true;
     setBusy(true);
     client
-      .call('model.explain', { modelId: model.modelId, payload: JSON.parse(payloadKey) })
+      .call('model.explain', { modelId: model.modelId, payload: JSON.parse(payloadKey), unknownFields })
       .then(
         (answer) => {
           if (!current) return;
@@ -62,7 +65,7 @@ export function ExplanationPanel(props: {
     return () => {
       current = false;
     };
-  }, [model.modelId, payloadKey]);
+  }, [model.modelId, payloadKey, unknownFields]);
 
   if (payloadKey === null) return null;
   const waterfall = explanation ? waterfallOf(explanation) : null;
