@@ -12,6 +12,7 @@ import type {
   ModelInfo,
   ModelInput,
 } from '../../shared/contract/index.ts';
+import { describeDrivers } from '../../shared/explain-text.ts';
 import { AppError } from '../errors.ts';
 import {
   type CoercedRow,
@@ -22,7 +23,6 @@ import {
 import { createSessionPredictor } from '../scoring/session-predictor.ts';
 import type { BatchPredictions, InputColumns } from '../scoring/types.ts';
 import type { BackgroundRows } from './background.ts';
-import { describeDrivers } from './explain-text.ts';
 import { type RowEvaluator, type ShapleyOptions, shapleyValues } from './shapley.ts';
 
 export interface ExplainableModel {

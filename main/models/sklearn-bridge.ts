@@ -30,7 +30,10 @@ export interface ConvertOptions {
  * calls stays free, Cancel terminates the worker, and a worker that runs out of its memory or time
  * budget is a refusal naming the limit — the app carries on.
  */
-export function convertSklearn(filePath: string, options: ConvertOptions): Promise<SklearnConversion> {
+export function convertSklearn(
+  filePath: string | readonly string[],
+  options: ConvertOptions,
+): Promise<SklearnConversion> {
   const budget = options.budget ?? conversionBudget;
   const heapMb = budget.resourceLimits.maxOldGenerationSizeMb;
   const job: ConvertJob = { filePath, dataDir: options.dataDir, sha256: options.sha256 };

@@ -10,7 +10,8 @@ import { toAppErrorData } from '../errors.ts';
 import { convertSklearnFile, type SklearnConversion } from './index.ts';
 
 export interface ConvertJob {
-  filePath: string;
+  /** One file, or files saved side by side that combine into one pipeline (XGBoost). */
+  filePath: string | readonly string[];
   dataDir: string;
   sha256: string;
 }
