@@ -8,7 +8,7 @@ export type { SklearnConversion };
  * A literal specifier keeps it visible to the type checker and to the Electron bundler.
  */
 export async function convertSklearn(
-  filePath: string,
+  filePath: string | readonly string[],
   options: { dataDir: string; sha256: string; signal?: AbortSignal },
 ): Promise<SklearnConversion> {
   const { convertSklearnFile } = await import('../sklearn/index.ts');
