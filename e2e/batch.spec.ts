@@ -151,7 +151,7 @@ test('a long run shows progress, the app stays responsive, and cancel removes th
   await expect(app.getByTestId('batch-progress')).toContainText('rows/s');
   // Other calls are answered while the worker scores.
   await app.getByRole('tab', { name: 'Try' }).click();
-  await app.getByLabel('lead_source').fill('paid_ads');
+  await app.getByLabel('lead_source').selectOption('paid_ads');
   await app.getByLabel('number_of_courses_viewed').fill('2');
   await app.getByLabel('annual_income').fill('50000');
   await app.getByLabel('annual_income').press('Enter');

@@ -57,10 +57,18 @@ export interface OwnWebHost extends WebHostInfo {
 }
 
 /** Starts `main/web/start.ts` as its own process (as `npm run web` does) and reads its URL and token. */
-export async function startWebHost(dataDir: string): Promise<OwnWebHost> {
+export async function startWebHost(dataDir: string, extraArgs: string[] = []): Promise<OwnWebHost> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'main/web/start.ts'), '--json', '--data-dir', dataDir],
+    [
+      '--import',
+      'tsx',
+      path.join(repoRoot, 'main/web/start.ts'),
+      '--json',
+      '--data-dir',
+      dataDir,
+      ...extraArgs,
+    ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout! });

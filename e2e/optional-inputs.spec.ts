@@ -24,7 +24,7 @@ test('a scikit-learn model: an empty optional field is left out of the payload a
   await expect(app.getByTestId('model-card').getByRole('heading', { name: 'pipeline_v1.bin' })).toBeVisible();
   const income = app.getByLabel('annual_income');
   await expect(income).toHaveAccessibleDescription(/may be left out/);
-  await app.getByLabel('lead_source').fill('NA');
+  await app.getByLabel('lead_source').selectOption('NA');
   await app.getByLabel('number_of_courses_viewed').fill('1');
   expect(JSON.parse(await app.getByTestId('payload-json').inputValue())).toEqual(withoutIncome);
 

@@ -40,7 +40,7 @@ test('the guide’s payload pasted as JSON fills the form and predicts what the 
 
 test('typing in the form updates the JSON view', async ({ app }) => {
   await app.getByTestId('open-file-input').setInputFiles(sampleModel);
-  await app.getByLabel('lead_source').fill('paid_ads');
+  await app.getByLabel('lead_source').selectOption('paid_ads');
   await app.getByLabel('number_of_courses_viewed').fill('2');
   await app.getByLabel('annual_income').fill('51000.5');
   const json = JSON.parse(await app.getByTestId('payload-json').inputValue());
@@ -53,7 +53,7 @@ test('an invalid field shows its message and sends no request', async ({ app, ap
     if (request.url().includes('/api/call/model.predict')) predictCalls.push(request.url());
   });
   await app.getByTestId('open-file-input').setInputFiles(sampleModel);
-  await app.getByLabel('lead_source').fill('organic_search');
+  await app.getByLabel('lead_source').selectOption('organic_search');
   await app.getByLabel('number_of_courses_viewed').fill('2.5');
   await app.getByLabel('annual_income').fill('lots');
   await app.getByLabel('annual_income').press('Enter');
@@ -102,7 +102,7 @@ test('a result is marked stale once the payload changes, and while a field is in
   // An invalid field: stale, with a note that says to fix it first.
   await app.getByLabel('annual_income').fill('lots');
   await expect(app.getByText('annual_income must be a number, such as 42 or 3.5.')).toBeVisible();
-  await expect(stale).toContainText('fix the fields marked above');
+  await expect(stale).toContainText('fix the marked fields');
   await expect(prediction).toHaveAttribute('data-stale', 'invalid');
 
   // Predicting the new payload gives a fresh, current answer.

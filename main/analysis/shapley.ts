@@ -14,8 +14,8 @@ import type { FieldValue } from '../models/payload.ts';
 
 /** Inputs with more than this many players are explained by permutation sampling: 2¹² = 4,096 coalitions. */
 export const maxExactInputs = 12;
-/** Default number of permutations (32 antithetic pairs) for sampled explanations. */
-export const defaultPermutations = 64;
+/** Default number of permutations (16 antithetic pairs) for sampled explanations. */
+export const defaultPermutations = 32;
 /** The seed of every random choice an explanation makes (background sampling, permutations). */
 export const explainSeed = 15;
 /** Rows per onnxruntime run: large enough to amortise a run, small enough to keep the columns in cache. */
@@ -92,18 +92,21 @@ export function coalitionColumns(
   players.forEach((player, p) => {
     const { width } = player;
     const own = instance[player.name]!;
-    const out: FieldValue[] = new Array(coalitions.length * rows * width);
-    let k = 0;
-    for (const coalition of coalitions) {
-      if (coalition[p] === 1) {
-        for (let b = 0; b < rows; b++) for (let w = 0; w < width; w++) out[k++] = own[w]!;
+    // The background's values of this player, row by row: read once, copied once per coalition.
+    const theirs: FieldValue[] = [];
+    for (const row of background) for (const value of row[player.name]!) theirs.push(value);
+    const block = rows * width;
+    const out: FieldValue[] = new Array(coalitions.length * block);
+    coalitions.forEach((coalition, c) => {
+      const start = c * block;
+      if (coalition[p] !== 1) {
+        for (let k = 0; k < block; k++) out[start + k] = theirs[k]!;
+      } else if (width === 1) {
+        out.fill(own[0]!, start, start + block);
       } else {
-        for (let b = 0; b < rows; b++) {
-          const theirs = background[b]![player.name]!;
-          for (let w = 0; w < width; w++) out[k++] = theirs[w]!;
-        }
+        for (let k = 0; k < block; k++) out[start + k] = own[k % width]!;
       }
-    }
+    });
     columns[player.name] = out;
   });
   return columns;

@@ -12,11 +12,19 @@ export const MODEL_FILE_EXTENSIONS = ['.onnx', '.pkl', '.pickle', '.joblib'] as 
 
 /**
  * Extensions ModelDock treats as a model when it finds them in argv or offers them in the Open dialog:
- * the associated ones plus `.bin` (the guide saves `pipeline_v1.bin`) and `.sav`. Those two are not
+ * the associated ones plus `.bin` (the guide saves `pipeline_v1.bin`), `.sav`, and XGBoost's own
+ * `model.ubj` / `model.json` / `.model` files. These are not
  * associated with the app (`.bin` is far too generic), but a path given explicitly should still open;
  * the model service detects the format by content anyway.
  */
-export const OPENABLE_MODEL_EXTENSIONS = [...MODEL_FILE_EXTENSIONS, '.bin', '.sav'] as const;
+export const OPENABLE_MODEL_EXTENSIONS = [
+  ...MODEL_FILE_EXTENSIONS,
+  '.bin',
+  '.sav',
+  '.ubj',
+  '.json',
+  '.model',
+] as const;
 
 export function isModelPath(candidate: string): boolean {
   const extension = path.extname(candidate).toLowerCase();

@@ -105,7 +105,7 @@ export function App() {
       </main>
       {dragging ? (
         <div className="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
-          <p>Drop to open the model</p>
+          <p>{model ? 'Drop a model to open it, or a CSV to score it' : 'Drop to open the model'}</p>
         </div>
       ) : null}
     </div>

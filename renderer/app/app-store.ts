@@ -23,8 +23,13 @@ export interface AppState {
   activeTab: 'try' | 'batch' | 'export' | 'library';
   /** The main area: the open model (or the empty state), or the library of kept models. */
   view: 'model' | 'library';
-  /** The Try tab's current payload, shared with the library tools (samples, what-if, compare). */
+  /**
+   * The Try tab's payload: the one state behind its form and its JSON view, exactly what Predict sends (null:
+   * a fresh form). Shared with the library tools (samples, what-if, compare).
+   */
   currentPayload: Record<string, unknown> | null;
+  /** Try's "refuse fields that are not inputs" setting (the CLI's --strict-fields). */
+  strictFields: boolean;
   /**
    * A panel another view asked to bring into view (the Batch tab's drift hint points at the Drift panel). The
    * panel scrolls itself into view, focuses its heading when it mounts, then clears the request.
@@ -46,6 +51,7 @@ export const useAppStore = create<AppState>(() => ({
   activeTab: 'try',
   view: 'model',
   currentPayload: null,
+  strictFields: false,
   reveal: null,
   expectedChecksum: null,
 }));

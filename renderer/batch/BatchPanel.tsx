@@ -6,14 +6,11 @@ import { BatchDriftView, driftAfterRun } from './BatchDrift.tsx';
 import { BatchReportView } from './BatchReportView.tsx';
 import { useBatchState, useBatchStore } from './batch-store.ts';
 import { CsvSettings } from './CsvSettings.tsx';
+import { chooseBatchCsv } from './choose-csv.ts';
 import { MappingTable } from './MappingTable.tsx';
 import './batch.css';
 
-/** leads.csv → leads-scored.csv, beside the input. */
-export function defaultOutputPath(inputPath: string): string {
-  const match = /^(.*?)(\.[^./\\]*)?$/.exec(inputPath);
-  return `${match?.[1] ?? inputPath}-scored.csv`;
-}
+export { defaultOutputPath } from './choose-csv.ts';
 
 function reportPathFor(outputPath: string): string {
   return `${outputPath.replace(/\.csv$/i, '')}.report.html`;
@@ -48,6 +45,18 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
     drift,
   } = state;
   const checkId = useRef<string | null>(null);
+  const runButton = useRef<HTMLButtonElement | null>(null);
+
+  // The Score button is disabled during a run, which drops keyboard focus to the page; give it back when
+  // the run ends, unless the user has moved on to something else meanwhile.
+  const wasRunning = useRef(running !== null);
+  useEffect(() => {
+    const ended = wasRunning.current && running === null;
+    wasRunning.current = running !== null;
+    if (ended && (document.activeElement === null || document.activeElement === document.body)) {
+      runButton.current?.focus();
+    }
+  }, [running]);
 
   const setup = useCallback(
     (path: string) => ({
@@ -61,30 +70,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
     [model.modelId, dialect, mappingEdits, missing, numberFormat],
   );
 
-  const chooseFile = async (file: File) => {
-    update({
-      error: null,
-      summary: null,
-      inspection: null,
-      inspectedKey: null,
-      check: null,
-      dialect: {},
-      mappingEdits: {},
-      missing: {},
-      labelColumn: '',
-      uploading: 0,
-    });
-    try {
-      const path = await client.pathForFile(file, {
-        onProgress: (done, total) => update({ uploading: total ? done / total : 0 }),
-      });
-      update({ csvPath: path, outputPath: defaultOutputPath(path) });
-    } catch (caught) {
-      update({ error: asClientError(caught) });
-    } finally {
-      update({ uploading: null });
-    }
-  };
+  const chooseFile = (file: File) => chooseBatchCsv(model.modelId, file);
 
   // Inspect (quick) whenever the file or a setting changes; then count missing values over the whole
   // file. Skipped when the stored inspection was made with the same settings (the panel was remounted).
@@ -278,6 +264,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
               type="button"
               className="button primary"
               disabled={blocked}
+              ref={runButton}
               data-testid="batch-run"
               onClick={() => void run(false)}
             >

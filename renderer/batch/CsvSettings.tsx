@@ -7,6 +7,7 @@ import type {
   CsvQuote,
   NumberFormat,
 } from '../../shared/contract/index.ts';
+import { formatBytes } from '../../shared/format-bytes.ts';
 
 const delimiterNames: Record<CsvDelimiter, string> = {
   ',': 'comma',
@@ -39,7 +40,7 @@ export function CsvSettings(props: {
       <p data-testid="batch-detected">
         Detected: {detected.encoding}, {delimiterNames[detected.delimiter]}-separated,{' '}
         {detected.hasHeader ? 'with a header row' : 'no header row'} ·{' '}
-        {(inspection.sizeBytes / 1024).toFixed(1)} KiB
+        <span title={`${inspection.sizeBytes} bytes`}>{formatBytes(inspection.sizeBytes)}</span>
       </p>
       <div className="batch-settings-row">
         <label>

@@ -34,9 +34,25 @@ export function takeLaunchToken(): string {
 
 let launchToken = '';
 
+/**
+ * After the host restarts on the same port, its new address differs from the old tab's only in the
+ * `#token=…` fragment, and pasting it changes the hash without loading the page: the tab would keep
+ * calling with the dead token ("no valid launch token"). A new token in the fragment reloads the tab
+ * on it instead.
+ */
+export function reloadOnNewToken(target: Pick<Window, 'addEventListener' | 'location'> = window): void {
+  target.addEventListener('hashchange', () => {
+    const fromHash = new URLSearchParams(target.location.hash.slice(1)).get('token');
+    if (!fromHash || fromHash === launchToken) return;
+    sessionStorage.setItem(tokenStorageKey, fromHash);
+    target.location.replace(target.location.pathname + target.location.search);
+  });
+}
+
 function createDefaultClient(): ModelDockClient {
   if (window.modeldock) return createClient(createIpcTransport(window.modeldock));
   launchToken = takeLaunchToken();
+  reloadOnNewToken();
   return createClient(createHttpTransport({ token: launchToken }));
 }
 

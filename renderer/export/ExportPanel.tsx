@@ -1,6 +1,7 @@
 import { type FormEvent, type JSX, useEffect, useId, useRef, useState } from 'react';
 import type { BundleFormat, ExportResult, ModelInfo } from '../../shared/contract/index.ts';
 import { bundleNameSchema, versionLabelSchema } from '../../shared/contract/index.ts';
+import { formatBytes } from '../../shared/format-bytes.ts';
 import { DownloadLink } from '../client/DownloadLink.tsx';
 import { ClientError, client, newOperationId } from '../client/index.ts';
 import { CopyButton } from '../model/CopyButton.tsx';
@@ -27,10 +28,6 @@ const formatLabels: Record<BundleFormat, string> = {
   'tar.gz': '.tar.gz archive',
 };
 
-function formatSize(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
 /**
  * The Export tab: name, version label, target and format → a Docker deployment bundle that serves this
  * model exactly as ModelDock scores it. Shows progress, then the folder and the commands to run next.
@@ -39,7 +36,7 @@ export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
   const { model } = props;
   const ids = { name: useId(), version: useId(), target: useId(), format: useId() };
   const [name, setName] = useState('');
-  const [version, setVersion] = useState('v1');
+  const [version, setVersion] = useState(''); // export.defaults fills it: the library's version label
   const [target, setTarget] = useState('');
   const [format, setFormat] = useState<BundleFormat>('dir');
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
@@ -251,7 +248,7 @@ function ExportDone(props: { result: ExportResult }) {
     <div className="export-done" data-testid="export-done" aria-live="polite">
       <p className="good">
         Bundle {result.name} {result.version} written ({result.files.length} files,{' '}
-        {formatSize(result.sizeBytes)}).
+        {formatBytes(result.sizeBytes)}).
       </p>
       <p>
         <code className="mono" data-testid="export-path">

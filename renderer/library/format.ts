@@ -10,11 +10,7 @@ export function formatDate(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-}
+export { formatBytes } from '../../shared/format-bytes.ts';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

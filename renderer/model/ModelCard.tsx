@@ -7,6 +7,7 @@ import { InputsTable, OutputsTable } from './IoTables.tsx';
 const formatLabels: Record<ModelInfo['format'], string> = {
   onnx: 'ONNX',
   'sklearn-pickle': 'scikit-learn pickle',
+  xgboost: 'XGBoost model file',
   'sklearn-joblib': 'scikit-learn joblib',
 };
 
@@ -50,7 +51,7 @@ export function ModelCard(props: { model: ModelInfo }) {
       {model.conversion ? (
         <div className="conversion" data-testid="conversion">
           <h2>
-            Converted from scikit-learn
+            Converted from {model.conversion.from === 'xgboost' ? 'XGBoost' : 'scikit-learn'}
             {model.conversion.sklearnVersion ? ` ${model.conversion.sklearnVersion}` : ''}
           </h2>
           <p>

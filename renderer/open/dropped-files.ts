@@ -1,18 +1,38 @@
 /**
  * Extensions of model files: ONNX, and scikit-learn saved with pickle or joblib — including `.bin`
- * (the guide's `pipeline_v1.bin`) and `.sav`. Main detects the format by content; these only decide
+ * (the guide's `pipeline_v1.bin`) and `.sav`, and XGBoost's model.ubj / model.json / .model. Main detects the format by content; these only decide
  * which of several dropped files to open and what the file picker offers first.
  */
-export const MODEL_EXTENSIONS = ['.onnx', '.pkl', '.pickle', '.joblib', '.bin', '.sav'] as const;
+export const MODEL_EXTENSIONS = [
+  '.onnx',
+  '.pkl',
+  '.pickle',
+  '.joblib',
+  '.bin',
+  '.sav',
+  '.ubj',
+  '.json',
+  '.model',
+] as const;
 
 export function looksLikeModel(name: string): boolean {
   const lower = name.toLowerCase();
   return MODEL_EXTENSIONS.some((extension) => lower.endsWith(extension));
 }
 
+/** Data files a drop hands to Batch scoring instead of opening them as a model. */
+export const DATA_EXTENSIONS = ['.csv', '.tsv'] as const;
+
+export function looksLikeData(name: string): boolean {
+  const lower = name.toLowerCase();
+  return DATA_EXTENSIONS.some((extension) => lower.endsWith(extension));
+}
+
 /** What a drop (or a multi-file pick) asks for: the first model file to open and what is left out. */
 export interface DropSelection {
   file: File | null;
+  /** A CSV dropped without a model: it goes to the Batch tab of the open model. */
+  csv?: File;
   /** Other files that were dropped with it; they are named in a notice, not opened. */
   ignoredFiles: string[];
   /** Dropped folders: ModelDock opens files only. */
@@ -39,11 +59,19 @@ export function selectDroppedFiles(source: DroppedItemsSource): DropSelection {
     if (entry?.isDirectory) folderNames.add(entry.name);
   }
   const regular = files.filter((file) => !folderNames.has(file.name));
-  // The first file with a model extension wins (a model dropped with its notes opens the model); otherwise
-  // the first file, which main then sniffs by content and names if it is not a model.
-  const first = regular.find((file) => looksLikeModel(file.name)) ?? regular[0] ?? null;
-  const rest = regular.filter((file) => file !== first);
-  return { file: first, ignoredFiles: rest.map((file) => file.name), folders: [...folderNames] };
+  // The first file with a model extension wins (a model dropped with its notes opens the model); then a
+  // CSV, which is data to score, not a model; otherwise the first file, which main sniffs by content and
+  // names if it is not a model.
+  const model = regular.find((file) => looksLikeModel(file.name));
+  const csv = model ? undefined : regular.find((file) => looksLikeData(file.name));
+  const first = model ?? (csv ? null : (regular[0] ?? null));
+  const rest = regular.filter((file) => file !== first && file !== csv);
+  return {
+    file: first,
+    ...(csv ? { csv } : {}),
+    ignoredFiles: rest.map((file) => file.name),
+    folders: [...folderNames],
+  };
 }
 
 /** The notice shown next to the opened model, or the error when nothing could be opened. */

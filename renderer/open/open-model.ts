@@ -126,8 +126,31 @@ export function cancelOpen(): void {
   }
 }
 
+/**
+ * A CSV dropped on the window is data to score: it goes to the Batch tab of the open model (loaded
+ * when first needed, like the tab). Without a model there is nothing to score it with yet.
+ */
+export function scoreDroppedCsv(selection: DropSelection & { csv: File }): void {
+  const { model } = useAppStore.getState();
+  const { csv } = selection;
+  if (!model) {
+    useAppStore.setState({
+      openError: null,
+      notice: `${csv.name} is a data file: open a model first, then drop ${csv.name} again to score it.`,
+    });
+    return;
+  }
+  const { notice } = describeDrop({ ...selection, file: csv });
+  useAppStore.setState({ view: 'model', activeTab: 'batch', openError: null, notice });
+  void import('../batch/choose-csv.ts').then(({ chooseBatchCsv }) => chooseBatchCsv(model.modelId, csv));
+}
+
 /** A drop or a multi-file pick: open the first model, name the rest in a notice, refuse folders clearly. */
 export function openSelection(selection: DropSelection): void {
+  if (selection.csv) {
+    scoreDroppedCsv({ ...selection, csv: selection.csv });
+    return;
+  }
   const { notice, error } = describeDrop(selection);
   if (!selection.file) {
     useAppStore.setState({

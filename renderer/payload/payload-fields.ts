@@ -61,11 +61,6 @@ export function parseNumber(text: string): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-/** An empty field of an optional input: left out of the payload. */
-function isLeftOut(field: PayloadField, value: string | boolean | undefined): boolean {
-  return field.optional && field.kind !== 'bool' && (typeof value !== 'string' || value.trim() === '');
-}
-
 function numberFieldProblem(field: PayloadField, text: string): string | null {
   if (text.trim() === '') return field.optional ? null : `Enter a number for ${field.label}.`;
   const value = parseNumber(text);
@@ -95,39 +90,48 @@ export function payloadSchema(fields: readonly PayloadField[]) {
   return z.object(shape);
 }
 
-export function defaultValues(fields: readonly PayloadField[]): PayloadFormValues {
-  return Object.fromEntries(fields.map((field) => [field.key, field.kind === 'bool' ? false : '']));
+/** A payload as the Try tab holds it: the JSON object that is shown and that is sent, as it is. */
+export type Payload = Record<string, unknown>;
+
+/**
+ * Categorical inputs with at most this many known categories are drop-down lists; beyond that a text field
+ * with suggestions is quicker to use.
+ */
+export const maxSelectCategories = 20;
+
+/** True when the field is a drop-down of its known categories. */
+export function isSelect(field: PayloadField): boolean {
+  return (
+    field.kind === 'string' &&
+    field.categories !== undefined &&
+    field.categories.length > 0 &&
+    field.categories.length <= maxSelectCategories
+  );
 }
 
-function fieldValue(field: PayloadField, value: string | boolean | undefined): unknown {
-  if (field.kind === 'bool') return value === true;
-  const text = typeof value === 'string' ? value : '';
-  if (field.kind === 'string') return text;
-  return parseNumber(text) ?? text;
-}
-
-/** Form values → the payload model.predict takes: scalars for [N,1] inputs, arrays for [N,F] inputs. */
-export function valuesToPayload(
-  fields: readonly PayloadField[],
-  values: PayloadFormValues,
-): Record<string, unknown> {
-  const payload: Record<string, unknown> = {};
+/** The payload a fresh form stands for: checkboxes are shown unticked, so they are sent as false. */
+export function initialPayload(fields: readonly PayloadField[]): Payload {
+  const payload: Payload = {};
   for (const field of fields) {
-    if (isLeftOut(field, values[field.key])) continue;
-    const value = fieldValue(field, values[field.key]);
-    if (field.index === null) {
-      payload[field.inputName] = value;
-    } else {
+    if (field.kind !== 'bool') continue;
+    if (field.index === null) payload[field.inputName] = false;
+    else {
       const list = (payload[field.inputName] as unknown[] | undefined) ?? [];
-      list[field.index] = value;
+      list[field.index] = false;
       payload[field.inputName] = list;
     }
   }
   return payload;
 }
 
+function rawValue(field: PayloadField, payload: Payload): unknown {
+  const value = payload[field.inputName];
+  if (field.index === null) return value;
+  return Array.isArray(value) ? value[field.index] : undefined;
+}
+
 function toFieldText(field: PayloadField, value: unknown): string | boolean | undefined {
-  if (field.kind === 'bool') return typeof value === 'boolean' ? value : value === 1 || value === 'true';
+  if (field.kind === 'bool') return value === true || value === 1 || value === 'true';
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
     return String(value);
@@ -135,44 +139,117 @@ function toFieldText(field: PayloadField, value: unknown): string | boolean | un
 }
 
 /**
- * A pasted JSON payload → form values. Accepts the predict payload shape ({input: value} or
- * {input: [values]}) and also feature names of [N,F] inputs as keys, which is how guides write examples.
+ * What each field shows for a payload: its value as text, empty (unticked) when the payload does not have
+ * it. A value a field cannot show (an object, an array for a one-value input) leaves it empty, with a problem.
  */
-export function payloadToValues(
+export function valuesFromPayload(
   fields: readonly PayloadField[],
-  payload: unknown,
-): { values: Partial<PayloadFormValues>; problems: string[] } {
+  payload: Payload,
+): { values: PayloadFormValues; problems: string[] } {
+  const values: PayloadFormValues = {};
   const problems: string[] = [];
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
-    return { values: {}, problems: ['The payload must be a JSON object keyed by input name.'] };
-  }
-  const record = payload as Record<string, unknown>;
-  const values: Partial<PayloadFormValues> = {};
-  const used = new Set<string>();
   for (const field of fields) {
-    let raw: unknown;
-    if (field.index === null) {
-      if (!(field.inputName in record)) {
-        // A key taken out of the JSON view empties an optional field (it is left out either way).
-        if (field.optional) values[field.key] = '';
-        continue;
-      }
-      raw = record[field.inputName];
-      used.add(field.inputName);
-    } else if (Array.isArray(record[field.inputName])) {
-      raw = (record[field.inputName] as unknown[])[field.index];
-      used.add(field.inputName);
-    } else if (field.label in record) {
-      raw = record[field.label];
-      used.add(field.label);
+    const text = toFieldText(field, rawValue(field, payload));
+    if (text === undefined) {
+      problems.push(`${field.label}: expected a single value.`);
+      values[field.key] = '';
     } else {
-      continue;
+      values[field.key] = text;
     }
-    const text = toFieldText(field, raw);
-    if (text === undefined) problems.push(`${field.label}: expected a single value.`);
-    else values[field.key] = text;
   }
-  const unknown = Object.keys(record).filter((key) => !used.has(key));
-  if (unknown.length > 0) problems.push(`Not inputs of this model, ignored: ${unknown.join(', ')}.`);
   return { values, problems };
+}
+
+function fieldValue(field: PayloadField, value: string | boolean | undefined): unknown {
+  if (field.kind === 'bool') return value === true;
+  const text = typeof value === 'string' ? value : '';
+  if (field.kind === 'string') return text;
+  // A number when it reads as one; otherwise the text as typed, so the JSON shows what the field holds.
+  return parseNumber(text) ?? text;
+}
+
+/** An empty text field: its input is left out of the payload (the field is required or optional alike). */
+function isEmpty(field: PayloadField, value: string | boolean | undefined): boolean {
+  return field.kind !== 'bool' && (typeof value !== 'string' || value.trim() === '');
+}
+
+/**
+ * The payload after one field was edited in the form: that input's key is set (or removed when the field is
+ * emptied); every other key stays as it was, including keys that are not inputs. Inputs come first, in the
+ * model's order, then the other keys in theirs.
+ */
+export function withFieldValue(
+  fields: readonly PayloadField[],
+  payload: Payload,
+  field: PayloadField,
+  value: string | boolean | undefined,
+): Payload {
+  const next: Payload = { ...payload };
+  if (field.index === null) {
+    if (isEmpty(field, value)) delete next[field.inputName];
+    else next[field.inputName] = fieldValue(field, value);
+  } else {
+    const width = fields.filter((candidate) => candidate.inputName === field.inputName).length;
+    const current = payload[field.inputName];
+    const list: unknown[] = Array.isArray(current) ? [...current] : Array.from({ length: width }, () => null);
+    list[field.index] = isEmpty(field, value) ? null : fieldValue(field, value);
+    if (list.every((item) => item === null || item === undefined)) delete next[field.inputName];
+    else next[field.inputName] = list;
+  }
+  const inputNames = [...new Set(fields.map((candidate) => candidate.inputName))];
+  const ordered: Payload = {};
+  for (const name of inputNames) if (Object.hasOwn(next, name)) ordered[name] = next[name];
+  for (const [key, item] of Object.entries(next)) if (!Object.hasOwn(ordered, key)) ordered[key] = item;
+  return ordered;
+}
+
+/**
+ * The JSON view's text → the payload it shows. The object is taken as it is (keys that are not inputs too:
+ * the model service decides what to do with them), except that feature names of an [N,F] input used as keys,
+ * as guides write examples, are gathered into the input's array; `rewritten` then says the view should show
+ * the gathered form, which is what is sent.
+ */
+export function readPayloadJson(
+  fields: readonly PayloadField[],
+  text: string,
+): { payload: Payload; rewritten: boolean } | { problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { problem: `The JSON is not valid yet: ${(error as Error).message}` };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { problem: 'The payload must be a JSON object keyed by input name.' };
+  }
+  const original = parsed as Payload;
+  const payload = { ...original };
+  let rewritten = false;
+  const wide = fields.filter((field) => field.index !== null);
+  for (const inputName of new Set(wide.map((field) => field.inputName))) {
+    if (Object.hasOwn(original, inputName)) continue; // given as the array: taken as it is
+    const features = wide.filter(
+      (field) =>
+        field.inputName === inputName && field.label !== inputName && Object.hasOwn(original, field.label),
+    );
+    if (features.length === 0) continue;
+    const width = wide.filter((field) => field.inputName === inputName).length;
+    const list: unknown[] = Array.from({ length: width }, () => null);
+    for (const field of features) {
+      list[field.index!] = original[field.label];
+      delete payload[field.label];
+    }
+    payload[inputName] = list;
+    rewritten = true;
+  }
+  return { payload, rewritten };
+}
+
+/** The JSON view's text for a payload. */
+export function payloadJson(payload: Payload): string {
+  return JSON.stringify(payload, null, 2);
+}
+
+export function defaultValues(fields: readonly PayloadField[]): PayloadFormValues {
+  return valuesFromPayload(fields, initialPayload(fields)).values;
 }

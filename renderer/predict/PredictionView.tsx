@@ -9,7 +9,8 @@ export type StaleReason = 'changed' | 'invalid';
 
 const staleText: Record<StaleReason, string> = {
   changed: 'This result is for the previous payload — press Predict.',
-  invalid: 'This result is for the previous payload — fix the fields marked above, then press Predict.',
+  invalid:
+    'This result is for the previous payload — fix the marked fields (or the JSON), then press Predict.',
 };
 
 /** The answer: label, the positive-class probability large, every class as a bar, warnings, latency. */

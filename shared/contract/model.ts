@@ -15,7 +15,8 @@ export const expectedChecksumSchema = z.string().transform((text, context) => {
   return z.NEVER;
 });
 
-export const modelFormatSchema = z.enum(['onnx', 'sklearn-pickle', 'sklearn-joblib']);
+/** xgboost: a native XGBoost model file (model.json, model.ubj, binary), converted like a pickle. */
+export const modelFormatSchema = z.enum(['onnx', 'sklearn-pickle', 'sklearn-joblib', 'xgboost']);
 export type ModelFormat = z.infer<typeof modelFormatSchema>;
 
 /** ONNX element types as ModelDock names them (lower-case ONNX names). */
@@ -111,11 +112,17 @@ export type ChecksumCheck = z.infer<typeof checksumCheckSchema>;
 export const classLabelSchema = z.union([z.string(), z.number()]);
 
 export const conversionInfoSchema = z.object({
-  from: z.literal('scikit-learn'),
+  /** scikit-learn for pickles and joblib files (XGBoost's sklearn wrappers too), xgboost for its native files. */
+  from: z.enum(['scikit-learn', 'xgboost']),
   sklearnVersion: z.string().optional(),
   steps: z.array(z.string()),
   /** Where the converted ONNX model is kept (the app's data directory). */
   convertedPath: z.string(),
+  /**
+   * Files opened together with the model file and combined with it into one pipeline (the
+   * course's `dv.bin` saved beside `model.bin`), in pipeline order.
+   */
+  combinedWith: z.array(z.object({ path: z.string(), fileName: z.string(), sha256: z.string() })).optional(),
   convertedSha256: z.string(),
 });
 

@@ -168,6 +168,23 @@ describe('sampled explanations (beyond 12 inputs) estimate the exact values and 
   });
 });
 
+test('40 inputs are sampled: the count and seed are stated, every standard error is small, the sum is exact', async () => {
+  const info = await service.open(path.join(explainFixtures, 'forty_inputs.pkl'));
+  expect(info.inputs).toHaveLength(40);
+  // Rows on a grid of the training range (the model was trained on N(0, 1) inputs).
+  const row = (k: number) =>
+    Object.fromEntries(info.inputs.map((input, j) => [input.name, Math.sin(k * 7.1 + j * 1.3) * 1.5]));
+  const background = backgroundFromPayloads(
+    info.inputs,
+    Array.from({ length: 30 }, (_, k) => row(k)),
+    { name: 'rows' },
+  );
+  const explanation = await explainRow(service.get(info.modelId), row(99), background);
+  expect(explanation).toMatchObject({ method: 'sampled', permutations: 32, background: { seed: 15 } });
+  expect(Math.abs(explanation.residual)).toBeLessThanOrEqual(1e-12);
+  for (const c of explanation.contributions) expect(c.standardError).toBeLessThanOrEqual(0.005);
+});
+
 interface GuideReference {
   inputs: string[];
   backgroundCsv: string;

@@ -88,7 +88,7 @@ describe.concurrent('modeldock inspect', slow, () => {
       error: {
         code: 'unsupported-format',
         message:
-          'text_renamed.onnx is not a model file ModelDock can read (ONNX, or a scikit-learn pickle or joblib file): it looks like a text file.',
+          'text_renamed.onnx is not a model file ModelDock can read (ONNX, a scikit-learn pickle or joblib file, or an XGBoost model file): it looks like a text file.',
         details: expect.anything(),
       },
     });

@@ -99,7 +99,7 @@ describe('bad files get a clear message', () => {
     expect(await refusal(text)).toEqual({
       code: 'unsupported-format',
       message:
-        'notes.onnx is not a model file ModelDock can read (ONNX, or a scikit-learn pickle or joblib file): it looks like a text file.',
+        'notes.onnx is not a model file ModelDock can read (ONNX, a scikit-learn pickle or joblib file, or an XGBoost model file): it looks like a text file.',
     });
   });
 
@@ -126,7 +126,7 @@ describe('bad files get a clear message', () => {
     expect(await refusal(zeros)).toEqual({
       code: 'unsupported-format',
       message:
-        'zeros.onnx is not a model file ModelDock can read (ONNX, or a scikit-learn pickle or joblib file): it contains only zero bytes.',
+        'zeros.onnx is not a model file ModelDock can read (ONNX, a scikit-learn pickle or joblib file, or an XGBoost model file): it contains only zero bytes.',
     });
     const after = process.memoryUsage();
     expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(64 * 1024 * 1024);

@@ -31,6 +31,16 @@ describe('what a drop opens', () => {
     );
   });
 
+  it('a CSV dropped alone is data for Batch, not a model to open', () => {
+    const selection = selectDroppedFiles(drop([{ name: 'leads.CSV' }]));
+    expect(selection.file).toBeNull();
+    expect(selection.csv?.name).toBe('leads.CSV');
+    expect(selection.ignoredFiles).toEqual([]);
+    const tsv = selectDroppedFiles(drop([{ name: 'notes.txt' }, { name: 'leads.tsv' }]));
+    expect(tsv.csv?.name).toBe('leads.tsv');
+    expect(tsv.ignoredFiles).toEqual(['notes.txt']);
+  });
+
   it('opens the first model file even when other files come first', () => {
     const selection = selectDroppedFiles(
       drop([{ name: 'README.txt' }, { name: 'lead.ONNX' }, { name: 'b.pkl' }]),
@@ -49,7 +59,7 @@ describe('what a drop opens', () => {
   });
 
   it('falls back to the first file when none looks like a model (main says what it is)', () => {
-    expect(selectDroppedFiles(drop([{ name: 'data.csv' }, { name: 'x.txt' }])).file?.name).toBe('data.csv');
+    expect(selectDroppedFiles(drop([{ name: 'x.txt' }, { name: 'y.dat' }])).file?.name).toBe('x.txt');
   });
 
   it('refuses a dropped folder with a message that says so', () => {

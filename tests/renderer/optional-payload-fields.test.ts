@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  defaultValues,
   fieldsForInputs,
-  type PayloadFormValues,
+  initialPayload,
   payloadSchema,
-  payloadToValues,
-  valuesToPayload,
+  valuesFromPayload,
+  withFieldValue,
 } from '../../renderer/payload/payload-fields.ts';
 import type { ModelInput } from '../../shared/contract/index.ts';
 
@@ -31,11 +30,7 @@ const guideRow = { lead_source: 'paid_ads', number_of_courses_viewed: 2, annual_
 
 function formValues(inputs: ModelInput[], payload: Record<string, unknown>) {
   const fields = fieldsForInputs(inputs);
-  const values: PayloadFormValues = { ...defaultValues(fields) };
-  for (const [key, value] of Object.entries(payloadToValues(fields, payload).values)) {
-    if (value !== undefined) values[key] = value;
-  }
-  return { fields, values };
+  return { fields, values: valuesFromPayload(fields, payload).values };
 }
 
 describe('payload form for optional inputs', () => {
@@ -51,21 +46,25 @@ describe('payload form for optional inputs', () => {
     const { annual_income: _, ...withoutIncome } = guideRow;
     const { fields, values } = formValues(guideInputs, withoutIncome);
     expect(payloadSchema(fields).safeParse(values).success).toBe(true);
-    expect(valuesToPayload(fields, values)).toEqual(withoutIncome);
+    expect(withFieldValue(fields, guideRow, fields[2]!, '')).toEqual(withoutIncome);
   });
 
   it('treats a blank text field as left out, and sends what is filled in unchanged', () => {
-    const { fields, values } = formValues(guideInputs, guideRow);
-    expect(valuesToPayload(fields, { ...values, f0: '   ' })).toEqual({
+    const fields = fieldsForInputs(guideInputs);
+    expect(withFieldValue(fields, guideRow, fields[0]!, '   ')).toEqual({
       number_of_courses_viewed: 2,
       annual_income: 79276,
     });
-    expect(valuesToPayload(fields, values)).toEqual(guideRow);
+    expect(initialPayload(fields)).toEqual({});
   });
 
-  it('a key taken out of the JSON empties the optional field (and only that one)', () => {
+  it('a key taken out of the JSON empties its field, optional or not', () => {
     const fields = fieldsForInputs(mixedInputs);
-    expect(payloadToValues(fields, { number_of_courses_viewed: 1 }).values).toEqual({ f1: '1', f2: '' });
+    expect(valuesFromPayload(fields, { number_of_courses_viewed: 1 }).values).toEqual({
+      f0: '',
+      f1: '1',
+      f2: '',
+    });
   });
 
   it('still refuses an empty field for an input the model needs, and a bad number in an optional one', () => {

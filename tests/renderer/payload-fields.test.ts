@@ -1,10 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  defaultValues,
   fieldsForInputs,
+  initialPayload,
+  isSelect,
+  type Payload,
+  type PayloadField,
   payloadSchema,
-  payloadToValues,
-  valuesToPayload,
+  readPayloadJson,
+  valuesFromPayload,
+  withFieldValue,
 } from '../../renderer/payload/payload-fields.ts';
 import type { ModelInput } from '../../shared/contract/index.ts';
 
@@ -82,47 +87,103 @@ describe('the zod schema derived from the inputs', () => {
   });
 });
 
-describe('form values and JSON payloads', () => {
-  const fields = fieldsForInputs([...leadInputs, wideInput]);
+/** The payload after typing each value into its field, in order, starting from a fresh form. */
+function typed(fields: PayloadField[], values: Record<string, string | boolean>): Payload {
+  let payload = initialPayload(fields);
+  for (const [key, value] of Object.entries(values)) {
+    payload = withFieldValue(fields, payload, fields.find((field) => field.key === key)!, value);
+  }
+  return payload;
+}
 
-  it('builds the predict payload: scalars for [N,1], arrays for [N,F], numbers parsed', () => {
-    const values = {
-      ...defaultValues(fields),
-      f0: 'organic',
-      f1: '5',
-      f2: '75000',
-      f3: '1',
-      f4: '2.5',
-      f5: '-3',
-    };
-    expect(valuesToPayload(fields, values)).toEqual({
+describe('one payload behind the form and the JSON view', () => {
+  const fields = fieldsForInputs([...leadInputs, wideInput]);
+  const lead = fieldsForInputs(leadInputs);
+
+  it('a field edit sets its key: scalars for [N,1], arrays for [N,F], numbers parsed, inputs in model order', () => {
+    const payload = typed(fields, { f5: '-3', f2: '75000', f0: 'organic', f1: '5', f3: '1', f4: '2.5' });
+    expect(JSON.stringify(payload)).toBe(
+      JSON.stringify({
+        lead_source: 'organic',
+        number_of_courses_viewed: 5,
+        annual_income: 75000,
+        features: [1, 2.5, -3],
+      }),
+    );
+  });
+
+  it('an emptied field removes its key; text that is not a number is kept as typed (the field says why)', () => {
+    const payload = typed(lead, { f0: 'organic', f1: '5', f2: 'lots' });
+    expect(payload).toEqual({ lead_source: 'organic', number_of_courses_viewed: 5, annual_income: 'lots' });
+    expect(withFieldValue(lead, payload, lead[1]!, ' ')).toEqual({
       lead_source: 'organic',
-      number_of_courses_viewed: 5,
-      annual_income: 75000,
-      features: [1, 2.5, -3],
+      annual_income: 'lots',
     });
   });
 
-  it('fills the form from the guide’s payload and round-trips it', () => {
+  it('keeps keys that are not inputs through field edits: they are sent, and the model service decides', () => {
+    const payload = withFieldValue(lead, { industry: 'retail', annual_income: 1 }, lead[0]!, 'events');
+    expect(Object.keys(payload)).toEqual(['lead_source', 'annual_income', 'industry']);
+  });
+
+  it('fills the form from the guide’s payload, and a key removed from the JSON empties its field', () => {
     const guide = { lead_source: 'organic', number_of_courses_viewed: 5, annual_income: 75000 };
-    const { values, problems } = payloadToValues(fieldsForInputs(leadInputs), guide);
-    expect(problems).toEqual([]);
-    expect(values).toEqual({ f0: 'organic', f1: '5', f2: '75000' });
-    expect(valuesToPayload(fieldsForInputs(leadInputs), values as Record<string, string>)).toEqual(guide);
+    expect(valuesFromPayload(lead, guide)).toEqual({
+      values: { f0: 'organic', f1: '5', f2: '75000' },
+      problems: [],
+    });
+    const { lead_source: _removed, ...withoutSource } = guide;
+    expect(valuesFromPayload(lead, withoutSource).values).toEqual({ f0: '', f1: '5', f2: '75000' });
   });
 
-  it('accepts feature names as keys for [N,F] inputs and reports keys that are not inputs', () => {
-    const { values, problems } = payloadToValues(fields, { age: 30, visits: 2, score: 0.5, colour: 'red' });
-    expect(values).toMatchObject({ f3: '30', f4: '2', f5: '0.5' });
-    expect(problems).toEqual(['Not inputs of this model, ignored: colour.']);
+  it('round-trips: the form filled from any payload of field values gives that payload back', () => {
+    const value = fc.oneof(fc.constant(undefined), fc.constantFrom('events', 'organic', 'x y'));
+    const number = fc.oneof(
+      fc.constant(undefined),
+      fc.integer({ min: -1000, max: 1000 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
+    );
+    fc.assert(
+      fc.property(value, number, number, (source, courses, income) => {
+        const payload: Payload = {};
+        if (source !== undefined) payload.lead_source = source;
+        // JSON has no -0: the JSON view shows 0, which is what the field then holds.
+        if (courses !== undefined) payload.number_of_courses_viewed = Object.is(courses, -0) ? 0 : courses;
+        if (income !== undefined) payload.annual_income = Object.is(income, -0) ? 0 : income;
+        const { values } = valuesFromPayload(lead, payload);
+        expect(typed(lead, values as Record<string, string>)).toEqual(payload);
+      }),
+      { numRuns: 300 },
+    );
   });
 
-  it('refuses a payload that is not an object', () => {
-    expect(payloadToValues(fields, [1, 2]).problems).toEqual([
-      'The payload must be a JSON object keyed by input name.',
-    ]);
-    expect(payloadToValues(fields, { lead_source: { nested: true } }).problems).toEqual([
+  it('reads the JSON view as it is, gathering feature names of [N,F] inputs into the array', () => {
+    expect(readPayloadJson(fields, '{"age": 30, "visits": 2, "score": 0.5, "colour": "red"}')).toEqual({
+      payload: { colour: 'red', features: [30, 2, 0.5] },
+      rewritten: true,
+    });
+    expect(readPayloadJson(fields, '{"lead_source": "5", "x": 1}')).toEqual({
+      payload: { lead_source: '5', x: 1 },
+      rewritten: false,
+    });
+  });
+
+  it('refuses JSON that is not an object, and says which value a field cannot show', () => {
+    expect(readPayloadJson(fields, '[1, 2]')).toEqual({
+      problem: 'The payload must be a JSON object keyed by input name.',
+    });
+    expect(readPayloadJson(fields, '{"a": ')).toMatchObject({
+      problem: expect.stringMatching(/^The JSON is not valid yet/),
+    });
+    expect(valuesFromPayload(fields, { lead_source: { nested: true } }).problems).toEqual([
       'lead_source: expected a single value.',
     ]);
+  });
+
+  it('categorical inputs with at most 20 known categories are selects', () => {
+    const many = Array.from({ length: 21 }, (_, index) => `c${index}`);
+    const select = fieldsForInputs([{ ...leadInputs[0]!, categories: many.slice(0, 20) }])[0]!;
+    const text = fieldsForInputs([{ ...leadInputs[0]!, categories: many }])[0]!;
+    expect([isSelect(select), isSelect(text), isSelect(lead[1]!)]).toEqual([true, false, false]);
   });
 });

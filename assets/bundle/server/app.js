@@ -1,8 +1,9 @@
 // The HTTP service: Fastify routes for /predict, the Open Inference Protocol v2, health, metrics and docs.
 // Built as a function of (manifest, model, config) so tests and main.js start it the same way.
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import Fastify, { LogController } from 'fastify';
-import { createApiKeyCheck } from './auth.js';
+import { createApiKeyCheck, createKeyCheck } from './auth.js';
 import { createMetrics } from './metrics.js';
 import { isOipRoute, OipError, registerOpenInferenceRoutes } from './oip.js';
 import { buildDocsPage, buildOpenApi } from './openapi.js';
@@ -38,6 +39,9 @@ export function readConfig(env) {
     bodyLimit: number('BODY_LIMIT_BYTES', 1024 * 1024),
     requestTimeoutMs: number('REQUEST_TIMEOUT_MS', 10_000),
     shutdownTimeoutMs: number('SHUTDOWN_TIMEOUT_MS', 10_000),
+    metricsPort: env.METRICS_PORT ? number('METRICS_PORT', 0, { min: 0 }) : undefined,
+    metricsHost: env.METRICS_HOST || env.HOST || '0.0.0.0',
+    metricsToken: env.METRICS_TOKEN || '',
     unknownFields,
   };
 }
@@ -53,12 +57,25 @@ export function buildApp({ manifest, model, config, logger }) {
     // prints a non-JSON warning at start for it.)
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.requestTimeoutMs,
+    // Node checks requestTimeout only every connectionsCheckingInterval (30 s by default), so a
+    // trickled body got its 408 after a minute; checked often, REQUEST_TIMEOUT_MS holds to ~10 %.
+    serverFactory: (handler) => {
+      const server = http.createServer(
+        {
+          requestTimeout: config.requestTimeoutMs,
+          headersTimeout: config.requestTimeoutMs,
+          connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.round(config.requestTimeoutMs / 10))),
+        },
+        handler,
+      );
+      server.timeout = config.requestTimeoutMs;
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
+    // Stopping is shutdown.js's: it drains connections without cutting idle keep-alive ones.
+    forceCloseConnections: false,
   });
   const metrics = createMetrics(manifest);
   const checkApiKey = createApiKeyCheck(config.apiKey);
@@ -68,12 +85,18 @@ export function buildApp({ manifest, model, config, logger }) {
   const docsPage = buildDocsPage(manifest, openapi, config);
 
   app.decorate('modelState', state);
+  app.decorate('metricsRegistry', metrics.registry);
 
   // Hooks are callback-style: these run on every request, and a promise per hook is measurable.
-  if (checkApiKey) {
+  // /metrics takes the API key or METRICS_TOKEN (Prometheus can hold a secret that cannot score);
+  // METRICS_PORT serves it on a port of its own with no key at all (main.js).
+  const checkMetricsKey = createKeyCheck(config.apiKey, config.metricsToken);
+  if (checkApiKey || checkMetricsKey) {
     app.addHook('onRequest', (request, reply, done) => {
       const route = request.routeOptions.url;
-      if ((route && healthRoutes.has(route)) || checkApiKey(request.headers)) return done();
+      if (route && healthRoutes.has(route)) return done();
+      const check = route === '/metrics' ? checkMetricsKey : checkApiKey;
+      if (!check || check(request.headers)) return done();
       metrics.errors.inc({ kind: 'auth' });
       reply.header('www-authenticate', 'Bearer');
       reply
@@ -82,7 +105,9 @@ export function buildApp({ manifest, model, config, logger }) {
           errorBody(
             request,
             'unauthorized',
-            'This service needs an API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>".',
+            route === '/metrics'
+              ? 'The metrics need the API key or METRICS_TOKEN: send "Authorization: Bearer <key>".'
+              : 'This service needs an API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>".',
           ),
         );
     });

@@ -5,8 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { buildApp, readConfig } from './app.js';
-import { verifyModelFiles } from './integrity.js';
+import { readServedModel, verifyModelFiles } from './integrity.js';
+import { startMetricsServer } from './metrics.js';
 import { LoadedModel } from './model.js';
+import { drainServer, trackConnections } from './shutdown.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -30,7 +32,8 @@ async function start() {
   const logger = pino({ level: config.logLevel, base: { service: 'modeldock-service' } }, destination);
   const manifest = JSON.parse(await readFile(path.join(root, 'manifest.json'), 'utf8'));
 
-  const problems = await verifyModelFiles(root, manifest);
+  const served = await readServedModel(root, manifest);
+  const problems = served.problem ? [served.problem] : await verifyModelFiles(root, manifest);
   if (problems.length > 0) {
     for (const problem of problems) {
       logger.fatal(
@@ -39,17 +42,24 @@ async function start() {
           file: problem.file,
           expectedSha256: problem.expected,
           actualSha256: problem.actual,
+          reason: problem.reason,
         },
-        `Refusing to start: ${problem.file} does not match manifest.json (expected sha256 ${problem.expected}, found ${problem.actual ?? problem.reason}). The bundle was changed after export; restore the file or export the model again.`,
+        problem.actual || /^[A-Z]+$/.test(problem.reason)
+          ? `Refusing to start: ${problem.file} does not match manifest.json (expected sha256 ${problem.expected}, found ${problem.actual ?? problem.reason}). The bundle was changed after export; restore the file or export the model again.`
+          : `Refusing to start: ${problem.file}: ${problem.reason}. The bundle was changed after export; export the model again.`,
       );
     }
     exit(3);
   }
 
-  const modelBytes = await readFile(path.join(root, manifest.model.path));
-  const model = await LoadedModel.load(manifest, modelBytes);
+  const model = await LoadedModel.load(manifest, served.bytes);
   const app = buildApp({ manifest, model, config, logger });
+  const sockets = trackConnections(app.server);
   await app.listen({ port: config.port, host: config.host });
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(app.metricsRegistry, { port: config.metricsPort, host: config.metricsHost });
   const { port } = app.server.address();
   logger.info(
     {
@@ -58,6 +68,7 @@ async function start() {
       version: manifest.version,
       sha256: manifest.model.sha256,
       port,
+      ...(metricsServer ? { metricsPort: metricsServer.address().port } : {}),
       auth: Boolean(config.apiKey),
     },
     `Serving ${manifest.name} ${manifest.version} on ${config.host}:${port}`,
@@ -70,15 +81,15 @@ async function start() {
     stopping = true;
     app.modelState.ready = false;
     logger.info({ event: 'draining', signal }, `${signal}: finishing requests in flight, then stopping`);
-    const timer = setTimeout(() => {
+    const drained = await drainServer(app.server, sockets, { timeoutMs: config.shutdownTimeoutMs });
+    metricsServer?.close();
+    if (!drained) {
       logger.error(
         { event: 'drain-timeout' },
         `Requests still running after ${config.shutdownTimeoutMs} ms; stopping anyway`,
       );
       exit(1);
-    }, config.shutdownTimeoutMs);
-    timer.unref();
-    await app.close();
+    }
     logger.info({ event: 'stopped' }, 'Stopped');
     exit(0);
   };

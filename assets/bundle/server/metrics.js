@@ -1,6 +1,18 @@
 // Prometheus metrics (prom-client): requests by route and status, latency, predictions, scores,
 // errors, and the model's identity (version + sha256) as a gauge for dashboards and alerts.
+import http from 'node:http';
 import client from 'prom-client';
+
+/**
+ * prom-client's default metrics include three gauges named *_total, which `promtool check metrics`
+ * flags (a _total suffix promises a counter). nodejs_active_handles, nodejs_active_requests and
+ * nodejs_active_resources (by type) carry the same numbers, so these three are left out.
+ */
+const lintedDefaults = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 /** At most this many distinct field names label ignored_fields_total. */
 export const maxIgnoredFieldLabels = 20;
@@ -8,6 +20,7 @@ export const maxIgnoredFieldLabels = 20;
 export function createMetrics(manifest) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  for (const name of lintedDefaults) registry.removeSingleMetric(name);
   const requests = new client.Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by route, method and status code.',
@@ -90,4 +103,37 @@ export function createMetrics(manifest) {
     histogram.observe(seconds);
   };
   return { registry, requests, latency, predictions, scores, errors, countRequest, countIgnoredFields };
+}
+
+/**
+ * METRICS_PORT: /metrics on a port of its own, without the API key, so Prometheus can scrape a
+ * service whose API port needs one (expose this port to the monitoring network only). Bound to
+ * METRICS_HOST (default HOST). Everything else on this port is a 404.
+ */
+export function startMetricsServer(registry, { port, host }) {
+  const server = http.createServer((request, response) => {
+    const route = (request.url ?? '').split('?')[0];
+    if (request.method !== 'GET' || route !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'not-found', message: 'This port serves GET /metrics only.' }));
+      return;
+    }
+    registry.metrics().then(
+      (text) => {
+        response.writeHead(200, { 'content-type': registry.contentType });
+        response.end(text);
+      },
+      () => {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: 'internal', message: 'The metrics could not be collected.' }));
+      },
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host }, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
 }

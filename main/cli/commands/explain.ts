@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Explanation } from '../../../shared/contract/index.ts';
-import { formatContribution, formatInputValue } from '../../analysis/explain-text.ts';
+import { formatContribution, formatInputValue } from '../../../shared/explain-text.ts';
 import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 import { formatTable } from './inspect.ts';
@@ -19,7 +19,7 @@ every contribution is the score.
                         the model's golden samples.
   --class <label>       multiclass: the class whose probability is explained (default: the predicted one)
   --log-odds            explain log(p / (1 − p)) instead of the probability
-  --permutations <n>    models with more than 12 inputs: permutations to sample (default 64)
+  --permutations <n>    models with more than 12 inputs: permutations to sample (default 32)
   --strict-fields       refuse fields that are not inputs of the model (exit 4) instead of ignoring them
   --json                print the explanation as JSON
 

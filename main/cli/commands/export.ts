@@ -5,6 +5,7 @@ import {
   expectedChecksumSchema,
   versionLabelSchema,
 } from '../../../shared/contract/index.ts';
+import { formatBytes } from '../../../shared/format-bytes.ts';
 import {
   type CliCommand,
   type CommandContext,
@@ -45,10 +46,6 @@ function parseOptions(argv: string[]) {
     allowPositionals: true,
     strict: true,
   });
-}
-
-function formatBytes(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 async function run(context: CommandContext): Promise<number> {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { expectedChecksumSchema, type ModelInfo } from '../../../shared/contract/index.ts';
+import { formatBytes } from '../../../shared/format-bytes.ts';
 import { AppError } from '../../errors.ts';
 import {
   type CliCommand,
@@ -11,9 +12,11 @@ import {
 } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 
-const usage = `Usage: modeldock inspect <model> [--json] [--expect <md5-or-sha256>]
+const usage = `Usage: modeldock inspect <model> [<file saved beside it>…] [--json] [--expect <md5-or-sha256>]
 
-Shows a model file's checksums, inputs, outputs and task.
+Shows a model file's checksums, inputs, outputs and task. Several files saved side by side
+(the course's dv.bin and model.bin) are combined into one pipeline: the files holding only
+transformers come first, then the one holding the model (--expect checks that one).
   --json            print the result as JSON
   --expect <hex>    fail (exit 3) unless the file has this MD5 (32 hex digits) or SHA-256 (64)
 
@@ -63,15 +66,7 @@ const shapeText = (shape: ModelInfo['inputs'][number]['shape']) =>
   `[${shape.map((dim) => dim ?? '?').join(', ')}]`;
 
 function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
+  return bytes < 1024 ? formatBytes(bytes) : `${formatBytes(bytes)} (${bytes} bytes)`;
 }
 
 function describeTask(info: ModelInfo): string {
@@ -81,12 +76,19 @@ function describeTask(info: ModelInfo): string {
   return `${task} (classes ${info.classLabels.join(', ')}${positive})`;
 }
 
+const formatNames: Record<ModelInfo['format'], string> = {
+  onnx: 'ONNX model',
+  'sklearn-pickle': 'scikit-learn model (sklearn-pickle)',
+  'sklearn-joblib': 'scikit-learn model (sklearn-joblib)',
+  xgboost: 'XGBoost model file',
+};
+
 /** The human-readable report: checksums, task, metadata, then tables of inputs and outputs. */
 export function formatInspection(info: ModelInfo): string {
   const meta = info.metadata;
   const opsets = meta.opsetImports.map((opset) => `${opset.domain || 'ai.onnx'} ${opset.version}`).join(', ');
   const lines = [
-    `${info.file.fileName}: ${info.format === 'onnx' ? 'ONNX model' : `scikit-learn model (${info.format})`}, ${formatSize(info.file.sizeBytes)}`,
+    `${info.file.fileName}: ${formatNames[info.format]}, ${formatSize(info.file.sizeBytes)}`,
     `  SHA-256   ${info.file.sha256}`,
     `  MD5       ${info.file.md5}`,
   ];
@@ -106,7 +108,12 @@ export function formatInspection(info: ModelInfo): string {
   }
   if (info.conversion) {
     const version = info.conversion.sklearnVersion ? ` ${info.conversion.sklearnVersion}` : '';
-    lines.push(`  Source    converted from scikit-learn${version}: ${info.conversion.steps.join(' → ')}`);
+    lines.push(
+      `  Source    converted from ${info.conversion.from}${version}: ${info.conversion.steps.join(' → ')}`,
+    );
+    for (const file of info.conversion.combinedWith ?? []) {
+      lines.push(`  With      ${file.fileName} (SHA-256 ${file.sha256}), placed before the model`);
+    }
     lines.push(`  Served    ${info.conversion.convertedPath} (SHA-256 ${info.conversion.convertedSha256})`);
   }
   lines.push('', 'Inputs');
@@ -138,14 +145,17 @@ export function formatInspection(info: ModelInfo): string {
 
 async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
-  if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
+  if (positionals.length === 0) throw new UsageError('give a model file.');
   const expectedChecksum =
     values.expect === undefined
       ? undefined
       : checkedOption(expectedChecksumSchema, values.expect, '--expect');
   const json = values.json === true;
   try {
-    const info = await context.services.models.open(positionals[0]!, { expectedChecksum });
+    const info = await context.services.models.open(positionals[0]!, {
+      expectedChecksum,
+      companions: positionals.slice(1),
+    });
     if (info.checksumCheck && !info.checksumCheck.matches) {
       const { algorithm, expected } = info.checksumCheck;
       throw new AppError(

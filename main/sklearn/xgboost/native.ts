@@ -6,17 +6,7 @@
  */
 import { PyDict, PyObject } from '../pickle/py-values.ts';
 
-const latin1 = new TextDecoder('latin1');
-
-/** The JSON document opens with "learner" or "version" within its first keys; UBJSON with a length marker then one of them. */
-const jsonStart = /^\s*\{\s*"(learner|version|Config|Model)"/;
-const ubjsonStart = /^\{[iUIlL][\s\S]{1,8}?(learner|version|Config|Model)/;
-
-/** Whether a file's first bytes are an xgboost model file (not a pickle). */
-export function sniffXgboost(head: Uint8Array): boolean {
-  const text = latin1.decode(head.subarray(0, 64));
-  return text.startsWith('binf') || jsonStart.test(text) || ubjsonStart.test(text);
-}
+export { sniffXgboost } from './sniff.ts';
 
 /** A Booster record around a native model file's bytes. */
 export function boosterFromFile(bytes: Uint8Array): PyObject {
