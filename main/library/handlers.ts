@@ -2,7 +2,10 @@ import type { CallName, ModelInfo } from '../../shared/contract/index.ts';
 import type { HandlerTable } from '../handler-types.ts';
 import type { LibraryService } from './library-service.ts';
 
-type LibraryCallName = Exclude<Extract<CallName, `library.${string}` | `samples.${string}`>, 'library.drift'>;
+type LibraryCallName = Exclude<
+  Extract<CallName, `library.${string}` | `samples.${string}` | `history.${string}`>,
+  'library.drift'
+>;
 
 interface LibraryServices {
   library: LibraryService;
@@ -38,6 +41,8 @@ export function libraryHandlers(services: LibraryServices): Pick<HandlerTable, L
     'library.attachReference': async ({ id, csvPath }, { signal }) =>
       library.attachReference(id, csvPath, { signal }),
     'library.detachReference': async ({ id }) => library.detachReference(id),
+    'history.list': async () => library.listRuns(),
+    'history.get': async ({ id }) => library.getRun(id),
     'samples.list': async ({ modelId }) => library.listSamplesForModel(modelId),
     'samples.save': async ({ modelId, name, payload }) => library.saveSample(modelId, name, payload),
     'samples.remove': async ({ modelId, name }) => library.removeSample(modelId, name),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scoringSetupSchema } from './batch.ts';
+import { labelledComparisonSchema } from './decisions.ts';
 import { defineCall } from './define.ts';
 import { driftReportSchema } from './drift.ts';
 import { classLabelSchema, modelFormatSchema, modelInfoSchema, operationIdSchema } from './model.ts';
@@ -159,6 +160,8 @@ export const compareCsvResultSchema = z.object({
   /** The first 100 rows whose decision changes at the threshold. */
   flippedRows: z.array(flippedRowSchema),
   seconds: z.number(),
+  /** Against the label column, when one was given: each model's figures side by side and DeLong's test. */
+  decisions: labelledComparisonSchema.optional(),
 });
 export type CompareCsvResult = z.infer<typeof compareCsvResultSchema>;
 
@@ -236,6 +239,8 @@ export const libraryCalls = {
     scoringSetupSchema.extend({
       modelIdB: z.string(),
       threshold: z.number().min(0).max(1).default(0.5),
+      /** A 0/1 (or class) column to judge both models against: adds `decisions` to the result. */
+      labelColumn: z.string().min(1).optional(),
       operationId: operationIdSchema.optional(),
     }),
     compareCsvResultSchema,
