@@ -21,6 +21,7 @@ import type {
   PredictManyResult,
   PredictResult,
 } from '../../shared/contract/index.ts';
+import { backgroundFileText, type StoredBackground } from '../analysis/background-file.ts';
 import { AppError } from '../errors.ts';
 import { listFiles, writeTarGz, writeZip } from './archive.ts';
 import { describeOutputs, rowJsonSchema } from './input-schema.ts';
@@ -69,6 +70,11 @@ export interface ExportOptions {
   force?: boolean;
   /** Payloads for samples/ and the README; by default built from the input schema. */
   samplePayloads?: Record<string, unknown>[];
+  /**
+   * Background rows for POST /explain (main/analysis/background.ts), written to explain/background.json:
+   * data from the analyst's CSV or samples travels in the bundle. Without them /explain answers 404.
+   */
+  explainBackground?: StoredBackground;
   signal?: AbortSignal;
   onProgress?: (progress: ExportProgress) => void;
 }
@@ -87,6 +93,8 @@ export interface ExportResult {
 }
 
 const require = createRequire(import.meta.url);
+/** Where a bundle keeps the background rows of POST /explain. */
+const explainBackgroundFile = 'explain/background.json';
 const templateRoot = fileURLToPath(new URL('../../assets/bundle/', import.meta.url));
 
 /** Server and build files copied into every bundle as they are. */
@@ -218,7 +226,7 @@ export async function exportBundle(
   progress(2);
   const staging = path.join(parent, `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
   try {
-    await writeBundleFiles(staging, model, { name, version, samples });
+    await writeBundleFiles(staging, model, { name, version, samples, background: options.explainBackground });
     throwIfAborted(signal);
     progress(3);
     const files = await writeChecksums(staging);
@@ -249,10 +257,10 @@ export async function exportBundle(
 async function writeBundleFiles(
   root: string,
   model: ExportableModel,
-  bundle: { name: string; version: string; samples: BundleSample[] },
+  bundle: { name: string; version: string; samples: BundleSample[]; background?: StoredBackground },
 ): Promise<void> {
   const { info } = model;
-  const { name, version, samples } = bundle;
+  const { name, version, samples, background } = bundle;
   await mkdir(path.join(root, 'model', 'original'), { recursive: true });
   await mkdir(path.join(root, 'samples'), { recursive: true });
 
@@ -284,6 +292,11 @@ async function writeBundleFiles(
   for (const sample of samples) {
     const body = { description: sample.description, payload: sample.payload, expected: sample.expected };
     await writeFile(path.join(root, 'samples', `${sample.name}.json`), `${JSON.stringify(body, null, 2)}\n`);
+  }
+
+  if (background) {
+    await mkdir(path.join(root, 'explain'), { recursive: true });
+    await writeFile(path.join(root, explainBackgroundFile), backgroundFileText(background));
   }
 
   const { outputs, meaning } = describeOutputs(info);
@@ -337,6 +350,18 @@ async function writeBundleFiles(
       oip: oipExample(info, first.payload),
     },
     samples: samples.map((sample) => `samples/${sample.name}.json`),
+    ...(background
+      ? {
+          explain: {
+            background: explainBackgroundFile,
+            rows: background.summary.rows,
+            source: background.summary.source,
+            name: background.summary.name,
+            sampled: background.summary.sampled,
+            seed: background.summary.seed,
+          },
+        }
+      : {}),
     files: {} as Record<string, { sha256: string; sizeBytes: number }>,
   };
   // Every file written so far is listed with its hash; manifest.json itself is covered by SHA256SUMS.

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { versionLabelSchema } from '../../shared/contract/index.ts';
+import type { StoredBackground } from '../analysis/background-file.ts';
+import { AppError } from '../errors.ts';
 import {
   type ExportableModel,
   type ExportModelSource,
@@ -17,6 +19,14 @@ export interface GoldenSampleSource {
   entryForSha256?(sha256: string): Promise<{ name: string; versionLabel: string } | undefined>;
 }
 
+/** Where the background rows of POST /explain come from (the explain service). */
+export interface ExplainBackgroundSource {
+  background(
+    modelId: string,
+    options: { backgroundCsv?: string; signal?: AbortSignal },
+  ): Promise<StoredBackground>;
+}
+
 /**
  * Export for the app, the CLI and the browser host: suggested names and targets, and the bundle writer
  * over the open models of the model service.
@@ -25,14 +35,17 @@ export class ExportService {
   private readonly models: ExportModelSource;
   private readonly exportsDir: string;
   private readonly goldenSamples?: GoldenSampleSource;
+  private readonly backgrounds?: ExplainBackgroundSource;
 
   constructor(options: {
     models: ExportModelSource;
     exportsDir?: string;
     goldenSamples?: GoldenSampleSource;
+    backgrounds?: ExplainBackgroundSource;
   }) {
     this.models = options.models;
     this.goldenSamples = options.goldenSamples;
+    this.backgrounds = options.backgrounds;
     this.exportsDir =
       options.exportsDir ?? process.env.MODELDOCK_EXPORTS_DIR ?? path.join(os.homedir(), 'ModelDock exports');
   }
@@ -66,7 +79,21 @@ export class ExportService {
    * The analyst's golden samples travel into the bundle (samples/ and its smoke test), so the
    * container is checked against exactly what they saw; the schema-built defaults follow them.
    */
-  async exportBundle(modelOrId: string | ExportableModel, options: ExportOptions) {
+  async exportBundle(
+    modelOrId: string | ExportableModel,
+    { explain, ...exportOptions }: ExportOptions & { explain?: { backgroundCsv?: string } },
+  ) {
+    let options: ExportOptions = exportOptions;
+    if (explain) {
+      if (!this.backgrounds || typeof modelOrId !== 'string') {
+        throw new AppError(
+          'bad-request',
+          'Background rows for /explain can be added to an open model’s bundle only.',
+        );
+      }
+      const background = await this.backgrounds.background(modelOrId, { ...explain, signal: options.signal });
+      options = { ...options, explainBackground: background };
+    }
     if (options.samplePayloads || !this.goldenSamples) return exportBundle(this.models, modelOrId, options);
     const info = typeof modelOrId === 'string' ? this.models.get(modelOrId).info : modelOrId.info;
     const golden = await this.goldenSamples.listSamples(info.file.sha256).catch(() => []);

@@ -63,6 +63,11 @@ export const exportCalls = {
       format: bundleFormatSchema.default('dir'),
       /** Replace an existing target (the UI asks first). */
       force: z.boolean().default(false),
+      /**
+       * Put background rows into the bundle so it answers POST /explain: from `backgroundCsv`, else the
+       * model's attached reference CSV, else its golden samples (at most 1,000 rows; they are data).
+       */
+      explain: z.object({ backgroundCsv: z.string().min(1).optional() }).optional(),
       operationId: operationIdSchema.optional(),
     }),
     exportResultSchema,

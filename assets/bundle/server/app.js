@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import Fastify, { LogController } from 'fastify';
 import { createApiKeyCheck, createKeyCheck } from './auth.js';
+import { registerExplainRoute } from './explain.js';
 import { createMetrics } from './metrics.js';
 import { isOipRoute, OipError, registerOpenInferenceRoutes } from './oip.js';
 import { buildDocsPage, buildOpenApi } from './openapi.js';
@@ -47,9 +48,10 @@ export function readConfig(env) {
 }
 
 /**
- * @param {{manifest: object, model: import('./model.js').LoadedModel, config: ReturnType<typeof readConfig>, logger?: object}} options
+ * @param {{manifest: object, model: import('./model.js').LoadedModel, config: ReturnType<typeof readConfig>, logger?: object, background?: object}} options
+ * `background`: the rows POST /explain explains against (explain.js), when the bundle has them.
  */
-export function buildApp({ manifest, model, config, logger }) {
+export function buildApp({ manifest, model, config, logger, background }) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
     // One log line per request (onResponse below) with route, status and latency; never bodies.
@@ -188,6 +190,15 @@ export function buildApp({ manifest, model, config, logger }) {
     if (ignored.length > 0) answer.ignored = ignored;
     answer.model = modelRef;
     return answer;
+  });
+
+  registerExplainRoute(app, {
+    manifest,
+    model,
+    background,
+    payloadOptions,
+    modelRef,
+    registry: metrics.registry,
   });
 
   app.get('/health', async () => ({ status: 'ok' }));

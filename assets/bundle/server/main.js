@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { buildApp, readConfig } from './app.js';
+import { readExplainBackground } from './explain.js';
 import { readServedModel, verifyModelFiles } from './integrity.js';
 import { startMetricsServer } from './metrics.js';
 import { LoadedModel } from './model.js';
@@ -53,7 +54,9 @@ async function start() {
   }
 
   const model = await LoadedModel.load(manifest, served.bytes);
-  const app = buildApp({ manifest, model, config, logger });
+  // Checked with every other file above; undefined when the bundle was exported without background rows.
+  const background = await readExplainBackground(root, manifest);
+  const app = buildApp({ manifest, model, config, logger, background });
   const sockets = trackConnections(app.server);
   await app.listen({ port: config.port, host: config.host });
   const metricsServer =

@@ -17,7 +17,8 @@ import {
 import { reportError, writeJson } from '../output.ts';
 
 const usage = `Usage: modeldock export <model> --out <dir> [--name <name>] [--model-version <label>]
-                        [--format dir|zip|tar.gz] [--expect <sha256|md5>] [--force] [--json]
+                        [--format dir|zip|tar.gz] [--expect <sha256|md5>] [--explain [--background <csv>]]
+                        [--force] [--json]
 
 Writes a Docker deployment bundle that serves the model exactly as ModelDock scores it.
   --out <dir>              the bundle folder to create (or the archive, with --format zip|tar.gz)
@@ -25,6 +26,10 @@ Writes a Docker deployment bundle that serves the model exactly as ModelDock sco
   --model-version <label>  version label, such as v1 (default v1)
   --format <format>        dir (default), zip or tar.gz
   --expect <checksum>      the SHA-256 or MD5 the model file must have; a mismatch refuses the export
+  --explain                put background rows into the bundle so it answers POST /explain: the model's
+                           attached reference CSV, else its golden samples (at most 1,000 rows; they are
+                           data, and travel with the bundle)
+  --background <csv>       with --explain: take the background rows from this CSV
   --force                  replace an existing target
   --json                   print the result as JSON
 
@@ -41,6 +46,8 @@ function parseOptions(argv: string[]) {
       format: { type: 'string' },
       expect: { type: 'string' },
       force: { type: 'boolean' },
+      explain: { type: 'boolean' },
+      background: { type: 'string' },
       json: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -62,6 +69,8 @@ async function run(context: CommandContext): Promise<number> {
     values.expect === undefined
       ? undefined
       : checkedOption(expectedChecksumSchema, values.expect, '--expect');
+  if (values.background !== undefined && values.explain !== true)
+    throw new UsageError('--background goes with --explain (background rows for POST /explain).');
   const json = values.json === true;
   const showProgress = !json && context.stderr.isTTY === true;
   try {
@@ -72,6 +81,7 @@ async function run(context: CommandContext): Promise<number> {
       version,
       format,
       force: values.force === true,
+      explain: values.explain === true ? { backgroundCsv: values.background } : undefined,
       onProgress: showProgress
         ? ({ stage, done, total }) => context.stderr.write(`[${done + 1}/${total}] ${stage}\n`)
         : undefined,
