@@ -12,6 +12,7 @@ import type {
   ModelInfo,
   ModelInput,
 } from '../../shared/contract/index.ts';
+import { describeDrivers } from '../../shared/explain-text.ts';
 import { AppError } from '../errors.ts';
 import {
   type CoercedRow,
@@ -22,11 +23,13 @@ import {
 import { createSessionPredictor } from '../scoring/session-predictor.ts';
 import type { BatchPredictions, InputColumns } from '../scoring/types.ts';
 import type { BackgroundRows } from './background.ts';
-import { describeDrivers } from './explain-text.ts';
 import { type RowEvaluator, type ShapleyOptions, shapleyValues } from './shapley.ts';
 
+/** What explaining needs of a model: its description (as ModelInfo or a bundle's manifest gives it) and a session. */
 export interface ExplainableModel {
-  info: ModelInfo;
+  info: Pick<ModelInfo, 'inputs' | 'outputs' | 'task' | 'classLabels' | 'positiveClass'> & {
+    file: Pick<ModelInfo['file'], 'fileName'>;
+  };
   session: InferenceSession;
 }
 
@@ -57,7 +60,7 @@ export function modelPredictor(model: ExplainableModel): ModelPredictor {
 
 /** What is explained for this model and row, and how to read it from a batch of predictions. */
 export function chooseTarget(
-  info: ModelInfo,
+  info: ExplainableModel['info'],
   explained: BatchPredictions,
   options: Pick<ExplainRowOptions, 'classLabel' | 'scale'> = {},
 ): { target: ExplainTarget; read: (predictions: BatchPredictions, row: number) => number | undefined } {
@@ -171,13 +174,36 @@ export async function explainRow(
   options: ExplainRowOptions = {},
 ): Promise<Explanation> {
   const started = performance.now();
-  const { info } = model;
-  const check = checkPayload(info.inputs, payload, { unknownFields: options.unknownFields });
+  const check = checkPayload(model.info.inputs, payload, { unknownFields: options.unknownFields });
   if (!check.ok) throw new AppError('invalid-payload', check.message, { issues: check.issues });
   if (check.many || check.rows.length !== 1) {
     throw new AppError('invalid-payload', 'Explain one payload at a time, not {"instances": [...]}.');
   }
-  const instance = check.rows[0]!;
+  const explanation = await explainCheckedRow(
+    model,
+    payload as Record<string, unknown>,
+    check.rows[0]!,
+    background,
+    options,
+  );
+  explanation.warnings = check.warnings;
+  explanation.elapsedMs = performance.now() - started;
+  return explanation;
+}
+
+/**
+ * Shapley values of a row the payload rules have already checked (`instance`, from `payload`): for
+ * hosts that validate payloads themselves, as the exported service does. `warnings` is left empty.
+ */
+export async function explainCheckedRow(
+  model: ExplainableModel,
+  payload: Record<string, unknown>,
+  instance: CoercedRow,
+  background: BackgroundRows,
+  options: Omit<ExplainRowOptions, 'unknownFields'> = {},
+): Promise<Explanation> {
+  const started = performance.now();
+  const { info } = model;
   const predict = modelPredictor(model);
   const single: Record<string, FieldValue[]> = {};
   for (const input of info.inputs) single[input.name] = [...instance[input.name]!];
@@ -192,7 +218,7 @@ export async function explainRow(
   const contributions = info.inputs.map((input, i): Contribution => {
     const contribution: Contribution = {
       input: input.name,
-      value: shownValue(input, payload as Record<string, unknown>, instance),
+      value: shownValue(input, payload, instance),
       contribution: result.contributions[i]!,
     };
     if (result.method === 'sampled') contribution.standardError = result.standardErrors[i]!;
@@ -209,7 +235,7 @@ export async function explainRow(
     residual: result.residual,
     evaluatedRows: result.evaluatedRows,
     elapsedMs: 0,
-    warnings: check.warnings,
+    warnings: [],
   };
   if (result.permutations !== undefined) explanation.permutations = result.permutations;
   explanation.elapsedMs = performance.now() - started;

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { versionLabelSchema } from '../../shared/contract/index.ts';
 import type { ReferenceProfile } from '../library/drift.ts';
 import {
   type ExportableModel,
@@ -19,6 +20,8 @@ export interface DriftReferenceSource {
 /** Where saved golden samples come from (the library); only their payloads are used. */
 export interface GoldenSampleSource {
   listSamples(sha256: string): Promise<{ payload: Record<string, unknown> }[]>;
+  /** The library's name and version label for the model with this SHA-256, when it keeps it. */
+  entryForSha256?(sha256: string): Promise<{ name: string; versionLabel: string } | undefined>;
 }
 
 /**
@@ -45,21 +48,28 @@ export class ExportService {
   }
 
   /**
-   * Name from the file, version v1, a folder under the exports directory, whether export is allowed,
-   * and the drift reference attached to the model (the bundle watches it by default).
+   * Name and version from the library (else the file's name and v1), a folder under the exports
+   * directory, whether export is allowed, and the drift reference attached to the model (the bundle
+   * watches it by default).
    */
   async defaults(modelId: string) {
     const attached = await this.driftReferences?.attachedReference(modelId).catch(() => undefined);
     return {
-      ...this.namesFor(modelId),
+      ...(await this.namesFor(modelId)),
       ...(attached ? { driftReference: { fileName: attached.fileName, rows: attached.profile.rows } } : {}),
     };
   }
 
-  private namesFor(modelId: string) {
+  private async namesFor(modelId: string) {
     const { info } = this.models.get(modelId);
-    const name = slugify(info.file.fileName.replace(/\.(onnx|pkl|pickle|joblib)$/i, ''), 'model');
-    const version = 'v1';
+    // The library's name and version (what the analyst calls it: "lead_scoring v2"), else the file's name.
+    const kept = await this.goldenSamples?.entryForSha256?.(info.file.sha256).catch(() => undefined);
+    const name = slugify(
+      kept?.name ?? info.file.fileName.replace(/\.(onnx|pkl|pickle|joblib)$/i, ''),
+      'model',
+    );
+    const version =
+      kept && versionLabelSchema.safeParse(kept.versionLabel).success ? kept.versionLabel : 'v1';
     const mismatch = info.checksumCheck && !info.checksumCheck.matches;
     return {
       name,

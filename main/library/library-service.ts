@@ -28,6 +28,7 @@ import {
   type ReferenceProfile,
   sha256OfFile,
 } from './drift.ts';
+import { lineageOf } from './lineage.ts';
 import { expectedFrom, judgeSample, SAMPLE_TOLERANCE } from './samples.ts';
 import { emptyStore, type LibraryStoreData, loadStoreFile, saveStoreFile } from './store-file.ts';
 import { computeWhatIf, type WhatIfRequest } from './whatif.ts';
@@ -104,21 +105,31 @@ export class LibraryService {
    * first time, and only touches lastOpenedAt after that. The name is the file name without extension;
    * the version label is the next vN among entries of that name.
    */
-  addFromOpen(info: ModelInfo): Promise<LibraryEntry> {
-    return this.change(async () => {
+  async addFromOpen(info: ModelInfo): Promise<LibraryEntry> {
+    const lineage = lineageOf(info.inputs);
+    let referenceSource: LibraryEntry | undefined;
+    const added = await this.change(async () => {
       const timestamp = this.now().toISOString();
       const existing = this.data.entries.find((entry) => entry.sha256 === info.file.sha256);
       if (existing) {
         existing.lastOpenedAt = timestamp;
+        existing.lineage ??= lineage;
         await this.persist();
         return { ...existing };
       }
       const storedPath = await this.keepCopy(info.file.path, info.file.sha256, info.file.fileName);
-      const name = path.parse(info.file.fileName).name || info.file.fileName;
+      // A model with the inputs of one already kept is its next version: same name, next vN.
+      const family = this.data.entries
+        .filter((entry) => entry.lineage === lineage)
+        .sort((a, b) => (a.addedAt < b.addedAt ? -1 : a.addedAt > b.addedAt ? 1 : 0));
+      const predecessor = family.at(-1);
+      referenceSource = family.filter((entry) => entry.reference).at(-1);
+      const name = predecessor?.name ?? (path.parse(info.file.fileName).name || info.file.fileName);
       const entry: LibraryEntry = {
         id: info.file.sha256.slice(0, 16),
         name,
-        versionLabel: this.nextVersionLabel(name),
+        lineage,
+        versionLabel: this.nextVersionLabel(name, lineage),
         format: info.format,
         fileName: info.file.fileName,
         sourcePath: info.file.path,
@@ -134,12 +145,37 @@ export class LibraryService {
       await this.persist();
       return { ...entry };
     });
+    const from = referenceSource;
+    if (from?.reference && !added.reference) {
+      // Re-profiled with the new version (the score deciles are the model's own); in the background, so a
+      // large reference doesn't hold up the open. list() and get() wait for it.
+      const carrying = this.carryReference(added, from).catch(() => undefined);
+      this.carrying.add(carrying);
+      void carrying.finally(() => this.carrying.delete(carrying));
+    }
+    return added;
   }
 
-  private nextVersionLabel(name: string): string {
+  private readonly carrying = new Set<Promise<unknown>>();
+
+  /**
+   * The drift reference of the previous version goes on to the next (the same data still describes what the
+   * model should see), when its CSV is still where it was and unchanged.
+   */
+  private async carryReference(entry: LibraryEntry, from: LibraryEntry): Promise<void> {
+    const reference = from.reference!;
+    if ((await sha256OfFile(reference.sourcePath).catch(() => null)) !== reference.sha256) return;
+    await this.attachReference(entry.id, reference.sourcePath);
+    await this.update(entry.id, (stored) => {
+      if (stored.reference) stored.reference.carriedFrom = from.versionLabel;
+    });
+  }
+
+  private nextVersionLabel(name: string, lineage?: string): string {
     let highest = 0;
     for (const entry of this.data.entries) {
-      if (entry.name.toLowerCase() !== name.toLowerCase()) continue;
+      const sameLineage = lineage !== undefined && entry.lineage === lineage;
+      if (!sameLineage && entry.name.toLowerCase() !== name.toLowerCase()) continue;
       const match = /^v(\d+)$/i.exec(entry.versionLabel);
       highest = Math.max(highest, match ? Number(match[1]) : 1);
     }
@@ -173,6 +209,7 @@ export class LibraryService {
   /** Every entry, newest first; `query` matches name, version label, file name, notes or a checksum prefix. */
   async list(query?: string): Promise<{ entries: LibraryEntry[]; notice?: LibraryNotice }> {
     await this.ready();
+    await Promise.all(this.carrying);
     const needle = query?.trim().toLowerCase() ?? '';
     const entries = this.data.entries
       .filter((entry) => !needle || matchesQuery(entry, needle))
@@ -183,6 +220,7 @@ export class LibraryService {
 
   async get(id: string): Promise<LibraryEntry> {
     await this.ready();
+    await Promise.all(this.carrying);
     return { ...this.find(id) };
   }
 
@@ -263,6 +301,13 @@ export class LibraryService {
   // ── golden samples ─────────────────────────────────────────────────────────────────────────────
 
   /** The samples of a model by SHA-256 (the export bundle's samples/ are written from this). */
+  /** For Export's suggested name: the entry's name and version label. */
+  async entryForSha256(sha256: string): Promise<{ name: string; versionLabel: string } | undefined> {
+    await this.ready();
+    const entry = this.data.entries.find((candidate) => candidate.sha256 === sha256);
+    return entry ? { name: entry.name, versionLabel: entry.versionLabel } : undefined;
+  }
+
   async listSamples(sha256: string): Promise<GoldenSample[]> {
     await this.ready();
     return (this.data.samples[sha256] ?? []).map((sample) => structuredClone(sample));
@@ -341,7 +386,8 @@ export class LibraryService {
     csvPath: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<LibraryEntry> {
-    const entry = await this.get(id);
+    await this.ready();
+    const entry = { ...this.find(id) }; // not get(): a reference being carried over comes through here
     const { model, close } = await this.openForEntry(entry, options.signal);
     try {
       const profile = await buildReferenceProfile(model, csvPath, { signal: options.signal });

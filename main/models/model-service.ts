@@ -34,6 +34,11 @@ export interface OpenOptions {
   expectedChecksum?: string;
   signal?: AbortSignal;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /**
+   * Files saved beside this one to combine with it into one pipeline: `dv.bin` with `model.bin`.
+   * Whichever of them holds the model becomes the opened file; the others come before it.
+   */
+  companions?: readonly string[];
 }
 
 /** Session options for interactive use: single rows, so one thread avoids scheduling overhead. */
@@ -85,10 +90,11 @@ export class ModelService {
         { path: resolved },
       );
     }
+    const companions = await this.checkCompanions(format, fileName, options.companions ?? []);
     const prepared =
       format === 'onnx'
         ? await this.readOnnx(resolved, fileName, size, options)
-        : await this.readSklearn(resolved, fileName, format, options);
+        : await this.readSklearn(resolved, fileName, format, options, companions);
     const session = await createSession(prepared.servedBytes, fileName);
     if (options.signal?.aborted) {
       await session.release();
@@ -97,8 +103,8 @@ export class ModelService {
     const { inspection } = prepared;
     const info: ModelInfo = {
       modelId: `model-${randomUUID()}`,
-      format,
-      file: { path: resolved, fileName, ...prepared.checksums },
+      format: prepared.format ?? format,
+      file: prepared.file ?? { path: resolved, fileName, ...prepared.checksums },
       inputs: inspection.inputs,
       outputs: inspection.outputs,
       task: inspection.task,
@@ -130,28 +136,75 @@ export class ModelService {
       onProgress: options.onProgress,
     });
     const prepared = prepareOnnx(bytes!, fileName);
-    return { ...prepared, checksums, conversion: undefined };
+    return { ...prepared, checksums, conversion: undefined, format: undefined, file: undefined };
   }
 
-  private async readSklearn(filePath: string, fileName: string, format: ModelFormat, options: OpenOptions) {
+  /** Companion files must be pickles, joblib or XGBoost files: an ONNX graph cannot take another step. */
+  private async checkCompanions(format: ModelFormat, fileName: string, companions: readonly string[]) {
+    const checked: { path: string; fileName: string; format: ModelFormat }[] = [];
+    for (const companion of companions) {
+      const resolved = path.resolve(companion);
+      await statModelFile(resolved);
+      const companionFormat = sniffModelFormat(await readHead(resolved, sniffLength));
+      const name = path.basename(resolved);
+      if (format === 'onnx' || companionFormat === 'onnx' || companionFormat === null) {
+        throw new AppError(
+          'unsupported-format',
+          `ModelDock combines scikit-learn pickle/joblib and XGBoost files only; ${format === 'onnx' ? fileName : name} is ${format === 'onnx' || companionFormat === 'onnx' ? 'an ONNX model' : 'not a model file'}.`,
+        );
+      }
+      checked.push({ path: resolved, fileName: name, format: companionFormat });
+    }
+    return checked;
+  }
+
+  private async readSklearn(
+    filePath: string,
+    fileName: string,
+    format: ModelFormat,
+    options: OpenOptions,
+    companions: { path: string; fileName: string; format: ModelFormat }[] = [],
+  ) {
     const checksums = await checksumFile(filePath, {
       signal: options.signal,
       onProgress: options.onProgress,
     });
-    const converted = await convertSklearn(filePath, {
+    const files = [{ path: filePath, fileName, format, checksums }];
+    for (const companion of companions) {
+      files.push({ ...companion, checksums: await checksumFile(companion.path, { signal: options.signal }) });
+    }
+    // Several files convert to one model, cached under a key made of all their checksums.
+    const key =
+      files.length === 1
+        ? checksums.sha256
+        : checksumBytes(new TextEncoder().encode(files.map((file) => file.checksums.sha256).join('+')))
+            .sha256;
+    const converted = await convertSklearn(files.length === 1 ? filePath : files.map((file) => file.path), {
       dataDir: this.dataDir,
-      sha256: checksums.sha256,
+      sha256: key,
       signal: options.signal,
     });
+    const modelFile = files[converted.modelFileIndex ?? 0]!;
     const prepared = prepareOnnx(converted.onnxBytes, `${fileName} (converted to ONNX)`);
     const conversion: NonNullable<ModelInfo['conversion']> = {
-      from: format === 'xgboost' ? 'xgboost' : 'scikit-learn',
+      from: modelFile.format === 'xgboost' ? 'xgboost' : 'scikit-learn',
       steps: converted.steps,
       convertedPath: converted.convertedPath,
       convertedSha256: checksumBytes(converted.onnxBytes).sha256,
     };
     if (converted.sklearnVersion) conversion.sklearnVersion = converted.sklearnVersion;
-    return { ...prepared, checksums, conversion };
+    if (files.length > 1) {
+      conversion.combinedWith = files
+        .filter((file) => file !== modelFile)
+        .map((file) => ({ path: file.path, fileName: file.fileName, sha256: file.checksums.sha256 }));
+    }
+    return {
+      ...prepared,
+      checksums: modelFile.checksums,
+      conversion,
+      format: modelFile.format,
+      file: { path: modelFile.path, fileName: modelFile.fileName, ...modelFile.checksums },
+    };
   }
 
   async close(modelId: string): Promise<boolean> {

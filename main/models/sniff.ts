@@ -1,4 +1,5 @@
 import type { ModelFormat } from '../../shared/contract/index.ts';
+import { looksLikeHeaderlessPickle } from '../sklearn/pickle/headerless.ts';
 import { sniffXgboost } from '../sklearn/xgboost/sniff.ts';
 import { readField, WireError, WireType } from './onnx-wire.ts';
 
@@ -59,13 +60,10 @@ const latin1 = new TextDecoder('latin1');
 
 function pickleProtocol(head: Uint8Array): number | null {
   if (head[0] === 0x80 && head[1] !== undefined && head[1] >= 2 && head[1] <= 5) return head[1];
-  // Protocols 0 and 1 have no header; they start with an opcode. Accept the openings that
-  // pickled scikit-learn objects have: GLOBAL ("c" module \n name \n), MARK, EMPTY_DICT/LIST.
-  const text = latin1.decode(head.subarray(0, 200));
-  if (/^c[A-Za-z_][\w.]*\n[A-Za-z_]\w*\n/.test(text)) return 0;
-  if (/^\((c[A-Za-z_][\w.]*\n|dp0\n|lp0\n|i[A-Za-z_])/.test(text)) return 0;
-  // EMPTY_DICT or EMPTY_LIST followed by BINPUT 0.
-  if ((head[0] === 0x7d || head[0] === 0x5d) && head[1] === 0x71 && head[2] === 0x00) return 1;
+  // Protocols 0 and 1 have no header, and Python runs any stream of instructions without one:
+  // recognise them by their first instructions, so a crafted file is refused by name, not as
+  // "not a model file".
+  if (looksLikeHeaderlessPickle(head)) return 0;
   return null;
 }
 

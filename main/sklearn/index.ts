@@ -5,11 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { AppError, isAppError } from '../errors.ts';
+import { holdsOnlyTransformers } from './convert/convert-pipeline.ts';
 import { conversionMetadataKeys, convertSklearnValue } from './convert/index.ts';
-import { defaultLimits, loadPickleFile, type PyValue } from './pickle/index.ts';
+import { defaultLimits, loadPickleFile, PyTuple, type PyValue } from './pickle/index.ts';
 import { boosterFromFile, sniffXgboost } from './xgboost/native.ts';
 
 export { conversionMetadataKeys, convertSklearnValue, supportedClasses } from './convert/index.ts';
@@ -28,6 +29,8 @@ export interface SklearnConversion {
   convertedPath: string;
   sklearnVersion?: string;
   steps: string[];
+  /** For several files: which one holds the model (the others hold transformers placed before it). */
+  modelFileIndex?: number;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -85,19 +88,48 @@ export async function loadModelValue(filePath: string): Promise<PyValue> {
 }
 
 /**
+ * Several files saved side by side (the course's `dv.bin` and `model.bin`) as one pipeline:
+ * the files that hold only transformers, in the order given, then the one file with a model.
+ */
+async function loadCombined(
+  filePaths: readonly string[],
+): Promise<{ value: PyValue; modelFileIndex: number }> {
+  const values: PyValue[] = [];
+  for (const filePath of filePaths) values.push(await loadModelValue(filePath));
+  const withModel = values.flatMap((value, index) => (holdsOnlyTransformers(value) ? [] : [index]));
+  if (withModel.length !== 1) {
+    const names = withModel.map((index) => basename(filePaths[index]!)).join(', ');
+    throw new AppError(
+      'unsupported-model',
+      withModel.length === 0
+        ? 'None of these files holds a model, only transformers: add the model file saved beside them.'
+        : `Only one of the files may hold a model, but ${names} each hold one: give one model file and the transformer files saved beside it.`,
+    );
+  }
+  const model = values[withModel[0]!]!;
+  return {
+    value: new PyTuple([...values.filter((value) => value !== model), model]),
+    modelFileIndex: withModel[0]!,
+  };
+}
+
+/**
  * Reads a scikit-learn pickle/joblib file without running code, converts it to ONNX and
  * stores it as `<dataDir>/converted/<sha256>.onnx` (written to a temp name, then renamed).
  */
 export async function convertSklearnFile(
-  filePath: string,
+  filePath: string | readonly string[],
   options: { dataDir: string; sha256: string; signal?: AbortSignal },
 ): Promise<SklearnConversion> {
   const directory = join(options.dataDir, 'converted');
   const convertedPath = join(directory, `${options.sha256}.onnx`);
   throwIfAborted(options.signal);
   const cached = await reuseConverted(convertedPath, options.sha256);
-  if (cached) return cached;
-  const value = await loadModelValue(filePath);
+  // Combined files are read again to learn which holds the model (cheap next to converting).
+  if (cached && typeof filePath === 'string') return cached;
+  const combined = typeof filePath === 'string' ? undefined : await loadCombined(filePath);
+  if (cached && combined) return { ...cached, modelFileIndex: combined.modelFileIndex };
+  const value = combined ? combined.value : await loadModelValue(filePath as string);
   throwIfAborted(options.signal);
   let converted: ReturnType<typeof convertSklearnValue>;
   try {
@@ -129,5 +161,6 @@ export async function convertSklearnFile(
     convertedPath,
     steps: converted.steps,
     ...(converted.sklearnVersion ? { sklearnVersion: converted.sklearnVersion } : {}),
+    ...(combined ? { modelFileIndex: combined.modelFileIndex } : {}),
   };
 }

@@ -36,7 +36,7 @@ export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
   const { model } = props;
   const ids = { name: useId(), version: useId(), target: useId(), format: useId() };
   const [name, setName] = useState('');
-  const [version, setVersion] = useState('v1');
+  const [version, setVersion] = useState(''); // export.defaults fills it: the library's version label
   const [target, setTarget] = useState('');
   const [format, setFormat] = useState<BundleFormat>('dir');
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });

@@ -19,6 +19,7 @@ export function LibraryPanel(props: LibraryPanelProps) {
   const [notice, setNotice] = useState<LibraryNotice | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  const [layout, setLayout] = useState<'versions' | 'table'>('versions');
   const searchId = useId();
 
   const load = useCallback(async (search: string) => {
@@ -62,6 +63,25 @@ export function LibraryPanel(props: LibraryPanelProps) {
           value={query}
           onChange={(event) => setQuery(event.target.value)}
         />
+        <fieldset className="segmented" aria-label="Library layout">
+          <button
+            type="button"
+            className="button"
+            aria-pressed={layout === 'versions'}
+            onClick={() => setLayout('versions')}
+          >
+            Versions
+          </button>
+          <button
+            type="button"
+            className="button"
+            aria-pressed={layout === 'table'}
+            onClick={() => setLayout('table')}
+            data-testid="library-table-view"
+          >
+            Table
+          </button>
+        </fieldset>
       </div>
       {notice ? (
         <div className="notice" role="status" data-testid="library-notice">
@@ -84,18 +104,170 @@ export function LibraryPanel(props: LibraryPanelProps) {
             : 'Models you open are kept here, with their checksums and versions.'}
         </p>
       ) : null}
-      <ul className="library-list">
-        {entries.map((entry) => (
-          <LibraryRow
-            key={entry.id}
-            entry={entry}
-            onChange={replace}
-            onRemoved={() => setEntries((current) => current.filter((other) => other.id !== entry.id))}
-            onOpen={onOpen}
-          />
-        ))}
-      </ul>
+      {layout === 'table' ? (
+        <LibraryTable entries={entries} onOpen={onOpen} />
+      ) : (
+        groupByLineage(entries).map((group) => (
+          <section
+            key={group.key}
+            className="library-lineage"
+            aria-label={`${group.name}: ${group.entries.length} ${group.entries.length === 1 ? 'version' : 'versions'}`}
+            data-testid="library-lineage"
+          >
+            <h3>
+              {group.name}{' '}
+              <span className="hint">
+                {group.entries.length === 1 ? '1 version' : `${group.entries.length} versions, same inputs`}
+              </span>
+            </h3>
+            <ul className="library-list">
+              {group.entries.map((entry) => (
+                <LibraryRow
+                  key={entry.id}
+                  entry={entry}
+                  onChange={replace}
+                  onRemoved={() => setEntries((current) => current.filter((other) => other.id !== entry.id))}
+                  onOpen={onOpen}
+                />
+              ))}
+            </ul>
+          </section>
+        ))
+      )}
     </section>
+  );
+}
+
+/**
+ * Versions of one model together (entries sharing a lineage: the same inputs), oldest first so v1 comes
+ * before v2 as they were added; the most recently used model first.
+ */
+export function groupByLineage(
+  entries: readonly LibraryEntry[],
+): Array<{ key: string; name: string; entries: LibraryEntry[] }> {
+  const groups = new Map<string, LibraryEntry[]>();
+  for (const entry of entries) {
+    const key = entry.lineage ?? `entry:${entry.id}`;
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  // ISO timestamps sort as text.
+  const latest = (list: LibraryEntry[]) =>
+    list
+      .map((entry) => entry.lastOpenedAt)
+      .sort()
+      .at(-1) ?? '';
+  return [...groups.entries()]
+    .map(([key, list]) => {
+      const sorted = [...list].sort((a, b) => (a.addedAt < b.addedAt ? -1 : a.addedAt > b.addedAt ? 1 : 0));
+      return { key, name: sorted[0]?.name ?? '', entries: sorted };
+    })
+    .sort((a, b) => (latest(a.entries) < latest(b.entries) ? 1 : -1));
+}
+
+type SortKey = 'name' | 'versionLabel' | 'fileName' | 'sizeBytes' | 'addedAt' | 'lastOpenedAt' | 'reference';
+
+const tableColumns: Array<{ key: SortKey; label: string }> = [
+  { key: 'name', label: 'Name' },
+  { key: 'versionLabel', label: 'Version' },
+  { key: 'fileName', label: 'File' },
+  { key: 'sizeBytes', label: 'Size' },
+  { key: 'addedAt', label: 'Added' },
+  { key: 'lastOpenedAt', label: 'Last opened' },
+  { key: 'reference', label: 'Reference' },
+];
+
+function sortValue(entry: LibraryEntry, key: SortKey): string | number {
+  if (key === 'reference') return entry.reference?.fileName ?? '';
+  if (key === 'sizeBytes') return entry.sizeBytes;
+  return entry[key].toLowerCase();
+}
+
+/** Every entry as one sortable table: click a column heading to sort by it, again to reverse. */
+function LibraryTable(props: { entries: LibraryEntry[]; onOpen?: (model: ModelInfo) => void }) {
+  const [sort, setSort] = useState<{ key: SortKey; ascending: boolean }>({
+    key: 'addedAt',
+    ascending: false,
+  });
+  const { busy, error, run } = useBusyAction();
+  const rows = [...props.entries].sort((a, b) => {
+    const x = sortValue(a, sort.key);
+    const y = sortValue(b, sort.key);
+    const order = x < y ? -1 : x > y ? 1 : a.addedAt < b.addedAt ? -1 : 1;
+    return sort.ascending ? order : -order;
+  });
+  return (
+    <>
+      <table className="io-table library-table" data-testid="library-table">
+        <thead>
+          <tr>
+            {tableColumns.map((column) => (
+              <th
+                key={column.key}
+                aria-sort={sort.key === column.key ? (sort.ascending ? 'ascending' : 'descending') : 'none'}
+              >
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() =>
+                    setSort((current) => ({
+                      key: column.key,
+                      ascending: current.key === column.key ? !current.ascending : true,
+                    }))
+                  }
+                >
+                  {column.label}
+                  {sort.key === column.key ? (sort.ascending ? ' ▲' : ' ▼') : ''}
+                </button>
+              </th>
+            ))}
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((entry) => (
+            <tr key={entry.id} data-testid="library-table-row">
+              <td>{entry.name}</td>
+              <td>
+                <span className="version-badge">{entry.versionLabel}</span>
+              </td>
+              <td title={entry.sha256}>{entry.fileName}</td>
+              <td title={`${entry.sizeBytes} bytes`}>{formatBytes(entry.sizeBytes)}</td>
+              <td>{formatDate(entry.addedAt)}</td>
+              <td>{formatDate(entry.lastOpenedAt)}</td>
+              <td>{entry.reference ? `${entry.reference.fileName} (${entry.reference.rows} rows)` : '—'}</td>
+              <td>
+                {props.onOpen ? (
+                  <button
+                    type="button"
+                    className="button"
+                    disabled={busy !== null}
+                    onClick={() =>
+                      run('Opening', async () => {
+                        props.onOpen?.(
+                          await client.call('library.open', {
+                            id: entry.id,
+                            operationId: newOperationId('open'),
+                          }),
+                        );
+                      })
+                    }
+                  >
+                    Open
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {error ? (
+        <p className="bad" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </>
   );
 }
 
@@ -198,7 +370,7 @@ function LibraryRow(props: {
           {entry.notes ? <p className="library-notes">{entry.notes}</p> : null}
           <p className="hint">
             {entry.reference
-              ? `Reference: ${entry.reference.fileName} (${entry.reference.rows} rows)`
+              ? `Reference: ${entry.reference.fileName} (${entry.reference.rows} rows)${entry.reference.carriedFrom ? `, carried over from ${entry.reference.carriedFrom}` : ''}`
               : 'No reference CSV: attach one (e.g. the training data) to see drift.'}
           </p>
         </div>

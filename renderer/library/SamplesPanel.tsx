@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { GoldenSample, ModelInfo, SampleRunReport } from '../../shared/contract/index.ts';
+import { useAppStore } from '../app/app-store.ts';
 import { client } from '../client/index.ts';
 import { errorMessage, formatProbability } from './format.ts';
 import { PayloadEditor, usePayloadSource } from './PayloadSource.tsx';
@@ -9,6 +10,14 @@ export interface SamplesPanelProps {
   model: ModelInfo;
   /** The payload on the Try tab; when absent the panel shows its own JSON editor. */
   payload?: Record<string, unknown> | null;
+}
+
+/**
+ * |Δp| in full: the tolerance is 1e-6, so "0.0000" would hide exactly what the column is for. Shortest
+ * text that reads back as the same double.
+ */
+export function formatDelta(delta: number): string {
+  return String(delta);
 }
 
 /** Golden samples: keep a payload with the outputs seen now, and check later that the model still gives them. */
@@ -113,6 +122,7 @@ export function SamplesPanel(props: SamplesPanelProps) {
           <thead>
             <tr>
               <th>Sample</th>
+              <th>Payload</th>
               <th>Expected</th>
               <th>Now</th>
               <th>max |Δp|</th>
@@ -127,7 +137,12 @@ export function SamplesPanel(props: SamplesPanelProps) {
               const result = runs.get(sample.name);
               return (
                 <tr key={sample.name} data-testid="sample-row">
-                  <td title={JSON.stringify(sample.payload)}>{sample.name}</td>
+                  <td>{sample.name}</td>
+                  <td>
+                    <code className="sample-payload" data-testid="sample-payload">
+                      {JSON.stringify(sample.payload)}
+                    </code>
+                  </td>
                   <td>
                     {String(sample.expected.label ?? '')}{' '}
                     {formatProbability(sample.expected.probability ?? sample.expected.value)}
@@ -137,7 +152,9 @@ export function SamplesPanel(props: SamplesPanelProps) {
                       ? `${String(result.actual.label ?? '')} ${formatProbability(result.actual.probability ?? result.actual.value)}`
                       : ''}
                   </td>
-                  <td>{result ? formatProbability(result.maxAbsDelta) : ''}</td>
+                  <td className="mono" data-testid="sample-delta">
+                    {result && result.maxAbsDelta !== null ? formatDelta(result.maxAbsDelta) : ''}
+                  </td>
                   <td>
                     {result ? (
                       <span className={result.passed ? 'good' : 'bad'} title={result.error}>
@@ -146,6 +163,15 @@ export function SamplesPanel(props: SamplesPanelProps) {
                     ) : null}
                   </td>
                   <td>
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() =>
+                        useAppStore.setState({ currentPayload: sample.payload, activeTab: 'try' })
+                      }
+                    >
+                      Load into Try
+                    </button>{' '}
                     <button type="button" className="link-button" onClick={() => remove(sample.name)}>
                       Delete
                     </button>

@@ -4,6 +4,7 @@ import { type UseFormReturn, useController, useForm } from 'react-hook-form';
 import type { ModelInfo, PredictManyResult, PredictResult } from '../../shared/contract/index.ts';
 import { useAppStore } from '../app/app-store.ts';
 import { ClientError, client } from '../client/index.ts';
+import { ExplanationPanel } from '../explain/ExplanationPanel.tsx';
 import type { StaleReason } from '../predict/PredictionView.tsx';
 import { TryResult } from '../predict/TryResult.tsx';
 import {
@@ -56,6 +57,8 @@ export function PayloadForm(props: { model: ModelInfo }) {
   );
   const [result, setResult] = useState<PredictResult | PredictManyResult | null>(null);
   const [predictedKey, setPredictedKey] = useState<string | null>(null);
+  // What the prediction on screen answered: the explanation beside it explains the same request.
+  const [predicted, setPredicted] = useState<{ payload: Payload; strict: boolean } | null>(null);
   const [predictError, setPredictError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // The payload this component last wrote, to tell its own updates from another view's (a sample loaded).
@@ -139,6 +142,7 @@ export function PayloadForm(props: { model: ModelInfo }) {
         }),
       );
       setPredictedKey(requestKey(sent, strict));
+      setPredicted({ payload: sent, strict });
     } catch (error) {
       setResult(null);
       setPredictError(ClientError.from(error).message);
@@ -180,14 +184,16 @@ export function PayloadForm(props: { model: ModelInfo }) {
           ))}
         </div>
       </form>
-      <TryResult
-        model={model}
-        formId={formId}
-        busy={busy}
-        result={result}
-        stale={stale}
-        error={predictError}
-      />
+      <TryResult model={model} formId={formId} busy={busy} result={result} stale={stale} error={predictError}>
+        {result && 'label' in result && predicted ? (
+          <ExplanationPanel
+            model={model}
+            payload={predicted.payload}
+            unknownFields={predicted.strict ? 'refuse' : 'ignore'}
+            stale={stale !== null}
+          />
+        ) : null}
+      </TryResult>
       <div className="json-view">
         <label htmlFor={jsonId}>Payload as JSON (what Predict sends)</label>
         <textarea

@@ -9,6 +9,8 @@ export const referenceSummarySchema = z.object({
   sha256: z.string(),
   rows: z.number().int().nonnegative(),
   attachedAt: z.string(),
+  /** The version label of the earlier version of this lineage it was carried over from, if it was. */
+  carriedFrom: z.string().optional(),
 });
 export type ReferenceSummary = z.infer<typeof referenceSummarySchema>;
 
@@ -31,6 +33,11 @@ export const libraryEntrySchema = z.object({
   lastOpenedAt: z.string(),
   notes: z.string(),
   reference: referenceSummarySchema.optional(),
+  /**
+   * Models with the same inputs (names, kinds and widths) are versions of one model: they share this key,
+   * a name, and v1, v2, … in the order they were added. Absent for entries kept before lineages.
+   */
+  lineage: z.string().optional(),
 });
 export type LibraryEntry = z.infer<typeof libraryEntrySchema>;
 

@@ -118,6 +118,11 @@ export const conversionInfoSchema = z.object({
   steps: z.array(z.string()),
   /** Where the converted ONNX model is kept (the app's data directory). */
   convertedPath: z.string(),
+  /**
+   * Files opened together with the model file and combined with it into one pipeline (the
+   * course's `dv.bin` saved beside `model.bin`), in pipeline order.
+   */
+  combinedWith: z.array(z.object({ path: z.string(), fileName: z.string(), sha256: z.string() })).optional(),
   convertedSha256: z.string(),
 });
 

@@ -42,7 +42,11 @@ describe('load limits', () => {
       maxMemoEntries: 5_000_000,
       maxDepth: 500,
       maxArrayBytes: 1024 * MiB,
+      maxArrayElements: 128 * MiB,
+      maxTextElements: 10_000_000,
+      maxTextBytes: 256 * MiB,
       maxOps: 50_000_000,
+      maxSharedExpansion: 20_000_000,
     });
   });
 

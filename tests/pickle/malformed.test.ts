@@ -55,8 +55,19 @@ describe('malformed pickles get clear, typed errors', () => {
     expect(error.message).toBe('refused: the file nests data more than 500 levels deep');
   });
 
-  it('keeps memo reuse shared instead of copying it (billion laughs)', async () => {
-    const value = await loadPickleFile(join(dir, 'billion_laughs.pkl'));
+  it('refuses memo reuse that would expand past the budget when walked (billion laughs)', async () => {
+    await expect(loadPickleFile(join(dir, 'billion_laughs.pkl'))).rejects.toMatchObject({
+      code: 'refused-pickle',
+      message:
+        'refused: the file\'s shared data expands to 1.1e30 values when read as a tree (a "billion laughs" file); ModelDock allows 20000000 more than the file holds',
+      details: { limit: 'maxSharedExpansion' },
+    });
+  });
+
+  it('keeps memo reuse shared instead of copying it', async () => {
+    const value = await loadPickleFile(join(dir, 'billion_laughs.pkl'), {
+      maxSharedExpansion: Number.POSITIVE_INFINITY,
+    });
     // 30 levels of 10 references each: 10**30 leaves if copied; the same list object when shared.
     let level = value as unknown[];
     for (let depth = 0; depth < 30; depth++) {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Explanation } from '../../../shared/contract/index.ts';
-import { formatContribution, formatInputValue } from '../../analysis/explain-text.ts';
+import { formatContribution, formatInputValue } from '../../../shared/explain-text.ts';
 import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 import { formatTable } from './inspect.ts';

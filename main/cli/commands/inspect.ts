@@ -12,9 +12,11 @@ import {
 } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 
-const usage = `Usage: modeldock inspect <model> [--json] [--expect <md5-or-sha256>]
+const usage = `Usage: modeldock inspect <model> [<file saved beside it>…] [--json] [--expect <md5-or-sha256>]
 
-Shows a model file's checksums, inputs, outputs and task.
+Shows a model file's checksums, inputs, outputs and task. Several files saved side by side
+(the course's dv.bin and model.bin) are combined into one pipeline: the files holding only
+transformers come first, then the one holding the model (--expect checks that one).
   --json            print the result as JSON
   --expect <hex>    fail (exit 3) unless the file has this MD5 (32 hex digits) or SHA-256 (64)
 
@@ -109,6 +111,9 @@ export function formatInspection(info: ModelInfo): string {
     lines.push(
       `  Source    converted from ${info.conversion.from}${version}: ${info.conversion.steps.join(' → ')}`,
     );
+    for (const file of info.conversion.combinedWith ?? []) {
+      lines.push(`  With      ${file.fileName} (SHA-256 ${file.sha256}), placed before the model`);
+    }
     lines.push(`  Served    ${info.conversion.convertedPath} (SHA-256 ${info.conversion.convertedSha256})`);
   }
   lines.push('', 'Inputs');
@@ -140,14 +145,17 @@ export function formatInspection(info: ModelInfo): string {
 
 async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
-  if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
+  if (positionals.length === 0) throw new UsageError('give a model file.');
   const expectedChecksum =
     values.expect === undefined
       ? undefined
       : checkedOption(expectedChecksumSchema, values.expect, '--expect');
   const json = values.json === true;
   try {
-    const info = await context.services.models.open(positionals[0]!, { expectedChecksum });
+    const info = await context.services.models.open(positionals[0]!, {
+      expectedChecksum,
+      companions: positionals.slice(1),
+    });
     if (info.checksumCheck && !info.checksumCheck.matches) {
       const { algorithm, expected } = info.checksumCheck;
       throw new AppError(

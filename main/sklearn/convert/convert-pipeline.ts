@@ -149,6 +149,16 @@ function transformersOnly(names: string[]): AppError {
   );
 }
 
+/** Whether a loaded file holds transformers and no model (the `dv.bin` saved beside `model.bin`). */
+export function holdsOnlyTransformers(root: PyValue): boolean {
+  try {
+    const names = flattenSteps(root).map((step) => estimatorOf(step).name);
+    return names.every((name) => transformers[name]);
+  } catch {
+    return false; // not a pipeline at all: let the conversion say what is wrong with it
+  }
+}
+
 export interface ConvertedGraph {
   ctx: ConversionContext;
   outputs: ModelOutputs;

@@ -125,7 +125,8 @@ export function convertOneHotEncoder(est: Estimator, features: Features, ctx: Co
       mappingValue === undefined || mappingValue === null
         ? cats.map((_, i) => i)
         : Array.from(scalars(mappingValue, '_default_to_infrequent_mappings', est.name), Number);
-    const groups = Math.max(...mapping) + 1;
+    // reduce, not Math.max(...mapping): a crafted file's long mapping would overflow the call stack.
+    const groups = mapping.reduce((max, g) => Math.max(max, g), Number.NEGATIVE_INFINITY) + 1;
     const hasInfrequent = mappingValue !== undefined && mappingValue !== null;
     const drop = dropIndex(est, feature);
     const outputOf = new Map<number, number>();

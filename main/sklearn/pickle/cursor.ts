@@ -79,6 +79,12 @@ export class Cursor {
     return out;
   }
 
+  /** How many bytes the next protocol-0 text argument has (up to its newline, or to the end). */
+  lineLength(): number {
+    const end = this.bytes.indexOf(0x0a, this.pos);
+    return (end < 0 ? this.bytes.length : end) - this.pos;
+  }
+
   /** A protocol-0 text argument: the bytes up to the next newline, decoded as latin-1. */
   line(what: string): string {
     const end = this.bytes.indexOf(0x0a, this.pos);
@@ -89,10 +95,7 @@ export class Cursor {
   }
 }
 
+/** Bytes as latin-1 text, decoded natively (a JavaScript loop took seconds for a 100 MB BINSTRING). */
 export function latin1(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 8192) {
-    out += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  }
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }

@@ -4,13 +4,14 @@
  * every global outside a fixed allow-list. Nothing in a file is ever imported or run.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { isAppError } from '../../errors.ts';
 import { Cursor } from './cursor.ts';
 import { decompress, detectCompression } from './decompress.ts';
+import { looksLikeHeaderlessPickle } from './headerless.ts';
 import { defaultLimits, type LoadLimits, resolveLimits } from './limits.ts';
-import { isOpcode } from './opcodes.ts';
 import { corrupt, refused } from './pickle-errors.ts';
 import type { PyValue } from './py-values.ts';
-import { Unpickler } from './unpickler.ts';
+import { type LoadBudget, Unpickler } from './unpickler.ts';
 import { checkValueGraph } from './value-graph.ts';
 
 export type { LoadLimits } from './limits.ts';
@@ -43,34 +44,53 @@ export function loadPickleBytes(bytes: Uint8Array, limits?: Partial<LoadLimits>)
   const compression = bytes[0] === 0x80 ? null : detectCompression(bytes);
   const stream = compression ? decompress(bytes, compression, resolved.maxFileBytes) : bytes;
   if (stream.length === 0) throw corrupt('This pickle file is empty: its compressed data holds no bytes.');
-  const budget = { limits: resolved, ops: 0, memoEntries: 0, arrayBytes: 0 };
-  const value = new Unpickler(new Cursor(stream), budget, true).run();
-  checkValueGraph(value, resolved.maxDepth);
+  const budget = {
+    limits: resolved,
+    ops: 0,
+    memoEntries: 0,
+    arrayBytes: 0,
+    arrayElements: 0,
+    textElements: 0,
+  };
+  const cursor = new Cursor(stream);
+  const value = new Unpickler(cursor, budget, true).run();
+  if (cursor.remaining > 0) refuseTrailingBytes(cursor, budget);
+  checkValueGraph(value, resolved);
   return value;
 }
 
 /**
- * For the format sniffer: 'pickle' for a protocol 2–5 header (0x80 + version) or a
- * protocol 0/1 start that a model can have (a GLOBAL naming a class, or MARK/empty
- * list/dict/tuple followed by another instruction); 'joblib-compressed' for the zlib, gzip, bz2, xz, lzma or
- * old "ZF" headers joblib writes. Compressed content is only confirmed by loading.
+ * Python's pickle.load stops at the first STOP, but the same file read again (pickle.load twice,
+ * a "stacked" pickle) runs whatever follows, and picklescan reports such a file as infected. A
+ * model file holds one pickle, so bytes after STOP are refused; when they are another pickle
+ * calling something, the refusal names it, as for any other file. Refused either way: such a file
+ * is never opened, so never exported either.
+ */
+function refuseTrailingBytes(cursor: Cursor, budget: LoadBudget): never {
+  const offset = cursor.pos;
+  const trailing = cursor.remaining;
+  try {
+    while (cursor.remaining > 0) new Unpickler(cursor, budget, false).run();
+  } catch (error) {
+    if (isAppError(error) && (error.details as { global?: unknown } | undefined)?.global !== undefined)
+      throw error;
+  }
+  throw refused(
+    `refused: the file has ${trailing} more bytes after the end of its pickle (byte ${offset}); a model file holds one pickle`,
+    { offset, trailing },
+  );
+}
+
+/**
+ * For the format sniffer: 'pickle' for a protocol 2–5 header (0x80 + version) or a stream that
+ * reads as pickle instructions without one (headerless.ts: protocol 0/1, and crafted files Python
+ * runs all the same); 'joblib-compressed' for the zlib, gzip, bz2, xz, lzma or old "ZF" headers
+ * joblib writes. Compressed content is only confirmed by loading.
  */
 export function sniffPickle(head: Uint8Array): 'pickle' | 'joblib-compressed' | null {
   const first = head[0];
   if (first === undefined) return null;
   if (first === 0x80) return (head[1] ?? 0) >= 2 && (head[1] ?? 0) <= 5 ? 'pickle' : null;
   if (detectCompression(head)) return 'joblib-compressed';
-  if (first === 0x63) {
-    // GLOBAL: "c<module>\n<name>\n"
-    return /^c[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(
-      new TextDecoder('latin1').decode(head.subarray(0, 256)),
-    )
-      ? 'pickle'
-      : null;
-  }
-  const second = head[1];
-  if ((first === 0x28 || first === 0x5d || first === 0x7d || first === 0x29) && second !== undefined) {
-    return isOpcode(second) ? 'pickle' : null;
-  }
-  return null;
+  return looksLikeHeaderlessPickle(head) ? 'pickle' : null;
 }

@@ -104,8 +104,18 @@ function dtypeString(info: DtypeInfo): string {
   return `${order}${info.char}${info.itemsize}`;
 }
 
-/** Counts decoded array bytes against the load's budget. */
-export type ArrayBudget = (bytes: number) => void;
+/**
+ * Counts a decoded array against the load's budget before anything is allocated: its bytes, its
+ * elements (any dtype, zero-width ones included) and those of its elements that become separate
+ * text values (U and S).
+ */
+export type ArrayBudget = (bytes: number, elements: number, textElements: number) => void;
+
+/** How many text values one element of this dtype decodes to (a record counts each U/S field). */
+function textValuesPerElement(info: DtypeInfo): number {
+  if (info.kind === 'record') return info.fields.reduce((n, f) => n + textValuesPerElement(f.type), 0);
+  return info.char === 'U' || info.char === 'S' ? 1 : 0;
+}
 
 export const NUMERIC: Readonly<Record<string, NdDtype>> = {
   f8: 'float64',
@@ -165,7 +175,7 @@ export function decodeArray(
         'This pickle file is damaged: an object array does not hold as many items as its shape says.',
       );
     }
-    budget(size * 8);
+    budget(size * 8, size, 0);
     // numpy pickles object elements in C order even for Fortran arrays.
     return new NdArray('object', shape, raw.slice(), '|O');
   }
@@ -177,7 +187,9 @@ export function decodeArray(
       `This pickle file is damaged: a numpy array of shape (${shape.join(', ')}) should hold ${expected} bytes but holds ${raw.length}.`,
     );
   }
-  budget(expected);
+  // Charged before decoding: with a zero-width dtype (U0, S0, a record of itemsize 0) no bytes back
+  // the elements, and only the element counts stop a 100-byte file declaring 10^12 of them.
+  budget(expected, size, size * textValuesPerElement(info));
   const bytes = fortran && shape.length > 1 ? fortranToC(raw, shape, info.itemsize) : raw;
   if (info.kind === 'record') {
     const fields: Record<string, NdArray> = {};

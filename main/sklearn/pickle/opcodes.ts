@@ -22,11 +22,6 @@ interface Opcode {
 
 export const OPCODES: (Opcode | undefined)[] = new Array(256);
 
-/** Whether a byte is a pickle instruction (for sniffing protocol 0/1 files, which have no header). */
-export function isOpcode(byte: number): boolean {
-  return OPCODES[byte] !== undefined;
-}
-
 function op(code: string | number, name: string, run: Opcode['run']): void {
   const byte = typeof code === 'number' ? code : code.charCodeAt(0);
   OPCODES[byte] = { name, run };
@@ -117,6 +112,30 @@ function lengthOf(m: Unpickler, n: number, what: string): number {
   return n;
 }
 
+const MiB = 1024 * 1024;
+
+/**
+ * A text's declared length, checked against maxTextBytes before it is read or decoded: past ~512M
+ * characters V8 can't make the string at all, and a decompressed 600 MB text would otherwise cost
+ * seconds and gigabytes before failing with a misleading message.
+ */
+function textLength(m: Unpickler, n: number, what: string): number {
+  const max = m.budget.limits.maxTextBytes;
+  // A length past the end of the file is reported as truncation by the read that follows.
+  if (lengthOf(m, n, what) > max && n <= m.cursor.remaining) {
+    throw refused(
+      `refused: the file holds a text of ${Math.ceil(n / MiB)} MB (${what} at byte ${m.at}); ModelDock reads texts of up to ${Math.floor(max / MiB)} MB`,
+      { limit: 'maxTextBytes', bytes: n },
+    );
+  }
+  return n;
+}
+
+function textLine(m: Unpickler, what: string): string {
+  textLength(m, m.cursor.lineLength(), what);
+  return m.cursor.line(what);
+}
+
 // ---- the opcode table (names as in Python's pickletools) ----
 
 op('(', 'MARK', (m) => m.mark());
@@ -136,13 +155,13 @@ op(0x80, 'PROTO', (m) => {
     throw unsupported(`This pickle uses protocol ${version}, newer than the protocol 5 ModelDock reads.`);
 });
 op(0x95, 'FRAME', (m) => {
-  // Frames only group bytes for buffered reading; the stream is already in memory.
   const length = m.cursor.u64('the FRAME instruction');
   if (length > m.cursor.remaining) {
     throw corrupt(
       `This pickle file is truncated: a frame at byte ${m.at} promises ${length} bytes but only ${m.cursor.remaining} follow.`,
     );
   }
+  m.startFrame(length);
 });
 
 // numbers
@@ -170,24 +189,26 @@ op(0x88, 'NEWTRUE', (m) => m.push(true));
 op(0x89, 'NEWFALSE', (m) => m.push(false));
 
 // text and bytes (Python 2 byte strings are read as latin-1 text, like encoding='latin1')
-op('S', 'STRING', (m) => m.push(unquote(m, m.cursor.line('a STRING'))));
+op('S', 'STRING', (m) => m.push(unquote(m, textLine(m, 'a STRING'))));
 op('T', 'BINSTRING', (m) => {
-  const n = lengthOf(m, m.cursor.i32('a BINSTRING'), 'a BINSTRING');
+  const n = textLength(m, m.cursor.i32('a BINSTRING'), 'a BINSTRING');
   m.push(latin1(m.cursor.take(n, 'a BINSTRING')));
 });
 op('U', 'SHORT_BINSTRING', (m) =>
   m.push(latin1(m.cursor.take(m.cursor.u8('a SHORT_BINSTRING'), 'a SHORT_BINSTRING'))),
 );
-op('V', 'UNICODE', (m) => m.push(rawUnicodeEscape(m.cursor.line('a UNICODE string'))));
-op('X', 'BINUNICODE', (m) =>
-  m.push(text(m, m.cursor.take(m.cursor.u32('a BINUNICODE string'), 'a BINUNICODE string'))),
-);
+op('V', 'UNICODE', (m) => m.push(rawUnicodeEscape(textLine(m, 'a UNICODE string'))));
+op('X', 'BINUNICODE', (m) => {
+  const n = textLength(m, m.cursor.u32('a BINUNICODE string'), 'a BINUNICODE string');
+  m.push(text(m, m.cursor.take(n, 'a BINUNICODE string')));
+});
 op(0x8c, 'SHORT_BINUNICODE', (m) =>
   m.push(text(m, m.cursor.take(m.cursor.u8('a SHORT_BINUNICODE string'), 'a SHORT_BINUNICODE string'))),
 );
-op(0x8d, 'BINUNICODE8', (m) =>
-  m.push(text(m, m.cursor.take(m.cursor.u64('a BINUNICODE8 string'), 'a BINUNICODE8 string'))),
-);
+op(0x8d, 'BINUNICODE8', (m) => {
+  const n = textLength(m, m.cursor.u64('a BINUNICODE8 string'), 'a BINUNICODE8 string');
+  m.push(text(m, m.cursor.take(n, 'a BINUNICODE8 string')));
+});
 op('B', 'BINBYTES', (m) => m.push(m.cursor.take(m.cursor.u32('a BINBYTES'), 'a BINBYTES').slice()));
 op('C', 'SHORT_BINBYTES', (m) =>
   m.push(m.cursor.take(m.cursor.u8('a SHORT_BINBYTES'), 'a SHORT_BINBYTES').slice()),
@@ -243,7 +264,8 @@ op(0x90, 'ADDITEMS', (m) => {
       `This pickle file is damaged: ADDITEMS at byte ${m.at} adds to something that is not a set.`,
     );
   }
-  target.items.push(...items);
+  // One at a time: push(...items) passes every item as an argument, and 500,000 overflow the stack.
+  for (const item of items) target.items.push(item);
 });
 op(0x91, 'FROZENSET', (m) => m.push({ kind: 'set', items: m.popMark() }));
 

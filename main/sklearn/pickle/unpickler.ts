@@ -16,6 +16,8 @@ export interface LoadBudget {
   ops: number;
   memoEntries: number;
   arrayBytes: number;
+  arrayElements: number;
+  textElements: number;
 }
 
 const JOBLIB_ARRAY_WRAPPERS = new Set([
@@ -32,6 +34,8 @@ export class Unpickler {
   private stack: Item[] = [];
   private readonly metastack: Item[][] = [];
   private readonly memo = new Map<number, Item>();
+  /** Where the current FRAME ends (protocol 4+), while inside one. */
+  private frameEnd: number | undefined;
   /** Offset and name of the instruction being executed, for messages. */
   at = 0;
   op = '';
@@ -73,8 +77,39 @@ export class Unpickler {
         );
       }
       this.op = entry.name;
-      if (entry.run(this) === STOP) return this.popValue();
+      const stop = entry.run(this) === STOP;
+      this.checkFrame();
+      if (stop) return this.popValue();
     }
+  }
+
+  // ---- frames ----
+
+  /**
+   * A FRAME only groups the instructions that follow, but a checker that trusts the declared
+   * lengths sees different instructions than one that doesn't (fickling's "frame divergence"), so
+   * frames must be exact, as CPython's writer makes them: every instruction inside one frame, and
+   * no frame starting before the previous one ends.
+   */
+  startFrame(length: number): void {
+    if (this.frameEnd !== undefined) {
+      throw corrupt(
+        `This pickle file is damaged: a frame starts at byte ${this.at}, inside the frame that ends at byte ${this.frameEnd}.`,
+        { offset: this.at, frameEnd: this.frameEnd },
+      );
+    }
+    this.frameEnd = this.cursor.pos + length;
+  }
+
+  private checkFrame(): void {
+    if (this.frameEnd === undefined) return;
+    if (this.cursor.pos > this.frameEnd) {
+      throw corrupt(
+        `This pickle file is damaged: the ${this.op} instruction at byte ${this.at} runs past the end of its frame (byte ${this.frameEnd}).`,
+        { offset: this.at, frameEnd: this.frameEnd },
+      );
+    }
+    if (this.cursor.pos === this.frameEnd) this.frameEnd = undefined;
   }
 
   // ---- stack helpers ----
@@ -173,13 +208,26 @@ export class Unpickler {
     this.push(item instanceof PendingArray && item.result !== undefined ? item.result : item);
   }
 
-  chargeArrayBytes = (bytes: number): void => {
+  chargeArray = (bytes: number, elements: number, textElements: number): void => {
+    const { limits } = this.budget;
     this.budget.arrayBytes += bytes;
-    if (this.budget.arrayBytes > this.budget.limits.maxArrayBytes) {
+    this.budget.arrayElements += elements;
+    this.budget.textElements += textElements;
+    if (this.budget.arrayBytes > limits.maxArrayBytes) {
+      throw refused(`refused: the file's numpy arrays hold more than ${limits.maxArrayBytes} bytes`, {
+        limit: 'maxArrayBytes',
+      });
+    }
+    if (this.budget.arrayElements > limits.maxArrayElements) {
+      throw refused(`refused: the file's numpy arrays hold more than ${limits.maxArrayElements} elements`, {
+        limit: 'maxArrayElements',
+      });
+    }
+    if (this.budget.textElements > limits.maxTextElements) {
       throw refused(
-        `refused: the file's numpy arrays hold more than ${this.budget.limits.maxArrayBytes} bytes`,
+        `refused: the file's numpy text arrays hold more than ${limits.maxTextElements} strings`,
         {
-          limit: 'maxArrayBytes',
+          limit: 'maxTextElements',
         },
       );
     }
@@ -201,7 +249,7 @@ export class Unpickler {
   }
 
   call(callable: Item, args: PyValue[], style: CallStyle, kwargs?: PyDict): void {
-    this.push(callGlobal(this.resolve(callable), args, style, this.chargeArrayBytes, kwargs));
+    this.push(callGlobal(this.resolve(callable), args, style, this.chargeArray, kwargs));
   }
 
   build(): void {
@@ -210,7 +258,7 @@ export class Unpickler {
     if (target instanceof PendingArray) {
       if (target.result !== undefined)
         throw corrupt('This pickle file is damaged: a numpy array is built twice.');
-      target.result = buildArray(state, this.chargeArrayBytes);
+      target.result = buildArray(state, this.chargeArray);
       this.push(target.result);
       return;
     }
@@ -243,6 +291,14 @@ export class Unpickler {
     const info = dtype === undefined ? undefined : getDtypeInfo(dtype);
     if (!state || !info) throw corrupt('This joblib file is damaged: an array wrapper has no dtype.');
     const shape = state.get('shape') ?? null;
+    // joblib ends the frame before writing an array's bytes (or an object array's pickle) (outside any frame): the BUILD that
+    // precedes them must close its frame exactly.
+    this.checkFrame();
+    if (this.frameEnd !== undefined) {
+      throw corrupt(
+        `This joblib file is damaged: array data at byte ${this.cursor.pos} lies inside a frame that ends at byte ${this.frameEnd}.`,
+      );
+    }
     if (info.kind === 'simple' && info.char === 'O') {
       // Object arrays are a complete ordinary pickle embedded in the stream.
       const nested = new Unpickler(this.cursor, this.budget, false).run();
@@ -261,9 +317,9 @@ export class Unpickler {
     const bytes = count * info.itemsize;
     if (!Number.isSafeInteger(bytes))
       throw corrupt('This joblib file is damaged: an array has an invalid shape.');
-    if (this.budget.arrayBytes + bytes > this.budget.limits.maxArrayBytes) this.chargeArrayBytes(bytes);
+    if (this.budget.arrayBytes + bytes > this.budget.limits.maxArrayBytes) this.chargeArray(bytes, 0, 0);
     const raw = this.cursor.take(bytes, 'the data of a numpy array');
-    return decodeArray(info, shape, raw, state.get('order') === 'F', this.chargeArrayBytes);
+    return decodeArray(info, shape, raw, state.get('order') === 'F', this.chargeArray);
   }
 
   appendTo(target: Item, items: PyValue[]): void {

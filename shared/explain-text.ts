@@ -1,4 +1,8 @@
-import type { Contribution } from '../../shared/contract/index.ts';
+/**
+ * How explanations read for people, shared by main (the CLI, the summary sentence every surface shows)
+ * and the renderer (the Try chart), so a contribution is written the same way everywhere.
+ */
+import type { Contribution } from './contract/explain.ts';
 
 /** A contribution for people: signed, three significant digits ("+0.0172", "−0.00399"). */
 export function formatContribution(value: number): string {

@@ -1,0 +1,61 @@
+// Tiny files that used to crash, freeze or exhaust ModelDock (issue 18), made and proven by
+// scripts/fixtures/pickle/make_hostile_limits.py. Each must be answered by `modeldock inspect` with
+// exit 3 and the exact message in the manifest, well within the 15 s budget for opening any file.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliCaptured } from '../helpers/run-cli.ts';
+
+const dir = path.join(import.meta.dirname, '..', 'fixtures', 'pickle', 'limits');
+interface Case {
+  file: string;
+  bytes: number;
+  code: string;
+  message: string;
+  why: string;
+}
+const manifest: Case[] = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'modeldock-hostile-limits-'));
+const previousDataDir = process.env.MODELDOCK_DATA_DIR;
+beforeAll(() => {
+  process.env.MODELDOCK_DATA_DIR = path.join(work, 'data');
+});
+afterAll(() => {
+  if (previousDataDir === undefined) delete process.env.MODELDOCK_DATA_DIR;
+  else process.env.MODELDOCK_DATA_DIR = previousDataDir;
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('crafted files are refused cleanly, within the budget', () => {
+  it('covers every case of the issue', () => {
+    const files = manifest.map((c) => c.file);
+    for (const name of [
+      'array_u0_1e12.pkl',
+      'array_s0_1e12.pkl',
+      'array_record0_1e12.pkl',
+      'joblib_wrapper_u0_1e12.joblib',
+      'additems_500k.joblib',
+      'binstring_600mb.joblib',
+      'binunicode_600mb.joblib',
+      'laughs_40.pkl',
+      'stacked_posix_system.pkl',
+      'stacked_trailing_bytes.pkl',
+    ]) {
+      expect(files).toContain(name);
+    }
+    expect(files.filter((f) => f.startsWith('headerless_')).length).toBeGreaterThanOrEqual(3);
+    expect(files.filter((f) => f.startsWith('frame_')).length).toBeGreaterThanOrEqual(2);
+    for (const c of manifest) expect(c.bytes, c.file).toBeLessThan(1024 * 1024);
+  });
+
+  it.each(manifest)('$file: $why', { timeout: 60_000 }, async ({ file, message }) => {
+    const started = performance.now();
+    const result = await runCliCaptured(['inspect', path.join(dir, file)]);
+    const seconds = (performance.now() - started) / 1000;
+    expect(result.stderr).toBe(`modeldock: ${message}\n`);
+    expect(result.code).toBe(3);
+    expect(seconds).toBeLessThan(15);
+  });
+});
