@@ -7,16 +7,24 @@
 //
 //   node scripts/build-bundle-runtime.mjs               (npm run build:bundle-runtime)
 //   node scripts/build-bundle-runtime.mjs --out <file>  (write elsewhere; the freshness test does)
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// PSI and reference-profile bins (the service's live drift): the pure code the app's drift report
+// runs. It is moving from main/library/ to main/analysis/; whichever holds it is the source.
+const psiSource = existsSync(path.join(repoRoot, 'main/analysis/psi.ts'))
+  ? 'main/analysis/psi.ts'
+  : 'main/library/psi.ts';
 const sources = [
   'main/models/payload.ts',
   'main/models/tensors.ts',
   'main/models/predictions.ts',
+  psiSource,
   // POST /explain: the app's explanation of a checked row, and the bundle's background file.
   'main/analysis/explain.ts',
   'main/analysis/background-file.ts',

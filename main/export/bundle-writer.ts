@@ -23,7 +23,9 @@ import type {
 } from '../../shared/contract/index.ts';
 import { backgroundFileText, type StoredBackground } from '../analysis/background-file.ts';
 import { AppError } from '../errors.ts';
+import type { ReferenceProfile } from '../library/drift.ts';
 import { listFiles, writeTarGz, writeZip } from './archive.ts';
+import { bundleDriftProfile, driftProfilePath } from './drift-profile.ts';
 import { describeOutputs, rowJsonSchema } from './input-schema.ts';
 import {
   exampleResponse,
@@ -68,6 +70,11 @@ export interface ExportOptions {
   format?: BundleFormat;
   /** Replace an existing target. */
   force?: boolean;
+  /**
+   * A drift reference to watch in production: its profile goes into the bundle (bin edges and shares,
+   * never rows) and the service reports PSI against it (/metrics, /drift).
+   */
+  driftReference?: { profile: ReferenceProfile; fileName: string };
   /** Payloads for samples/ and the README; by default built from the input schema. */
   samplePayloads?: Record<string, unknown>[];
   /**
@@ -89,6 +96,8 @@ export interface ExportResult {
   modelSha256: string;
   /** What to run next, for a person. */
   nextCommands: string[];
+  /** The drift reference the bundle watches, when it has one. */
+  drift?: { fileName: string; referenceRows: number; features: number; score: boolean };
   example: { payload: Record<string, unknown>; response: Record<string, unknown> };
 }
 
@@ -226,13 +235,28 @@ export async function exportBundle(
   progress(2);
   const staging = path.join(parent, `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
   try {
-    await writeBundleFiles(staging, model, { name, version, samples, background: options.explainBackground });
+    await writeBundleFiles(staging, model, {
+      name,
+      version,
+      samples,
+      driftReference: options.driftReference,
+      background: options.explainBackground,
+    });
     throwIfAborted(signal);
     progress(3);
     const files = await writeChecksums(staging);
     throwIfAborted(signal);
     progress(4);
     const modelSha256 = createHash('sha256').update(model.servedModelBytes).digest('hex');
+    const driftProfile = options.driftReference
+      ? bundleDriftProfile(info, options.driftReference.profile, options.driftReference.fileName)
+      : undefined;
+    const driftSummary = driftProfile && {
+      fileName: driftProfile.reference.fileName,
+      referenceRows: driftProfile.reference.rows,
+      features: driftProfile.features.length,
+      score: driftProfile.score !== undefined,
+    };
     const result = await publish(staging, target, format, name, options);
     const first = samples[0]!;
     return {
@@ -244,6 +268,7 @@ export async function exportBundle(
       sizeBytes: result.sizeBytes,
       modelSha256,
       nextCommands: nextCommands(target, format, name, version, first),
+      ...(driftSummary ? { drift: driftSummary } : {}),
       example: {
         payload: first.payload,
         response: exampleResponse(first, { name, version, sha256: modelSha256 }),
@@ -257,10 +282,23 @@ export async function exportBundle(
 async function writeBundleFiles(
   root: string,
   model: ExportableModel,
-  bundle: { name: string; version: string; samples: BundleSample[]; background?: StoredBackground },
+  bundle: {
+    name: string;
+    version: string;
+    samples: BundleSample[];
+    driftReference?: ExportOptions['driftReference'];
+    background?: StoredBackground;
+  },
 ): Promise<void> {
   const { info } = model;
   const { name, version, samples, background } = bundle;
+  const driftProfile = bundle.driftReference
+    ? bundleDriftProfile(info, bundle.driftReference.profile, bundle.driftReference.fileName)
+    : undefined;
+  if (driftProfile) {
+    await mkdir(path.join(root, path.dirname(driftProfilePath)), { recursive: true });
+    await writeFile(path.join(root, driftProfilePath), `${JSON.stringify(driftProfile, null, 2)}\n`);
+  }
   await mkdir(path.join(root, 'model', 'original'), { recursive: true });
   await mkdir(path.join(root, 'samples'), { recursive: true });
 
@@ -350,6 +388,16 @@ async function writeBundleFiles(
       oip: oipExample(info, first.payload),
     },
     samples: samples.map((sample) => `samples/${sample.name}.json`),
+    ...(driftProfile
+      ? {
+          drift: {
+            profile: driftProfilePath,
+            reference: driftProfile.reference,
+            features: driftProfile.features.map((feature) => feature.name),
+            score: driftProfile.score !== undefined,
+          },
+        }
+      : {}),
     ...(background
       ? {
           explain: {

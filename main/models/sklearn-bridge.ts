@@ -1,16 +1,102 @@
+import type { ResourceLimits } from 'node:worker_threads';
+import { AppError } from '../errors.ts';
+import type { ConvertJob, ConvertMessage } from '../sklearn/convert-worker.ts';
 import type { SklearnConversion } from '../sklearn/index.ts';
+import { startWorker } from '../workers/start-worker.ts';
 
 export type { SklearnConversion };
 
 /**
- * Converts a pickle/joblib file to ONNX bytes without running any code from it (main/sklearn/).
- * The converter is loaded on first use: it is large, and sessions that only open ONNX never need it.
- * A literal specifier keeps it visible to the type checker and to the Electron bundler.
+ * What reading and converting one model file may cost (issue 18): every file is refused or opened
+ * within this time, in a worker whose V8 heap is capped, so a crafted file can't freeze or exhaust the
+ * app. A 500-tree forest (~100 MB) converts in a few seconds with a few hundred MB of heap.
  */
-export async function convertSklearn(
+export const conversionBudget = Object.freeze({
+  seconds: 15,
+  resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 64 } satisfies ResourceLimits,
+});
+
+export interface ConvertOptions {
+  dataDir: string;
+  sha256: string;
+  signal?: AbortSignal;
+  /** Tests pass a smaller budget. */
+  budget?: { seconds: number; resourceLimits: ResourceLimits };
+}
+
+/**
+ * Converts a pickle/joblib (or XGBoost) file to ONNX bytes without running any code from it
+ * (main/sklearn/), in a worker thread (convert-worker.ts): the thread that answers the UI and other
+ * calls stays free, Cancel terminates the worker, and a worker that runs out of its memory or time
+ * budget is a refusal naming the limit — the app carries on.
+ */
+export function convertSklearn(
   filePath: string | readonly string[],
-  options: { dataDir: string; sha256: string; signal?: AbortSignal },
+  options: ConvertOptions,
 ): Promise<SklearnConversion> {
-  const { convertSklearnFile } = await import('../sklearn/index.ts');
-  return convertSklearnFile(filePath, options);
+  const budget = options.budget ?? conversionBudget;
+  const heapMb = budget.resourceLimits.maxOldGenerationSizeMb;
+  const job: ConvertJob = { filePath, dataDir: options.dataDir, sha256: options.sha256 };
+  if (options.signal?.aborted) return Promise.reject(new AppError('cancelled', 'Cancelled.'));
+  return new Promise<SklearnConversion>((resolve, reject) => {
+    const worker = startWorker('convert-worker', { workerData: job, resourceLimits: budget.resourceLimits });
+    let settled = false;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', cancel);
+      void worker.terminate();
+      outcome();
+    };
+    const timer = setTimeout(() => {
+      finish(() =>
+        reject(
+          new AppError(
+            'refused-pickle',
+            `refused: reading this file took longer than ${budget.seconds} s, the limit for opening one model`,
+            { limit: 'time', seconds: budget.seconds },
+          ),
+        ),
+      );
+    }, budget.seconds * 1000);
+    const cancel = () => finish(() => reject(new AppError('cancelled', 'Cancelled.')));
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    worker.on('message', (message: ConvertMessage) => {
+      if (message.type === 'done') finish(() => resolve(message.result));
+      else
+        finish(() => reject(new AppError(message.error.code, message.error.message, message.error.details)));
+    });
+    worker.on('error', (error: Error & { code?: string }) => {
+      const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      finish(() =>
+        reject(
+          outOfMemory
+            ? new AppError(
+                'refused-pickle',
+                `refused: reading this file needed more than ${heapMb} MB of memory, the limit for opening one model`,
+                { limit: 'memory', heapMb },
+              )
+            : new AppError(
+                'corrupt-model',
+                'ModelDock could not read this model file: the reader stopped unexpectedly.',
+                { reason: error.message },
+              ),
+        ),
+      );
+    });
+    worker.on('exit', (code) => {
+      finish(() =>
+        reject(
+          new AppError(
+            'corrupt-model',
+            'ModelDock could not read this model file: the reader stopped unexpectedly.',
+            {
+              exitCode: code,
+            },
+          ),
+        ),
+      );
+    });
+  });
 }

@@ -3,17 +3,13 @@
 // "explain"). The computation is ModelDock's own (explainCheckedRow in runtime.generated.js, generated
 // from main/analysis/explain.ts), so the service answers with the app's and the CLI's numbers.
 // Without background rows the route answers 404 with a sentence saying how to get one.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import client from 'prom-client';
 import { PayloadError, readPayload } from './payload.js';
 import { explainCheckedRow, readBackgroundFileText } from './runtime.generated.js';
 
-/** The background rows of the bundle, or undefined when it was exported without them. */
-export async function readExplainBackground(root, manifest) {
-  if (!manifest.explain?.background) return undefined;
-  const text = await readFile(path.join(root, manifest.explain.background), 'utf8');
-  return readBackgroundFileText(manifest.model.inputs, text);
+/** The bundle's background rows (explain/background.json, read and checked by main.js). */
+export function parseExplainBackground(manifest, bytes) {
+  return readBackgroundFileText(manifest.model.inputs, bytes.toString('utf8'));
 }
 
 const noBackground =

@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import onnxProto from 'onnx-proto';
 import { AppError } from '../../errors.ts';
 import { checksumBytes, checksumFile } from '../../models/checksums.ts';
+import { convertSklearn } from '../../models/sklearn-bridge.ts';
 import { describeHead, sniffLength, sniffModelFormat } from '../../models/sniff.ts';
-import { convertSklearnFile } from '../../sklearn/index.ts';
 import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 
@@ -88,7 +88,7 @@ async function run(context: CommandContext): Promise<number> {
     }
     await checkIsPickle(source, positionals[0]!);
     const checksums = await checksumFile(source);
-    const converted = await convertSklearnFile(source, {
+    const converted = await convertSklearn(source, {
       dataDir: context.services.dataDir,
       sha256: checksums.sha256,
     });
