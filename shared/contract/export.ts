@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { defineCall } from './define.ts';
 import { operationIdSchema } from './model.ts';
+import { z } from './zod.ts';
 
 export const bundleFormatSchema = z.enum(['dir', 'zip', 'tar.gz']);
 export type BundleFormat = z.infer<typeof bundleFormatSchema>;
