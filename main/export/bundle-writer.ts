@@ -21,6 +21,7 @@ import type {
   PredictManyResult,
   PredictResult,
 } from '../../shared/contract/index.ts';
+import { backgroundFileText, type StoredBackground } from '../analysis/background-file.ts';
 import { AppError } from '../errors.ts';
 import type { ReferenceProfile } from '../library/drift.ts';
 import { listFiles, writeTarGz, writeZip } from './archive.ts';
@@ -76,6 +77,11 @@ export interface ExportOptions {
   driftReference?: { profile: ReferenceProfile; fileName: string };
   /** Payloads for samples/ and the README; by default built from the input schema. */
   samplePayloads?: Record<string, unknown>[];
+  /**
+   * Background rows for POST /explain (main/analysis/background.ts), written to explain/background.json:
+   * data from the analyst's CSV or samples travels in the bundle. Without them /explain answers 404.
+   */
+  explainBackground?: StoredBackground;
   signal?: AbortSignal;
   onProgress?: (progress: ExportProgress) => void;
 }
@@ -96,6 +102,8 @@ export interface ExportResult {
 }
 
 const require = createRequire(import.meta.url);
+/** Where a bundle keeps the background rows of POST /explain. */
+const explainBackgroundFile = 'explain/background.json';
 const templateRoot = fileURLToPath(new URL('../../assets/bundle/', import.meta.url));
 
 /** Server and build files copied into every bundle as they are. */
@@ -232,6 +240,7 @@ export async function exportBundle(
       version,
       samples,
       driftReference: options.driftReference,
+      background: options.explainBackground,
     });
     throwIfAborted(signal);
     progress(3);
@@ -278,10 +287,11 @@ async function writeBundleFiles(
     version: string;
     samples: BundleSample[];
     driftReference?: ExportOptions['driftReference'];
+    background?: StoredBackground;
   },
 ): Promise<void> {
   const { info } = model;
-  const { name, version, samples } = bundle;
+  const { name, version, samples, background } = bundle;
   const driftProfile = bundle.driftReference
     ? bundleDriftProfile(info, bundle.driftReference.profile, bundle.driftReference.fileName)
     : undefined;
@@ -320,6 +330,11 @@ async function writeBundleFiles(
   for (const sample of samples) {
     const body = { description: sample.description, payload: sample.payload, expected: sample.expected };
     await writeFile(path.join(root, 'samples', `${sample.name}.json`), `${JSON.stringify(body, null, 2)}\n`);
+  }
+
+  if (background) {
+    await mkdir(path.join(root, 'explain'), { recursive: true });
+    await writeFile(path.join(root, explainBackgroundFile), backgroundFileText(background));
   }
 
   const { outputs, meaning } = describeOutputs(info);
@@ -380,6 +395,18 @@ async function writeBundleFiles(
             reference: driftProfile.reference,
             features: driftProfile.features.map((feature) => feature.name),
             score: driftProfile.score !== undefined,
+          },
+        }
+      : {}),
+    ...(background
+      ? {
+          explain: {
+            background: explainBackgroundFile,
+            rows: background.summary.rows,
+            source: background.summary.source,
+            name: background.summary.name,
+            sampled: background.summary.sampled,
+            seed: background.summary.seed,
           },
         }
       : {}),

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { versionLabelSchema } from '../../shared/contract/index.ts';
+import type { StoredBackground } from '../analysis/background-file.ts';
+import { AppError } from '../errors.ts';
 import type { ReferenceProfile } from '../library/drift.ts';
 import {
   type ExportableModel,
@@ -24,6 +26,14 @@ export interface GoldenSampleSource {
   entryForSha256?(sha256: string): Promise<{ name: string; versionLabel: string } | undefined>;
 }
 
+/** Where the background rows of POST /explain come from (the explain service). */
+export interface ExplainBackgroundSource {
+  background(
+    modelId: string,
+    options: { backgroundCsv?: string; signal?: AbortSignal },
+  ): Promise<StoredBackground>;
+}
+
 /**
  * Export for the app, the CLI and the browser host: suggested names and targets, and the bundle writer
  * over the open models of the model service.
@@ -33,16 +43,19 @@ export class ExportService {
   private readonly exportsDir: string;
   private readonly goldenSamples?: GoldenSampleSource;
   private readonly driftReferences?: DriftReferenceSource;
+  private readonly backgrounds?: ExplainBackgroundSource;
 
   constructor(options: {
     models: ExportModelSource;
     exportsDir?: string;
     goldenSamples?: GoldenSampleSource;
     driftReferences?: DriftReferenceSource;
+    backgrounds?: ExplainBackgroundSource;
   }) {
     this.models = options.models;
     this.goldenSamples = options.goldenSamples;
     this.driftReferences = options.driftReferences;
+    this.backgrounds = options.backgrounds;
     this.exportsDir =
       options.exportsDir ?? process.env.MODELDOCK_EXPORTS_DIR ?? path.join(os.homedir(), 'ModelDock exports');
   }
@@ -95,15 +108,27 @@ export class ExportService {
       referenceCsv?: string;
       /** Watch the model's attached drift reference (default: yes, when one is attached). */
       drift?: boolean;
+      /** Background rows for POST /explain: from this CSV, else the attached reference, else the samples. */
+      explain?: { backgroundCsv?: string };
     },
   ) {
-    const { referenceCsv, drift, ...rest } = exportOptions;
+    const { referenceCsv, drift, explain, ...rest } = exportOptions;
     let options: ExportOptions = rest;
     if (typeof modelOrId === 'string' && !options.driftReference && drift !== false) {
       const driftReference = referenceCsv
         ? await this.profileCsv(modelOrId, referenceCsv, options.signal)
         : await this.driftReferences?.attachedReference(modelOrId);
       if (driftReference) options = { ...options, driftReference };
+    }
+    if (explain) {
+      if (!this.backgrounds || typeof modelOrId !== 'string') {
+        throw new AppError(
+          'bad-request',
+          'Background rows for /explain can be added to an open model’s bundle only.',
+        );
+      }
+      const background = await this.backgrounds.background(modelOrId, { ...explain, signal: options.signal });
+      options = { ...options, explainBackground: background };
     }
     if (options.samplePayloads || !this.goldenSamples) return exportBundle(this.models, modelOrId, options);
     const info = typeof modelOrId === 'string' ? this.models.get(modelOrId).info : modelOrId.info;

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { defineCall } from './define.ts';
 import { operationIdSchema } from './model.ts';
+import { z } from './zod.ts';
 
 export const bundleFormatSchema = z.enum(['dir', 'zip', 'tar.gz']);
 export type BundleFormat = z.infer<typeof bundleFormatSchema>;
@@ -76,6 +76,11 @@ export const exportCalls = {
       force: z.boolean().default(false),
       /** Watch the model's attached drift reference (default: yes, when one is attached). */
       drift: z.boolean().optional(),
+      /**
+       * Put background rows into the bundle so it answers POST /explain: from `backgroundCsv`, else the
+       * model's attached reference CSV, else its golden samples (at most 1,000 rows; they are data).
+       */
+      explain: z.object({ backgroundCsv: z.string().min(1).optional() }).optional(),
       operationId: operationIdSchema.optional(),
     }),
     exportResultSchema,

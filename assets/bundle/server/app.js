@@ -5,6 +5,7 @@ import http from 'node:http';
 import Fastify, { LogController } from 'fastify';
 import { createApiKeyCheck, createKeyCheck } from './auth.js';
 import { createDrift } from './drift.js';
+import { registerExplainRoute } from './explain.js';
 import { createMetrics } from './metrics.js';
 import { isOipRoute, OipError, registerOpenInferenceRoutes } from './oip.js';
 import { buildDocsPage, buildOpenApi } from './openapi.js';
@@ -50,9 +51,10 @@ export function readConfig(env) {
 
 /**
  * @param {{manifest: object, model: import('./model.js').LoadedModel, config: ReturnType<typeof readConfig>,
- *   logger?: object, driftProfile?: object}} options
+ *   logger?: object, driftProfile?: object, background?: object}} options
+ * `background`: the rows POST /explain explains against (explain.js), when the bundle has them.
  */
-export function buildApp({ manifest, model, config, logger, driftProfile }) {
+export function buildApp({ manifest, model, config, logger, driftProfile, background }) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
     // One log line per request (onResponse below) with route, status and latency; never bodies.
@@ -197,6 +199,15 @@ export function buildApp({ manifest, model, config, logger, driftProfile }) {
     if (ignored.length > 0) answer.ignored = ignored;
     answer.model = modelRef;
     return answer;
+  });
+
+  registerExplainRoute(app, {
+    manifest,
+    model,
+    background,
+    payloadOptions,
+    modelRef,
+    registry: metrics.registry,
   });
 
   app.get('/health', async () => ({ status: 'ok' }));

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { buildApp, readConfig } from './app.js';
+import { parseExplainBackground } from './explain.js';
 import { readListedFile, readServedModel, verifyModelFiles } from './integrity.js';
 import { startMetricsServer } from './metrics.js';
 import { LoadedModel } from './model.js';
@@ -39,6 +40,11 @@ async function start() {
     ? await readListedFile(root, manifest, manifest.drift.profile)
     : undefined;
   if (driftFile?.problem) problems.push(driftFile.problem);
+  // The background rows of POST /explain, when the bundle was exported with them.
+  const backgroundFile = manifest.explain?.background
+    ? await readListedFile(root, manifest, manifest.explain.background)
+    : undefined;
+  if (backgroundFile?.problem) problems.push(backgroundFile.problem);
   if (problems.length > 0) {
     for (const problem of problems) {
       logger.fatal(
@@ -59,7 +65,8 @@ async function start() {
 
   const model = await LoadedModel.load(manifest, served.bytes);
   const driftProfile = driftFile ? JSON.parse(driftFile.bytes.toString('utf8')) : undefined;
-  const app = buildApp({ manifest, model, config, logger, driftProfile });
+  const background = backgroundFile ? parseExplainBackground(manifest, backgroundFile.bytes) : undefined;
+  const app = buildApp({ manifest, model, config, logger, driftProfile, background });
   const sockets = trackConnections(app.server);
   await app.listen({ port: config.port, host: config.host });
   const metricsServer =
