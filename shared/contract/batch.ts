@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCall } from './define.ts';
+import { defineCall, filePathSchema } from './define.ts';
 import { driftReportSchema } from './library.ts';
 import { classLabelSchema, operationIdSchema } from './model.ts';
 
@@ -77,7 +77,7 @@ const dialectOverridesSchema = csvDialectSchema.partial();
 
 export const scoringSetupSchema = z.object({
   modelId: z.string(),
-  path: z.string().min(1),
+  path: filePathSchema,
   dialect: dialectOverridesSchema.optional(),
   mapping: columnMappingSchema.optional(),
   missing: z.record(z.string(), missingPolicySchema).optional(),
@@ -187,7 +187,7 @@ export const batchCalls = {
   ),
   'batch.score': defineCall(
     scoringSetupSchema.extend({
-      outputPath: z.string().min(1),
+      outputPath: filePathSchema,
       /** Replace an existing output file; the UI asks first, the CLI needs --force. */
       overwrite: z.boolean().default(false),
       labelColumn: z.string().optional(),
@@ -200,7 +200,7 @@ export const batchCalls = {
   /** Writes the report as one self-contained HTML file (charts inline, no external resources). */
   'batch.saveReport': defineCall(
     z.object({
-      path: z.string().min(1),
+      path: filePathSchema,
       summary: scoringSummarySchema,
       modelName: z.string(),
       threshold: z.number().min(0).max(1).optional(),
