@@ -1,12 +1,16 @@
 import { defineConfig } from '@playwright/test';
+import { e2eBrowser } from './e2e/browser.ts';
 
 /**
- * Two projects run the same user flows: `browser` against browser mode in Debian's chromium (always), and
+ * Two projects run the same user flows: `browser` against browser mode in Chromium (always), and
  * `electron` through Playwright's _electron when an Electron binary is installed (skipped, with the reason
  * printed, otherwise). Each worker starts its own browser-mode host on a free port (e2e/fixtures.ts).
+ * The Chromium is Playwright's own, else the system's, else the one in an npm package (e2e/browser.ts).
  */
+const browser = e2eBrowser();
 const chromiumLaunch = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  executablePath: browser.executablePath,
+  ...(browser.env ? { env: { ...process.env, ...browser.env } } : {}),
   args: [
     '--no-sandbox',
     '--disable-gpu',

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
+import { e2eBrowser } from '../e2e/browser.ts';
 import { createClient } from '../renderer/client/client.ts';
 import { createHttpTransport } from '../renderer/client/http-transport.ts';
 
@@ -46,8 +47,10 @@ async function rendererJsGzipBytes(): Promise<{ raw: number; gzip: number; initi
 }
 
 async function firstPaint(dataDir: string): Promise<{ hostReadyMs: number; firstPaintMs: number }> {
+  const { executablePath, env } = e2eBrowser();
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
   });
   const page = await browser.newPage();

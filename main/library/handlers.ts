@@ -5,7 +5,7 @@ import type { LibraryService } from './library-service.ts';
 
 type LibraryCallName = Extract<
   CallName,
-  `library.${string}` | `samples.${string}` | `whatif.${string}` | `compare.${string}`
+  `library.${string}` | `samples.${string}` | `whatif.${string}` | `compare.${string}` | `history.${string}`
 >;
 
 interface LibraryServices {
@@ -61,6 +61,8 @@ export function libraryHandlers(services: LibraryServices): Pick<HandlerTable, L
           report: await library.driftOfScoredCsv(modelId, outputPath, { scoreColumn, signal: opSignal }),
         };
       }),
+    'history.list': async () => library.listRuns(),
+    'history.get': async ({ id }) => library.getRun(id),
     'samples.list': async ({ modelId }) => library.listSamplesForModel(modelId),
     'samples.save': async ({ modelId, name, payload }) => library.saveSample(modelId, name, payload),
     'samples.remove': async ({ modelId, name }) => library.removeSample(modelId, name),

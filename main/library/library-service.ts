@@ -13,6 +13,7 @@ import type {
   Prediction,
   PredictManyResult,
   PredictResult,
+  RunRecord,
   SampleRunReport,
   WhatIfCurve,
 } from '../../shared/contract/index.ts';
@@ -301,6 +302,51 @@ export class LibraryService {
   // ── golden samples ─────────────────────────────────────────────────────────────────────────────
 
   /** The samples of a model by SHA-256 (the export bundle's samples/ are written from this). */
+  // ── run history ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Keeps a finished batch or compare run: the record in the catalog (listed), its full result in
+   * runs/<id>.json (read when it is reopened). Models are named as the library knows them.
+   */
+  async recordRun(record: Omit<RunRecord, 'id' | 'finishedAt'>, result: unknown): Promise<RunRecord> {
+    await this.ready();
+    const finishedAt = this.now().toISOString();
+    const id = `${finishedAt.replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+    const models = record.models.map((model) => {
+      const entry = this.data.entries.find((candidate) => candidate.sha256 === model.sha256);
+      return entry ? { ...model, name: entry.name, versionLabel: entry.versionLabel } : model;
+    });
+    const kept: RunRecord = { ...record, models, id, finishedAt };
+    await writeFileAtomic(this.runFile(id), JSON.stringify(result));
+    return this.change(async () => {
+      this.data.runs.push(kept);
+      await this.persist();
+      return kept;
+    });
+  }
+
+  async listRuns(): Promise<RunRecord[]> {
+    await this.ready();
+    return [...this.data.runs].reverse();
+  }
+
+  async getRun(id: string): Promise<{ record: RunRecord; result: unknown }> {
+    await this.ready();
+    const record = this.data.runs.find((run) => run.id === id);
+    if (!record) throw new AppError('not-found', `There is no run ${id} in the history.`);
+    let result: unknown = null;
+    try {
+      result = JSON.parse(await fs.readFile(this.runFile(id), 'utf8'));
+    } catch {
+      throw new AppError('not-found', `The saved result of run ${id} is missing from ${this.runFile(id)}.`);
+    }
+    return { record, result };
+  }
+
+  private runFile(id: string): string {
+    return path.join(this.root, 'runs', `${id.replace(/[^A-Za-z0-9-]/g, '')}.json`);
+  }
+
   /** For Export's suggested name: the entry's name and version label. */
   async entryForSha256(sha256: string): Promise<{ name: string; versionLabel: string } | undefined> {
     await this.ready();

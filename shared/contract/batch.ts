@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  capacitySchema,
+  modelDecisionsSchema,
+  scoreHistogramSchema,
+  scoreRankingSchema,
+  thresholdMetricsSchema,
+} from './decisions.ts';
 import { defineCall, filePathSchema } from './define.ts';
 import { driftReportSchema } from './library.ts';
 import { classLabelSchema, operationIdSchema } from './model.ts';
@@ -108,19 +115,6 @@ export const scoringCheckSchema = z.object({
 });
 export type ScoringCheck = z.infer<typeof scoringCheckSchema>;
 
-export const confusionSchema = z.object({ tp: z.number(), fp: z.number(), tn: z.number(), fn: z.number() });
-export type Confusion = z.infer<typeof confusionSchema>;
-
-export const thresholdMetricsSchema = z.object({
-  threshold: z.number(),
-  accuracy: z.number(),
-  precision: z.number(),
-  recall: z.number(),
-  f1: z.number(),
-  confusion: confusionSchema,
-});
-export type ThresholdMetrics = z.infer<typeof thresholdMetricsSchema>;
-
 export const labelMetricsSchema = z.object({
   labelColumn: z.string(),
   positiveClass: classLabelSchema,
@@ -144,6 +138,8 @@ export const labelMetricsSchema = z.object({
       count: z.number(),
     }),
   ),
+  /** ROC and precision-recall curves, gains and lift by decile, capacity, quantile calibration (main/analysis). */
+  decisions: modelDecisionsSchema.optional(),
 });
 export type LabelMetrics = z.infer<typeof labelMetricsSchema>;
 
@@ -156,6 +152,12 @@ export const batchReportSchema = z.object({
     rows: z.array(z.object({ line: z.number().int(), score: z.number(), cells: z.array(z.string()) })),
   }),
   metrics: labelMetricsSchema.optional(),
+  /** Bars over the scores actually seen (Freedman–Diaconis), split by label when there is one. */
+  scoreHistogram: scoreHistogramSchema.optional(),
+  /** Capacity at 5, 10, 20, 30 and 50 % of the scored rows (with the label's figures when there is one). */
+  capacity: z.array(capacitySchema).optional(),
+  /** The scores highest first, for the capacity field and the threshold slider. */
+  ranking: scoreRankingSchema.optional(),
 });
 export type BatchReport = z.infer<typeof batchReportSchema>;
 

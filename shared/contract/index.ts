@@ -4,6 +4,7 @@ import { batchCalls } from './batch.ts';
 import type { CallSpec } from './define.ts';
 import { explainCalls } from './explain.ts';
 import { exportCalls } from './export.ts';
+import { historyCalls } from './history.ts';
 import { libraryCalls } from './library.ts';
 import { modelCalls } from './model.ts';
 
@@ -16,6 +17,7 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './explain.ts';
 export * from './export.ts';
+export * from './history.ts';
 export * from './library.ts';
 export * from './model.ts';
 
@@ -26,6 +28,7 @@ export const calls = {
   ...modelCalls,
   ...libraryCalls,
   ...exportCalls,
+  ...historyCalls,
   ...explainCalls,
 } satisfies Record<string, CallSpec>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labelledComparisonSchema } from './decisions.ts';
 import { defineCall, filePathSchema } from './define.ts';
 import { classLabelSchema, modelFormatSchema, modelInfoSchema, operationIdSchema } from './model.ts';
 
@@ -187,6 +188,8 @@ export const compareCsvResultSchema = z.object({
   /** The first 100 rows whose decision changes at the threshold. */
   flippedRows: z.array(flippedRowSchema),
   seconds: z.number(),
+  /** Against the label column, when one was given: each model's figures side by side and DeLong's test. */
+  decisions: labelledComparisonSchema.optional(),
 });
 export type CompareCsvResult = z.infer<typeof compareCsvResultSchema>;
 
@@ -281,6 +284,8 @@ export const libraryCalls = {
       threshold: z.number().min(0).max(1).default(0.5),
       /** Values for empty cells, by input name; rows with other empty cells are skipped and counted. */
       fill: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+      /** A 0/1 (or class) column to judge both models against: adds `decisions` to the result. */
+      labelColumn: z.string().min(1).optional(),
       operationId: operationIdSchema.optional(),
     }),
     compareCsvResultSchema,

@@ -32,7 +32,7 @@ describe('--expect takes only an MD5 or SHA-256', () => {
     const run = await cli(command, sample, ...extra, '--expect', value);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      `--expect "${value}": expected an MD5 (32 hex digits) or SHA-256 (64 hex digits).`,
+      `--expect "${value}": expected an MD5 (32 hex digits) or SHA-256 (64 hex digits), or a line as sha256sum or md5sum print it`,
     );
   });
 
