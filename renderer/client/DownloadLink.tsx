@@ -1,4 +1,4 @@
-import type { JSX, MouseEvent } from 'react';
+import type { JSX } from 'react';
 import { client } from './index.ts';
 
 /**
@@ -9,10 +9,9 @@ export function DownloadLink(props: { path: string; label?: string; testId?: str
   const downloadUrl = client.downloadUrl;
   if (!downloadUrl) return null;
   const name = props.path.split(/[\\/]/).pop() ?? 'file';
-  // The link's own href leads nowhere: a click asks the host for a one-time URL and follows that, so no
-  // address that could download the file again stays in the page or the history.
-  const start = async (event: MouseEvent<HTMLAnchorElement>) => {
-    event.preventDefault();
+  // A button, not a link with an address: a click asks the host for a one-time URL and follows that, so
+  // no address that could download the file again stays in the page or the history.
+  const start = async () => {
     const anchor = document.createElement('a');
     anchor.href = await downloadUrl(props.path);
     anchor.download = name;
@@ -20,15 +19,14 @@ export function DownloadLink(props: { path: string; label?: string; testId?: str
     anchor.click();
   };
   return (
-    <a
+    <button
+      type="button"
       className="button small download-link"
-      href="#download"
-      onClick={(event) => void start(event)}
-      download={name}
+      onClick={() => void start()}
       data-testid={props.testId}
       aria-label={`Download ${name}`}
     >
       {props.label ?? 'Download'}
-    </a>
+    </button>
   );
 }
