@@ -40,7 +40,12 @@ export function createAppServices(options: AppServicesOptions) {
   const library = new LibraryService({ dataDir, models });
   const scoring = new ScoringService(models);
   const explainer = new ExplainService({ models, library });
-  const exporter = new ExportService({ models, goldenSamples: library });
+  const exporter = new ExportService({
+    models,
+    goldenSamples: library,
+    driftReferences: library,
+    backgrounds: explainer,
+  });
   return {
     dataDir,
     models,

@@ -496,6 +496,15 @@ export class LibraryService {
     }
   }
 
+  /** The attached reference of an open model's library entry with its file name (export puts it in bundles). */
+  async attachedReference(
+    modelId: string,
+  ): Promise<{ profile: ReferenceProfile; fileName: string } | undefined> {
+    const entry = await this.entryForModel(modelId);
+    const profile = await this.referenceProfileFor(modelId);
+    return entry?.reference && profile ? { profile, fileName: entry.reference.fileName } : undefined;
+  }
+
   /**
    * For the batch engine: a counter for the open model's attached reference, or undefined when none is
    * attached. Feed it each batch's input columns and scores, then call report().

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   capacitySchema,
   modelDecisionsSchema,
@@ -9,6 +8,7 @@ import {
 import { defineCall, filePathSchema } from './define.ts';
 import { driftReportSchema } from './library.ts';
 import { classLabelSchema, operationIdSchema } from './model.ts';
+import { z } from './zod.ts';
 
 /** Text encodings ModelDock reads; `utf-8-bom` is UTF-8 that starts with a byte-order mark. */
 export const csvEncodingSchema = z.enum(['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'windows-1252']);

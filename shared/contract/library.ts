@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { labelledComparisonSchema } from './decisions.ts';
 import { defineCall, filePathSchema } from './define.ts';
 import { classLabelSchema, modelFormatSchema, modelInfoSchema, operationIdSchema } from './model.ts';
+import { z } from './zod.ts';
 
 /** A reference CSV attached to a library model, summarised so drift needs no second read of it. */
 export const referenceSummarySchema = z.object({

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { readExpectedChecksum } from './checksum.ts';
 import { defineCall, filePathSchema } from './define.ts';
+import { z } from './zod.ts';
 
 export const checksumAlgorithmSchema = z.enum(['sha256', 'md5']);
 

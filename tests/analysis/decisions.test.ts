@@ -6,7 +6,10 @@ import { labelledComparisonSchema, modelDecisionsSchema } from '../../shared/con
 const references = JSON.parse(
   readFileSync(new URL('../fixtures/analysis/decision_references.json', import.meta.url), 'utf8'),
 ) as { sets: Record<string, { scores: number[]; labels: number[]; rocAuc: number; brier: number }> };
-const { v1, v2 } = references.sets as Record<'v1' | 'v2', { scores: number[]; labels: number[]; rocAuc: number }>;
+const { v1, v2 } = references.sets as Record<
+  'v1' | 'v2',
+  { scores: number[]; labels: number[]; rocAuc: number }
+>;
 
 describe('the decision figures as the report and --json carry them', () => {
   test('one model: valid against the contract, figures from the tested modules', () => {
