@@ -198,6 +198,8 @@ export const modelCalls = {
       path: filePathSchema,
       expectedChecksum: expectedChecksumSchema.optional(),
       operationId: operationIdSchema.optional(),
+      /** Files saved beside this one (`dv.bin` with `model.bin`), combined with it into one pipeline. */
+      companions: z.array(z.string().min(1)).max(16).optional(),
     }),
     modelInfoSchema,
     { long: true },
