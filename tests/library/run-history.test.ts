@@ -34,7 +34,11 @@ describe('run history', () => {
       result,
     );
     expect(runRecordSchema.parse(kept)).toEqual(kept);
-    expect(kept.models[0]).toMatchObject({ name: 'lead_scoring', versionLabel: 'v1', sha256: info.file.sha256 });
+    expect(kept.models[0]).toMatchObject({
+      name: 'lead_scoring',
+      versionLabel: 'v1',
+      sha256: info.file.sha256,
+    });
     expect(kept.metrics).toEqual({ rows: 1462, rocAuc: 0.8 });
 
     const restarted = createLibrary(dataDir);
