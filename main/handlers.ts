@@ -36,15 +36,16 @@ export function createHandlerTable(services: AppServices): HandlerTable {
   const table: HandlerTable = {
     'app.info': async () => services.appInfo(),
     'operation.cancel': async ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
-    'model.open': async ({ path, expectedChecksum }, { signal, progress }) =>
-      keepInLibrary(
-        services,
-        await models.open(path, {
-          expectedChecksum,
-          signal,
-          onProgress: (done, total) => progress({ stage: 'Computing checksums', done, total, unit: 'bytes' }),
-        }),
-      ),
+    'model.open': async ({ path, expectedChecksum, companions }, { signal, progress }) => {
+      const info = await models.open(path, {
+        expectedChecksum,
+        ...(companions?.length ? { companions } : {}),
+        signal,
+        onProgress: (done, total) => progress({ stage: 'Computing checksums', done, total, unit: 'bytes' }),
+      });
+      // A model combined from several files is not one file the library could keep and reopen alone.
+      return companions?.length ? info : keepInLibrary(services, info);
+    },
     'model.close': async ({ modelId }) => ({ closed: await models.close(modelId) }),
     'model.list': async () => models.list(),
     'model.verifyChecksum': async ({ modelId, expected }) => models.verifyChecksum(modelId, expected),

@@ -46,7 +46,12 @@ export function createAppServices(options: AppServicesOptions) {
   });
   const analysis = new AnalysisService({ models, scoring, references: library });
   const explainer = new ExplainService({ models, library });
-  const exporter = new ExportService({ models, goldenSamples: library });
+  const exporter = new ExportService({
+    models,
+    goldenSamples: library,
+    driftReferences: library,
+    backgrounds: explainer,
+  });
   return {
     dataDir,
     models,

@@ -83,11 +83,14 @@ function formatEdge(value: number): string {
  */
 export type ProfileCell = number | string | null;
 
-function asNumber(cell: ProfileCell): number | null {
+/** The one rule for a profiled numeric cell: a finite number, or null (missing). The service's /drift uses it too. */
+export function profileNumber(cell: unknown): number | null {
   return typeof cell === 'number' && Number.isFinite(cell) ? cell : null;
 }
 
-function asCategory(cell: ProfileCell): string | null {
+/** The one rule for a profiled category: the value as text, or null when empty (missing). */
+export function profileCategory(cell: unknown): string | null {
+  if (cell === undefined) return null;
   if (cell === null) return null;
   const text = String(cell);
   return text.trim() === '' ? null : text;
@@ -118,7 +121,7 @@ export function profileNumeric(name: string, cells: Iterable<ProfileCell>): Nume
   const values: number[] = [];
   let missing = 0;
   for (const cell of cells) {
-    const value = asNumber(cell);
+    const value = profileNumber(cell);
     if (value === null) missing++;
     else values.push(value);
   }
@@ -140,7 +143,7 @@ export function profileCategorical(name: string, cells: Iterable<ProfileCell>): 
   const counts: Record<string, number> = {};
   let missing = 0;
   for (const cell of cells) {
-    const category = asCategory(cell);
+    const category = profileCategory(cell);
     if (category === null) missing++;
     else counts[category] = (counts[category] ?? 0) + 1;
   }
@@ -167,12 +170,12 @@ export class DriftCounter {
   add(cell: ProfileCell): void {
     const profile = this.profile;
     if (profile.kind === 'numeric') {
-      const value = asNumber(cell);
+      const value = profileNumber(cell);
       if (value === null) this.missing++;
       else this.binCounts[binIndex(profile.edges, value)]!++;
       return;
     }
-    const category = asCategory(cell);
+    const category = profileCategory(cell);
     if (category === null) {
       this.missing++;
       return;

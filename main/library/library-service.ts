@@ -497,6 +497,20 @@ export class LibraryService {
       return undefined;
     }
   }
+
+  /** A reference CSV profiled for an open model without attaching it (the engine's pass: ScoringService.profile). */
+  profileReferenceCsv(modelId: string, csvPath: string, signal?: AbortSignal): Promise<ReferenceProfile> {
+    return this.profileCsv(modelId, csvPath, signal);
+  }
+
+  /** The attached reference of an open model's library entry with its file name (export puts it in bundles). */
+  async attachedReference(
+    modelId: string,
+  ): Promise<{ profile: ReferenceProfile; fileName: string } | undefined> {
+    const entry = await this.entryForModel(modelId);
+    const profile = await this.referenceProfileFor(modelId);
+    return entry?.reference && profile ? { profile, fileName: entry.reference.fileName } : undefined;
+  }
 }
 
 function matchesQuery(entry: LibraryEntry, needle: string): boolean {

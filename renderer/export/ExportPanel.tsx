@@ -34,11 +34,13 @@ const formatLabels: Record<BundleFormat, string> = {
  */
 export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
   const { model } = props;
-  const ids = { name: useId(), version: useId(), target: useId(), format: useId() };
+  const ids = { name: useId(), version: useId(), target: useId(), format: useId(), explain: useId() };
   const [name, setName] = useState('');
   const [version, setVersion] = useState(''); // export.defaults fills it: the library's version label
   const [target, setTarget] = useState('');
   const [format, setFormat] = useState<BundleFormat>('dir');
+  // Background rows for POST /explain: off by default, because they copy the analyst's data into the bundle.
+  const [explain, setExplain] = useState(false);
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   // The gate is derived from the expected-checksum field's text, the one value behind it (no state here).
   const { gate } = useChecksumGate(model);
@@ -103,6 +105,7 @@ export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
         format,
         force,
         operationId,
+        ...(explain ? { explain: {} } : {}),
       });
       setPhase({ kind: 'done', result });
     } catch (error) {
@@ -185,6 +188,23 @@ export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
               </option>
             ))}
           </select>
+        </div>
+        <div className="field wide">
+          <div className="field checkbox">
+            <input
+              id={ids.explain}
+              type="checkbox"
+              checked={explain}
+              onChange={(event) => setExplain(event.target.checked)}
+              disabled={running}
+              aria-describedby={`${ids.explain}-note`}
+            />
+            <label htmlFor={ids.explain}>Answer POST /explain (why a payload scores what it does)</label>
+          </div>
+          <p id={`${ids.explain}-note`} className="hint">
+            Copies up to 1,000 background rows into the bundle — from the reference CSV attached in the
+            library, else the golden samples. They are your data: whoever gets the bundle can read them.
+          </p>
         </div>
         <div className="actions">
           <button type="submit" className="button primary" disabled={!canExport} title={blocked ?? undefined}>

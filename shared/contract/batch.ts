@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   capacitySchema,
   modelDecisionsSchema,
@@ -6,9 +5,10 @@ import {
   scoreRankingSchema,
   thresholdMetricsSchema,
 } from './decisions.ts';
-import { defineCall } from './define.ts';
+import { defineCall, filePathSchema } from './define.ts';
 import { driftReportSchema } from './drift.ts';
 import { classLabelSchema, operationIdSchema } from './model.ts';
+import { z } from './zod.ts';
 
 /** Text encodings ModelDock reads; `utf-8-bom` is UTF-8 that starts with a byte-order mark. */
 export const csvEncodingSchema = z.enum(['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'windows-1252']);
@@ -100,7 +100,7 @@ export type UnseenCategoriesPolicy = z.infer<typeof unseenCategoriesPolicySchema
  */
 export const scoringSetupSchema = z.object({
   modelId: z.string(),
-  path: z.string().min(1),
+  path: filePathSchema,
   dialect: dialectOverridesSchema.optional(),
   mapping: columnMappingSchema.optional(),
   missing: z.record(z.string(), missingPolicySchema).optional(),
@@ -221,7 +221,7 @@ export const batchCalls = {
   ),
   'batch.score': defineCall(
     scoringSetupSchema.extend({
-      outputPath: z.string().min(1),
+      outputPath: filePathSchema,
       /** Replace an existing output file; the UI asks first, the CLI needs --force. */
       overwrite: z.boolean().default(false),
       labelColumn: z.string().optional(),
@@ -234,7 +234,7 @@ export const batchCalls = {
   /** Writes the report as one self-contained HTML file (charts inline, no external resources). */
   'batch.saveReport': defineCall(
     z.object({
-      path: z.string().min(1),
+      path: filePathSchema,
       summary: scoringSummarySchema,
       modelName: z.string(),
       threshold: z.number().min(0).max(1).optional(),

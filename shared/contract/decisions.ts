@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.ts';
 
 /**
  * The figures an analyst decides with: which model ranks leads better (and whether the difference is

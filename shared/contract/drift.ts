@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.ts';
 
 export const psiBandSchema = z.enum(['stable', 'moderate', 'significant']);
 export type PsiBand = z.infer<typeof psiBandSchema>;

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { defineCall } from './define.ts';
+import { z } from './zod.ts';
 
 /**
  * Run history: each batch and compare run, kept in the library's catalog with what it takes to trust and

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { appCalls } from './app.ts';
 import { batchCalls } from './batch.ts';
 import type { CallSpec } from './define.ts';
@@ -7,6 +6,7 @@ import { exportCalls } from './export.ts';
 import { historyCalls } from './history.ts';
 import { libraryCalls } from './library.ts';
 import { modelCalls } from './model.ts';
+import type { z } from './zod.ts';
 
 export * from './app.ts';
 export * from './batch.ts';

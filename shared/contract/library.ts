@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import { scoringSetupSchema } from './batch.ts';
 import { labelledComparisonSchema } from './decisions.ts';
-import { defineCall } from './define.ts';
+import { defineCall, filePathSchema } from './define.ts';
 import { driftReportSchema } from './drift.ts';
 import { classLabelSchema, modelFormatSchema, modelInfoSchema, operationIdSchema } from './model.ts';
+import { z } from './zod.ts';
 
 /** A reference CSV attached to a library model, summarised so drift needs no second read of it. */
 export const referenceSummarySchema = z.object({
@@ -192,7 +192,7 @@ export const libraryCalls = {
     },
   ),
   'library.attachReference': defineCall(
-    z.object({ id: idSchema, csvPath: z.string().min(1), operationId: operationIdSchema.optional() }),
+    z.object({ id: idSchema, csvPath: filePathSchema, operationId: operationIdSchema.optional() }),
     libraryEntrySchema,
     { long: true },
   ),
