@@ -33,20 +33,20 @@ export function createHandlerTable(services: AppServices): HandlerTable {
   return {
     'app.info': async () => services.appInfo(),
     'operation.cancel': async ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
-    'model.open': async ({ path, expectedChecksum, operationId }, { emit, signal }) =>
-      keepInLibrary(
-        services,
-        await operations.run(operationId, signal, (opSignal) =>
-          models.open(path, {
-            expectedChecksum,
-            signal: opSignal,
-            onProgress: operationId
-              ? (done, total) =>
-                  emit({ operationId, stage: 'Computing checksums', done, total, unit: 'bytes' })
-              : undefined,
-          }),
-        ),
-      ),
+    'model.open': async ({ path, expectedChecksum, operationId, companions }, { emit, signal }) => {
+      const info = await operations.run(operationId, signal, (opSignal) =>
+        models.open(path, {
+          expectedChecksum,
+          ...(companions?.length ? { companions } : {}),
+          signal: opSignal,
+          onProgress: operationId
+            ? (done, total) => emit({ operationId, stage: 'Computing checksums', done, total, unit: 'bytes' })
+            : undefined,
+        }),
+      );
+      // A model combined from several files is not one file the library could keep and reopen alone.
+      return companions?.length ? info : keepInLibrary(services, info);
+    },
     'model.close': async ({ modelId }) => ({ closed: await models.close(modelId) }),
     'model.list': async () => models.list(),
     'model.verifyChecksum': async ({ modelId, expected }) => models.verifyChecksum(modelId, expected),

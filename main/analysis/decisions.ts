@@ -2,7 +2,7 @@ import type { LabelledComparison, ModelDecisions, ScoreRanking } from '../../sha
 import { capacityTable, rankForCapacity } from './capacity.ts';
 import { delongTest, describeDelong } from './delong.ts';
 import { gainsTable } from './gains.ts';
-import { splitByLabel } from './labelled-scores.ts';
+import { type LabelledScores, splitByLabel } from './labelled-scores.ts';
 import { averagePrecision, precisionRecallCurve } from './precision-recall.ts';
 import { brierScore, logLoss, metricsAtThreshold } from './probability-metrics.ts';
 import { rocAuc, rocCurve, thinCurve } from './roc.ts';
@@ -76,4 +76,51 @@ export function scoreRanking(scores: ArrayLike<number>, labels?: ArrayLike<numbe
     scores: kept.map((i) => scores[i] as number),
     ...(labels ? { labels: kept.map((i) => (labels[i] === 1 ? 1 : 0) as 0 | 1) } : {}),
   };
+}
+
+/** Scores and labels back from a split (label-1 rows first): for the figures that don't need row order. */
+function flatten(split: LabelledScores): { scores: Float64Array; labels: Uint8Array } {
+  const scores = new Float64Array(split.rows);
+  scores.set(split.positives);
+  scores.set(split.negatives, split.positives.length);
+  const labels = new Uint8Array(split.rows);
+  labels.fill(1, 0, split.positives.length);
+  return { scores, labels };
+}
+
+/**
+ * modelDecisions for a batch run, whose workers hand over each label's scores already sorted: every
+ * figure depends on the scores and labels only, not on the order of the rows.
+ */
+export function decisionsFromSplit(split: LabelledScores, threshold: number): ModelDecisions {
+  const { scores, labels } = flatten(split);
+  return modelDecisions(scores, labels, threshold);
+}
+
+/** The ranking (highest first) from sorted label-1 and label-0 scores; a label-1 row goes first in a tie. */
+export function rankingFromSplit(split: LabelledScores): ScoreRanking {
+  const { positives, negatives } = split;
+  const stride = Math.max(1, Math.ceil(split.rows / RANKING_LIMIT));
+  const scores: number[] = [];
+  const labels: Array<0 | 1> = [];
+  let i = positives.length - 1;
+  let j = negatives.length - 1;
+  for (let k = 0; i >= 0 || j >= 0; k++) {
+    const takePositive = j < 0 || (i >= 0 && (positives[i] as number) >= (negatives[j] as number));
+    const score = takePositive ? (positives[i--] as number) : (negatives[j--] as number);
+    if (k % stride === 0) {
+      scores.push(score);
+      labels.push(takePositive ? 1 : 0);
+    }
+  }
+  return { rows: split.rows, stride, scores, labels };
+}
+
+/** The ranking of unlabelled scores already sorted ascending. */
+export function rankingFromSorted(ascending: Float64Array): ScoreRanking {
+  const stride = Math.max(1, Math.ceil(ascending.length / RANKING_LIMIT));
+  const scores: number[] = [];
+  for (let k = 0; k < ascending.length; k += stride)
+    scores.push(ascending[ascending.length - 1 - k] as number);
+  return { rows: ascending.length, stride, scores };
 }

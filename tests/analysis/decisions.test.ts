@@ -46,3 +46,33 @@ describe('the decision figures as the report and --json carry them', () => {
     expect(big.scores.length).toBe(83_334);
   });
 });
+
+describe('from the sorted arrays a batch run hands over', () => {
+  test('the same figures as from the rows, and the same ranking', async () => {
+    const { splitByLabel } = await import('../../main/analysis/labelled-scores.ts');
+    const { decisionsFromSplit, rankingFromSplit, rankingFromSorted } = await import(
+      '../../main/analysis/decisions.ts'
+    );
+    const split = splitByLabel(v2.scores, v2.labels);
+    const direct = modelDecisions(v2.scores, v2.labels, 0.5);
+    const fromSplit = decisionsFromSplit(split, 0.5);
+    expect(fromSplit.rocAuc).toBe(direct.rocAuc);
+    expect(fromSplit.gains).toEqual(direct.gains);
+    expect(fromSplit.capacity).toEqual(direct.capacity);
+    // Means summed in another order: equal to rounding.
+    fromSplit.calibration.forEach((bin, i) => {
+      expect(bin.count).toBe(direct.calibration[i]?.count);
+      expect(bin.meanPredicted).toBeCloseTo(direct.calibration[i]?.meanPredicted as number, 13);
+      expect(bin.observedRate).toBe(direct.calibration[i]?.observedRate);
+    });
+    expect(fromSplit.logLoss).toBeCloseTo(direct.logLoss as number, 13);
+    const ranking = rankingFromSplit(split);
+    expect(ranking.scores).toEqual(scoreRanking(v2.scores, v2.labels).scores);
+    expect(ranking.labels?.filter((l) => l === 1).length).toBe(split.positives.length);
+    expect(rankingFromSorted(Float64Array.of(0.1, 0.5, 0.9))).toEqual({
+      rows: 3,
+      stride: 1,
+      scores: [0.9, 0.5, 0.1],
+    });
+  });
+});
