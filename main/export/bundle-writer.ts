@@ -120,6 +120,10 @@ const renderedFiles = [
   'k8s/deployment.yaml',
   'k8s/service.yaml',
   'k8s/hpa.yaml',
+  'k8s/inferenceservice.yaml',
+  'monitoring/prometheus.yml',
+  'monitoring/alerts.yml',
+  'monitoring/grafana-dashboard.json',
 ];
 
 const stages = [

@@ -4,11 +4,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { maxPathLength } from '../../shared/contract/define.ts';
 import type { AppErrorData, ErrorCode, ProgressEvent } from '../../shared/contract/index.ts';
 import { AppError, toAppErrorData } from '../errors.ts';
 import { dispatch, type HandlerTable } from '../handlers.ts';
 import type { AppServices } from '../services.ts';
-import { DownloadableFiles, sendDownload } from './downloads.ts';
+import { DownloadableFiles, DownloadTickets, sendDownload } from './downloads.ts';
 import { createToken, isAllowedHost, securityHeaders, tokenHeader, tokenMatches } from './security.ts';
 import { serveStatic } from './static-files.ts';
 import { removeStaleUploads } from './upload-cleanup.ts';
@@ -72,6 +73,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     return enginePromise;
   };
   const downloads = new DownloadableFiles(async () => (await engine()).dataDir);
+  const tickets = new DownloadTickets();
   const warmUp = setTimeout(() => void engine(), engineWarmUpDelayMs);
   warmUp.unref();
   const sseClients = new Set<ServerResponse>();
@@ -103,7 +105,23 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       await serveStatic(rendererDir, url.pathname, response);
       return;
     }
-    const givenToken = request.headers[tokenHeader] ?? url.searchParams.get('token');
+    // A one-time ticket is the credential of a download link (downloads.ts): no token in the URL.
+    const ticketMatch = /^\/api\/download\/([\w-]{20,100})$/.exec(url.pathname);
+    if (ticketMatch && request.method === 'GET') {
+      const ticketed = tickets.redeem(ticketMatch[1]!);
+      if (!ticketed || !(await sendDownload(downloads, ticketed, response))) {
+        sendError(
+          response,
+          { code: 'not-found', message: 'This download link has expired or was used.' },
+          404,
+        );
+      }
+      return;
+    }
+    // Only the event stream may carry the token in its URL (EventSource can't send headers, and its URL
+    // never reaches the history); everything else sends it in the header.
+    const queryToken = url.pathname === '/api/events' ? url.searchParams.get('token') : null;
+    const givenToken = request.headers[tokenHeader] ?? queryToken;
     if (!tokenMatches(Array.isArray(givenToken) ? givenToken[0] : givenToken, token)) {
       sendError(response, { code: 'unauthorized', message: 'This request lacks the launch token.' }, 401);
       return;
@@ -124,6 +142,21 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
           404,
         );
       }
+      return;
+    }
+    if (url.pathname === '/api/download-ticket' && request.method === 'POST') {
+      const body = (await readJsonBody(request)) as { path?: unknown };
+      const requested = typeof body.path === 'string' ? body.path : null;
+      if (!requested || requested.length > maxPathLength || !(await downloads.allowedRealPath(requested))) {
+        sendError(
+          response,
+          { code: 'not-found', message: 'There is no file to download at that path.' },
+          404,
+        );
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ url: `/api/download/${tickets.issue(requested)}` }));
       return;
     }
     if (request.method !== 'POST') {

@@ -5,7 +5,7 @@ import {
   scoreRankingSchema,
   thresholdMetricsSchema,
 } from './decisions.ts';
-import { defineCall } from './define.ts';
+import { defineCall, filePathSchema } from './define.ts';
 import { driftReportSchema } from './library.ts';
 import { classLabelSchema, operationIdSchema } from './model.ts';
 import { z } from './zod.ts';
@@ -84,7 +84,7 @@ const dialectOverridesSchema = csvDialectSchema.partial();
 
 export const scoringSetupSchema = z.object({
   modelId: z.string(),
-  path: z.string().min(1),
+  path: filePathSchema,
   dialect: dialectOverridesSchema.optional(),
   mapping: columnMappingSchema.optional(),
   missing: z.record(z.string(), missingPolicySchema).optional(),
@@ -189,7 +189,7 @@ export const batchCalls = {
   ),
   'batch.score': defineCall(
     scoringSetupSchema.extend({
-      outputPath: z.string().min(1),
+      outputPath: filePathSchema,
       /** Replace an existing output file; the UI asks first, the CLI needs --force. */
       overwrite: z.boolean().default(false),
       labelColumn: z.string().optional(),
@@ -202,7 +202,7 @@ export const batchCalls = {
   /** Writes the report as one self-contained HTML file (charts inline, no external resources). */
   'batch.saveReport': defineCall(
     z.object({
-      path: z.string().min(1),
+      path: filePathSchema,
       summary: scoringSummarySchema,
       modelName: z.string(),
       threshold: z.number().min(0).max(1).optional(),

@@ -1,5 +1,5 @@
 import { labelledComparisonSchema } from './decisions.ts';
-import { defineCall } from './define.ts';
+import { defineCall, filePathSchema } from './define.ts';
 import { classLabelSchema, modelFormatSchema, modelInfoSchema, operationIdSchema } from './model.ts';
 import { z } from './zod.ts';
 
@@ -220,14 +220,14 @@ export const libraryCalls = {
     },
   ),
   'library.attachReference': defineCall(
-    z.object({ id: idSchema, csvPath: z.string().min(1), operationId: operationIdSchema.optional() }),
+    z.object({ id: idSchema, csvPath: filePathSchema, operationId: operationIdSchema.optional() }),
     libraryEntrySchema,
     { long: true },
   ),
   'library.detachReference': defineCall(z.object({ id: idSchema }), libraryEntrySchema),
   /** PSI of a CSV against the reference attached to the open model's library entry. */
   'library.drift': defineCall(
-    z.object({ modelId: z.string(), csvPath: z.string().min(1), operationId: operationIdSchema.optional() }),
+    z.object({ modelId: z.string(), csvPath: filePathSchema, operationId: operationIdSchema.optional() }),
     driftReportSchema,
     { long: true },
   ),
@@ -238,7 +238,7 @@ export const libraryCalls = {
   'library.batchDrift': defineCall(
     z.object({
       modelId: z.string(),
-      outputPath: z.string().min(1),
+      outputPath: filePathSchema,
       scoreColumn: z.string().min(1).optional(),
       operationId: operationIdSchema.optional(),
     }),
@@ -280,7 +280,7 @@ export const libraryCalls = {
     z.object({
       modelIdA: z.string(),
       modelIdB: z.string(),
-      csvPath: z.string().min(1),
+      csvPath: filePathSchema,
       threshold: z.number().min(0).max(1).default(0.5),
       /** Values for empty cells, by input name; rows with other empty cells are skipped and counted. */
       fill: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
