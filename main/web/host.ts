@@ -13,7 +13,8 @@ import { DownloadableFiles, DownloadTickets, sendDownload } from './downloads.ts
 import { createToken, isAllowedHost, securityHeaders, tokenHeader, tokenMatches } from './security.ts';
 import { serveStatic } from './static-files.ts';
 import { removeStaleUploads } from './upload-cleanup.ts';
-import { receiveUpload } from './uploads.ts';
+import { UploadLedger } from './upload-quota.ts';
+import { defaultUploadLimitBytes, receiveUpload } from './uploads.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The built renderer (`vite build` writes it here). */
@@ -35,6 +36,10 @@ export interface WebHostOptions {
   /** Tests inject a table; by default the host builds the real services. */
   table?: HandlerTable;
   uploadLimitBytes?: number;
+  /** Total of uploads not yet used by a call (upload-quota.ts). */
+  uploadQuotaBytes?: number;
+  /** How long after its last page went away (closed, not reloaded) unused uploads are removed. */
+  pageGoneGraceMs?: number;
 }
 
 export interface WebHost {
@@ -74,6 +79,19 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   };
   const downloads = new DownloadableFiles(async () => (await engine()).dataDir);
   const tickets = new DownloadTickets();
+  const uploads = new UploadLedger(
+    async () => path.join((await engine()).dataDir, 'uploads'),
+    options.uploadQuotaBytes,
+  );
+  // The event stream is open while a page is: when the last one closes and none comes back (a reload
+  // reconnects within a second), what was dropped but never used goes.
+  let pageGone: NodeJS.Timeout | undefined;
+  const onPageClosed = () => {
+    if (sseClients.size > 0) return;
+    clearTimeout(pageGone);
+    pageGone = setTimeout(() => void uploads.removeUnused(), options.pageGoneGraceMs ?? 30_000);
+    pageGone.unref();
+  };
   const warmUp = setTimeout(() => void engine(), engineWarmUpDelayMs);
   warmUp.unref();
   const sseClients = new Set<ServerResponse>();
@@ -131,7 +149,11 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       response.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive' });
       response.write(': connected\n\n');
       sseClients.add(response);
-      response.on('close', () => sseClients.delete(response));
+      clearTimeout(pageGone);
+      response.on('close', () => {
+        sseClients.delete(response);
+        onPageClosed();
+      });
       return;
     }
     if (url.pathname === '/api/download' && request.method === 'GET') {
@@ -165,13 +187,20 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     }
     if (url.pathname === '/api/upload') {
       const { dataDir } = await engine();
-      const uploaded = await receiveUpload(request, {
-        dataDir,
-        fileName: url.searchParams.get('name') ?? 'upload',
-        limitBytes: options.uploadLimitBytes,
-        signal,
-      });
-      sendJson(response, 200, uploaded);
+      const declared = Number(request.headers['content-length']);
+      const room = uploads.reserve(Number.isFinite(declared) ? declared : undefined);
+      try {
+        const uploaded = await receiveUpload(request, {
+          dataDir,
+          fileName: url.searchParams.get('name') ?? 'upload',
+          limitBytes: Math.min(options.uploadLimitBytes ?? defaultUploadLimitBytes, room.allowed),
+          signal,
+        });
+        uploads.record(uploaded.path, uploaded.sizeBytes);
+        sendJson(response, 200, uploaded);
+      } finally {
+        room.release();
+      }
       return;
     }
     const callMatch = /^\/api\/call\/([\w.-]+)$/.exec(url.pathname);
@@ -185,9 +214,12 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     if (!result.ok && callMatch[1] === 'model.open' && notAModelCodes.has(result.error.code)) {
       // An uploaded file that is not a usable model is of no further use; don't let it fill the disk.
       // (A cancelled open or a checksum mismatch keeps it: the same upload may be opened again.)
-      await removeUpload((await engine()).dataDir, (body as { path?: unknown } | null)?.path);
+      const uploadPath = (body as { path?: unknown } | null)?.path;
+      await removeUpload((await engine()).dataDir, uploadPath);
+      if (typeof uploadPath === 'string') uploads.forget(uploadPath);
     }
     if (result.ok) {
+      uploads.markUsed(body);
       // Files this launch wrote may be downloaded even when the user saved them outside the data directory.
       await downloads.recordCallResult(callMatch[1]!, result.value);
       sendJson(response, 200, result);
@@ -211,10 +243,12 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     token,
     port,
     async close() {
+      clearTimeout(pageGone);
       for (const client of sseClients) client.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       clearTimeout(warmUp);
+      if (enginePromise) await uploads.removeUnused().catch(() => {});
       if (enginePromise) await (await enginePromise.catch(() => null))?.dispose();
     },
   };
