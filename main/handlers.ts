@@ -11,6 +11,7 @@ import {
 import { AppError, toAppErrorData } from './errors.ts';
 import { exportHandlers } from './export/handlers.ts';
 import { keepInLibrary, libraryHandlers } from './library/handlers.ts';
+import type { AppLog } from './logging/app-log.ts';
 import { batchHandlers } from './scoring/handlers.ts';
 import type { AppServices } from './services.ts';
 
@@ -29,6 +30,10 @@ export type HandlerTable = { [N in CallName]: Handler<N> };
 
 /** The one table: contract call name → service function. Both transports and the tests use it. */
 export function createHandlerTable(services: AppServices): HandlerTable {
+  return logUnexpectedErrors(handlerRows(services), services.log);
+}
+
+function handlerRows(services: AppServices): HandlerTable {
   const { models, operations } = services;
   return {
     'app.info': async () => services.appInfo(),
@@ -91,12 +96,33 @@ export async function dispatch<N extends CallName>(
     const value = await handler(parsed.data as z.output<Calls[N]['request']>, context);
     return { ok: true, value };
   } catch (error) {
-    if (!(error instanceof AppError)) logUnexpectedError(name, error);
+    // Unexpected errors were logged, with their stack, by the table's wrapper (createHandlerTable).
     return { ok: false, error: toAppErrorData(error) };
   }
 }
 
-function logUnexpectedError(name: string, error: unknown): void {
-  // Unexpected errors are logged with their stack here, in main; only the typed error crosses.
-  console.error(`[modeldock] unexpected error in ${name}:`, error);
+/**
+ * Every handler, wrapped once: an error that is not a typed AppError (a bug, a failed disk) is logged with its
+ * stack in the process's log (modeldock.log in the desktop app), where "the log has the details" sends the
+ * user; only the typed error crosses to the UI.
+ */
+function logUnexpectedErrors(table: HandlerTable, log: Pick<AppLog, 'error'>): HandlerTable {
+  const wrapped: Record<string, Handler<CallName>> = {};
+  for (const [name, handler] of Object.entries(table) as [CallName, Handler<CallName>][]) {
+    wrapped[name] = async (request, context) => {
+      try {
+        return await handler(request, context);
+      } catch (error) {
+        if (!(error instanceof AppError) && !isAbort(error, context.signal))
+          log.error('unexpected error', error, { call: name });
+        throw error;
+      }
+    };
+  }
+  return wrapped as HandlerTable;
+}
+
+/** A cancelled call is not a failure worth a log line. */
+function isAbort(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error instanceof Error && error.name === 'AbortError');
 }

@@ -1,5 +1,6 @@
 import type { CallName, ModelInfo } from '../../shared/contract/index.ts';
 import type { HandlerTable } from '../handlers.ts';
+import type { AppLog } from '../logging/app-log.ts';
 import type { OperationRegistry } from '../operations.ts';
 import type { LibraryService } from './library-service.ts';
 
@@ -18,16 +19,16 @@ interface LibraryServices {
  * (disk full, file changed since it was read) the model still opens, and the reason is logged.
  */
 export async function keepInLibrary(
-  services: Pick<LibraryServices, 'library'>,
+  services: Pick<LibraryServices, 'library'> & { log: Pick<AppLog, 'warn'> },
   info: ModelInfo,
 ): Promise<ModelInfo> {
   try {
     await services.library.addFromOpen(info);
   } catch (error) {
-    console.warn(
-      `[modeldock] the library did not keep ${info.file.fileName}:`,
-      error instanceof Error ? error.message : error,
-    );
+    services.log.warn('the library did not keep the opened model', {
+      file: info.file.fileName,
+      reason: error instanceof Error ? error.message : String(error),
+    });
   }
   return info;
 }

@@ -19,6 +19,7 @@ import type {
   ScoringSummary,
 } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
+import { type AppLog, silentLog } from '../logging/app-log.ts';
 import type { LoadedModel } from '../models/model-service.ts';
 import { startWorker } from '../workers/start-worker.ts';
 import {
@@ -92,6 +93,8 @@ export interface ScoringServiceOptions {
    * (a very wide file, very long lines) makes the run start over with one worker without the limit.
    */
   parallelHeapMb?: number;
+  /** The process's logger (createAppServices); silent by default. */
+  log?: AppLog;
 }
 
 /**
@@ -110,6 +113,7 @@ export class ScoringService {
   private readonly cancelGraceMs: number;
   private readonly parallelMinBytes: number;
   private readonly parallelHeapMb: number;
+  private readonly log: AppLog;
 
   constructor(
     private readonly models: { get(modelId: string): LoadedModel },
@@ -120,6 +124,7 @@ export class ScoringService {
     this.progressIntervalMs = options.progressIntervalMs ?? 100; // at most 10 progress events a second
     this.cancelGraceMs = options.cancelGraceMs ?? 100;
     this.parallelHeapMb = options.parallelHeapMb ?? 48;
+    this.log = options.log ?? silentLog;
     this.parallelMinBytes =
       options.parallelMinBytes ?? (os.availableParallelism() >= 2 ? defaultParallelMinBytes : Infinity);
   }
@@ -234,7 +239,7 @@ export class ScoringService {
         await files?.discard();
         jobs = [job];
         await files?.create(jobs);
-        console.warn('[modeldock] two batch workers ran out of memory; starting again with one.');
+        this.log.warn('two batch workers ran out of memory; starting again with one');
         return { jobs, results: await this.runWorkers(jobs, this.startWorkers(1, modelBytes), options) };
       }
     } finally {
@@ -488,7 +493,17 @@ function workerResult(
       if (message.type === 'progress') onProgress(message.progress);
       else if (message.type === 'done') finish(() => resolve(message.result));
       else
-        finish(() => reject(new AppError(message.error.code, message.error.message, message.error.details)));
+        finish(() =>
+          reject(
+            message.stack === undefined
+              ? new AppError(message.error.code, message.error.message, message.error.details)
+              : // An unexpected failure in the worker: rethrown here as one, with the worker's stack, so the
+                // handler table logs it like any other.
+                Object.assign(new Error(`The scoring worker failed: ${message.error.message}`), {
+                  stack: message.stack,
+                }),
+          ),
+        );
     });
     worker.on('error', (error) => finish(() => reject(error)));
     worker.on('exit', (code) => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AppErrorData, ErrorCode, ProgressEvent } from '../../shared/contract/index.ts';
 import { AppError, toAppErrorData } from '../errors.ts';
 import { dispatch, type HandlerTable } from '../handlers.ts';
+import { type AppLog, createAppLog, logOptionsFor } from '../logging/app-log.ts';
 import type { AppServices } from '../services.ts';
 import { DownloadableFiles, sendDownload } from './downloads.ts';
 import { createToken, isAllowedHost, securityHeaders, tokenHeader, tokenMatches } from './security.ts';
@@ -33,6 +34,8 @@ export interface WebHostOptions {
   open?: boolean;
   /** Tests inject a table; by default the host builds the real services. */
   table?: HandlerTable;
+  /** The process's logger; by default browser mode's (createAppServices' logOptions). */
+  log?: AppLog;
   uploadLimitBytes?: number;
 }
 
@@ -51,6 +54,7 @@ export interface WebHost {
  */
 export async function startWebHost(options: WebHostOptions = {}): Promise<WebHost> {
   const token = createToken();
+  const log = options.log ?? createAppLog(logOptionsFor('browser'));
   const rendererDir = options.rendererDir ?? defaultRendererDir;
   // The services (onnxruntime and all) take most of a second of CPU to load. The host serves the page first
   // and loads them on the first API call or shortly after starting, whichever comes first, so they don't
@@ -64,10 +68,8 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     : null;
   const engine = (): Promise<Engine> => {
     if (!enginePromise) {
-      enginePromise = loadEngine(options.dataDir);
-      enginePromise.catch((error: unknown) =>
-        console.error('[modeldock] the engine failed to start:', error),
-      );
+      enginePromise = loadEngine(options.dataDir, log);
+      enginePromise.catch((error: unknown) => log.error('the engine failed to start', error));
     }
     return enginePromise;
   };
@@ -170,7 +172,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const url = `${origin}/#token=${token}`;
   if (options.open) openInBrowser(url);
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
-    console.warn(`[modeldock] ${rendererDir} has no built app yet: run \`npx vite build\`.`);
+    log.warn(`${rendererDir} has no built app yet: run \`npm run build\``);
   }
   return {
     url,
@@ -198,13 +200,13 @@ function requireDataDir(dataDir: string | undefined): string {
   return dataDir;
 }
 
-async function loadEngine(dataDir: string | undefined): Promise<Engine> {
+async function loadEngine(dataDir: string | undefined, log: AppLog): Promise<Engine> {
   // Imported lazily: loading onnxruntime takes most of a second, and host tests never need it.
   const [{ createAppServices }, { createHandlerTable }] = await Promise.all([
     import('../services.ts'),
     import('../handlers.ts'),
   ]);
-  const services = createAppServices({ mode: 'browser', dataDir });
+  const services = createAppServices({ mode: 'browser', dataDir, log });
   // Before the first call is answered, so no open or batch run can race with it.
   await cleanUpUploads(services);
   return {
@@ -229,7 +231,7 @@ async function cleanUpUploads(services: AppServices): Promise<void> {
     ]);
     await removeStaleUploads(services.dataDir, { keepPaths });
   } catch (error) {
-    console.error('[modeldock] old uploads were not cleaned up:', error);
+    services.log.error('old uploads were not cleaned up', error);
   }
 }
 
