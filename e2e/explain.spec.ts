@@ -66,3 +66,16 @@ test('the contribution chart appears beside a prediction and follows the payload
     explanation.getByTestId('contribution').filter({ hasText: 'annual_income = 20000' }),
   ).toHaveCount(1);
 });
+
+test('the export dialog offers POST /explain and says the background rows are data', async ({
+  app,
+  appMode,
+}) => {
+  await app.getByTestId('open-file-input').setInputFiles(sampleModel);
+  await app.getByRole('tab', { name: 'Export', exact: true }).click();
+  const option = app.getByLabel('Answer POST /explain (why a payload scores what it does)');
+  await expect(option).not.toBeChecked();
+  await expect(app.getByTestId('export-panel')).toContainText('They are your data');
+  await option.check();
+  await saveScreenshot(app, 'export-explain', appMode);
+});

@@ -70,4 +70,6 @@ test('golden samples show their payload and the full |Δp|, and load back into T
   await app.getByRole('tab', { name: 'Samples & compare' }).click();
   await row.getByRole('button', { name: 'Load into Try' }).click();
   await expect(app.getByRole('tab', { name: 'Try' })).toHaveAttribute('aria-selected', 'true');
+  await expect(app.getByTestId('payload-json')).toHaveValue(/61234/);
+  await expect(app.getByLabel('annual_income')).toHaveValue('61234');
 });

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { AnalysisService } from './analysis/analysis-service.ts';
 import { ExplainService } from './analysis/explain-service.ts';
 import { ExportService } from './export/export-service.ts';
 import { LibraryService } from './library/library-service.ts';
@@ -53,10 +54,20 @@ export function createAppServices(options: AppServicesOptions) {
     );
   const models = new ModelService({ dataDir });
   const operations = new OperationRegistry();
-  const library = new LibraryService({ dataDir, models });
   const scoring = new ScoringService(models, { log });
+  const library = new LibraryService({
+    dataDir,
+    models,
+    profileCsv: (modelId, csvPath, signal) => scoring.profile({ modelId, path: csvPath }, { signal }),
+  });
+  const analysis = new AnalysisService({ models, scoring, references: library });
   const explainer = new ExplainService({ models, library });
-  const exporter = new ExportService({ models, goldenSamples: library });
+  const exporter = new ExportService({
+    models,
+    goldenSamples: library,
+    driftReferences: library,
+    backgrounds: explainer,
+  });
   return {
     dataDir,
     log,
@@ -64,6 +75,7 @@ export function createAppServices(options: AppServicesOptions) {
     operations,
     library,
     scoring,
+    analysis,
     explainer,
     exporter,
     appInfo: async () => ({

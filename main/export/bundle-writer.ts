@@ -21,8 +21,12 @@ import type {
   PredictManyResult,
   PredictResult,
 } from '../../shared/contract/index.ts';
+import { backgroundFileText, type StoredBackground } from '../analysis/background-file.ts';
+import type { ReferenceProfile } from '../analysis/drift.ts';
 import { AppError } from '../errors.ts';
+import { stagedPath } from '../files/staged-write.ts';
 import { listFiles, writeTarGz, writeZip } from './archive.ts';
+import { bundleDriftProfile, driftProfilePath } from './drift-profile.ts';
 import { describeOutputs, rowJsonSchema } from './input-schema.ts';
 import {
   exampleResponse,
@@ -67,8 +71,18 @@ export interface ExportOptions {
   format?: BundleFormat;
   /** Replace an existing target. */
   force?: boolean;
+  /**
+   * A drift reference to watch in production: its profile goes into the bundle (bin edges and shares,
+   * never rows) and the service reports PSI against it (/metrics, /drift).
+   */
+  driftReference?: { profile: ReferenceProfile; fileName: string };
   /** Payloads for samples/ and the README; by default built from the input schema. */
   samplePayloads?: Record<string, unknown>[];
+  /**
+   * Background rows for POST /explain (main/analysis/background.ts), written to explain/background.json:
+   * data from the analyst's CSV or samples travels in the bundle. Without them /explain answers 404.
+   */
+  explainBackground?: StoredBackground;
   signal?: AbortSignal;
   onProgress?: (progress: ExportProgress) => void;
 }
@@ -83,10 +97,14 @@ export interface ExportResult {
   modelSha256: string;
   /** What to run next, for a person. */
   nextCommands: string[];
+  /** The drift reference the bundle watches, when it has one. */
+  drift?: { fileName: string; referenceRows: number; features: number; score: boolean };
   example: { payload: Record<string, unknown>; response: Record<string, unknown> };
 }
 
 const require = createRequire(import.meta.url);
+/** Where a bundle keeps the background rows of POST /explain. */
+const explainBackgroundFile = 'explain/background.json';
 const templateRoot = fileURLToPath(new URL('../../assets/bundle/', import.meta.url));
 
 /** Server and build files copied into every bundle as they are. */
@@ -103,6 +121,10 @@ const renderedFiles = [
   'k8s/deployment.yaml',
   'k8s/service.yaml',
   'k8s/hpa.yaml',
+  'k8s/inferenceservice.yaml',
+  'monitoring/prometheus.yml',
+  'monitoring/alerts.yml',
+  'monitoring/grafana-dashboard.json',
 ];
 
 const stages = [
@@ -216,15 +238,30 @@ export async function exportBundle(
   throwIfAborted(signal);
 
   progress(2);
-  const staging = path.join(parent, `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+  const staging = stagedPath(target);
   try {
-    await writeBundleFiles(staging, model, { name, version, samples });
+    await writeBundleFiles(staging, model, {
+      name,
+      version,
+      samples,
+      driftReference: options.driftReference,
+      background: options.explainBackground,
+    });
     throwIfAborted(signal);
     progress(3);
     const files = await writeChecksums(staging);
     throwIfAborted(signal);
     progress(4);
     const modelSha256 = createHash('sha256').update(model.servedModelBytes).digest('hex');
+    const driftProfile = options.driftReference
+      ? bundleDriftProfile(info, options.driftReference.profile, options.driftReference.fileName)
+      : undefined;
+    const driftSummary = driftProfile && {
+      fileName: driftProfile.reference.fileName,
+      referenceRows: driftProfile.reference.rows,
+      features: driftProfile.features.length,
+      score: driftProfile.score !== undefined,
+    };
     const result = await publish(staging, target, format, name, options);
     const first = samples[0]!;
     return {
@@ -236,6 +273,7 @@ export async function exportBundle(
       sizeBytes: result.sizeBytes,
       modelSha256,
       nextCommands: nextCommands(target, format, name, version, first),
+      ...(driftSummary ? { drift: driftSummary } : {}),
       example: {
         payload: first.payload,
         response: exampleResponse(first, { name, version, sha256: modelSha256 }),
@@ -249,10 +287,23 @@ export async function exportBundle(
 async function writeBundleFiles(
   root: string,
   model: ExportableModel,
-  bundle: { name: string; version: string; samples: BundleSample[] },
+  bundle: {
+    name: string;
+    version: string;
+    samples: BundleSample[];
+    driftReference?: ExportOptions['driftReference'];
+    background?: StoredBackground;
+  },
 ): Promise<void> {
   const { info } = model;
-  const { name, version, samples } = bundle;
+  const { name, version, samples, background } = bundle;
+  const driftProfile = bundle.driftReference
+    ? bundleDriftProfile(info, bundle.driftReference.profile, bundle.driftReference.fileName)
+    : undefined;
+  if (driftProfile) {
+    await mkdir(path.join(root, path.dirname(driftProfilePath)), { recursive: true });
+    await writeFile(path.join(root, driftProfilePath), `${JSON.stringify(driftProfile, null, 2)}\n`);
+  }
   await mkdir(path.join(root, 'model', 'original'), { recursive: true });
   await mkdir(path.join(root, 'samples'), { recursive: true });
 
@@ -284,6 +335,11 @@ async function writeBundleFiles(
   for (const sample of samples) {
     const body = { description: sample.description, payload: sample.payload, expected: sample.expected };
     await writeFile(path.join(root, 'samples', `${sample.name}.json`), `${JSON.stringify(body, null, 2)}\n`);
+  }
+
+  if (background) {
+    await mkdir(path.join(root, 'explain'), { recursive: true });
+    await writeFile(path.join(root, explainBackgroundFile), backgroundFileText(background));
   }
 
   const { outputs, meaning } = describeOutputs(info);
@@ -337,6 +393,28 @@ async function writeBundleFiles(
       oip: oipExample(info, first.payload),
     },
     samples: samples.map((sample) => `samples/${sample.name}.json`),
+    ...(driftProfile
+      ? {
+          drift: {
+            profile: driftProfilePath,
+            reference: driftProfile.reference,
+            features: driftProfile.features.map((feature) => feature.name),
+            score: driftProfile.score !== undefined,
+          },
+        }
+      : {}),
+    ...(background
+      ? {
+          explain: {
+            background: explainBackgroundFile,
+            rows: background.summary.rows,
+            source: background.summary.source,
+            name: background.summary.name,
+            sampled: background.summary.sampled,
+            seed: background.summary.seed,
+          },
+        }
+      : {}),
     files: {} as Record<string, { sha256: string; sizeBytes: number }>,
   };
   // Every file written so far is listed with its hash; manifest.json itself is covered by SHA256SUMS.
@@ -423,7 +501,7 @@ async function publish(
   const aside = path.join(parent, `.${path.basename(target)}.replaced-${randomBytes(4).toString('hex')}`);
   let built = staging;
   if (format !== 'dir') {
-    built = path.join(parent, `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+    built = stagedPath(target);
     if (format === 'zip') await writeZip(staging, name, built, options.signal);
     else await writeTarGz(staging, name, built);
   }

@@ -1,8 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { goldenSampleSchema, type LibraryNotice, libraryEntrySchema } from '../../shared/contract/index.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import {
+  goldenSampleSchema,
+  type LibraryNotice,
+  libraryEntrySchema,
+  runRecordSchema,
+} from '../../shared/contract/index.ts';
+import { writeFileStaged } from '../files/staged-write.ts';
 import { CURRENT_SCHEMA_VERSION, migrateToCurrent } from './migrations.ts';
 
 export const libraryStoreSchema = z.object({
@@ -10,11 +15,13 @@ export const libraryStoreSchema = z.object({
   entries: z.array(libraryEntrySchema),
   /** Golden samples per model, keyed by the model's SHA-256. */
   samples: z.record(z.string(), z.array(goldenSampleSchema)),
+  /** Batch and compare runs, oldest first; each run's full result is in runs/<id>.json beside this file. */
+  runs: z.array(runRecordSchema).default([]),
 });
 export type LibraryStoreData = z.infer<typeof libraryStoreSchema>;
 
 export function emptyStore(): LibraryStoreData {
-  return { schemaVersion: CURRENT_SCHEMA_VERSION, entries: [], samples: {} };
+  return { schemaVersion: CURRENT_SCHEMA_VERSION, entries: [], samples: {}, runs: [] };
 }
 
 export interface LoadedStore {
@@ -72,7 +79,7 @@ export async function loadStoreFile(file: string, now: () => Date = () => new Da
 }
 
 export async function saveStoreFile(file: string, data: LibraryStoreData): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(data, null, 1)}\n`);
+  await writeFileStaged(file, `${JSON.stringify(data, null, 1)}\n`, { durable: true, mkdir: true });
 }
 
 function readSchemaVersion(raw: unknown): number | undefined {

@@ -1,6 +1,10 @@
 import type {
+  Capacity,
   DriftReport,
   FeatureDrift,
+  GainsRow,
+  RunRecord,
+  ScoreBin,
   ScoringSummary,
   ThresholdMetrics,
 } from '../../shared/contract/index.ts';
@@ -11,15 +15,23 @@ import type {
  */
 export function renderReportHtml(
   summary: ScoringSummary,
-  options: { modelName: string; threshold?: number; drift?: DriftReport },
+  options: {
+    modelName: string;
+    threshold?: number;
+    drift?: DriftReport;
+    /** The run as the history keeps it: model and input checksums and every setting, for an auditor. */
+    audit?: RunRecord;
+  },
 ): string {
   const { report } = summary;
   const metrics = report.metrics;
+  const decisions = metrics?.decisions;
   const at = metrics ? metricsAt(metrics.thresholdTable, metrics.atThreshold, options.threshold) : undefined;
   const parts: string[] = [];
   parts.push(`<h1>Batch scoring report</h1>
 <p>Model <b>${escapeHtml(options.modelName)}</b> · ${fmtInt(summary.rows)} rows read, ${fmtInt(summary.scored)} scored, ${fmtInt(summary.failed)} failed · ${summary.seconds.toFixed(2)} s</p>
 <p>Output: <code>${escapeHtml(summary.outputPath)}</code>${summary.errorsPath ? `<br>Errors: <code>${escapeHtml(summary.errorsPath)}</code>` : ''}</p>`);
+  if (options.audit) parts.push(auditSection(options.audit, options.threshold));
   if (Object.keys(summary.failuresByReason).length > 0) {
     parts.push(
       `<h2>Rows that could not be scored</h2>${table(
@@ -28,8 +40,9 @@ export function renderReportHtml(
       )}`,
     );
   }
+  const bins = report.scoreHistogram?.bins ?? report.histogram;
   parts.push(
-    `<h2>Score distribution (${escapeHtml(report.scoreName)})</h2>${histogramSvg(report.histogram)}`,
+    `<h2>Score distribution${bins.some((bin) => 'positives' in bin) ? ' per class' : ''} (${escapeHtml(report.scoreName)})</h2>${histogramSvg(bins, report.scoreName)}`,
   );
   if (metrics && at) {
     parts.push(`<h2>Against the label column “${escapeHtml(metrics.labelColumn)}”</h2>
@@ -55,9 +68,13 @@ ${table(
     ['Actual negative', fmtInt(at.confusion.fp), fmtInt(at.confusion.tn)],
   ],
 )}
-<div class="charts"><figure>${rocSvg(metrics.rocCurve)}<figcaption>ROC curve</figcaption></figure>
-<figure>${calibrationSvg(metrics.calibration)}<figcaption>Calibration: mean predicted vs observed rate</figcaption></figure></div>`);
+<div class="charts"><figure>${rocSvg(decisions?.roc ?? metrics.rocCurve.map((p) => ({ x: p.fpr, y: p.tpr })))}<figcaption>ROC curve</figcaption></figure>
+${decisions ? `<figure>${precisionRecallSvg(decisions.precisionRecall, decisions.rows ? decisions.positives / decisions.rows : 0)}<figcaption>Precision-recall curve (dotted: the file's positive rate)</figcaption></figure>` : ''}
+<figure>${calibrationSvg(decisions?.calibration ?? metrics.calibration)}<figcaption>Calibration: mean predicted vs observed rate${decisions ? ', by score decile' : ''}</figcaption></figure>
+${decisions && decisions.gains.length > 0 ? `<figure>${gainsSvg(decisions.gains)}<figcaption>Cumulative gains</figcaption></figure>` : ''}</div>`);
+    if (decisions && decisions.gains.length > 0) parts.push(gainsSection(decisions.gains));
   }
+  if (report.capacity && report.capacity.length > 0) parts.push(capacitySection(report.capacity));
   if (options.drift) parts.push(driftSection(options.drift));
   const top = report.topRows;
   parts.push(
@@ -75,12 +92,93 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-variant-numeric:tabular-nums}
 td,th{border:1px solid #ccd3db;padding:.25rem .5rem;text-align:left}th{background:#eef2f6}
 .charts{display:flex;gap:2rem;flex-wrap:wrap}figure{margin:0}figcaption{text-align:center;color:#56606b}
-code{background:#eef2f6;padding:0 .25rem}
+code{background:#eef2f6;padding:0 .25rem;word-break:break-all}
+dl.audit{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.audit dt{font-weight:600}dl.audit dd{margin:0}
+@media print{body{margin:0;max-width:none;font-size:11pt;color:#000}figure,table,dl{break-inside:avoid}h2,h3{break-after:avoid}
+th{background:#eee!important;-webkit-print-color-adjust:exact;print-color-adjust:exact}svg{max-width:100%;height:auto}}
 </style></head><body>
 ${parts.join('\n')}
 <p style="color:#56606b">Made by ModelDock on ${escapeHtml(new Date().toISOString())}.</p>
 </body></html>
 `;
+}
+
+/** Who and what: the model and input files with their checksums, and every setting the run used. */
+function auditSection(audit: RunRecord, threshold: number | undefined): string {
+  const rows: Array<[string, string]> = [];
+  for (const model of audit.models) {
+    const name = model.name ? `${model.name} ${model.versionLabel ?? ''}`.trim() : model.fileName;
+    rows.push([
+      model.role === 'model' ? 'Model' : `Model ${model.role.toUpperCase()}`,
+      `${name} (${model.fileName})`,
+    ]);
+    rows.push(['Model SHA-256', model.sha256]);
+    rows.push(['Model path', model.path]);
+  }
+  rows.push(['Input file', `${audit.input.fileName} (${fmtInt(audit.input.sizeBytes)} bytes)`]);
+  rows.push(['Input SHA-256', audit.input.sha256]);
+  rows.push(['Input path', audit.input.path]);
+  const settings = {
+    ...audit.settings,
+    ...(threshold === undefined ? {} : { 'threshold in this report': threshold }),
+  };
+  for (const [key, value] of Object.entries(settings)) {
+    rows.push([`Setting: ${key}`, typeof value === 'string' ? value : JSON.stringify(value)]);
+  }
+  for (const [key, value] of Object.entries(audit.outputs)) rows.push([`Output: ${key}`, value]);
+  rows.push(['Run', `${audit.id}, finished ${audit.finishedAt} (${audit.via})`]);
+  return `<h2>What was run</h2>
+<dl class="audit">${rows.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd><code>${escapeHtml(value)}</code></dd>`).join('')}</dl>`;
+}
+
+function gainsSection(gains: GainsRow[]): string {
+  return `<h2>Gains and lift by decile</h2>
+<p>Rows ranked by score, highest first. Rows tied on the score at a decile edge share their conversions pro rata.</p>
+${table(
+  ['Top', 'Rows', 'Label-1 rows', 'Cumulative', 'Share of all label-1 rows', 'Lift', 'Cumulative lift'],
+  gains.map((row) => [
+    `${(row.populationShare * 100).toFixed(0)} %`,
+    fmtInt(row.rows),
+    fmtCount(row.conversions),
+    fmtCount(row.cumulativeConversions),
+    `${(row.cumulativeGain * 100).toFixed(1)} %`,
+    row.lift.toFixed(2),
+    row.cumulativeLift.toFixed(2),
+  ]),
+)}`;
+}
+
+function capacitySection(rows: Capacity[]): string {
+  const labelled = rows.some((row) => row.conversions !== undefined);
+  return `<h2>Capacity: whom to call</h2>
+<p>The threshold that selects each share of the rows (score ≥ threshold; rows tied with the last one in are selected too), and what is in the selection.</p>
+${table(
+  [
+    'Capacity',
+    'Threshold',
+    'Selected',
+    'Expected conversions (sum of scores)',
+    ...(labelled ? ['Label-1 rows', 'Precision', 'Recall', 'Lift'] : []),
+  ],
+  rows.map((row) => [
+    `${row.request.kind === 'share' ? `${(row.request.share * 100).toFixed(0)} %` : fmtInt(row.request.count)} (${fmtInt(row.capacity)} rows)`,
+    row.threshold === null ? '—' : fmt(row.threshold),
+    `${fmtInt(row.selected)}${row.tiedBeyondCapacity ? ` (+${fmtInt(row.tiedBeyondCapacity)} tied)` : ''}`,
+    row.expectedConversions.toFixed(1),
+    ...(labelled
+      ? [
+          fmtInt(row.conversions ?? 0),
+          fmt(row.precision ?? 0),
+          fmt(row.recall ?? 0),
+          (row.lift ?? 0).toFixed(2),
+        ]
+      : []),
+  ]),
+)}`;
+}
+
+function fmtCount(value: number): string {
+  return Number.isInteger(value) ? fmtInt(value) : value.toFixed(1);
 }
 
 const bandText = { stable: 'stable', moderate: 'moderate shift', significant: 'significant shift' } as const;
@@ -136,76 +234,213 @@ function table(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-const size = { width: 420, height: 300, pad: 40 };
+const size = { width: 440, height: 320, left: 56, right: 12, top: 28, bottom: 48 };
+const palette = ['#2f6fc6', '#c46a1c'] as const;
 
-function axes(xLabel: string, yLabel: string): string {
-  const { width, height, pad } = size;
-  return `<line x1="${pad}" y1="${height - pad}" x2="${width - 10}" y2="${height - pad}" stroke="#56606b"/>
-<line x1="${pad}" y1="10" x2="${pad}" y2="${height - pad}" stroke="#56606b"/>
-<text x="${width / 2}" y="${height - 8}" text-anchor="middle" font-size="12">${escapeHtml(xLabel)}</text>
-<text x="12" y="${height / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 12 ${height / 2})">${escapeHtml(yLabel)}</text>`;
+/** About `count` round tick values covering [min, max] (1, 2 or 5 times a power of ten apart). */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(min / step - 1e-9) * step; t <= max + step * 1e-9; t += step) {
+    ticks.push(Number(t.toPrecision(12)));
+  }
+  return ticks;
 }
 
-/** Maps [0,1]² onto the plot area. */
-function unitToPlot(x: number, y: number): [number, number] {
-  const { width, height, pad } = size;
-  return [pad + x * (width - pad - 10), height - pad - y * (height - pad - 10)];
+function tickText(value: number): string {
+  return Math.abs(value) >= 1000 ? fmtInt(value) : String(Number(value.toPrecision(6)));
+}
+
+interface PlotSeries {
+  name: string;
+  points: Array<[number, number]>;
+  colour: string;
+  dashed?: boolean;
+  dots?: boolean;
+}
+
+interface PlotFrame {
+  label: string;
+  xLabel: string;
+  yLabel: string;
+  x: [number, number];
+  y: [number, number];
+}
+
+/** Axes with ticks and tick labels on both, axis titles, and a legend: every chart of the report. */
+function frame(plot: PlotFrame, legend: Array<{ name: string; colour: string; dashed?: boolean }>) {
+  const { width, height, left, right, top, bottom } = size;
+  const [x0, x1] = plot.x;
+  const [y0, y1] = plot.y;
+  const px = (x: number) => left + ((x - x0) / (x1 - x0 || 1)) * (width - left - right);
+  const py = (y: number) => height - bottom - ((y - y0) / (y1 - y0 || 1)) * (height - top - bottom);
+  const parts: string[] = [
+    `<line x1="${left}" y1="${height - bottom}" x2="${width - right}" y2="${height - bottom}" stroke="#444c56"/>`,
+    `<line x1="${left}" y1="${top}" x2="${left}" y2="${height - bottom}" stroke="#444c56"/>`,
+  ];
+  for (const t of niceTicks(x0, x1)) {
+    const x = px(t).toFixed(1);
+    parts.push(
+      `<line x1="${x}" y1="${height - bottom}" x2="${x}" y2="${height - bottom + 4}" stroke="#444c56"/><text x="${x}" y="${height - bottom + 16}" font-size="11" text-anchor="middle">${tickText(t)}</text>`,
+    );
+  }
+  for (const t of niceTicks(y0, y1)) {
+    const y = py(t).toFixed(1);
+    parts.push(
+      `<line x1="${left - 4}" y1="${y}" x2="${left}" y2="${y}" stroke="#444c56"/><line x1="${left}" y1="${y}" x2="${width - right}" y2="${y}" stroke="#e3e7ec"/><text x="${left - 6}" y="${y}" dy="4" font-size="11" text-anchor="end">${tickText(t)}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${(left + width - right) / 2}" y="${height - 10}" text-anchor="middle" font-size="12">${escapeHtml(plot.xLabel)}</text>`,
+    `<text x="14" y="${(top + height - bottom) / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${(top + height - bottom) / 2})">${escapeHtml(plot.yLabel)}</text>`,
+  );
+  legend.forEach((entry, i) => {
+    const x = left + 8 + i * 150;
+    parts.push(
+      `<line x1="${x}" y1="12" x2="${x + 18}" y2="12" stroke="${entry.colour}" stroke-width="3"${entry.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="${x + 22}" y="16" font-size="11">${escapeHtml(entry.name)}</text>`,
+    );
+  });
+  return { px, py, parts };
+}
+
+function lineChart(plot: PlotFrame, series: PlotSeries[], diagonal?: Array<[number, number]>): string {
+  const { px, py, parts } = frame(plot, series);
+  if (diagonal) {
+    const line = diagonal.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
+    parts.push(`<polyline fill="none" stroke="#9aa3ad" stroke-dasharray="3 3" points="${line}"/>`);
+  }
+  for (const s of series) {
+    const line = s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
+    parts.push(
+      `<polyline fill="none" stroke="${s.colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${line}"/>`,
+    );
+    if (s.dots) {
+      for (const [x, y] of s.points) {
+        parts.push(
+          `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3.5" fill="${s.colour}"><title>${escapeHtml(s.name)}: ${fmt(x)}, ${fmt(y)}</title></circle>`,
+        );
+      }
+    }
+  }
+  return svg(parts.join(''), plot.label);
 }
 
 function svg(body: string, label: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(label)}" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}">${body}</svg>`;
 }
 
-function histogramSvg(bins: Array<{ from: number; to: number; count: number }>): string {
+/** Bars over the scores seen; stacked label 1 on label 0 when the bins carry labels. */
+function histogramSvg(bins: ScoreBin[], scoreName: string): string {
   if (bins.length === 0) return '<p>No rows were scored.</p>';
+  const byClass = bins.some((bin) => bin.positives !== undefined);
   const max = Math.max(1, ...bins.map((bin) => bin.count));
-  const bars = bins
-    .map((bin, index) => {
-      const [x0, y0] = unitToPlot(index / bins.length, bin.count / max);
-      const [x1, base] = unitToPlot((index + 1) / bins.length, 0);
-      return `<rect x="${x0.toFixed(1)}" y="${y0.toFixed(1)}" width="${Math.max(0, x1 - x0 - 1).toFixed(1)}" height="${(base - y0).toFixed(1)}" fill="#3a7bd5"><title>${fmt(bin.from)}–${fmt(bin.to)}: ${fmtInt(bin.count)}</title></rect>`;
-    })
-    .join('');
-  const first = bins[0]?.from ?? 0;
-  const last = bins[bins.length - 1]?.to ?? 1;
-  const ticks = `<text x="${size.pad}" y="${size.height - size.pad + 14}" font-size="11">${fmt(first)}</text><text x="${size.width - 10}" y="${size.height - size.pad + 14}" font-size="11" text-anchor="end">${fmt(last)}</text><text x="${size.pad - 4}" y="16" font-size="11" text-anchor="end">${fmtInt(max)}</text>`;
-  return svg(axes('score', 'rows') + bars + ticks, 'Score histogram');
+  const plot: PlotFrame = {
+    label: 'Score distribution',
+    xLabel: scoreName,
+    yLabel: 'rows',
+    x: [bins[0]?.from ?? 0, bins[bins.length - 1]?.to ?? 1],
+    y: [0, max],
+  };
+  const legend = byClass
+    ? [
+        { name: 'label 0', colour: palette[0] },
+        { name: 'label 1', colour: palette[1] },
+      ]
+    : [];
+  const { px, py, parts } = frame(plot, legend);
+  for (const bin of bins) {
+    const x0 = px(bin.from);
+    const width = Math.max(0.5, px(bin.to) - x0 - 1);
+    const negatives = byClass ? (bin.negatives ?? 0) : bin.count;
+    const positives = byClass ? (bin.positives ?? 0) : 0;
+    const tip = `${fmt(bin.from)}–${fmt(bin.to)}: ${fmtInt(bin.count)}${byClass ? ` (${fmtInt(positives)} label 1)` : ''}`;
+    parts.push(
+      `<rect x="${x0.toFixed(1)}" y="${py(negatives).toFixed(1)}" width="${width.toFixed(1)}" height="${(py(0) - py(negatives)).toFixed(1)}" fill="${palette[0]}"><title>${escapeHtml(tip)}</title></rect>`,
+    );
+    if (positives > 0) {
+      parts.push(
+        `<rect x="${x0.toFixed(1)}" y="${py(negatives + positives).toFixed(1)}" width="${width.toFixed(1)}" height="${(py(negatives) - py(negatives + positives)).toFixed(1)}" fill="${palette[1]}"><title>${escapeHtml(tip)}</title></rect>`,
+      );
+    }
+  }
+  return svg(parts.join(''), plot.label);
 }
 
-function rocSvg(points: Array<{ fpr: number; tpr: number }>): string {
-  const line = points
-    .map((p) =>
-      unitToPlot(p.fpr, p.tpr)
-        .map((v) => v.toFixed(1))
-        .join(','),
-    )
-    .join(' ');
-  const [dx0, dy0] = unitToPlot(0, 0);
-  const [dx1, dy1] = unitToPlot(1, 1);
-  return svg(
-    `${axes('false positive rate', 'true positive rate')}<line x1="${dx0}" y1="${dy0}" x2="${dx1}" y2="${dy1}" stroke="#ccd3db" stroke-dasharray="4"/><polyline fill="none" stroke="#3a7bd5" stroke-width="2" points="${line}"/>`,
-    'ROC curve',
+function rocSvg(points: Array<{ x: number; y: number }>): string {
+  return lineChart(
+    { label: 'ROC curve', xLabel: 'false positive rate', yLabel: 'true positive rate', x: [0, 1], y: [0, 1] },
+    [{ name: 'this model', colour: palette[0], points: points.map((p) => [p.x, p.y]) }],
+    [
+      [0, 0],
+      [1, 1],
+    ],
+  );
+}
+
+function precisionRecallSvg(points: Array<{ x: number; y: number }>, baseRate: number): string {
+  return lineChart(
+    { label: 'Precision-recall curve', xLabel: 'recall', yLabel: 'precision', x: [0, 1], y: [0, 1] },
+    [{ name: 'this model', colour: palette[0], points: points.map((p) => [p.x, p.y]) }],
+    [
+      [0, baseRate],
+      [1, baseRate],
+    ],
   );
 }
 
 function calibrationSvg(bins: Array<{ meanPredicted: number; observedRate: number; count: number }>): string {
-  const [dx0, dy0] = unitToPlot(0, 0);
-  const [dx1, dy1] = unitToPlot(1, 1);
-  const line = bins
-    .map((bin) =>
-      unitToPlot(bin.meanPredicted, bin.observedRate)
-        .map((v) => v.toFixed(1))
-        .join(','),
-    )
-    .join(' ');
-  const dots = bins
-    .map((bin) => {
-      const [x, y] = unitToPlot(bin.meanPredicted, bin.observedRate);
-      return `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4" fill="#d5803a"><title>${fmtInt(bin.count)} rows: predicted ${fmt(bin.meanPredicted)}, observed ${fmt(bin.observedRate)}</title></circle>`;
-    })
-    .join('');
-  return svg(
-    `${axes('mean predicted probability', 'observed positive rate')}<line x1="${dx0}" y1="${dy0}" x2="${dx1}" y2="${dy1}" stroke="#ccd3db" stroke-dasharray="4"/><polyline fill="none" stroke="#d5803a" points="${line}"/>${dots}`,
-    'Calibration plot',
+  const values = bins.flatMap((bin) => [bin.meanPredicted, bin.observedRate]);
+  const from = Math.max(0, Math.floor(Math.min(1, ...values) * 10) / 10);
+  const to = Math.min(1, Math.ceil(Math.max(0, ...values) * 10) / 10);
+  return lineChart(
+    {
+      label: 'Calibration plot',
+      xLabel: 'mean predicted probability',
+      yLabel: 'observed positive rate',
+      x: [from, to > from ? to : from + 0.1],
+      y: [from, to > from ? to : from + 0.1],
+    },
+    [
+      {
+        name: 'observed vs predicted',
+        colour: palette[1],
+        dots: true,
+        points: bins.map((bin) => [bin.meanPredicted, bin.observedRate]),
+      },
+    ],
+    [
+      [from, from],
+      [to, to],
+    ],
+  );
+}
+
+function gainsSvg(gains: GainsRow[]): string {
+  return lineChart(
+    {
+      label: 'Cumulative gains',
+      xLabel: '% of rows, highest scores first',
+      yLabel: '% of all label-1 rows reached',
+      x: [0, 100],
+      y: [0, 100],
+    },
+    [
+      {
+        name: 'this model',
+        colour: palette[0],
+        dots: true,
+        points: [
+          [0, 0],
+          ...gains.map((row): [number, number] => [row.populationShare * 100, row.cumulativeGain * 100]),
+        ],
+      },
+    ],
+    [
+      [0, 0],
+      [100, 100],
+    ],
   );
 }

@@ -6,6 +6,9 @@ import { useAppStore } from './app-store.ts';
 const LibraryPanel = lazy(() =>
   import('../library/index.ts').then((module) => ({ default: module.LibraryPanel })),
 );
+const RunHistory = lazy(() =>
+  import('../history/RunHistory.tsx').then((module) => ({ default: module.RunHistory })),
+);
 
 /** Every model ModelDock has kept; opening one makes it the current model. */
 export function LibraryView() {
@@ -19,6 +22,7 @@ export function LibraryView() {
       </div>
       <Suspense fallback={<p className="hint">Loading…</p>}>
         <LibraryPanel refreshKey={modelId} onOpen={showOpenedModel} />
+        <RunHistory refreshKey={modelId} />
       </Suspense>
     </div>
   );

@@ -1,8 +1,37 @@
 import { type JSX, useMemo, useState } from 'react';
+import { metricsFromConfusion } from '../../main/analysis/probability-metrics.ts';
 import type { ScoringSummary, ThresholdMetrics } from '../../shared/contract/index.ts';
 import { useChart } from '../charts/use-chart.ts';
 import { DownloadLink } from '../client/DownloadLink.tsx';
+import { CapacityControl, CapacityTable, GainsTable } from '../decisions/DecisionViews.tsx';
+import { calibrationOverlay, classHistogram, precisionRecallOverlay } from '../decisions/decision-charts.ts';
 import { calibrationChart, histogramChart, rocChart } from './batch-charts.ts';
+
+/** 0.8 → "0.80"; a threshold a capacity chose (0.87341…) keeps four decimals. */
+function formatThreshold(threshold: number): string {
+  return Number(threshold.toFixed(2)) === threshold ? threshold.toFixed(2) : threshold.toFixed(4);
+}
+
+/**
+ * The figures at the threshold: from the run's 0.01-step table when the threshold is on it, else counted
+ * exactly from the ranking (every score and label, highest first).
+ */
+function metricsAt(
+  metrics: NonNullable<ScoringSummary['report']['metrics']>,
+  ranking: ScoringSummary['report']['ranking'],
+  threshold: number,
+): ThresholdMetrics | undefined {
+  const listed = metrics.thresholdTable.find((row) => Math.abs(row.threshold - threshold) < 1e-9);
+  if (listed || !ranking?.labels || ranking.stride !== 1) return listed;
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < ranking.scores.length && (ranking.scores[i] ?? 0) >= threshold; i++) {
+    if (ranking.labels[i] === 1) tp++;
+    else fp++;
+  }
+  const fn = metrics.positives - tp;
+  return metricsFromConfusion(threshold, { tp, fp, fn, tn: metrics.rows - tp - fp - fn });
+}
 
 const f4 = (value: number | null) => (value === null ? 'n/a' : value.toFixed(4));
 const count = (value: number) => value.toLocaleString('en-US');
@@ -34,9 +63,28 @@ export function BatchReportView(props: {
   const metrics = report.metrics;
   const histogram = useMemo(() => histogramChart(report), [report]);
   const roc = useMemo(() => (metrics ? rocChart(metrics, threshold) : null), [metrics, threshold]);
-  const calibration = useMemo(() => (metrics ? calibrationChart(metrics) : null), [metrics]);
-  const at: ThresholdMetrics | undefined = metrics?.thresholdTable.find(
-    (row) => Math.abs(row.threshold - threshold) < 1e-9,
+  const decisions = metrics?.decisions;
+  const calibration = useMemo(
+    () =>
+      decisions
+        ? calibrationOverlay([{ name: 'observed rate', figures: decisions }])
+        : metrics
+          ? calibrationChart(metrics)
+          : null,
+    [metrics, decisions],
+  );
+  const precisionRecall = useMemo(
+    () => (decisions ? precisionRecallOverlay([{ name: 'this model', figures: decisions }]) : null),
+    [decisions],
+  );
+  const byClass = useMemo(
+    () => (report.scoreHistogram ? classHistogram(report.scoreHistogram, report.scoreName) : null),
+    [report],
+  );
+  const ranking = report.ranking;
+  const at: ThresholdMetrics | undefined = useMemo(
+    () => (metrics ? metricsAt(metrics, ranking, threshold) : undefined),
+    [metrics, ranking, threshold],
   );
   const [showAllTop, setShowAllTop] = useState(false);
   const topRows = showAllTop ? report.topRows.rows : report.topRows.rows.slice(0, 5);
@@ -77,18 +125,26 @@ export function BatchReportView(props: {
             Against “{metrics.labelColumn}” ({count(metrics.rows)} rows, {count(metrics.positives)} positive)
           </h3>
           <label className="batch-threshold">
-            Threshold <b data-testid="batch-threshold-value">{threshold.toFixed(2)}</b>
+            Threshold <b data-testid="batch-threshold-value">{formatThreshold(threshold)}</b>
             <input
               type="range"
               min={0}
               max={1}
-              step={0.01}
+              step={ranking ? 0.001 : 0.01}
               value={threshold}
               aria-label="Threshold"
               data-testid="batch-threshold"
               onChange={(event) => props.onThresholdChange(Number(event.target.value))}
             />
           </label>
+          {ranking ? (
+            <CapacityControl
+              ranking={ranking}
+              threshold={threshold}
+              onThresholdChange={props.onThresholdChange}
+              slider={false}
+            />
+          ) : null}
           <table className="io-table batch-metrics-table">
             <tbody>
               <tr>
@@ -112,7 +168,7 @@ export function BatchReportView(props: {
             </tbody>
           </table>
           <table className="io-table" data-testid="confusion-matrix">
-            <caption>Confusion matrix at {threshold.toFixed(2)}</caption>
+            <caption>Confusion matrix at {formatThreshold(threshold)}</caption>
             <thead>
               <tr>
                 <th />
@@ -136,11 +192,39 @@ export function BatchReportView(props: {
         </section>
       ) : null}
 
+      {!metrics && ranking ? (
+        <CapacityControl
+          ranking={ranking}
+          threshold={threshold}
+          onThresholdChange={props.onThresholdChange}
+        />
+      ) : null}
+
       <div className="batch-charts">
-        <Chart config={histogram} label={`Score histogram (${report.scoreName})`} testId="chart-histogram" />
+        <Chart
+          config={byClass ?? histogram}
+          label={
+            byClass
+              ? `Score distribution${decisions ? ' per class' : ''} (${report.scoreName}), bars over the scores seen`
+              : `Score histogram (${report.scoreName})`
+          }
+          testId="chart-histogram"
+        />
         {roc ? <Chart config={roc} label="ROC curve" testId="chart-roc" /> : null}
-        {calibration ? <Chart config={calibration} label="Calibration" testId="chart-calibration" /> : null}
+        {precisionRecall ? (
+          <Chart config={precisionRecall} label="Precision-recall curve" testId="chart-pr" />
+        ) : null}
+        {calibration ? (
+          <Chart
+            config={calibration}
+            label={decisions ? 'Calibration by score decile' : 'Calibration'}
+            testId="chart-calibration"
+          />
+        ) : null}
       </div>
+
+      {decisions ? <GainsTable series={[{ name: 'this model', figures: decisions }]} /> : null}
+      {report.capacity ? <CapacityTable rows={report.capacity} /> : null}
 
       <div className="table-scroll">
         <table className="io-table batch-top" data-testid="batch-top-rows">

@@ -57,6 +57,15 @@ export function ModelCard(props: { model: ModelInfo }) {
           <p>
             Pipeline: <span className="mono">{model.conversion.steps.join(' → ')}</span>
           </p>
+          {model.conversion.combinedWith?.length ? (
+            <p data-testid="combined-with">
+              Combined with{' '}
+              <span className="mono">
+                {model.conversion.combinedWith.map((file) => file.fileName).join(', ')}
+              </span>
+              , saved beside it and placed before the model.
+            </p>
+          ) : null}
           <p>
             The checksums above are of your original file; the converted ONNX model has SHA-256{' '}
             <code className="mono hash">{model.conversion.convertedSha256}</code>.

@@ -31,6 +31,11 @@ export function looksLikeData(name: string): boolean {
 /** What a drop (or a multi-file pick) asks for: the first model file to open and what is left out. */
 export interface DropSelection {
   file: File | null;
+  /**
+   * Other pickle/joblib/XGBoost files dropped with a non-ONNX model file: opened with it as one
+   * pipeline (the course's `dv.bin` beside `model.bin`); main decides which of them is the model.
+   */
+  companions?: File[];
   /** A CSV dropped without a model: it goes to the Batch tab of the open model. */
   csv?: File;
   /** Other files that were dropped with it; they are named in a notice, not opened. */
@@ -65,9 +70,15 @@ export function selectDroppedFiles(source: DroppedItemsSource): DropSelection {
   const model = regular.find((file) => looksLikeModel(file.name));
   const csv = model ? undefined : regular.find((file) => looksLikeData(file.name));
   const first = model ?? (csv ? null : (regular[0] ?? null));
-  const rest = regular.filter((file) => file !== first && file !== csv);
+  const isOnnx = (file: File) => file.name.toLowerCase().endsWith('.onnx');
+  const companions =
+    model && !isOnnx(model)
+      ? regular.filter((file) => file !== model && looksLikeModel(file.name) && !isOnnx(file))
+      : [];
+  const rest = regular.filter((file) => file !== first && file !== csv && !companions.includes(file));
   return {
     file: first,
+    ...(companions.length > 0 ? { companions } : {}),
     ...(csv ? { csv } : {}),
     ignoredFiles: rest.map((file) => file.name),
     folders: [...folderNames],

@@ -7,7 +7,8 @@ import { type RecentModel, rememberModel, saveRecentModels } from './recent-mode
 /** The open in flight, so Cancel (and a newer open) can stop it. */
 let current: { controller: AbortController; operationId: string } | null = null;
 
-export type OpenSource = { file: File } | { path: string; fileName: string };
+/** `companions`: files dropped with `file` to combine into one pipeline (dv.bin with model.bin). */
+export type OpenSource = { file: File; companions?: File[] } | { path: string; fileName: string };
 
 /**
  * Reopens a model from the recent list. When its file is gone (moved, deleted, or in browser mode an
@@ -56,7 +57,20 @@ export async function openModel(
             onProgress: (done, total) => setProgress('Copying into ModelDock', done, total),
           })
         : source.path;
-    const info = await client.call('model.open', { path, operationId }, { signal: controller.signal });
+    const companions: string[] = [];
+    for (const companion of 'file' in source ? (source.companions ?? []) : []) {
+      companions.push(
+        await client.pathForFile(companion, {
+          signal: controller.signal,
+          onProgress: (done, total) => setProgress(`Copying ${companion.name} into ModelDock`, done, total),
+        }),
+      );
+    }
+    const info = await client.call(
+      'model.open',
+      { path, operationId, ...(companions.length > 0 ? { companions } : {}) },
+      { signal: controller.signal },
+    );
     if (current?.operationId !== operationId) return;
     showOpenedModel(info);
   } catch (error) {
@@ -75,7 +89,10 @@ export async function openModel(
     }
     useAppStore.setState({
       opening: null,
-      openError: data.code === 'cancelled' ? null : { code: data.code, message: data.message, fileName },
+      openError:
+        data.code === 'cancelled'
+          ? null
+          : { code: data.code, message: data.message, details: data.details, fileName },
       notice: data.code === 'cancelled' ? `Opening ${fileName} was cancelled.` : notice,
     });
   } finally {
@@ -163,7 +180,10 @@ export function openSelection(selection: DropSelection): void {
     });
     return;
   }
-  void openModel({ file: selection.file }, notice);
+  void openModel(
+    { file: selection.file, ...(selection.companions ? { companions: selection.companions } : {}) },
+    notice,
+  );
 }
 
 export function dismissError(): void {

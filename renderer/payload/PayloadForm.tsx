@@ -99,6 +99,7 @@ export function PayloadForm(props: { model: ModelInfo }) {
       useAppStore.setState({ currentPayload: next });
       setJsonText(payloadJson(next));
       setJsonProblem(null);
+      setFieldProblems(valuesFromPayload(fields, next).problems);
     });
     return () => subscription.unsubscribe();
   }, [form, fields, fresh]);

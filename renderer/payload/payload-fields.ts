@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { ModelInput } from '../../shared/contract/index.ts';
+import { z } from '../../shared/contract/zod.ts';
 
 /** One form field: a [N,1] input, or one feature of an [N,F] input. */
 export interface PayloadField {

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { defineCall } from './define.ts';
+import { z } from './zod.ts';
 
 export const appCalls = {
   'app.info': defineCall(

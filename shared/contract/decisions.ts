@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.ts';
 
 /**
  * The figures an analyst decides with: which model ranks leads better (and whether the difference is
@@ -6,6 +6,19 @@ import { z } from 'zod';
  * Computed in main/analysis from scores and 0/1 labels; these schemas are what `--json`, the report and
  * the UI carry.
  */
+
+export const confusionSchema = z.object({ tp: z.number(), fp: z.number(), tn: z.number(), fn: z.number() });
+export type Confusion = z.infer<typeof confusionSchema>;
+
+export const thresholdMetricsSchema = z.object({
+  threshold: z.number(),
+  accuracy: z.number(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  confusion: confusionSchema,
+});
+export type ThresholdMetrics = z.infer<typeof thresholdMetricsSchema>;
 
 /** One bar of a histogram over the actual score range; `to` is exclusive except in the last bar. */
 export const scoreBinSchema = z.object({
@@ -100,3 +113,51 @@ export const delongSchema = z.object({
   negatives: z.number().int(),
 });
 export type Delong = z.infer<typeof delongSchema>;
+
+/** Every ranking figure of one model's scores against 0/1 labels: what `--json`, the report and the UI show. */
+export const modelDecisionsSchema = z.object({
+  rows: z.number().int(),
+  positives: z.number().int(),
+  rocAuc: z.number().nullable(),
+  logLoss: z.number().nullable(),
+  brier: z.number().nullable(),
+  averagePrecision: z.number().nullable(),
+  atThreshold: thresholdMetricsSchema,
+  /** x: false positive rate, y: true positive rate; at most 200 points, for drawing. */
+  roc: z.array(curvePointSchema),
+  /** x: recall, y: precision; at most 200 points, for drawing. */
+  precisionRecall: z.array(curvePointSchema),
+  calibration: z.array(calibrationBinSchema),
+  histogram: scoreHistogramSchema,
+  gains: z.array(gainsRowSchema),
+  /** 5, 10, 20, 30 and 50 % of the rows. */
+  capacity: z.array(capacitySchema),
+});
+export type ModelDecisions = z.infer<typeof modelDecisionsSchema>;
+
+/**
+ * The scores ranked highest first, so the app can turn a capacity into a threshold (and back) as the
+ * engine does: every score when there are at most 100,000 rows (`stride` 1), else every stride-th.
+ */
+export const scoreRankingSchema = z.object({
+  rows: z.number().int(),
+  stride: z.number().int().positive(),
+  scores: z.array(z.number()),
+  /** The labels in the same order, when there is a label column. */
+  labels: z.array(z.union([z.literal(0), z.literal(1)])).optional(),
+});
+export type ScoreRanking = z.infer<typeof scoreRankingSchema>;
+
+/** Two models against the label on the same rows: which ranks better, and whether that is real. */
+export const labelledComparisonSchema = z.object({
+  labelColumn: z.string(),
+  rows: z.number().int(),
+  positives: z.number().int(),
+  a: modelDecisionsSchema,
+  b: modelDecisionsSchema,
+  /** Null with fewer than two rows of either label. */
+  delong: delongSchema.nullable(),
+  /** The DeLong result in one sentence. */
+  verdict: z.string(),
+});
+export type LabelledComparison = z.infer<typeof labelledComparisonSchema>;

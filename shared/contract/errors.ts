@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { errorCodes } from './error-codes.ts';
+import { z } from './zod.ts';
 
 export { errorCodes };
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.ts';
 
 /** Progress of a long call, keyed by the operationId the caller chose. */
 export const progressEventSchema = z.object({

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { defineCall } from './define.ts';
 import { classLabelSchema, predictionWarningSchema, unknownFieldsPolicySchema } from './model.ts';
+import { z } from './zod.ts';
 
 /** Where the background rows came from (in the order ModelDock looks for them). */
 export const backgroundSourceSchema = z.enum(['csv', 'reference', 'samples']);

@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { defineCall } from './define.ts';
+import { defineCall, filePathSchema } from './define.ts';
 import { operationIdSchema } from './model.ts';
+import { z } from './zod.ts';
 
 export const bundleFormatSchema = z.enum(['dir', 'zip', 'tar.gz']);
 export type BundleFormat = z.infer<typeof bundleFormatSchema>;
@@ -38,6 +38,15 @@ export const exportResultSchema = z.object({
     payload: z.record(z.string(), z.unknown()),
     response: z.record(z.string(), z.unknown()),
   }),
+  /** The drift reference the bundle watches (its profile only: bin edges and shares, never rows). */
+  drift: z
+    .object({
+      fileName: z.string(),
+      referenceRows: z.number().int().nonnegative(),
+      features: z.number().int().nonnegative(),
+      score: z.boolean(),
+    })
+    .optional(),
 });
 export type ExportResult = z.infer<typeof exportResultSchema>;
 
@@ -51,18 +60,27 @@ export const exportCalls = {
       outDir: z.string(),
       exportable: z.boolean(),
       reason: z.string().optional(),
+      /** The drift reference attached to the model in the library, which the bundle watches by default. */
+      driftReference: z.object({ fileName: z.string(), rows: z.number().int().nonnegative() }).optional(),
     }),
   ),
   /** Writes a Docker deployment bundle for an open model (temp folder, then rename; never half a bundle). */
   'export.bundle': defineCall(
     z.object({
       modelId: z.string(),
-      outDir: z.string().min(1),
+      outDir: filePathSchema,
       name: bundleNameSchema.optional(),
       version: versionLabelSchema.optional(),
       format: bundleFormatSchema.default('dir'),
       /** Replace an existing target (the UI asks first). */
       force: z.boolean().default(false),
+      /** Watch the model's attached drift reference (default: yes, when one is attached). */
+      drift: z.boolean().optional(),
+      /**
+       * Put background rows into the bundle so it answers POST /explain: from `backgroundCsv`, else the
+       * model's attached reference CSV, else its golden samples (at most 1,000 rows; they are data).
+       */
+      explain: z.object({ backgroundCsv: z.string().min(1).optional() }).optional(),
       operationId: operationIdSchema.optional(),
     }),
     exportResultSchema,

@@ -1,21 +1,24 @@
-import type { z } from 'zod';
 import { appCalls } from './app.ts';
 import { batchCalls } from './batch.ts';
 import type { CallSpec } from './define.ts';
 import { explainCalls } from './explain.ts';
 import { exportCalls } from './export.ts';
+import { historyCalls } from './history.ts';
 import { libraryCalls } from './library.ts';
 import { modelCalls } from './model.ts';
+import type { z } from './zod.ts';
 
 export * from './app.ts';
 export * from './batch.ts';
 export * from './checksum.ts';
 export * from './decisions.ts';
 export * from './define.ts';
+export * from './drift.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './explain.ts';
 export * from './export.ts';
+export * from './history.ts';
 export * from './library.ts';
 export * from './model.ts';
 
@@ -26,6 +29,7 @@ export const calls = {
   ...modelCalls,
   ...libraryCalls,
   ...exportCalls,
+  ...historyCalls,
   ...explainCalls,
 } satisfies Record<string, CallSpec>;
 

@@ -197,10 +197,12 @@ describe('the exported service in operation', () => {
     service.child.kill('SIGTERM');
     await Promise.all(loops);
     agent.destroy();
-    expect(await service.exited).toBe(0);
-    expect(counts.ok).toBeGreaterThan(before);
-    expect(counts.resets).toEqual([]);
-    expect(counts.other).toBe(0);
+    const code = await service.exited;
+    const seen = JSON.stringify({ code, before, ...counts });
+    expect(code, seen).toBe(0);
+    expect(counts.ok, seen).toBeGreaterThan(before);
+    expect(counts.resets, seen).toEqual([]);
+    expect(counts.other, seen).toBe(0);
     expect(service.logs()).toMatch(/"event":"draining"[\s\S]*"event":"stopped"/);
   });
 

@@ -85,3 +85,20 @@ describe('what a drop opens', () => {
     expect(selection.file?.name).toBe('m.onnx');
   });
 });
+
+describe('files saved side by side', () => {
+  it("opens the course's dv.bin and model.bin together (main finds which holds the model)", () => {
+    const selection = selectDroppedFiles(
+      drop([{ name: 'dv.bin' }, { name: 'model.bin' }, { name: 'notes.txt' }]),
+    );
+    expect(selection.file?.name).toBe('dv.bin');
+    expect(selection.companions?.map((file) => file.name)).toEqual(['model.bin']);
+    expect(selection.ignoredFiles).toEqual(['notes.txt']);
+  });
+
+  it('never combines an ONNX model with anything', () => {
+    const selection = selectDroppedFiles(drop([{ name: 'model.onnx' }, { name: 'dv.bin' }]));
+    expect(selection.companions).toBeUndefined();
+    expect(selection.ignoredFiles).toEqual(['dv.bin']);
+  });
+});

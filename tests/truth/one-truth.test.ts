@@ -20,6 +20,7 @@ import {
   linkDependencies,
   postJson,
   type RunningService,
+  repoRoot,
   sampleModel,
   startService,
   tempDir,
@@ -103,39 +104,61 @@ type Verdict =
   | { ok: true; probability: number; warnings: PredictionWarning[] }
   | { ok: false; message: string };
 
+/** A model under test: its file, its id in the shared services, and its exported service on loopback. */
+interface Subject {
+  name: string;
+  modelPath: string;
+  modelId: string;
+  service: RunningService;
+  /** OIP datatype of each input, from the service's own /v2/models/<name> metadata. */
+  datatypes: Record<string, string>;
+}
+
 let dataDir: string;
 let services: ReturnType<typeof createAppServices>;
 let table: ReturnType<typeof createHandlerTable>;
-let modelId: string;
-let service: RunningService;
+const subjects: Record<string, Subject> = {};
 const context: CallContext = { emit: () => {}, signal: new AbortController().signal };
+
+/** The sample model (ONNX, every input required) and the guide's pickle (converted; every input optional). */
+const models = {
+  sample: sampleModel,
+  guidePickle: path.join(repoRoot, 'tests/fixtures/sklearn/pipeline_v1.bin'),
+};
 
 beforeAll(async () => {
   dataDir = await tempDir('one-truth');
   process.env.MODELDOCK_DATA_DIR = dataDir;
   services = createAppServices({ mode: 'cli', dataDir });
   table = createHandlerTable(services);
-  const opened = await dispatch(table, 'model.open', { path: sampleModel }, context);
-  if (!opened.ok) throw new Error(opened.error.message);
-  modelId = opened.value.modelId;
-  const bundle = (
-    await exportBundle(services.models, modelId, {
-      outDir: path.join(dataDir, 'bundle'),
-      name: 'lead-scoring',
-    })
-  ).path;
-  await linkDependencies(bundle);
-  service = await startService(bundle);
+  for (const [name, modelPath] of Object.entries(models)) {
+    const opened = await dispatch(table, 'model.open', { path: modelPath }, context);
+    if (!opened.ok) throw new Error(opened.error.message);
+    const modelId = opened.value.modelId;
+    const bundle = (
+      await exportBundle(services.models, modelId, {
+        outDir: path.join(dataDir, `bundle-${name}`),
+        name: 'lead-scoring',
+      })
+    ).path;
+    await linkDependencies(bundle);
+    const service = await startService(bundle);
+    const metadata = (await (await fetch(`${service.url}/v2/models/lead-scoring`)).json()) as {
+      inputs: { name: string; datatype: string }[];
+    };
+    const datatypes = Object.fromEntries(metadata.inputs.map((input) => [input.name, input.datatype]));
+    subjects[name] = { name, modelPath, modelId, service, datatypes };
+  }
 }, 240_000);
 
 afterAll(async () => {
-  await service?.stop();
+  await Promise.all(Object.values(subjects).map((subject) => subject.service.stop()));
   await services?.dispose();
 });
 
 /** The app's answer: model.predict through the handler table, as both transports call it. */
-async function handlerVerdict(payload: Record<string, unknown>): Promise<Verdict> {
-  const result = await dispatch(table, 'model.predict', { modelId, payload }, context);
+async function handlerVerdict(subject: Subject, payload: Record<string, unknown>): Promise<Verdict> {
+  const result = await dispatch(table, 'model.predict', { modelId: subject.modelId, payload }, context);
   if (!result.ok) return { ok: false, message: result.error.message };
   const value = result.value;
   if (!('probability' in value) || value.probability === undefined)
@@ -144,8 +167,11 @@ async function handlerVerdict(payload: Record<string, unknown>): Promise<Verdict
 }
 
 /** `modeldock predict --json`: stdout for a prediction, one line on stderr per warning or for the refusal. */
-async function cliVerdict(payload: Record<string, unknown>): Promise<Verdict & { stderr: string }> {
-  const run = await cli(['predict', sampleModel, '--input', JSON.stringify(payload), '--json']);
+async function cliVerdict(
+  subject: Subject,
+  payload: Record<string, unknown>,
+): Promise<Verdict & { stderr: string }> {
+  const run = await cli(['predict', subject.modelPath, '--input', JSON.stringify(payload), '--json']);
   if (run.code === 4)
     return { ok: false, message: run.stderr.replace(/^modeldock: /, '').trimEnd(), stderr: run.stderr };
   expect(run.code, run.stderr).toBe(0);
@@ -153,8 +179,11 @@ async function cliVerdict(payload: Record<string, unknown>): Promise<Verdict & {
   return { ok: true, probability: json.probability, warnings: json.warnings, stderr: run.stderr };
 }
 
-async function serviceVerdict(payload: Record<string, unknown>): Promise<Verdict & { ignored?: string[] }> {
-  const { status, json } = await postJson(`${service.url}/predict`, payload);
+async function serviceVerdict(
+  subject: Subject,
+  payload: Record<string, unknown>,
+): Promise<Verdict & { ignored?: string[] }> {
+  const { status, json } = await postJson(`${subject.service.url}/predict`, payload);
   if (status === 422) return { ok: false, message: String(json!.message) };
   expect(status, JSON.stringify(json)).toBe(200);
   return {
@@ -165,44 +194,39 @@ async function serviceVerdict(payload: Record<string, unknown>): Promise<Verdict
   };
 }
 
-/** /v2/models/lead-scoring/infer: typed tensors (no numeric strings), one more tensor per extra field. */
-async function oipVerdict(row: Lead) {
-  const inputs: unknown[] = [];
-  if (row.leadSource !== undefined)
-    inputs.push({ name: 'lead_source', shape: [1, 1], datatype: 'BYTES', data: [row.leadSource] });
-  if (row.courses)
-    inputs.push({
-      name: 'number_of_courses_viewed',
-      shape: [1, 1],
-      datatype: 'INT64',
-      data: [row.courses.value],
-    });
-  if (row.income)
-    inputs.push({ name: 'annual_income', shape: [1, 1], datatype: 'FP32', data: [row.income.value] });
+/**
+ * /v2/models/lead-scoring/infer: typed tensors (no numeric strings), one more tensor per extra field; an
+ * empty cell is a tensor left out (the service fills an optional input as /predict does).
+ */
+async function oipVerdict(subject: Subject, row: Lead) {
+  const cells: [string, unknown][] = [
+    ['lead_source', row.leadSource],
+    ['number_of_courses_viewed', row.courses?.value],
+    ['annual_income', row.income?.value],
+  ];
+  const inputs = cells
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => ({ name, shape: [1, 1], datatype: subject.datatypes[name], data: [value] }));
   for (const [name, value] of Object.entries(row.extras))
     inputs.push({ name, shape: [1, 1], datatype: 'BYTES', data: [value] });
-  const { status, json } = await postJson(`${service.url}/v2/models/lead-scoring/infer`, { inputs });
+  const { status, json } = await postJson(`${subject.service.url}/v2/models/lead-scoring/infer`, { inputs });
   if (status !== 200) return { ok: false as const, status };
-  const outputs = json!.outputs as { name: string; data: number[] }[];
-  const probabilities = outputs.find((output) => output.name === 'output_probability')!;
-  const parameters = json!.parameters as { ignored?: string[]; warnings?: PredictionWarning[] } | undefined;
-  return {
-    ok: true as const,
-    probability: probabilities.data[1]!,
-    ignored: parameters?.ignored ?? [],
-    parameters,
-  };
+  // The probabilities are the [1, 2] output (the positive class second), whatever the converter named it.
+  const outputs = json!.outputs as { name: string; shape: number[]; data: number[] }[];
+  const probabilities = outputs.find((output) => output.shape.join() === '1,2')!;
+  const parameters = json!.parameters as { ignored?: string[] } | undefined;
+  return { ok: true as const, probability: probabilities.data[1]!, ignored: parameters?.ignored ?? [] };
 }
 
 /** `modeldock score`: each lead's probability in the output file, by lead_id; absent when the row failed. */
-async function scoreColumn(rows: Lead[], european: boolean): Promise<Map<number, number>> {
-  const name = `leads-${european ? 'eu' : 'plain'}`;
+async function scoreColumn(subject: Subject, rows: Lead[], european: boolean): Promise<Map<number, number>> {
+  const name = `leads-${subject.name}-${european ? 'eu' : 'plain'}`;
   const input = path.join(dataDir, `${name}.csv`);
   const out = path.join(dataDir, `${name}.scored.csv`);
   await writeFile(input, csvText(rows, european));
   const run = await cli([
     'score',
-    sampleModel,
+    subject.modelPath,
     input,
     '--out',
     out,
@@ -219,25 +243,27 @@ async function scoreColumn(rows: Lead[], european: boolean): Promise<Map<number,
     string,
     string
   >[];
-  for (const record of records) scored.set(Number(record.lead_id), Number(record.predicted_probability));
+  // A `;` file read with decimal commas gets its numbers written back the same way (0,5336).
+  const probability = (text: string | undefined) => Number(european ? text?.replace(',', '.') : text);
+  for (const record of records) scored.set(Number(record.lead_id), probability(record.predicted_probability));
   return scored;
 }
 
 /** Compare (the same model as A and B): p(A) of each row it compared, by row index. */
-async function compareColumn(rows: Lead[]): Promise<Map<number, number>> {
-  const input = path.join(dataDir, 'leads-compare.csv');
+async function compareColumn(subject: Subject, rows: Lead[]): Promise<Map<number, number>> {
+  const input = path.join(dataDir, `leads-${subject.name}-compare.csv`);
   await writeFile(input, csvText(rows, false));
   const result = await dispatch(
     table,
     'compare.csv',
-    { modelIdA: modelId, modelIdB: modelId, csvPath: input },
+    { modelId: subject.modelId, modelIdB: subject.modelId, path: input },
     context,
   );
   const column = new Map<number, number>();
   if (!result.ok) return column;
   // The scatter holds every compared row in file order (fewer than its 2,000-point limit here); errors name
-  // the others by data row, counted from 1.
-  const failedRows = new Set(result.value.errors.map((error) => error.row - 1));
+  // the others by file line, as Batch's errors file does (line 1 is the header, row index 0 is line 2).
+  const failedRows = new Set(result.value.errors.map((error) => error.row - 2));
   expect(failedRows.size).toBe(result.value.failed);
   const compared = rows.map((_, index) => index).filter((index) => !failedRows.has(index));
   expect(result.value.scatter).toHaveLength(compared.length);
@@ -260,67 +286,78 @@ function sameScore(batched: number | undefined, single: number, where: string) {
 }
 
 describe('one truth: every surface scores a lead the same way', () => {
-  it('the same probability and the same warnings on every surface, for random lead rows', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(lead, { minLength: 1, maxLength: 6 }), async (rows) => {
-        const app = await Promise.all(rows.map((row) => handlerVerdict(jsonPayload(row))));
-        const [plain, european, compare] = await Promise.all([
-          scoreColumn(rows, false),
-          scoreColumn(rows, true),
-          compareColumn(rows),
-        ]);
-        for (const [index, row] of rows.entries()) {
-          const payload = jsonPayload(row);
-          const expected = app[index]!;
-          const where = `row ${index}: ${JSON.stringify(payload)}`;
-          // modeldock predict: the same answer, and each warning (or the refusal) as a line on stderr.
-          const fromCli = await cliVerdict(payload);
-          if (expected.ok) {
-            expect(fromCli, where).toMatchObject({
-              ok: true,
-              probability: expected.probability,
-              warnings: expected.warnings,
-            });
-            expect(fromCli.stderr, where).toBe(
-              expected.warnings.map((warning) => `modeldock: warning: ${warning.message}\n`).join(''),
-            );
-          } else {
-            expect(fromCli, where).toMatchObject({ ok: false, message: expected.message });
+  it.each([
+    ['the sample ONNX model (every input required: an empty cell is refused everywhere)', 'sample', 16],
+    ["the guide's pickle (every input optional: an empty cell is left out everywhere)", 'guidePickle', 10],
+  ] as const)(
+    '%s',
+    async (_title, name, numRuns) => {
+      const subject = subjects[name]!;
+      await fc.assert(
+        fc.asyncProperty(fc.array(lead, { minLength: 1, maxLength: 6 }), async (rows) => {
+          const app = await Promise.all(rows.map((row) => handlerVerdict(subject, jsonPayload(row))));
+          const [plain, european, compare] = await Promise.all([
+            scoreColumn(subject, rows, false),
+            scoreColumn(subject, rows, true),
+            compareColumn(subject, rows),
+          ]);
+          for (const [index, row] of rows.entries()) {
+            const payload = jsonPayload(row);
+            const expected = app[index]!;
+            const where = `row ${index}: ${JSON.stringify(payload)}`;
+            // modeldock predict: the same answer, and each warning (or the refusal) as a line on stderr.
+            const fromCli = await cliVerdict(subject, payload);
+            if (expected.ok) {
+              expect(fromCli, where).toMatchObject({
+                ok: true,
+                probability: expected.probability,
+                warnings: expected.warnings,
+              });
+              expect(fromCli.stderr, where).toBe(
+                expected.warnings.map((warning) => `modeldock: warning: ${warning.message}\n`).join(''),
+              );
+            } else {
+              expect(fromCli, where).toMatchObject({ ok: false, message: expected.message });
+            }
+            // The exported service's /predict: the same probability, warnings and refusals, and `ignored`.
+            const fromService = await serviceVerdict(subject, payload);
+            if (expected.ok) {
+              expect(fromService, where).toMatchObject({
+                ok: true,
+                probability: expected.probability,
+                warnings: expected.warnings,
+              });
+              const ignored = ignoredFields(expected.warnings);
+              expect(fromService.ignored ?? [], where).toEqual(ignored);
+              expect(ignored).toEqual(Object.keys(row.extras));
+            } else {
+              expect(fromService, where).toEqual({ ok: false, message: expected.message });
+            }
+            // OIP v2: typed tensors; a refused value (a fraction for int64) or a required input left out is a
+            // 400 there too, and at least one model input must be sent (it says how many rows there are).
+            const fromOip = await oipVerdict(subject, row);
+            const anyInput =
+              row.leadSource !== undefined || row.courses !== undefined || row.income !== undefined;
+            if (expected.ok && anyInput) {
+              expect(fromOip, where).toMatchObject({ ok: true, ignored: Object.keys(row.extras) });
+              if (fromOip.ok) expect(fromOip.probability, where).toBe(expected.probability);
+            } else {
+              expect(fromOip, where).toMatchObject({ ok: false, status: 400 });
+            }
+            // modeldock score, plain and European files: the row's probability, or the row in the errors file.
+            for (const column of [plain, european]) {
+              if (!expected.ok) expect(column.has(index), where).toBe(false);
+              else sameScore(column.get(index), expected.probability, where);
+            }
+            // Compare's column: Compare reads the CSV with Batch's reader (#12 part 2), so it scores exactly
+            // the rows the other surfaces score, with the same probability.
+            if (!expected.ok) expect(compare.has(index), where).toBe(false);
+            else sameScore(compare.get(index), expected.probability, where);
           }
-          // The exported service's /predict: the same probability, warnings and refusals, and `ignored`.
-          const fromService = await serviceVerdict(payload);
-          if (expected.ok) {
-            expect(fromService, where).toMatchObject({
-              ok: true,
-              probability: expected.probability,
-              warnings: expected.warnings,
-            });
-            const ignored = ignoredFields(expected.warnings);
-            expect(fromService.ignored ?? [], where).toEqual(ignored);
-            expect(ignored).toEqual(Object.keys(row.extras));
-          } else {
-            expect(fromService, where).toEqual({ ok: false, message: expected.message });
-          }
-          // OIP v2: typed tensors; a missing input or a fraction for the int64 input is a 400 there.
-          const fromOip = await oipVerdict(row);
-          if (expected.ok) {
-            expect(fromOip, where).toMatchObject({ ok: true, ignored: Object.keys(row.extras) });
-            if (fromOip.ok) expect(fromOip.probability, where).toBe(expected.probability);
-          } else {
-            expect(fromOip, where).toMatchObject({ ok: false, status: 400 });
-          }
-          // modeldock score, plain and European files: the row's probability, or the row in the errors file.
-          for (const column of [plain, european]) {
-            if (!expected.ok) expect(column.has(index), where).toBe(false);
-            else sameScore(column.get(index), expected.probability, where);
-          }
-          // Compare's column: every row the other surfaces score, with the same probability. (Compare still
-          // converts CSV cells with main/library's own rules until #12 part 2 moves it onto scoring's reader;
-          // those rules also accept a fraction for an int64 input, so rows the others refuse are not checked.)
-          if (expected.ok) sameScore(compare.get(index), expected.probability, where);
-        }
-      }),
-      { numRuns: 16 },
-    );
-  }, 120_000);
+        }),
+        { numRuns },
+      );
+    },
+    120_000,
+  );
 });

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import Fastify, { LogController } from 'fastify';
 import { createApiKeyCheck, createKeyCheck } from './auth.js';
+import { createDrift } from './drift.js';
+import { registerExplainRoute } from './explain.js';
 import { createMetrics } from './metrics.js';
 import { isOipRoute, OipError, registerOpenInferenceRoutes } from './oip.js';
 import { buildDocsPage, buildOpenApi } from './openapi.js';
@@ -42,14 +44,17 @@ export function readConfig(env) {
     metricsPort: env.METRICS_PORT ? number('METRICS_PORT', 0, { min: 0 }) : undefined,
     metricsHost: env.METRICS_HOST || env.HOST || '0.0.0.0',
     metricsToken: env.METRICS_TOKEN || '',
+    driftWindow: number('DRIFT_WINDOW', 10_000),
     unknownFields,
   };
 }
 
 /**
- * @param {{manifest: object, model: import('./model.js').LoadedModel, config: ReturnType<typeof readConfig>, logger?: object}} options
+ * @param {{manifest: object, model: import('./model.js').LoadedModel, config: ReturnType<typeof readConfig>,
+ *   logger?: object, driftProfile?: object, background?: object}} options
+ * `background`: the rows POST /explain explains against (explain.js), when the bundle has them.
  */
-export function buildApp({ manifest, model, config, logger }) {
+export function buildApp({ manifest, model, config, logger, driftProfile, background }) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
     // One log line per request (onResponse below) with route, status and latency; never bodies.
@@ -78,6 +83,11 @@ export function buildApp({ manifest, model, config, logger }) {
     forceCloseConnections: false,
   });
   const metrics = createMetrics(manifest);
+  const drift = createDrift(manifest, driftProfile, {
+    windowSize: config.driftWindow,
+    registry: metrics.registry,
+  });
+  const inputNames = manifest.model.inputs.map((input) => input.name);
   const checkApiKey = createApiKeyCheck(config.apiKey);
   const modelRef = { name: manifest.name, version: manifest.version, sha256: manifest.model.sha256 };
   const state = { ready: true };
@@ -85,6 +95,7 @@ export function buildApp({ manifest, model, config, logger }) {
   const docsPage = buildDocsPage(manifest, openapi, config);
 
   app.decorate('modelState', state);
+  metrics.readiness(() => state.ready);
   app.decorate('metricsRegistry', metrics.registry);
 
   // Hooks are callback-style: these run on every request, and a promise per hook is measurable.
@@ -178,6 +189,7 @@ export function buildApp({ manifest, model, config, logger }) {
         new PayloadError([{ field: '', message: `the model could not score this payload: ${reason}` }]),
     );
     recordPredictions(metrics, predictions);
+    drift.observe(rows.length, (row, input, position) => rows[row][inputNames[input]][position], predictions);
     const ignored = ignoredFields(warnings);
     metrics.countIgnoredFields(ignored);
     if (batch) return { predictions, warnings, ...(ignored.length > 0 ? { ignored } : {}), model: modelRef };
@@ -190,6 +202,15 @@ export function buildApp({ manifest, model, config, logger }) {
     return answer;
   });
 
+  registerExplainRoute(app, {
+    manifest,
+    model,
+    background,
+    payloadOptions,
+    modelRef,
+    registry: metrics.registry,
+  });
+
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
     if (!state.ready) return reply.code(503).send({ status: 'draining' });
@@ -198,6 +219,20 @@ export function buildApp({ manifest, model, config, logger }) {
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
+  });
+  app.get('/drift', async (request, reply) => {
+    if (!drift.enabled) {
+      return reply
+        .code(404)
+        .send(
+          errorBody(
+            request,
+            'no-drift-reference',
+            'This bundle was exported without a drift reference; export it again with one (modeldock export --reference <csv>).',
+          ),
+        );
+    }
+    return drift.report();
   });
   app.get('/openapi.json', async () => openapi);
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage));
@@ -209,12 +244,22 @@ export function buildApp({ manifest, model, config, logger }) {
     config,
     state,
     countIgnoredFields: metrics.countIgnoredFields,
-    onScored: (outputs, rows) => {
+    onScored: (outputs, rows, columns) => {
+      let predictions;
       if (probabilities && outputs[probabilities.name]) {
-        recordPredictions(metrics, model.predictions(outputs, rows));
+        predictions = model.predictions(outputs, rows);
+        recordPredictions(metrics, predictions);
       } else {
         metrics.predictions.inc(rows);
+        // A regressor's score (its value) for the drift window.
+        if (drift.enabled) predictions = model.predictions(outputs, rows);
       }
+      const widths = manifest.model.inputs.map((input) => input.width);
+      drift.observe(
+        rows,
+        (row, input, position) => columns[inputNames[input]][row * widths[input] + position],
+        predictions,
+      );
     },
   });
   return app;

@@ -92,3 +92,22 @@ export async function readServedModel(root, manifest) {
   if (actual !== expected) return refuse('sha256 mismatch', actual);
   return { bytes };
 }
+
+/**
+ * A file of the bundle that manifest.json lists, read once and checked against the listed SHA-256
+ * (the drift profile, say). Returns {bytes} or {problem}.
+ */
+export async function readListedFile(root, manifest, relative) {
+  const expected = manifest.files?.[relative]?.sha256;
+  const refuse = (reason, actual = null) => ({ problem: { file: relative, expected, actual, reason } });
+  if (!expected) return refuse('manifest.json does not list it');
+  let bytes;
+  try {
+    bytes = await readFile(path.join(root, relative));
+  } catch (error) {
+    return refuse(error.code ?? String(error));
+  }
+  const actual = sha256(bytes);
+  if (actual !== expected) return refuse('sha256 mismatch', actual);
+  return { bytes };
+}

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { buildApp, readConfig } from './app.js';
-import { readServedModel, verifyModelFiles } from './integrity.js';
+import { parseExplainBackground } from './explain.js';
+import { readListedFile, readServedModel, verifyModelFiles } from './integrity.js';
 import { startMetricsServer } from './metrics.js';
 import { LoadedModel } from './model.js';
 import { drainServer, trackConnections } from './shutdown.js';
@@ -34,6 +35,16 @@ async function start() {
 
   const served = await readServedModel(root, manifest);
   const problems = served.problem ? [served.problem] : await verifyModelFiles(root, manifest);
+  // The drift reference profile (bin edges and shares), when the bundle was exported with one.
+  const driftFile = manifest.drift?.profile
+    ? await readListedFile(root, manifest, manifest.drift.profile)
+    : undefined;
+  if (driftFile?.problem) problems.push(driftFile.problem);
+  // The background rows of POST /explain, when the bundle was exported with them.
+  const backgroundFile = manifest.explain?.background
+    ? await readListedFile(root, manifest, manifest.explain.background)
+    : undefined;
+  if (backgroundFile?.problem) problems.push(backgroundFile.problem);
   if (problems.length > 0) {
     for (const problem of problems) {
       logger.fatal(
@@ -53,7 +64,9 @@ async function start() {
   }
 
   const model = await LoadedModel.load(manifest, served.bytes);
-  const app = buildApp({ manifest, model, config, logger });
+  const driftProfile = driftFile ? JSON.parse(driftFile.bytes.toString('utf8')) : undefined;
+  const background = backgroundFile ? parseExplainBackground(manifest, backgroundFile.bytes) : undefined;
+  const app = buildApp({ manifest, model, config, logger, driftProfile, background });
   const sockets = trackConnections(app.server);
   await app.listen({ port: config.port, host: config.host });
   const metricsServer =
@@ -70,6 +83,7 @@ async function start() {
       port,
       ...(metricsServer ? { metricsPort: metricsServer.address().port } : {}),
       auth: Boolean(config.apiKey),
+      drift: driftProfile ? { inputs: driftProfile.features.length, window: config.driftWindow } : false,
     },
     `Serving ${manifest.name} ${manifest.version} on ${config.host}:${port}`,
   );

@@ -193,6 +193,13 @@ export function readInferenceRequest(body, spec, { maxBatch, outputNames, unknow
     feeds[input.name] = tensorFromOip(input, values, shape);
     columns[input.name] = values;
   }
+  if (rows === undefined) {
+    // Only tensors the model ignores: nothing says how many rows to score (it was a 500 before).
+    throw new OipError(
+      400,
+      `None of the tensors is a model input; send at least one of ${spec.inputs.map((input) => input.name).join(', ')}.`,
+    );
+  }
   if (rows > maxBatch) {
     throw new OipError(400, `At most ${maxBatch} rows per request (MAX_BATCH); got ${rows}.`);
   }

@@ -53,7 +53,7 @@ export function formatExplanation(explanation: Explanation, fileName: string): s
     `${fileName}: ${what} ${number(explanation.value)}  (base value ${number(explanation.baseValue)})`,
     formatTable(['input', 'value', 'contribution', ...(sampled ? ['std. error'] : [])], rows),
     explanation.summary,
-    `method      ${sampled ? `sampled, ${explanation.permutations} antithetic permutations, seed ${background.seed}` : 'exact (every coalition of inputs)'}`,
+    `method      ${sampled ? `sampled, ${explanation.permutations} permutations (${(explanation.permutations ?? 0) / 2} antithetic pairs), seed ${background.seed}` : 'exact (every coalition of inputs)'}`,
     `background  ${background.name} (${background.source}): ${drawn}${skipped}`,
     `residual    ${explanation.residual} (base value + contributions − ${target.kind === 'value' ? 'value' : 'score'})`,
     ...explanation.warnings.map((warning) => `warning: ${warning.message}`),

@@ -17,7 +17,9 @@ import {
 import { reportError, writeJson } from '../output.ts';
 
 const usage = `Usage: modeldock export <model> --out <dir> [--name <name>] [--model-version <label>]
-                        [--format dir|zip|tar.gz] [--expect <sha256|md5>] [--force] [--json]
+                        [--format dir|zip|tar.gz] [--expect <sha256|md5>] [--reference <csv> | --no-drift]
+                        [--explain [--background <csv>]]
+                        [--force] [--json]
 
 Writes a Docker deployment bundle that serves the model exactly as ModelDock scores it.
   --out <dir>              the bundle folder to create (or the archive, with --format zip|tar.gz)
@@ -25,6 +27,15 @@ Writes a Docker deployment bundle that serves the model exactly as ModelDock sco
   --model-version <label>  version label, such as v1 (default v1)
   --format <format>        dir (default), zip or tar.gz
   --expect <checksum>      the SHA-256 or MD5 the model file must have; a mismatch refuses the export
+  --explain                put background rows into the bundle so it answers POST /explain: the model's
+                           attached reference CSV, else its golden samples (at most 1,000 rows; they are
+                           data, and travel with the bundle)
+  --background <csv>       with --explain: take the background rows from this CSV
+  --reference <csv>        watch drift against this CSV in production: the bundle carries its profile
+                           (decile edges and shares, category shares, the score's distribution), never
+                           its rows; the service reports PSI in /metrics and /drift. Without it, the
+                           reference attached to the model in the library is used, if any
+  --no-drift               leave the attached drift reference out
   --force                  replace an existing target
   --json                   print the result as JSON
 
@@ -40,7 +51,11 @@ function parseOptions(argv: string[]) {
       'model-version': { type: 'string' },
       format: { type: 'string' },
       expect: { type: 'string' },
+      reference: { type: 'string' },
+      'no-drift': { type: 'boolean' },
       force: { type: 'boolean' },
+      explain: { type: 'boolean' },
+      background: { type: 'string' },
       json: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -62,6 +77,11 @@ async function run(context: CommandContext): Promise<number> {
     values.expect === undefined
       ? undefined
       : checkedOption(expectedChecksumSchema, values.expect, '--expect');
+  if (values.reference !== undefined && values['no-drift'] === true) {
+    throw new UsageError('give --reference <csv> or --no-drift, not both.');
+  }
+  if (values.background !== undefined && values.explain !== true)
+    throw new UsageError('--background goes with --explain (background rows for POST /explain).');
   const json = values.json === true;
   const showProgress = !json && context.stderr.isTTY === true;
   try {
@@ -72,6 +92,9 @@ async function run(context: CommandContext): Promise<number> {
       version,
       format,
       force: values.force === true,
+      ...(values.reference === undefined ? {} : { referenceCsv: values.reference }),
+      ...(values['no-drift'] === true ? { drift: false } : {}),
+      ...(values.explain === true ? { explain: { backgroundCsv: values.background } } : {}),
       onProgress: showProgress
         ? ({ stage, done, total }) => context.stderr.write(`[${done + 1}/${total}] ${stage}\n`)
         : undefined,
@@ -83,6 +106,11 @@ async function run(context: CommandContext): Promise<number> {
         [
           `Bundle ${result.name} ${result.version} written to ${result.path} (${result.files.length} files, ${formatBytes(result.sizeBytes)}).`,
           `Model SHA-256: ${result.modelSha256}`,
+          ...(result.drift
+            ? [
+                `Drift: watches ${result.drift.features} inputs${result.drift.score ? ' and the score' : ''} against ${result.drift.fileName} (${result.drift.referenceRows} rows; its profile only, no rows).`,
+              ]
+            : []),
           '',
           'Next:',
           ...result.nextCommands.map((command) => `  ${command}`),

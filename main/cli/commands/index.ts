@@ -39,6 +39,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./score.ts')).scoreCommand,
   },
   {
+    name: 'history',
+    summary: 'list the batch and compare runs kept, or show one again',
+    load: async () => (await import('./history.ts')).historyCommand,
+  },
+  {
     name: 'export',
     summary: 'write a Docker deployment bundle for a model file',
     load: async () => (await import('./export.ts')).exportCommand,

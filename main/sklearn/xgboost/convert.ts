@@ -6,12 +6,13 @@
  * direction; then it starts each row's margin at base_score (turned into margin space) and
  * adds every tree's leaf value in float32, tree by tree, in model order. Summing the same
  * leaves in double, or in another order, moves a 500-tree margin by a few float32 ulps —
- * enough to miss 1e-6 on a probability. So the graph keeps that float32 sequence: the
- * TreeEnsemble (float input, float leaves) gives every tree its own output column, holding
- * exactly that tree's leaf; base_score is added to the first column, and CumSum along the
- * trees (onnxruntime adds slice by slice, in order) is xgboost's running float32 sum. The
- * objective's transform (sigmoid, softmax, exp) is then done in double from that float32
- * margin, within 1e-7 of xgboost's float32 transform.
+ * enough to miss 1e-6 on a probability. So the TreeEnsemble runs in float (float input,
+ * thresholds and leaves) with the base margin as a first one-leaf tree: onnxruntime adds a
+ * row's leaves into a float score one tree after another, which is xgboost's sequence. That
+ * holds on one intra-op thread, as every ModelDock session runs; with several threads
+ * onnxruntime may sum a small batch's trees in chunks and differ by a few ulps. The
+ * objective's transform (sigmoid, softmax) is then done in double from the float32 margin,
+ * within 1e-7 of xgboost's float32 transform; exp for count:poisson stays float32.
  */
 import { AppError } from '../../errors.ts';
 import type { ConversionContext, Features } from '../convert/context.ts';
@@ -132,20 +133,18 @@ function walk(tree: XgbTree, index: number, numFeature: number): TreeShape & { o
   return { depth, order };
 }
 
-/** Builds the TreeEnsemble attribute arrays: tree t of class k feeds target k * perClass + (its rank in class k). */
+/**
+ * Builds the TreeEnsemble attribute arrays. Each class's base margin comes first as a one-leaf
+ * tree, then xgboost's trees in model order: onnxruntime adds a target's leaves one tree after
+ * another into a float32 score that starts at 0, so the sum is fl(fl(base + leaf0) + leaf1)…,
+ * xgboost's own sequence.
+ */
 function ensembleAttributes(
   model: XgbModel,
   used: number,
   groups: number,
-): { attributes: Record<string, unknown>; perClass: number; depth: number } {
-  const rank = new Int32Array(used);
-  const seenPerClass = new Array<number>(groups).fill(0);
-  for (let t = 0; t < used; t++) {
-    const group = model.treeInfo[t]!;
-    if (group < 0 || group >= groups) throw xgbCorrupt(`tree ${t} belongs to output ${group} of ${groups}`);
-    rank[t] = seenPerClass[group]!++;
-  }
-  const perClass = Math.max(1, ...seenPerClass);
+  base: number[],
+): { attributes: Record<string, unknown>; depth: number } {
   const roots: number[] = [];
   const featureIds: number[] = [];
   const splits: number[] = [];
@@ -156,6 +155,22 @@ function ensembleAttributes(
   const missingTrue: number[] = [];
   const leafTargets: number[] = [];
   const leafWeights: number[] = [];
+  /** A tree with one leaf: a split every value (and a missing one) passes, to the leaf both ways. */
+  const singleLeaf = (target: number, weight: number) => {
+    roots.push(featureIds.length);
+    featureIds.push(0);
+    splits.push(Number.POSITIVE_INFINITY);
+    trueIds.push(leafTargets.length);
+    falseIds.push(leafTargets.length);
+    trueLeafs.push(1);
+    falseLeafs.push(1);
+    missingTrue.push(1);
+    leafTargets.push(target);
+    leafWeights.push(weight);
+  };
+  base.forEach((margin, group) => {
+    singleLeaf(group, margin);
+  });
   let depth = 0;
   for (let t = 0; t < used; t++) {
     const tree = model.trees[t]!;
@@ -164,7 +179,9 @@ function ensembleAttributes(
         'it splits on categorical features (enable_categorical=True); one-hot encode them (a DictVectorizer or OneHotEncoder) before XGBoost instead',
       );
     }
-    const target = model.treeInfo[t]! * perClass + rank[t]!;
+    const target = model.treeInfo[t]!;
+    if (target < 0 || target >= groups)
+      throw xgbCorrupt(`tree ${t} belongs to output ${target} of ${groups}`);
     const shape = walk(tree, t, model.numFeature);
     depth = Math.max(depth, shape.depth);
     const interior = new Map<number, number>();
@@ -179,15 +196,9 @@ function ensembleAttributes(
       }
     }
     if (interior.size === 0) {
-      // A single-leaf tree: a split every value (and a missing one) passes, to the leaf both ways.
-      roots.push(featureIds.length);
-      featureIds.push(0);
-      splits.push(Number.POSITIVE_INFINITY);
-      trueIds.push(leaf.get(0)!);
-      falseIds.push(leaf.get(0)!);
-      trueLeafs.push(1);
-      falseLeafs.push(1);
-      missingTrue.push(1);
+      leafTargets.pop();
+      leafWeights.pop();
+      singleLeaf(target, tree.value[0]!);
       continue;
     }
     roots.push(interior.get(0)!);
@@ -206,12 +217,11 @@ function ensembleAttributes(
   }
   const n = featureIds.length;
   return {
-    perClass,
     depth,
     attributes: {
-      aggregate_function: { kind: 'int', value: 1 }, // SUM: each target receives one leaf
+      aggregate_function: { kind: 'int', value: 1 }, // SUM
       post_transform: { kind: 'int', value: 0 },
-      n_targets: { kind: 'int', value: groups * perClass },
+      n_targets: { kind: 'int', value: groups },
       tree_roots: { kind: 'ints', value: roots },
       nodes_featureids: { kind: 'ints', value: featureIds },
       // BRANCH_LT (1): xgboost goes left when x < threshold.
@@ -261,49 +271,25 @@ function margins(
 ): { margin: string; depth: number } {
   const b = ctx.builder;
   let xf = b.node('Cast', [x], { to: { kind: 'int', value: 1 } }, { hint: 'x_float32' });
+  const nan = () => b.constant({ type: 'float', values: [Number.NaN] }, []);
+  if (ctx.unstoredZeros) {
+    // A sparse OneHotEncoder/ColumnTransformer output keeps no zeros, and DMatrix reads what a
+    // CSR matrix does not store as missing: every 0 reaches the trees as missing.
+    const isZero = b.node('Equal', [xf, b.constant({ type: 'float', values: [0] }, [])]);
+    xf = b.node('Where', [isZero, nan(), xf], {}, { hint: 'zeros_missing' });
+  }
   if (!Number.isNaN(missing)) {
     // XGBModel(missing=m): a value equal to m is missing, like NaN.
     const isMissing = b.node('Equal', [xf, b.constant({ type: 'float', values: [missing] }, [])]);
-    xf = b.node('Where', [isMissing, b.constant({ type: 'float', values: [Number.NaN] }, []), xf]);
+    xf = b.node('Where', [isMissing, nan(), xf]);
   }
-  const { attributes, perClass, depth } = ensembleAttributes(model, used, groups);
-  const leaves = b.node('TreeEnsemble', [xf], attributes as never, {
-    domain: 'ai.onnx.ml',
-    hint: 'tree_leaves',
-  });
   const objective = model.objective as Objective;
   const scores = model.baseScore.length === 1 ? new Array(groups).fill(model.baseScore[0]) : model.baseScore;
   if (scores.length !== groups)
     throw xgbCorrupt(`base_score has ${model.baseScore.length} values for ${groups} outputs`);
   const base = scores.map((score: number) => baseMargin(objective, score));
-  if (perClass === 1) {
-    return {
-      margin: b.node('Add', [leaves, b.constant({ type: 'float', values: base }, [1, groups])]),
-      depth,
-    };
-  }
-  // base_score goes into each class's first column: fl(base + leaf0), then CumSum's running sum.
-  const offsets = new Float32Array(groups * perClass);
-  base.forEach((value, group) => {
-    offsets[group * perClass] = value;
-  });
-  const perTree = b.node(
-    'Reshape',
-    [leaves, b.int64s([-1, groups, perClass])],
-    {},
-    { hint: 'leaves_by_class' },
-  );
-  const started = b.node('Add', [
-    perTree,
-    b.constant({ type: 'float', values: offsets }, [groups, perClass]),
-  ]);
-  const running = b.node('CumSum', [started, b.int64s([2], [])], {}, { hint: 'running_sum' });
-  const margin = b.node(
-    'Gather',
-    [running, b.int64s([perClass - 1], [])],
-    { axis: { kind: 'int', value: 2 } },
-    { hint: 'margin' },
-  );
+  const { attributes, depth } = ensembleAttributes(model, used, groups, base);
+  const margin = b.node('TreeEnsemble', [xf], attributes as never, { domain: 'ai.onnx.ml', hint: 'margin' });
   return { margin, depth };
 }
 

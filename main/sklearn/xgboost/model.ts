@@ -159,6 +159,14 @@ function numericArray(tree: UbjObject, key: string, length: number, index: numbe
 }
 
 function readJsonTree(tree: UbjObject, index: number): XgbTree {
+  const param = isObject(tree.tree_param) ? tree.tree_param : {};
+  if (numberParam(param, 'size_leaf_vector', 1) > 1) {
+    // 2.x+ multi_strategy="multi_output_tree": one leaf holds a value per target.
+    throw new AppError(
+      'unsupported-model',
+      "ModelDock can't convert this XGBoost model yet: its trees have vector leaves (multi_strategy='multi_output_tree').",
+    );
+  }
   const left = tree.left_children;
   const count = ArrayBuffer.isView(left) || Array.isArray(left) ? (left as ArrayLike<unknown>).length : -1;
   if (count < 1) throw xgbCorrupt(`tree ${index} has no nodes`);

@@ -1,0 +1,246 @@
+// Live drift: the inputs and scores of the last DRIFT_WINDOW rows scored, binned as the reference
+// profile the bundle was exported with (drift/reference-profile.json: bin edges and shares, never a
+// row), and their PSI against it. Binning, PSI and bands are ModelDock's own code from
+// runtime.generated.js (generated from its PSI module), so the PSI of the same rows is the app's.
+// Also, always: modeldock_unseen_category_total, values of a categorical input the model never saw.
+import client from 'prom-client';
+import * as runtime from './runtime.generated.js';
+
+const { binIndex, computePsiFromCounts, psiBand, profileCategory, profileNumber } = runtime;
+
+/**
+ * ModelDock's rule for an unseen category (main/models/payload.ts): a string value of an input
+ * with known categories that is not one of them; the "" of a left-out optional input is missing.
+ */
+function unseenRule(input) {
+  if (typeof runtime.unseenCategoryRule === 'function') return runtime.unseenCategoryRule(input);
+  if (!input.categories || input.categories.length === 0) return undefined;
+  const known = new Set(input.categories);
+  return (value) => typeof value === 'string' && !known.has(value) && !(input.optional && value === '');
+}
+
+/** The last `size` bin indices seen, with their counts per bin and the time each arrived. */
+class RollingBins {
+  constructor(binCount, size) {
+    this.counts = new Float64Array(binCount);
+    this.bins = new Int32Array(size);
+    this.times = new Float64Array(size);
+    this.size = size;
+    this.next = 0;
+    this.filled = 0;
+  }
+
+  add(bin, now) {
+    if (this.filled === this.size) this.counts[this.bins[this.next]] -= 1;
+    else this.filled += 1;
+    this.bins[this.next] = bin;
+    this.times[this.next] = now;
+    this.counts[bin] += 1;
+    this.next = this.next + 1 === this.size ? 0 : this.next + 1;
+  }
+
+  /** Seconds since the oldest row in the window arrived (0 when empty). */
+  ageSeconds(now) {
+    if (this.filled === 0) return 0;
+    const oldest = this.filled === this.size ? this.next : 0;
+    return (now - this.times[oldest]) / 1000;
+  }
+}
+
+/** One watched feature: its reference profile (as the app's PSI takes it) and its rolling window. */
+class FeatureWindow {
+  constructor(feature, size) {
+    this.feature = feature;
+    if (feature.kind === 'numeric') {
+      // Shares stand in for counts: the PSI normalises them, so it is the same.
+      this.profile = {
+        kind: 'numeric',
+        name: feature.name,
+        edges: feature.edges,
+        counts: feature.shares,
+        missing: feature.missingShare,
+        min: null,
+        max: null,
+      };
+      this.binCount = feature.shares.length;
+    } else {
+      this.profile = {
+        kind: 'categorical',
+        name: feature.name,
+        counts: feature.shares,
+        missing: feature.missingShare,
+      };
+      this.categoryIndex = new Map(Object.keys(feature.shares).map((category, index) => [category, index]));
+      this.binCount = this.categoryIndex.size;
+    }
+    this.missingBin = this.binCount;
+    this.unseenBin = this.binCount + 1;
+    this.window = new RollingBins(this.binCount + 2, size);
+  }
+
+  /** The bin of one value, read as the app's DriftCounter reads it (profileNumber / profileCategory). */
+  binOf(cell) {
+    if (this.profile.kind === 'numeric') {
+      const value = profileNumber(cell);
+      return value === null ? this.missingBin : binIndex(this.profile.edges, value);
+    }
+    const category = profileCategory(cell);
+    if (category === null) return this.missingBin;
+    return this.categoryIndex.get(category) ?? this.unseenBin;
+  }
+
+  add(cell, now) {
+    this.window.add(this.binOf(cell), now);
+  }
+
+  /** The app's PSI of the window against the reference (undefined while the window is empty). */
+  drift(now) {
+    const { window } = this;
+    if (window.filled === 0) return undefined;
+    const counts = Array.from(window.counts.subarray(0, this.binCount));
+    const unseen = window.counts[this.unseenBin];
+    const result = computePsiFromCounts(
+      this.profile,
+      counts,
+      window.counts[this.missingBin],
+      unseen > 0 ? new Map([['(unseen)', unseen]]) : new Map(),
+    );
+    return {
+      psi: result.psi,
+      band: psiBand(result.psi),
+      rows: window.filled,
+      ageSeconds: window.ageSeconds(now),
+      bins: result.bins,
+    };
+  }
+}
+
+/** The decision score of a prediction, as the app's drift report takes it. */
+function scoreOf(prediction) {
+  if (prediction.probability !== undefined) return prediction.probability;
+  if (prediction.value !== undefined) return prediction.value;
+  const probabilities = Object.values(prediction.probabilities ?? {});
+  return probabilities.length > 0 ? Math.max(...probabilities) : undefined;
+}
+
+/**
+ * @param {object} manifest
+ * @param {object | undefined} profile the bundle's drift/reference-profile.json, if it was exported with one
+ * @param {{windowSize: number, registry: import('prom-client').Registry}} options
+ */
+export function createDrift(manifest, profile, { windowSize, registry }) {
+  const inputs = manifest.model.inputs;
+  const unseenTotal = new client.Counter({
+    name: 'modeldock_unseen_category_total',
+    help: 'Values of a categorical input that are not among the categories the model was trained on, by input.',
+    labelNames: ['input'],
+    registers: [registry],
+  });
+  const unseenChecks = [];
+  for (const [index, input] of inputs.entries()) {
+    const rule = unseenRule(input);
+    if (rule)
+      unseenChecks.push({
+        index,
+        name: input.name,
+        width: input.width,
+        rule,
+        counter: unseenTotal.labels({ input: input.name }),
+      });
+  }
+
+  const byInput = new Map(inputs.map((input, index) => [input.name, index]));
+  const features = (profile?.features ?? [])
+    .filter((feature) => byInput.has(feature.input))
+    .map((feature) => ({
+      inputIndex: byInput.get(feature.input),
+      window: new FeatureWindow(feature, windowSize),
+    }));
+  const score = profile?.score ? new FeatureWindow(profile.score, windowSize) : undefined;
+
+  if (profile) {
+    const self = { features, score };
+    new client.Gauge({
+      name: 'modeldock_input_psi',
+      help: `PSI of each input over the last ${windowSize} rows scored (DRIFT_WINDOW) against the reference profile; < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant.`,
+      labelNames: ['input'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const now = Date.now();
+        for (const { window } of self.features) {
+          const drift = window.drift(now);
+          if (drift) this.set({ input: window.feature.name }, drift.psi);
+        }
+      },
+    });
+    if (score) {
+      new client.Gauge({
+        name: 'modeldock_score_psi',
+        help: `PSI of the model's score over the last ${windowSize} rows scored against the reference profile.`,
+        registers: [registry],
+        collect() {
+          const drift = score.drift(Date.now());
+          if (drift) this.set(drift.psi);
+          else this.reset();
+        },
+      });
+    }
+    new client.Gauge({
+      name: 'modeldock_drift_window_rows',
+      help: `Rows in the drift window (at most DRIFT_WINDOW = ${windowSize}).`,
+      registers: [registry],
+      collect() {
+        this.set(features[0]?.window.window.filled ?? score?.window.filled ?? 0);
+      },
+    });
+  }
+
+  return {
+    enabled: Boolean(profile),
+    /**
+     * `rowCount` rows scored: `cell(row, inputIndex, position)` is a row's value of an input (in
+     * manifest order; position within an [N,F] input), `predictions` their predictions.
+     */
+    observe(rowCount, cell, predictions) {
+      for (const check of unseenChecks) {
+        for (let row = 0; row < rowCount; row++) {
+          for (let k = 0; k < check.width; k++)
+            if (check.rule(cell(row, check.index, k))) check.counter.inc();
+        }
+      }
+      if (!profile) return;
+      const now = Date.now();
+      for (const { inputIndex, window } of features) {
+        const position = window.feature.position;
+        for (let row = 0; row < rowCount; row++) window.add(cell(row, inputIndex, position), now);
+      }
+      if (score && predictions) {
+        for (const prediction of predictions) {
+          const value = scoreOf(prediction);
+          if (value !== undefined) score.add(value, now);
+        }
+      }
+    },
+    /** GET /drift: per input and for the score, the PSI, band, window size and age, and the bins. */
+    report() {
+      const now = Date.now();
+      const describe = (window) => {
+        const drift = window.drift(now);
+        return {
+          name: window.feature.name,
+          ...(window.feature.input ? { input: window.feature.input } : {}),
+          kind: window.profile.kind,
+          ...(drift ?? { psi: null, band: null, rows: 0, ageSeconds: 0, bins: [] }),
+        };
+      };
+      return {
+        reference: profile.reference,
+        window: { size: windowSize },
+        bands: { stable: '< 0.1', moderate: '0.1 – 0.25', significant: '> 0.25' },
+        inputs: features.map(({ window }) => describe(window)),
+        ...(score ? { score: describe(score) } : {}),
+      };
+    },
+  };
+}
