@@ -21,7 +21,7 @@ const { onnx } = onnxProto;
  * Bumped whenever the converter's output changes, so models converted by an older
  * ModelDock are converted again instead of reused.
  */
-export const CONVERTER_VERSION = '2'; // 2: records modeldock.optional_inputs
+export const CONVERTER_VERSION = '3'; // 2: records modeldock.optional_inputs; 3: XGBoost after sparse steps reads zeros as missing
 const converterVersionKey = 'modeldock.converter_version';
 
 export interface SklearnConversion {
