@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { AnalysisService } from './analysis/analysis-service.ts';
 import { ExplainService } from './analysis/explain-service.ts';
 import { ExportService } from './export/export-service.ts';
 import { LibraryService } from './library/library-service.ts';
+import { type AppLog, createAppLog, logOptionsFor } from './logging/app-log.ts';
 import { ModelService } from './models/model-service.ts';
 import { OperationRegistry } from './operations.ts';
 import { ScoringService } from './scoring/scoring-service.ts';
@@ -15,6 +17,12 @@ export interface AppServicesOptions {
   dataDir?: string;
   mode: 'electron' | 'browser' | 'cli';
   electronVersion?: string;
+  /** The process's logger when its host made one already; otherwise one is made here (logOptions). */
+  log?: AppLog;
+  /** The desktop app's log folder (`app.getPath('logs')`). */
+  logDir?: string;
+  /** The CLI's --verbose: every line and the stacks of unexpected errors on stderr. */
+  verbose?: boolean;
 }
 
 /** Default data directory; Electron passes app.getPath('userData') instead. */
@@ -35,10 +43,24 @@ export function readPackageVersion(name: string): string {
 /** Everything the handler table needs, built once per process (Electron, browser host, CLI, tests). */
 export function createAppServices(options: AppServicesOptions) {
   const dataDir = options.dataDir || defaultDataDir(); // an empty string must not mean the current folder
+  // The one logger of the process, passed to the services that log.
+  const log =
+    options.log ??
+    createAppLog(
+      logOptionsFor(options.mode, {
+        logDir: options.logDir ?? path.join(dataDir, 'logs'),
+        verbose: options.verbose,
+      }),
+    );
   const models = new ModelService({ dataDir });
   const operations = new OperationRegistry();
-  const library = new LibraryService({ dataDir, models });
-  const scoring = new ScoringService(models);
+  const scoring = new ScoringService(models, { log });
+  const library = new LibraryService({
+    dataDir,
+    models,
+    profileCsv: (modelId, csvPath, signal) => scoring.profile({ modelId, path: csvPath }, { signal }),
+  });
+  const analysis = new AnalysisService({ models, scoring, references: library });
   const explainer = new ExplainService({ models, library });
   const exporter = new ExportService({
     models,
@@ -48,10 +70,12 @@ export function createAppServices(options: AppServicesOptions) {
   });
   return {
     dataDir,
+    log,
     models,
     operations,
     library,
     scoring,
+    analysis,
     explainer,
     exporter,
     appInfo: async () => ({
@@ -64,6 +88,8 @@ export function createAppServices(options: AppServicesOptions) {
     }),
     async dispose() {
       await models.closeAll();
+      // A host's own logger outlives the services; one made here ends with them.
+      if (!options.log) await log.close();
     },
   };
 }

@@ -18,6 +18,8 @@ import type { EngineJob } from './types.ts';
  */
 export interface WorkerInput {
   modelBytes?: Uint8Array;
+  /** Model B, in a compare run. */
+  otherModelBytes?: Uint8Array;
   /** Int32Array over a SharedArrayBuffer: [0] becomes 1 to cancel, read without waiting for messages. */
   cancelFlag: Int32Array;
 }
@@ -30,34 +32,53 @@ export interface JobMessage {
 export type WorkerMessage =
   | { type: 'progress'; progress: import('./types.ts').EngineProgress }
   | { type: 'done'; result: import('./engine.ts').EngineResult }
-  | { type: 'error'; error: import('../../shared/contract/index.ts').AppErrorData };
+  | {
+      type: 'error';
+      error: import('../../shared/contract/index.ts').AppErrorData;
+      /** Set for an unexpected error (not a typed one): its stack, for the main thread's log. */
+      stack?: string;
+    };
 
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('score-worker must run in a worker thread');
-  const { modelBytes, cancelFlag } = workerData as WorkerInput;
+  const { modelBytes, otherModelBytes, cancelFlag } = workerData as WorkerInput;
   const post = (message: WorkerMessage) => port.postMessage(message);
   const creating = modelBytes ? InferenceSession.create(modelBytes, batchSessionOptions) : undefined;
-  creating?.catch(() => undefined); // reported below, once there is a job to report it for
+  const creatingOther = otherModelBytes
+    ? InferenceSession.create(otherModelBytes, batchSessionOptions)
+    : undefined;
+  // Reported below, once there is a job to report them for.
+  creating?.catch(() => undefined);
+  creatingOther?.catch(() => undefined);
   const job = await new Promise<EngineJob>((resolve) => {
     port.once('message', (message: JobMessage) => resolve(message.job));
   });
   let session: InferenceSession | undefined;
+  let other: InferenceSession | undefined;
   try {
     session = await creating;
+    other = await creatingOther;
     if (job.kind === 'score' && !session) throw new Error('score-worker: no model bytes');
+    const modelB = job.outputs?.compare?.modelB;
     const result = await runEngine(job, {
       predict: session ? createSessionPredictor(session, job.model, job.mapping) : undefined,
+      predictOther: other && modelB ? createSessionPredictor(other, modelB, job.mapping) : undefined,
       onProgress: (progress) => post({ type: 'progress', progress }),
       isCancelled: () => Atomics.load(cancelFlag, 0) === 1,
     });
     post({ type: 'done', result });
   } catch (error) {
-    if (!(error instanceof Error && 'code' in error))
-      console.error('[modeldock] batch worker failed:', error);
-    post({ type: 'error', error: toAppErrorData(error) });
+    // A worker has no logger: an unexpected error's stack goes to the main thread, which logs it.
+    const unexpected = !(error instanceof Error && 'code' in error);
+    post({
+      type: 'error',
+      error: toAppErrorData(error),
+      ...(unexpected ? { stack: error instanceof Error ? error.stack : String(error) } : {}),
+    });
   } finally {
     await session?.release();
+    await other?.release();
   }
 }
 

@@ -8,12 +8,14 @@ import { maxPathLength } from '../../shared/contract/define.ts';
 import type { AppErrorData, ErrorCode, ProgressEvent } from '../../shared/contract/index.ts';
 import { AppError, toAppErrorData } from '../errors.ts';
 import { dispatch, type HandlerTable } from '../handlers.ts';
+import { type AppLog, createAppLog, logOptionsFor } from '../logging/app-log.ts';
 import type { AppServices } from '../services.ts';
 import { DownloadableFiles, DownloadTickets, sendDownload } from './downloads.ts';
 import { createToken, isAllowedHost, securityHeaders, tokenHeader, tokenMatches } from './security.ts';
 import { serveStatic } from './static-files.ts';
 import { removeStaleUploads } from './upload-cleanup.ts';
-import { receiveUpload } from './uploads.ts';
+import { UploadLedger } from './upload-quota.ts';
+import { defaultUploadLimitBytes, receiveUpload } from './uploads.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The built renderer (`vite build` writes it here). */
@@ -34,7 +36,13 @@ export interface WebHostOptions {
   open?: boolean;
   /** Tests inject a table; by default the host builds the real services. */
   table?: HandlerTable;
+  /** The process's logger; by default browser mode's (createAppServices' logOptions). */
+  log?: AppLog;
   uploadLimitBytes?: number;
+  /** Total of uploads not yet used by a call (upload-quota.ts). */
+  uploadQuotaBytes?: number;
+  /** How long after its last page went away (closed, not reloaded) unused uploads are removed. */
+  pageGoneGraceMs?: number;
 }
 
 export interface WebHost {
@@ -52,6 +60,7 @@ export interface WebHost {
  */
 export async function startWebHost(options: WebHostOptions = {}): Promise<WebHost> {
   const token = createToken();
+  const log = options.log ?? createAppLog(logOptionsFor('browser'));
   const rendererDir = options.rendererDir ?? defaultRendererDir;
   // The services (onnxruntime and all) take most of a second of CPU to load. The host serves the page first
   // and loads them on the first API call or shortly after starting, whichever comes first, so they don't
@@ -65,15 +74,26 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     : null;
   const engine = (): Promise<Engine> => {
     if (!enginePromise) {
-      enginePromise = loadEngine(options.dataDir);
-      enginePromise.catch((error: unknown) =>
-        console.error('[modeldock] the engine failed to start:', error),
-      );
+      enginePromise = loadEngine(options.dataDir, log);
+      enginePromise.catch((error: unknown) => log.error('the engine failed to start', error));
     }
     return enginePromise;
   };
   const downloads = new DownloadableFiles(async () => (await engine()).dataDir);
   const tickets = new DownloadTickets();
+  const uploads = new UploadLedger(
+    async () => path.join((await engine()).dataDir, 'uploads'),
+    options.uploadQuotaBytes,
+  );
+  // The event stream is open while a page is: when the last one closes and none comes back (a reload
+  // reconnects within a second), what was dropped but never used goes.
+  let pageGone: NodeJS.Timeout | undefined;
+  const onPageClosed = () => {
+    if (sseClients.size > 0) return;
+    clearTimeout(pageGone);
+    pageGone = setTimeout(() => void uploads.removeUnused(), options.pageGoneGraceMs ?? 30_000);
+    pageGone.unref();
+  };
   const warmUp = setTimeout(() => void engine(), engineWarmUpDelayMs);
   warmUp.unref();
   const sseClients = new Set<ServerResponse>();
@@ -131,7 +151,11 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       response.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive' });
       response.write(': connected\n\n');
       sseClients.add(response);
-      response.on('close', () => sseClients.delete(response));
+      clearTimeout(pageGone);
+      response.on('close', () => {
+        sseClients.delete(response);
+        onPageClosed();
+      });
       return;
     }
     if (url.pathname === '/api/download' && request.method === 'GET') {
@@ -165,13 +189,20 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     }
     if (url.pathname === '/api/upload') {
       const { dataDir } = await engine();
-      const uploaded = await receiveUpload(request, {
-        dataDir,
-        fileName: url.searchParams.get('name') ?? 'upload',
-        limitBytes: options.uploadLimitBytes,
-        signal,
-      });
-      sendJson(response, 200, uploaded);
+      const declared = Number(request.headers['content-length']);
+      const room = uploads.reserve(Number.isFinite(declared) ? declared : undefined);
+      try {
+        const uploaded = await receiveUpload(request, {
+          dataDir,
+          fileName: url.searchParams.get('name') ?? 'upload',
+          limitBytes: Math.min(options.uploadLimitBytes ?? defaultUploadLimitBytes, room.allowed),
+          signal,
+        });
+        uploads.record(uploaded.path, uploaded.sizeBytes);
+        sendJson(response, 200, uploaded);
+      } finally {
+        room.release();
+      }
       return;
     }
     const callMatch = /^\/api\/call\/([\w.-]+)$/.exec(url.pathname);
@@ -185,9 +216,12 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     if (!result.ok && callMatch[1] === 'model.open' && notAModelCodes.has(result.error.code)) {
       // An uploaded file that is not a usable model is of no further use; don't let it fill the disk.
       // (A cancelled open or a checksum mismatch keeps it: the same upload may be opened again.)
-      await removeUpload((await engine()).dataDir, (body as { path?: unknown } | null)?.path);
+      const uploadPath = (body as { path?: unknown } | null)?.path;
+      await removeUpload((await engine()).dataDir, uploadPath);
+      if (typeof uploadPath === 'string') uploads.forget(uploadPath);
     }
     if (result.ok) {
+      uploads.markUsed(body);
       // Files this launch wrote may be downloaded even when the user saved them outside the data directory.
       await downloads.recordCallResult(callMatch[1]!, result.value);
       sendJson(response, 200, result);
@@ -203,7 +237,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const url = `${origin}/#token=${token}`;
   if (options.open) openInBrowser(url);
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
-    console.warn(`[modeldock] ${rendererDir} has no built app yet: run \`npx vite build\`.`);
+    log.warn(`${rendererDir} has no built app yet: run \`npm run build\``);
   }
   return {
     url,
@@ -211,10 +245,12 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     token,
     port,
     async close() {
+      clearTimeout(pageGone);
       for (const client of sseClients) client.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       clearTimeout(warmUp);
+      if (enginePromise) await uploads.removeUnused().catch(() => {});
       if (enginePromise) await (await enginePromise.catch(() => null))?.dispose();
     },
   };
@@ -231,13 +267,13 @@ function requireDataDir(dataDir: string | undefined): string {
   return dataDir;
 }
 
-async function loadEngine(dataDir: string | undefined): Promise<Engine> {
+async function loadEngine(dataDir: string | undefined, log: AppLog): Promise<Engine> {
   // Imported lazily: loading onnxruntime takes most of a second, and host tests never need it.
   const [{ createAppServices }, { createHandlerTable }] = await Promise.all([
     import('../services.ts'),
     import('../handlers.ts'),
   ]);
-  const services = createAppServices({ mode: 'browser', dataDir });
+  const services = createAppServices({ mode: 'browser', dataDir, log });
   // Before the first call is answered, so no open or batch run can race with it.
   await cleanUpUploads(services);
   return {
@@ -262,7 +298,7 @@ async function cleanUpUploads(services: AppServices): Promise<void> {
     ]);
     await removeStaleUploads(services.dataDir, { keepPaths });
   } catch (error) {
-    console.error('[modeldock] old uploads were not cleaned up:', error);
+    services.log.error('old uploads were not cleaned up', error);
   }
 }
 
