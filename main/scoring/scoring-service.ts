@@ -22,6 +22,7 @@ import type { ReferenceProfile } from '../analysis/drift.ts';
 import { explainCost } from '../analysis/explain-batch.ts';
 import { AppError } from '../errors.ts';
 import { removeStaleStaged, stagedPath, writeFileStaged } from '../files/staged-write.ts';
+import { type AppLog, silentLog } from '../logging/app-log.ts';
 import type { LoadedModel } from '../models/model-service.ts';
 import { resolveMissingPolicies } from './column-mapping.ts';
 import type { EngineResult } from './engine.ts';
@@ -101,6 +102,8 @@ export interface ScoringServiceOptions {
    * (a very wide file, very long lines) makes the run start over with one worker without the limit.
    */
   parallelHeapMb?: number;
+  /** The process's logger (createAppServices); silent by default. */
+  log?: AppLog;
 }
 
 /**
@@ -126,6 +129,7 @@ export class ScoringService {
   private readonly progressIntervalMs: number;
   private readonly parallelMinBytes: number;
   private readonly pool: PoolOptions;
+  private readonly log: AppLog;
 
   constructor(
     private readonly models: { get(modelId: string): LoadedModel },
@@ -134,6 +138,7 @@ export class ScoringService {
     this.limits = options.limits ?? defaultReadLimits;
     this.batchSize = options.batchSize ?? 4096;
     this.progressIntervalMs = options.progressIntervalMs ?? 100; // at most 10 progress events a second
+    this.log = options.log ?? silentLog;
     this.pool = {
       progressIntervalMs: this.progressIntervalMs,
       cancelGraceMs: options.cancelGraceMs ?? 100,
@@ -444,7 +449,7 @@ export class ScoringService {
         await files?.discard();
         jobs = [job];
         await files?.create(jobs);
-        console.warn('[modeldock] two batch workers ran out of memory; starting again with one.');
+        this.log.warn('two batch workers ran out of memory; starting again with one');
         return {
           jobs,
           results: await runWorkers(jobs, startWorkers(1, models, this.pool), options, this.pool),
