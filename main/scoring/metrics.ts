@@ -240,7 +240,7 @@ function sortedRocCurve(
     while (i >= 0 || j >= 0) {
       const a = i >= 0 ? (positives[i] as number) : -Infinity;
       const b = j >= 0 ? (negatives[j] as number) : -Infinity;
-      const score = a > b ? a : b;
+      const score = Math.max(a, b);
       while (i >= 0 && positives[i] === score) {
         tp++;
         i--;

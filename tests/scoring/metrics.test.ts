@@ -148,9 +148,8 @@ describe('metrics from per-worker sorted scores (what the batch engine computes)
         expect(sorted.calibration.map(({ meanPredicted: _, ...rest }) => rest)).toEqual(
           expected.map(({ meanPredicted: _, ...rest }) => rest),
         );
-        sorted.calibration.forEach((bin, k) =>
-          expect(bin.meanPredicted).toBeCloseTo(expected[k]!.meanPredicted, 12),
-        );
+        for (const [k, bin] of sorted.calibration.entries())
+          expect(bin.meanPredicted).toBeCloseTo(expected[k]!.meanPredicted, 12);
       }),
       { numRuns: 200 },
     );
