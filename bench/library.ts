@@ -2,8 +2,8 @@
  * npm run bench:library — the library's speed targets:
  *   1. a library of 200 models lists in ≤ 100 ms (cold: a new process reading library.json; warm; with a search);
  *   2. comparing two models on 1M rows takes ≤ 2× scoring them once.
- * "Scoring once" is the same streaming pipeline (parse → convert → one session per batch) with one model, so the
- * ratio measures what comparing adds. When the batch engine's `modeldock score` is present, its time on the same
+ * "Scoring once" is the batch engine's pass (one reader, workers, one session per batch) with one model and no
+ * output file, so the ratio measures what comparing adds. When the batch engine's `modeldock score` is present, its time on the same
  * file is printed too, for context.
  *
  *   npx tsx bench/library.ts [--rows 1000000]
@@ -13,23 +13,22 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  buildFeeds,
-  convertRows,
-  inputColumnNames,
-  type OpenModel,
-  scoreFeeds,
-} from '../main/library/batch-scoring.ts';
-import { compareCsv } from '../main/library/compare.ts';
-import { matchColumns, readAhead, readCsvBatches } from '../main/library/csv-batches.ts';
 import { LibraryService } from '../main/library/library-service.ts';
 import { ModelService } from '../main/models/model-service.ts';
+import { ScoringService } from '../main/scoring/scoring-service.ts';
 import { writeLeadCsv } from '../scripts/generate-leads.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const sampleModel = path.join(repo, 'assets/models/lead_scoring.onnx');
 const v2Model = path.join(repo, 'tests/fixtures/library/lead_scoring_v2.onnx');
 const fill = { lead_source: 'NA', number_of_courses_viewed: 0, annual_income: 0 };
+const missing = Object.fromEntries(
+  Object.entries(fill).map(([input, value]) => [input, { mode: 'fill' as const, value: String(value) }]),
+);
+/** The library alone is timed here; reference profiles are never built. */
+const noProfiles = async (): Promise<never> => {
+  throw new Error('bench: no reference profiles');
+};
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -41,7 +40,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function benchList(work: string): Promise<void> {
   const dataDir = path.join(work, 'library-200');
   const models = new ModelService({ dataDir });
-  const library = new LibraryService({ dataDir, models });
+  const library = new LibraryService({ dataDir, models, profileCsv: noProfiles });
   const template = await models.open(sampleModel);
   const sourceDir = path.join(work, 'sources');
   await fs.mkdir(sourceDir, { recursive: true });
@@ -65,7 +64,11 @@ async function benchList(work: string): Promise<void> {
   const warm: number[] = [];
   const search: number[] = [];
   for (let run = 0; run < 15; run++) {
-    const fresh = new LibraryService({ dataDir, models: new ModelService({ dataDir }) });
+    const fresh = new LibraryService({
+      dataDir,
+      models: new ModelService({ dataDir }),
+      profileCsv: noProfiles,
+    });
     let started = performance.now();
     const { entries } = await fresh.list();
     cold.push(performance.now() - started);
@@ -87,49 +90,36 @@ async function benchList(work: string): Promise<void> {
   console.log(`  target ≤ 100 ms: ${Math.max(...cold) <= 100 ? 'met' : 'MISSED'}`);
 }
 
-/** One model over the CSV with the compare pipeline's own steps: the baseline the ratio is taken against. */
-async function scoreOnce(model: OpenModel, csv: string): Promise<number> {
-  let columnIndex: Map<string, number> | undefined;
-  let scored = 0;
-  for await (const batch of readAhead(readCsvBatches(csv))) {
-    columnIndex ??= matchColumns(batch.header, model.info.inputs.flatMap(inputColumnNames));
-    const converted = convertRows(
-      model.info.inputs,
-      columnIndex,
-      batch.rows,
-      batch.firstRow,
-      fill,
-      batch.header.length,
-    );
-    const result = await scoreFeeds(
-      model,
-      buildFeeds(model.info.inputs, converted),
-      converted.rowNumbers.length,
-    );
-    scored += result.scores.length;
-  }
-  return scored;
-}
-
 async function benchCompare(work: string, rows: number): Promise<void> {
   const csv = path.join(work, `leads-${rows}.csv`);
   await writeLeadCsv(csv, rows);
   const models = new ModelService({ dataDir: path.join(work, 'compare-data') });
+  const scoring = new ScoringService(models);
   const a = await models.open(sampleModel);
   const b = await models.open(v2Model);
-  const modelA = models.get(a.modelId);
-  const modelB = models.get(b.modelId);
-  await scoreOnce(modelA, csv); // warm the file cache and the sessions
+  // "Scoring once": the batch engine's pass with one model and no further output; comparing adds
+  // model B's predictions and the compare figures to the same pass.
+  const scoreOnce = async () =>
+    (await scoring.pass({ modelId: a.modelId, path: csv, missing, numberFormat: 'plain' }, {}, {})).result
+      .scored;
+  await scoreOnce(); // warm the file cache
 
   const once: number[] = [];
   const twice: number[] = [];
   for (let run = 0; run < 3; run++) {
     let started = performance.now();
-    const scored = await scoreOnce(modelA, csv);
+    const scored = await scoreOnce();
     once.push((performance.now() - started) / 1000);
     if (scored !== rows) throw new Error(`scored ${scored} of ${rows} rows`);
     started = performance.now();
-    const result = await compareCsv(modelA, modelB, csv, { fill });
+    const result = await scoring.compare({
+      modelId: a.modelId,
+      modelIdB: b.modelId,
+      path: csv,
+      threshold: 0.5,
+      missing,
+      numberFormat: 'plain',
+    });
     twice.push((performance.now() - started) / 1000);
     if (result.compared !== rows) throw new Error(`compared ${result.compared} of ${rows} rows`);
   }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { expect, repoRoot, sampleModel, test } from './fixtures.ts';
+import { expect, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
 import { detachReferences } from './library-state.ts';
 
 const leadCsv = path.join(repoRoot, 'assets/data/course_lead_scoring.csv');
@@ -33,6 +33,7 @@ test('in browser mode the scored CSV, the errors CSV and the saved report downlo
     return;
   }
 
+  await saveScreenshot(app, 'batch-download-buttons', appMode);
   const outputPath = (await app.getByTestId('batch-output-path').textContent()) ?? '';
   const output = await downloadBytes(app, app.getByTestId('batch-download-output'));
   expect(output.name).toBe(path.basename(outputPath));

@@ -51,9 +51,13 @@ test('golden samples, what-if and compare in the app', async ({ app, appMode }) 
 
   const compare = app.getByRole('region', { name: 'Compare versions' });
   await compare.getByLabel('Model B').selectOption({ label: 'lead_scoring_v2 v1 (lead_scoring_v2.onnx)' });
-  await compare.getByLabel('lead_source', { exact: true }).fill('NA');
-  await compare.getByLabel('annual_income', { exact: true }).fill('0');
+  // The CSV is read with Batch's settings panel: fill the empty cells as the scikit-learn reference did.
   await compare.getByTestId('compare-csv-input').setInputFiles(leadCsv);
+  await expect(compare.getByTestId('batch-check-summary')).toContainText('1,462 rows; 292 would fail');
+  await compare.getByTestId('missing-policy-lead_source').selectOption('fill');
+  await compare.getByTestId('missing-policy-annual_income').selectOption('fill');
+  await expect(compare.getByTestId('batch-check-summary')).toContainText('1,462 rows; 0 would fail');
+  await compare.getByTestId('compare-csv-run').click();
   const flips = versions.v1.probabilities.filter(
     (p, i) => p >= 0.5 !== versions.v2.probabilities[i]! >= 0.5,
   ).length;

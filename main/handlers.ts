@@ -6,44 +6,43 @@ import {
   type CallResult,
   type Calls,
   calls,
-  type ProgressEvent,
 } from '../shared/contract/index.ts';
+import { analysisHandlers } from './analysis/handlers.ts';
 import { AppError, toAppErrorData } from './errors.ts';
 import { exportHandlers } from './export/handlers.ts';
+import type { CallContext, Handler, HandlerTable } from './handler-types.ts';
 import { keepInLibrary, libraryHandlers } from './library/handlers.ts';
+import { OperationRegistry } from './operations.ts';
 import { batchHandlers } from './scoring/handlers.ts';
 import type { AppServices } from './services.ts';
 
-/** What a handler gets besides its request: a way to report progress and a cancel signal. */
-export interface CallContext {
-  emit: (event: ProgressEvent) => void;
-  signal: AbortSignal;
+export type { CallContext, HandlerContext, HandlerTable } from './handler-types.ts';
+
+/** The registry each table's long calls run under (`operation.cancel` stops them). */
+const registries = new WeakMap<object, OperationRegistry>();
+
+function operationsFor(table: HandlerTable): OperationRegistry {
+  let registry = registries.get(table);
+  if (!registry) {
+    registry = new OperationRegistry();
+    registries.set(table, registry);
+  }
+  return registry;
 }
-
-type Handler<N extends CallName> = (
-  request: z.output<Calls[N]['request']>,
-  context: CallContext,
-) => Promise<CallResponse<N>>;
-
-export type HandlerTable = { [N in CallName]: Handler<N> };
 
 /** The one table: contract call name → service function. Both transports and the tests use it. */
 export function createHandlerTable(services: AppServices): HandlerTable {
   const { models, operations } = services;
-  return {
+  const table: HandlerTable = {
     'app.info': async () => services.appInfo(),
     'operation.cancel': async ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
-    'model.open': async ({ path, expectedChecksum, operationId, companions }, { emit, signal }) => {
-      const info = await operations.run(operationId, signal, (opSignal) =>
-        models.open(path, {
-          expectedChecksum,
-          ...(companions?.length ? { companions } : {}),
-          signal: opSignal,
-          onProgress: operationId
-            ? (done, total) => emit({ operationId, stage: 'Computing checksums', done, total, unit: 'bytes' })
-            : undefined,
-        }),
-      );
+    'model.open': async ({ path, expectedChecksum, companions }, { signal, progress }) => {
+      const info = await models.open(path, {
+        expectedChecksum,
+        ...(companions?.length ? { companions } : {}),
+        signal,
+        onProgress: (done, total) => progress({ stage: 'Computing checksums', done, total, unit: 'bytes' }),
+      });
       // A model combined from several files is not one file the library could keep and reopen alone.
       return companions?.length ? info : keepInLibrary(services, info);
     },
@@ -55,9 +54,12 @@ export function createHandlerTable(services: AppServices): HandlerTable {
     'model.explain': async ({ modelId, payload, ...options }, { signal }) =>
       services.explainer.explain(modelId, payload, { ...options, signal }),
     ...libraryHandlers(services),
+    ...analysisHandlers(services),
     ...batchHandlers(services),
     ...exportHandlers(services),
   };
+  registries.set(table, operations);
+  return table;
 }
 
 /**
@@ -88,7 +90,22 @@ export async function dispatch<N extends CallName>(
   }
   try {
     const handler = table[callName] as Handler<N>;
-    const value = await handler(parsed.data as z.output<Calls[N]['request']>, context);
+    const request = parsed.data as z.output<Calls[N]['request']>;
+    let value: CallResponse<N>;
+    if (calls[callName].long) {
+      // Long calls, once for all: registered under the caller's operationId so `operation.cancel` can
+      // stop them, and their progress sent under that id.
+      const operationId = (request as { operationId?: string }).operationId;
+      value = await operationsFor(table).run(operationId, context.signal, (signal) =>
+        handler(request, {
+          emit: context.emit,
+          signal,
+          progress: (event) => {
+            if (operationId !== undefined) context.emit({ operationId, ...event });
+          },
+        }),
+      );
+    } else value = await handler(request, { ...context, progress: () => undefined });
     return { ok: true, value };
   } catch (error) {
     if (!(error instanceof AppError)) logUnexpectedError(name, error);

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { AnalysisService } from './analysis/analysis-service.ts';
 import { ExplainService } from './analysis/explain-service.ts';
 import { ExportService } from './export/export-service.ts';
 import { LibraryService } from './library/library-service.ts';
@@ -37,8 +38,13 @@ export function createAppServices(options: AppServicesOptions) {
   const dataDir = options.dataDir || defaultDataDir(); // an empty string must not mean the current folder
   const models = new ModelService({ dataDir });
   const operations = new OperationRegistry();
-  const library = new LibraryService({ dataDir, models });
   const scoring = new ScoringService(models);
+  const library = new LibraryService({
+    dataDir,
+    models,
+    profileCsv: (modelId, csvPath, signal) => scoring.profile({ modelId, path: csvPath }, { signal }),
+  });
+  const analysis = new AnalysisService({ models, scoring, references: library });
   const explainer = new ExplainService({ models, library });
   const exporter = new ExportService({
     models,
@@ -52,6 +58,7 @@ export function createAppServices(options: AppServicesOptions) {
     operations,
     library,
     scoring,
+    analysis,
     explainer,
     exporter,
     appInfo: async () => ({

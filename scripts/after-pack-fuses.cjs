@@ -22,8 +22,9 @@ const MODELDOCK_FUSES = Object.freeze({
   EnableEmbeddedAsarIntegrityValidation: true,
   // Together with the integrity check: no loose app folder next to app.asar can replace our code.
   OnlyLoadAppFromAsar: true,
-  // GrantFileProtocolExtraPrivileges is left as Electron's default on purpose: the renderer is loaded
-  // from the packaged files, and turning it off changes how file:// pages load their module scripts.
+  // The window loads the renderer from app:// (main/electron/app-protocol.ts), not file://, so no page
+  // needs file://'s extra powers (fetching and framing other local files, universal access from file URLs).
+  GrantFileProtocolExtraPrivileges: false,
 });
 
 /** The @electron/fuses config for MODELDOCK_FUSES; ad-hoc re-signing for Apple silicon builds. */

@@ -7,10 +7,12 @@
 import path from 'node:path';
 import type { BackgroundSource, BackgroundSummary, ModelInput } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
-import { readCsvBatches } from '../library/csv-batches.ts';
-import { type CoercedRow, checkRow, type FieldValue } from '../models/payload.ts';
-import { readCell } from '../scoring/cell-values.ts';
-import { proposeMapping, resolveMissingPolicies, unmappedInputs } from '../scoring/column-mapping.ts';
+import { type CoercedRow, checkRow } from '../models/payload.ts';
+import { columnIndexes, resolveMissingPolicies } from '../scoring/column-mapping.ts';
+import { readCsvRecords } from '../scoring/csv-source.ts';
+import { inspectCsv } from '../scoring/inspection.ts';
+import { RowReader } from '../scoring/row-reader.ts';
+import { defaultReadLimits, type InputColumns } from '../scoring/types.ts';
 import { explainSeed, seededRandom } from './shapley.ts';
 
 /** The most background rows an explanation averages over. */
@@ -60,9 +62,9 @@ interface ReadOptions {
 }
 
 /**
- * Reads a background CSV: columns matched to inputs as batch scoring matches them, cells read with
- * scoring's cell rules and the default missing-value policy (left out where the converted pipeline
- * handles it, else the row is skipped and counted).
+ * Reads a background CSV with the batch engine's one reader (main/scoring/row-reader.ts): the same
+ * dialect and number-format detection, column matching, cell rules and default missing-value policy
+ * (left out where the converted pipeline handles it, else the row is skipped and counted).
  */
 export async function readBackgroundCsv(
   inputs: readonly ModelInput[],
@@ -73,40 +75,50 @@ export async function readBackgroundCsv(
   const seed = options.seed ?? explainSeed;
   const name = path.basename(csvPath);
   const reservoir = new SeededReservoir<CoercedRow>(limit, seed);
+  const inspection = await inspectCsv({ inputs: [...inputs] }, { path: csvPath }, defaultReadLimits);
+  if (inspection.unmappedInputs.length > 0) {
+    const missing = inspection.unmappedInputs;
+    throw new AppError(
+      'mapping-incomplete',
+      `The background CSV ${name} has no column for ${missing.join(', ')} (its columns are ${inspection.columns.join(', ')}).`,
+      { missing, columns: inspection.columns },
+    );
+  }
+  const settings = {
+    mapping: inspection.mapping,
+    missing: resolveMissingPolicies(inputs, inspection.mapping),
+    numberFormat: inspection.numberFormat,
+    unseenCategories: 'count' as const,
+    model: { inputs: [...inputs] },
+  };
+  const reader = new RowReader(
+    settings,
+    columnIndexes(inspection.mapping, inspection.columns),
+    inspection.columns,
+  );
+  const byName = new Map(inputs.map((input) => [input.name, input]));
   let skippedRows = 0;
-  let plan: Array<{ input: ModelInput; indexes: number[] }> | undefined;
-  let policies: ReturnType<typeof resolveMissingPolicies> = {};
-  for await (const batch of readCsvBatches(csvPath, { signal: options.signal })) {
-    if (!plan) {
-      const mapping = proposeMapping([...inputs], batch.header);
-      const missing = unmappedInputs(mapping);
-      if (missing.length > 0) {
-        throw new AppError(
-          'mapping-incomplete',
-          `The background CSV ${name} has no column for ${missing.join(', ')} (its columns are ${batch.header.join(', ')}).`,
-          { missing, columns: batch.header },
-        );
+  let header = inspection.dialect.hasHeader;
+  for await (const chunk of readCsvRecords(inspection.path, inspection.dialect, defaultReadLimits)) {
+    if (options.signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
+    for (let r = 0; r < chunk.records.length; r++) {
+      const record = chunk.records[r] ?? [];
+      if (header) {
+        header = false;
+        continue;
       }
-      policies = resolveMissingPolicies(inputs, mapping);
-      plan = inputs.map((input, i) => ({
-        input,
-        indexes: mapping[i]!.columns.map((column) => batch.header.indexOf(column!)),
-      }));
-    }
-    nextRow: for (const record of batch.rows) {
+      const values: InputColumns = inspection.mapping.map(() => []);
+      if (
+        record.length !== inspection.columns.length ||
+        reader.read(record, chunk.lines[r] ?? 0, values, true)
+      ) {
+        skippedRows++;
+        continue;
+      }
       const row: CoercedRow = {};
-      for (const { input, indexes } of plan) {
-        const values: FieldValue[] = [];
-        for (const index of indexes) {
-          const cell = readCell(record[index] ?? '', input, policies[input.name]!, 'plain');
-          if (!cell.ok) {
-            skippedRows++;
-            continue nextRow;
-          }
-          values.push(cell.value);
-        }
-        row[input.name] = values;
-      }
+      inspection.mapping.forEach((entry, k) => {
+        if (byName.has(entry.input)) row[entry.input] = values[k] ?? [];
+      });
       reservoir.offer(row);
     }
   }

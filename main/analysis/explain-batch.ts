@@ -3,7 +3,16 @@
  * the run's global importance (mean |φ| per input, mean φ per input by score decile), and what the
  * option costs, said before the run. Pure and worker-safe.
  */
-import { defaultPermutations, maxExactInputs } from './shapley.ts';
+import type { ModelInfo } from '../../shared/contract/index.ts';
+import type { CoercedRow, FieldValue } from '../models/payload.ts';
+import type { BatchPredictions, BatchPredictor, InputColumns } from '../scoring/types.ts';
+import {
+  defaultPermutations,
+  maxExactInputs,
+  type Player,
+  type ShapleyOptions,
+  shapleyValues,
+} from './shapley.ts';
 
 /** How many drivers each scored row gets as columns. */
 export const driverCount = 3;
@@ -126,4 +135,48 @@ export function globalImportance(states: readonly ImportanceState[]): GlobalImpo
     });
   }
   return { inputs: [...inputs], meanAbsolute, byDecile, rows };
+}
+
+/**
+ * Explains the rows of a scored batch, one after another, with the batch engine's own predictor: the
+ * number explained is the one the run reports for the row (the positive class's probability, the
+ * predicted class's probability for multiclass, the value for a regressor). `inputs` are in the order
+ * of the batch's columns (the mapping's).
+ */
+export function createBatchExplainer(options: {
+  inputs: readonly Player[];
+  model: Pick<ModelInfo, 'task' | 'classLabels' | 'positiveClass'>;
+  background: readonly CoercedRow[];
+  predict: BatchPredictor;
+  shapley?: Pick<ShapleyOptions, 'permutations' | 'seed' | 'rowsPerRun' | 'signal'>;
+}): (columns: InputColumns, size: number, predictions: BatchPredictions) => Promise<Float64Array[]> {
+  const { inputs, model, background, predict } = options;
+  const classes = model.classLabels ?? [];
+  const classIndex = (label: unknown) =>
+    classes.findIndex((candidate) => String(candidate) === String(label));
+  return async (columns, size, predictions) => {
+    const out: Float64Array[] = [];
+    for (let row = 0; row < size; row++) {
+      const instance: CoercedRow = {};
+      inputs.forEach((input, k) => {
+        instance[input.name] = columns[k]!.slice(row * input.width, (row + 1) * input.width) as FieldValue[];
+      });
+      // The row's own class decides what is explained for multiclass models, as the run's score does.
+      const k = model.task === 'multiclass-classification' ? classIndex(predictions.label(row)) : -1;
+      const read = (p: BatchPredictions, r: number) =>
+        k >= 0 ? p.classProbability(r, k) : (p.probability(r) ?? p.value(r) ?? p.classProbability(r, 0));
+      const evaluate = async (named: Record<string, FieldValue[]>, count: number) => {
+        const answer = await predict(
+          inputs.map((input) => named[input.name]!),
+          count,
+        );
+        const values = new Float64Array(count);
+        for (let r = 0; r < count; r++) values[r] = Number(read(answer, r));
+        return values;
+      };
+      const result = await shapleyValues(inputs, instance, background, evaluate, options.shapley);
+      out.push(Float64Array.from(result.contributions));
+    }
+    return out;
+  };
 }

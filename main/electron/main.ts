@@ -15,7 +15,16 @@ import { createModelOpenQueue, modelPathsFromArgv, OPENABLE_MODEL_EXTENSIONS } f
 import { registerIpc } from './ipc.ts';
 import { type InstalledAppMenu, installAppMenu, showAboutDialog, showLogs } from './menu.ts';
 import { ipcChannels } from './security-policy.ts';
-import { applySessionPolicy, appPageUrl, createMainWindow } from './window.ts';
+import {
+  applySessionPolicy,
+  appPageUrl,
+  createMainWindow,
+  registerAppScheme,
+  serveAppProtocol,
+} from './window.ts';
+
+// Privileged schemes can only be registered before the app is ready.
+registerAppScheme();
 
 let mainWindow: BrowserWindow | null = null;
 let menu: InstalledAppMenu | null = null;
@@ -87,6 +96,7 @@ if (!app.requestSingleInstanceLock()) {
 
   app.whenReady().then(() => {
     applySessionPolicy(session.defaultSession);
+    serveAppProtocol();
     const services = createAppServices({
       mode: 'electron',
       dataDir: process.env.MODELDOCK_DATA_DIR || app.getPath('userData'),

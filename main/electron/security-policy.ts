@@ -20,7 +20,10 @@ export const rendererCsp = [
   "object-src 'none'",
 ].join('; ');
 
-/** webPreferences of the one BrowserWindow (the preload path is added by the window code). */
+/**
+ * webPreferences of the one BrowserWindow (the preload path is added by the window code). window.ts writes
+ * them out literally, so Electronegativity can read them; tests assert the two are equal.
+ */
 export const secureWebPreferences = {
   contextIsolation: true,
   sandbox: true,
@@ -32,6 +35,8 @@ export const secureWebPreferences = {
   experimentalFeatures: false,
   webviewTag: false,
   spellcheck: false,
+  // A middle-click (auxclick) could ask for a new window or navigation without a 'click' handler seeing it.
+  disableBlinkFeatures: 'Auxclick',
 } as const;
 
 /** IPC channel names, declared once for main and preload. */
@@ -45,7 +50,7 @@ export const ipcChannels = {
 } as const;
 
 /**
- * True when a URL is the app's own page: the exact file URL of the built renderer (query and hash ignored).
+ * True when a URL is the app's own page: app://modeldock/index.html (window.ts; query and hash ignored).
  * IPC from any other frame (a sub-frame, a navigated page, devtools extensions) is dropped.
  */
 export function isAppPageUrl(frameUrl: string, appPageUrl: string): boolean {
@@ -78,6 +83,38 @@ export function isTrustedIpcSender(sender: IpcSender | null | undefined, appPage
 /** Navigation away from the app page is never allowed; the app is one page. */
 export function isAllowedNavigation(targetUrl: string, appPageUrl: string): boolean {
   return isAppPageUrl(targetUrl, appPageUrl);
+}
+
+/**
+ * Hosts whose https pages a link in the app may open in the user's browser (Electron's checklist #15:
+ * shell.openExternal only for trusted URLs). The documentation of the formats ModelDock reads; nothing else.
+ */
+export const externalLinkHosts: readonly string[] = [
+  'onnx.ai',
+  'onnxruntime.ai',
+  'scikit-learn.org',
+  'xgboost.readthedocs.io',
+];
+
+/**
+ * True for an https URL on an allow-listed host, on the default port, without user:password@ (which could
+ * make a link read as one host and go to another). Anything else (file:, smb:, custom schemes that start
+ * local programs, other hosts) never reaches shell.openExternal.
+ */
+export function isAllowedExternalUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return (
+    parsed.protocol === 'https:' &&
+    parsed.username === '' &&
+    parsed.password === '' &&
+    parsed.port === '' &&
+    externalLinkHosts.includes(parsed.hostname)
+  );
 }
 
 /**

@@ -22,8 +22,9 @@ import type {
   PredictResult,
 } from '../../shared/contract/index.ts';
 import { backgroundFileText, type StoredBackground } from '../analysis/background-file.ts';
+import type { ReferenceProfile } from '../analysis/drift.ts';
 import { AppError } from '../errors.ts';
-import type { ReferenceProfile } from '../library/drift.ts';
+import { stagedPath } from '../files/staged-write.ts';
 import { listFiles, writeTarGz, writeZip } from './archive.ts';
 import { bundleDriftProfile, driftProfilePath } from './drift-profile.ts';
 import { describeOutputs, rowJsonSchema } from './input-schema.ts';
@@ -120,6 +121,10 @@ const renderedFiles = [
   'k8s/deployment.yaml',
   'k8s/service.yaml',
   'k8s/hpa.yaml',
+  'k8s/inferenceservice.yaml',
+  'monitoring/prometheus.yml',
+  'monitoring/alerts.yml',
+  'monitoring/grafana-dashboard.json',
 ];
 
 const stages = [
@@ -233,7 +238,7 @@ export async function exportBundle(
   throwIfAborted(signal);
 
   progress(2);
-  const staging = path.join(parent, `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+  const staging = stagedPath(target);
   try {
     await writeBundleFiles(staging, model, {
       name,
@@ -496,7 +501,7 @@ async function publish(
   const aside = path.join(parent, `.${path.basename(target)}.replaced-${randomBytes(4).toString('hex')}`);
   let built = staging;
   if (format !== 'dir') {
-    built = path.join(parent, `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+    built = stagedPath(target);
     if (format === 'zip') await writeZip(staging, name, built, options.signal);
     else await writeTarGz(staging, name, built);
   }

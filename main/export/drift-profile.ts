@@ -1,7 +1,7 @@
 import type { ModelInfo } from '../../shared/contract/index.ts';
-import { inputColumnNames } from '../library/batch-scoring.ts';
-import type { ReferenceProfile } from '../library/drift.ts';
-import type { FeatureProfile, NumericProfile } from '../library/psi.ts';
+import type { ReferenceProfile } from '../analysis/drift.ts';
+import type { FeatureProfile, NumericProfile } from '../analysis/psi.ts';
+import { expectedNames as inputColumnNames } from '../scoring/column-mapping.ts';
 
 /**
  * What a bundle carries of a drift reference: its PROFILE only, never a row. Numeric inputs keep their

@@ -2,8 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { versionLabelSchema } from '../../shared/contract/index.ts';
 import type { StoredBackground } from '../analysis/background-file.ts';
+import type { ReferenceProfile } from '../analysis/drift.ts';
 import { AppError } from '../errors.ts';
-import type { ReferenceProfile } from '../library/drift.ts';
 import {
   type ExportableModel,
   type ExportModelSource,

@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {
-  CompareCsvResult,
-  ComparePayloadResult,
-  Compatibility,
-  DriftReport,
   GoldenSample,
   LibraryEntry,
   LibraryNotice,
@@ -15,24 +12,18 @@ import type {
   PredictResult,
   RunRecord,
   SampleRunReport,
-  WhatIfCurve,
 } from '../../shared/contract/index.ts';
+import type { ReferenceProfile } from '../analysis/drift.ts';
 import { AppError } from '../errors.ts';
-import { writeFileAtomic } from './atomic-write.ts';
-import type { FillValues, OpenModel } from './batch-scoring.ts';
-import { assertCompatible, checkCompatibility, compareCsv } from './compare.ts';
-import {
-  buildReferenceProfile,
-  DriftAccumulator,
-  driftOfCsv,
-  driftOfScoredCsv,
-  type ReferenceProfile,
-  sha256OfFile,
-} from './drift.ts';
+import { copyFileStaged, writeFileStaged } from '../files/staged-write.ts';
 import { lineageOf } from './lineage.ts';
 import { expectedFrom, judgeSample, SAMPLE_TOLERANCE } from './samples.ts';
 import { emptyStore, type LibraryStoreData, loadStoreFile, saveStoreFile } from './store-file.ts';
-import { computeWhatIf, type WhatIfRequest } from './whatif.ts';
+
+/** What the library needs of an open model. */
+export interface OpenModel {
+  info: ModelInfo;
+}
 
 /** What the library needs of the core model service (main/models/ModelService satisfies it). */
 export interface ModelServicePort {
@@ -43,9 +34,20 @@ export interface ModelServicePort {
   close(modelId: string): Promise<boolean>;
 }
 
+/**
+ * Profiles a reference CSV for an open model: the batch engine's pass (ScoringService.profile), so a
+ * reference is read exactly as Batch reads a file.
+ */
+export type ReferenceProfiler = (
+  modelId: string,
+  csvPath: string,
+  signal?: AbortSignal,
+) => Promise<ReferenceProfile>;
+
 export interface LibraryServiceOptions {
   dataDir: string;
   models: ModelServicePort;
+  profileCsv: ReferenceProfiler;
   now?: () => Date;
 }
 
@@ -57,6 +59,7 @@ export class LibraryService {
   readonly root: string;
   readonly storeFile: string;
   private readonly models: ModelServicePort;
+  private readonly profileCsv: ReferenceProfiler;
   private readonly now: () => Date;
   private data: LibraryStoreData = emptyStore();
   private notice: LibraryNotice | undefined;
@@ -69,6 +72,7 @@ export class LibraryService {
     this.root = path.join(options.dataDir, 'library');
     this.storeFile = path.join(this.root, 'library.json');
     this.models = options.models;
+    this.profileCsv = options.profileCsv;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -189,10 +193,8 @@ export class LibraryService {
     const target = path.join(dir, safeFileName(fileName));
     await fs.mkdir(dir, { recursive: true });
     if (await fileHasSha256(target, sha256)) return target;
-    const temp = path.join(dir, `.copy-${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      await fs.copyFile(source, temp);
-      const copied = await sha256OfFile(temp);
+    await copyFileStaged(source, target, async (copy) => {
+      const copied = await sha256OfFile(copy);
       if (copied !== sha256) {
         throw new AppError(
           'checksum-mismatch',
@@ -200,10 +202,7 @@ export class LibraryService {
           { expected: sha256, actual: copied },
         );
       }
-      await fs.rename(temp, target);
-    } finally {
-      await fs.rm(temp, { force: true });
-    }
+    });
     return target;
   }
 
@@ -317,7 +316,7 @@ export class LibraryService {
       return entry ? { ...model, name: entry.name, versionLabel: entry.versionLabel } : model;
     });
     const kept: RunRecord = { ...record, models, id, finishedAt };
-    await writeFileAtomic(this.runFile(id), JSON.stringify(result));
+    await writeFileStaged(this.runFile(id), JSON.stringify(result), { durable: true, mkdir: true });
     return this.change(async () => {
       this.data.runs.push(kept);
       await this.persist();
@@ -436,8 +435,11 @@ export class LibraryService {
     const entry = { ...this.find(id) }; // not get(): a reference being carried over comes through here
     const { model, close } = await this.openForEntry(entry, options.signal);
     try {
-      const profile = await buildReferenceProfile(model, csvPath, { signal: options.signal });
-      await writeFileAtomic(this.profileFile(entry.sha256), JSON.stringify(profile));
+      const profile = await this.profileCsv(model.info.modelId, csvPath, options.signal);
+      await writeFileStaged(this.profileFile(entry.sha256), JSON.stringify(profile), {
+        durable: true,
+        mkdir: true,
+      });
       this.profiles.set(entry.sha256, profile);
       const sha256 = await sha256OfFile(csvPath);
       return await this.update(id, (stored) => {
@@ -496,6 +498,11 @@ export class LibraryService {
     }
   }
 
+  /** A reference CSV profiled for an open model without attaching it (the engine's pass: ScoringService.profile). */
+  profileReferenceCsv(modelId: string, csvPath: string, signal?: AbortSignal): Promise<ReferenceProfile> {
+    return this.profileCsv(modelId, csvPath, signal);
+  }
+
   /** The attached reference of an open model's library entry with its file name (export puts it in bundles). */
   async attachedReference(
     modelId: string,
@@ -503,105 +510,6 @@ export class LibraryService {
     const entry = await this.entryForModel(modelId);
     const profile = await this.referenceProfileFor(modelId);
     return entry?.reference && profile ? { profile, fileName: entry.reference.fileName } : undefined;
-  }
-
-  /**
-   * For the batch engine: a counter for the open model's attached reference, or undefined when none is
-   * attached. Feed it each batch's input columns and scores, then call report().
-   */
-  async driftAccumulatorFor(modelId: string): Promise<DriftAccumulator | undefined> {
-    const profile = await this.referenceProfileFor(modelId);
-    return profile ? new DriftAccumulator(profile) : undefined;
-  }
-
-  /** A reference CSV profiled for an open model without attaching it (plain JSON: a worker can receive it). */
-  async profileReferenceCsv(
-    modelId: string,
-    referenceCsv: string,
-    signal?: AbortSignal,
-  ): Promise<ReferenceProfile> {
-    return buildReferenceProfile(this.openModel(modelId), referenceCsv, { signal });
-  }
-
-  /**
-   * For `modeldock score --reference ref.csv`: PSI of the scored output against a reference CSV. The reference
-   * is given, or else the one attached to the model in the library.
-   */
-  async driftOfScoredCsv(
-    modelId: string,
-    scoredCsv: string,
-    options: { referenceCsv?: string; scoreColumn?: string; signal?: AbortSignal } = {},
-  ): Promise<DriftReport> {
-    const profile = options.referenceCsv
-      ? await this.profileReferenceCsv(modelId, options.referenceCsv, options.signal)
-      : await this.referenceProfileFor(modelId);
-    if (!profile) {
-      throw new AppError('not-found', 'This model has no reference CSV attached; give one with --reference.');
-    }
-    return driftOfScoredCsv(profile, scoredCsv, options.scoreColumn, { signal: options.signal });
-  }
-
-  async drift(
-    modelId: string,
-    csvPath: string,
-    options: { signal?: AbortSignal; fill?: FillValues } = {},
-  ): Promise<DriftReport> {
-    const profile = await this.referenceProfileFor(modelId);
-    if (!profile) {
-      throw new AppError(
-        'not-found',
-        'This model has no reference CSV attached; attach one in the library first.',
-      );
-    }
-    return driftOfCsv(this.openModel(modelId), profile, csvPath, options);
-  }
-
-  // ── what-if and compare ────────────────────────────────────────────────────────────────────────
-
-  async whatIf(modelId: string, request: WhatIfRequest): Promise<WhatIfCurve> {
-    const { info } = this.openModel(modelId);
-    const reference = await this.referenceProfileFor(modelId);
-    return computeWhatIf(info, (payload) => this.models.predict(modelId, payload), request, reference);
-  }
-
-  compareCheck(modelIdA: string, modelIdB: string): Compatibility {
-    return checkCompatibility(this.openModel(modelIdA).info, this.openModel(modelIdB).info);
-  }
-
-  async comparePayload(
-    modelIdA: string,
-    modelIdB: string,
-    payload: Record<string, unknown>,
-  ): Promise<ComparePayloadResult> {
-    assertCompatible(this.openModel(modelIdA).info, this.openModel(modelIdB).info);
-    const [a, b] = await Promise.all([
-      this.models.predict(modelIdA, payload),
-      this.models.predict(modelIdB, payload),
-    ]);
-    if ('predictions' in a || 'predictions' in b)
-      throw new AppError('invalid-payload', 'Compare one payload at a time.');
-    const pa = a.probability ?? a.value ?? null;
-    const pb = b.probability ?? b.value ?? null;
-    return {
-      a: { label: a.label, probability: pa, probabilities: a.probabilities },
-      b: { label: b.label, probability: pb, probabilities: b.probabilities },
-      absDelta: pa === null || pb === null ? null : Math.abs(pa - pb),
-      labelsAgree: String(a.label) === String(b.label),
-    };
-  }
-
-  compareCsv(
-    modelIdA: string,
-    modelIdB: string,
-    csvPath: string,
-    options: {
-      threshold?: number;
-      fill?: FillValues;
-      signal?: AbortSignal;
-      onProgress?: (rows: number) => void;
-    } = {},
-  ): Promise<CompareCsvResult> {
-    return compareCsv(this.openModel(modelIdA), this.openModel(modelIdB), csvPath, options);
   }
 }
 
@@ -620,6 +528,12 @@ function matchesQuery(entry: LibraryEntry, needle: string): boolean {
 function safeFileName(fileName: string): string {
   const base = path.basename(fileName).replace(/[\\/:*?"<>|\0]/g, '_');
   return base === '' || base === '.' || base === '..' ? 'model' : base;
+}
+
+export async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 async function fileHasSha256(file: string, sha256: string): Promise<boolean> {

@@ -7,7 +7,7 @@ import {
   libraryEntrySchema,
   runRecordSchema,
 } from '../../shared/contract/index.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileStaged } from '../files/staged-write.ts';
 import { CURRENT_SCHEMA_VERSION, migrateToCurrent } from './migrations.ts';
 
 export const libraryStoreSchema = z.object({
@@ -79,7 +79,7 @@ export async function loadStoreFile(file: string, now: () => Date = () => new Da
 }
 
 export async function saveStoreFile(file: string, data: LibraryStoreData): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(data, null, 1)}\n`);
+  await writeFileStaged(file, `${JSON.stringify(data, null, 1)}\n`, { durable: true, mkdir: true });
 }
 
 function readSchemaVersion(raw: unknown): number | undefined {

@@ -193,6 +193,22 @@ export function coerceValue(input: Pick<ModelInput, 'kind' | 'type'>, raw: unkno
 }
 
 /**
+ * The one rule for unseen categories, used by single predictions (a warning), the CSV reader (counted
+ * per input, or a row error in strict mode), Compare and the exported service's /metrics: a string
+ * value of an input whose categories the graph knows that is not one of them. The empty string an
+ * optional input gets for a left-out value is the missing marker, not a category. Undefined for an
+ * input without known categories (nothing is unseen there).
+ */
+export function unseenCategoryRule(
+  input: Pick<ModelInput, 'categories' | 'optional'>,
+): ((value: FieldValue) => boolean) | undefined {
+  if (!input.categories || input.categories.length === 0) return undefined;
+  const known = new Set(input.categories);
+  const optional = input.optional === true;
+  return (value) => typeof value === 'string' && !known.has(value) && !(optional && value === '');
+}
+
+/**
  * Validates and coerces one row (an object keyed by input name). [N,1] inputs take a scalar
  * (or a one-element array), [N,F] inputs an array of F values. Unknown categories are warnings,
  * not errors: the model still predicts (sklearn's handle_unknown='ignore' does the same).
@@ -245,6 +261,7 @@ export function checkRow(
       continue;
     }
     const coerced: FieldValue[] = [];
+    const isUnseen = unseenCategoryRule(input);
     items.forEach((item, position) => {
       const field = input.width === 1 ? input.name : `${input.name}[${position}]`;
       const result = coerceValue(input, item);
@@ -261,13 +278,13 @@ export function checkRow(
           message: `${field}: ${result.coercedFrom} was read as ${JSON.stringify(result.value)}.`,
         });
       }
-      if (input.categories && typeof result.value === 'string' && !input.categories.includes(result.value)) {
+      if (isUnseen?.(result.value)) {
         warnings.push({
           code: 'unknown-category',
           field,
           ...at,
           knownCategories: input.categories,
-          message: `${field}: "${result.value}" is not a category the model knows (it knows ${input.categories.join(', ')}); it is scored as an unseen value.`,
+          message: `${field}: "${result.value}" is not a category the model knows (it knows ${(input.categories ?? []).join(', ')}); it is scored as an unseen value.`,
         });
       }
     });

@@ -1,76 +1,91 @@
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { InputCheck, ScoringCheck } from '../../shared/contract/index.ts';
+import type { ScoringCheck } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
-import { createCellReader, readCell } from './cell-values.ts';
 import { columnIndexes, unmappedInputs } from './column-mapping.ts';
 import { type ReadProgress, readCsvRecords } from './csv-source.ts';
-import { createRowFormatter, createSourceRowFormatter } from './csv-writer.ts';
-import { predictionColumns } from './output-columns.ts';
+import { ErrorsTarget, ScoredCsvTarget } from './file-targets.ts';
+import { type PredictionColumns, predictionColumns } from './output-columns.ts';
+import type { OutputTarget, ScoredBatch } from './output-targets.ts';
+import { createTargets } from './outputs.ts';
 import { ReportAccumulator, type ReportState } from './report-accumulator.ts';
-import type { BatchPredictor, BatchReport, EngineJob, EngineProgress, InputColumns } from './types.ts';
+import { type RowError, RowReader, type UnseenCounts } from './row-reader.ts';
+import type {
+  BatchPredictor,
+  BatchReport,
+  EngineJob,
+  EngineProgress,
+  EngineStage,
+  InputColumns,
+} from './types.ts';
+
+export { errorsHeader } from './file-targets.ts';
+export { maxExamplesPerInput } from './row-reader.ts';
 
 export interface EngineHooks {
   predict?: BatchPredictor;
+  /** Model B's predictor, in a compare run. */
+  predictOther?: BatchPredictor;
   onProgress?: (progress: EngineProgress) => void;
   /** Polled between chunks and batches; the run stops with `cancelled` when it returns true. */
   isCancelled?: () => boolean;
 }
+
+/** A check run's counts; unseen categories are counted for every run (EngineResult.unseen). */
+export type PartCheck = Omit<ScoringCheck, 'unseenCategories' | 'unseenRows'>;
 
 export interface EngineResult {
   rows: number;
   scored: number;
   failed: number;
   failuresByReason: Record<string, number>;
+  /** The first row errors (the errors file has them all). */
+  errorSamples: RowError[];
   addedColumns: string[];
+  /** Unseen categories per input (every value, or the first 1,000 per worker and a count of the rest). */
+  unseen: Record<string, UnseenCounts>;
   report?: BatchReport;
   /** A run over one part of the file (job.part) returns its accumulator to be merged instead. */
   reportState?: ReportState;
-  check?: ScoringCheck;
+  check?: PartCheck;
+  /** Each further output's state (outputs.ts), merged by the service. */
+  outputs: Record<string, unknown>;
 }
 
-/** The errors file's first line; a later part's errors file has none (the parts are concatenated). */
-export const errorsHeader = 'line,column,value,reason\n';
-
-interface RowError {
-  line: number;
-  column: string;
-  value: string;
-  reason: string;
-}
-
-/** Invalid cells shown per input by a check run. */
-export const maxExamplesPerInput = 5;
-/**
- * Output goes to the file in pieces of about this many characters, and the file is read in 64 KiB
- * pieces: strings over V8's large-object size (128 KiB) live outside the young generation until a
- * full garbage collection, which raised peak RSS by ~25 MB (bench/batch.ts).
- */
-const outputPieceChars = 32 * 1024;
+/** The file is read in 64 KiB pieces (see file-targets.ts on V8's large-object size). */
 const readChunkBytes = 64 * 1024;
-const maxErrorValueChars = 200;
 
 /**
- * Streams the CSV once: every record is checked against the mapping and the missing-value policy;
- * good rows are collected into batches for the model and written with their predictions, bad rows
- * go to the errors file with line, column, value and reason. In `check` mode nothing is predicted or
- * written; the pass only counts what the policies would do.
+ * Streams the CSV once: the row reader turns every record into batch values or row errors; good
+ * rows are predicted in batches and go to the output targets (scored CSV, report, and the job's
+ * further outputs: compare, drift, profile), bad rows to the errors file with line, column, value
+ * and reason. In `check` mode nothing is predicted or written; the pass only counts what the
+ * policies would do.
  */
 export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promise<EngineResult> {
+  const run = new EngineRun(job, hooks, await openInput(job));
+  try {
+    return await run.run();
+  } catch (error) {
+    run.destroy();
+    throw error;
+  }
+}
+
+interface InputFile {
+  fileName: string;
+  initial: { size: number; mtimeMs: number; ino: number };
+  bytesTotal: number;
+}
+
+async function openInput(job: EngineJob): Promise<InputFile> {
   const fileName = path.basename(job.inputPath);
-  const started = performance.now();
   const initial = await stat(job.inputPath);
   const part = job.part;
   const bytesTotal = part ? part.end - part.start : initial.size;
   if (bytesTotal === 0) throw new AppError('empty-file', `${fileName} is empty.`);
-  if (part && (initial.size !== part.file.size || initial.mtimeMs !== part.file.mtimeMs)) {
-    throw new AppError(
-      'io-error',
-      `${fileName} changed while it was being scored (it is now ${initial.size.toLocaleString('en-US')} bytes, was ${part.file.size.toLocaleString('en-US')}); no output was written.`,
-    );
-  }
+  if (part && (initial.size !== part.file.size || initial.mtimeMs !== part.file.mtimeMs))
+    throw changedWhileScoring(fileName, initial.size, part.file.size);
   const missingInputs = unmappedInputs(job.mapping);
   if (missingInputs.length > 0) {
     throw new AppError(
@@ -79,386 +94,338 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks = {}): Promis
       { inputs: missingInputs },
     );
   }
-  if (job.kind === 'score' && !hooks.predict) throw new Error('runEngine: a score run needs a predictor');
+  return { fileName, initial, bytesTotal };
+}
 
-  const progress: ReadProgress = { bytesRead: 0 };
-  const failuresByReason: Record<string, number> = {};
-  const checks: InputCheck[] = job.mapping.map((entry) => ({
-    input: entry.input,
-    policy: job.missing[entry.input] ?? { mode: 'fail' },
-    missingRows: 0,
-    invalidRows: 0,
-    examples: [],
-  }));
-  let rows = 0;
-  let scored = 0;
-  let failed = 0;
-  let ragged = 0;
-  let columns: string[] | undefined;
-  let indexes: number[][] = [];
-  let labelIndex = -1;
-  let output: WriteStream | undefined;
-  let errors: WriteStream | undefined;
-  const delimiter = job.dialect.delimiter;
-  const formatOutput = createRowFormatter(delimiter);
-  const formatSource = createSourceRowFormatter(delimiter);
-  const formatError = createRowFormatter(',');
-  let prediction: ReturnType<typeof predictionColumns> | undefined;
-  let report: ReportAccumulator | undefined;
-  let lastProgress = 0;
-  const inputs = job.model.inputs;
-  const modelInputs = job.mapping.map(
-    (entry) =>
-      inputs.find((input) => input.name === entry.input) ?? {
-        kind: 'string' as const,
-        type: 'string' as const,
-      },
-  );
-  const policies = job.mapping.map((entry) => job.missing[entry.input] ?? { mode: 'fail' as const });
-  const stringInput = { kind: 'string', type: 'string' } as const;
-  const failPolicy = { mode: 'fail' } as const;
-  const marks = new Int32Array(job.mapping.length);
-  const readers = modelInputs.map((input) => createCellReader(input, job.numberFormat));
+/**
+ * The current batch: values per input (row-major for [N,F]) and, per row, its line number, its
+ * fast-path text (the line as read, or a quoted line's fields joined) or else its record, and its
+ * label cell. A record with a text is not kept: records that die young cost the garbage collector
+ * nothing, while thousands held until the batch is predicted are copied at each collection
+ * (bench/batch.ts: ~10% of the run).
+ */
+class Batch {
+  columns: InputColumns;
+  size = 0;
+  lines: number[] = [];
+  texts: Array<string | undefined> = [];
+  records: Array<string[] | undefined> = [];
+  labels: Array<string | undefined> = [];
 
-  // The current batch: values per input (row-major for [N,F]) and, per row, its line number, its
-  // fast-path text (the line as read, or a quoted line's fields joined; chunk.texts) or else its
-  // record, and its label cell. A record with a text is not kept:
-  // records that die young cost the garbage collector nothing, while thousands held until the batch
-  // is predicted are copied at each collection (bench/batch.ts: ~10% of the run).
-  let batchColumns: InputColumns = job.mapping.map(() => []);
-  let batchSize = 0;
-  let batchLines: number[] = [];
-  let batchTexts: Array<string | undefined> = [];
-  let batchRecords: Array<string[] | undefined> = [];
-  let batchLabels: Array<string | undefined> = [];
-  const cellsOfBatchRow = (row: number): readonly string[] =>
-    batchRecords[row] ?? batchTexts[row]?.split(delimiter) ?? [];
-  // Sticky: once the file has shown a quote character, every record is formatted cell by cell.
-  let quotedSeen = false;
-  let errorChunk = '';
+  constructor(private readonly width: number) {
+    this.columns = Array.from({ length: width }, () => []);
+  }
 
-  const fail = (rowErrors: RowError[]) => {
-    failed++;
-    for (const error of rowErrors) {
-      const reasonKey = error.column === '' ? 'wrong number of fields' : `${error.column} ${error.reason}`;
-      failuresByReason[reasonKey] = (failuresByReason[reasonKey] ?? 0) + 1;
-      errorChunk += `${formatError([String(error.line), error.column, error.value.slice(0, maxErrorValueChars), error.reason])}\n`;
-    }
-  };
+  clear(): void {
+    this.columns = Array.from({ length: this.width }, () => []);
+    this.size = 0;
+    this.lines = [];
+    this.texts = [];
+    this.records = [];
+    this.labels = [];
+  }
+}
 
-  const write = async (stream: WriteStream | undefined, text: string) => {
-    if (!stream || text.length === 0) return;
-    if (!stream.write(text)) await drained(stream);
-  };
+/** The state of one run; `run` is the loop, the rest are its steps. */
+class EngineRun {
+  private readonly progress: ReadProgress = { bytesRead: 0 };
+  private readonly started = performance.now();
+  private lastProgress = 0;
+  private stage: EngineStage = 'reading';
+  private rows = 0;
+  private scored = 0;
+  private ragged = 0;
+  private columns: string[] | undefined;
+  private reader: RowReader | undefined;
+  private labelIndex = -1;
+  private prediction: PredictionColumns | undefined;
+  private csv: ScoredCsvTarget | undefined;
+  private report: ReportAccumulator | undefined;
+  private targets: Array<[string, OutputTarget]> = [];
+  private recordTargets: OutputTarget[] = [];
+  private readonly errors: ErrorsTarget;
+  private readonly batch: Batch;
 
-  const flushBatch = async () => {
-    if (batchSize === 0) return;
-    if (hooks.predict && prediction && report) {
-      const predictions = await hooks.predict(batchColumns, batchSize);
-      let text = '';
-      for (let row = 0; row < batchSize; row++) {
-        const added = prediction.text(predictions, row, formatOutput, delimiter);
-        const line = batchTexts[row];
-        const source =
-          line === undefined
-            ? formatSource.record(batchRecords[row] ?? [], quotedSeen)
-            : formatSource.line(line);
-        text += `${source}${delimiter}${added}\n`;
-        if (text.length >= outputPieceChars) {
-          output?.write(text);
-          text = '';
-        }
-        report.add(
-          prediction.score(predictions, row),
-          batchLines[row] ?? 0,
-          batchLabels[row],
-          cellsOfBatchRow,
-          row,
-        );
-      }
-      scored += batchSize;
-      await write(output, text);
-    }
-    batchColumns = job.mapping.map(() => []);
-    batchSize = 0;
-    batchLines = [];
-    batchTexts = [];
-    batchRecords = [];
-    batchLabels = [];
-  };
+  constructor(
+    private readonly job: EngineJob,
+    private readonly hooks: EngineHooks,
+    private readonly input: InputFile,
+  ) {
+    if (job.kind === 'score' && !hooks.predict) throw new Error('runEngine: a score run needs a predictor');
+    if (job.outputs?.compare && !hooks.predictOther)
+      throw new Error('runEngine: a compare run needs model B');
+    this.errors = new ErrorsTarget(job.errorsTempPath, !job.part?.columns);
+    this.batch = new Batch(job.mapping.length);
+  }
 
-  const reportProgress = (force: boolean) => {
-    const now = performance.now();
-    if (!hooks.onProgress || (!force && now - lastProgress < job.progressIntervalMs)) return;
-    lastProgress = now;
-    const seconds = (now - started) / 1000;
-    const bytesPerSecond = progress.bytesRead / Math.max(seconds, 1e-3);
-    hooks.onProgress({
-      rows,
-      bytesDone: progress.bytesRead,
-      bytesTotal,
-      rowsPerSecond: rows / Math.max(seconds, 1e-3),
-      etaSeconds: bytesPerSecond > 0 ? Math.max(0, (bytesTotal - progress.bytesRead) / bytesPerSecond) : 0,
-    });
-  };
-
-  const throwIfCancelled = () => {
-    if (hooks.isCancelled?.())
-      throw new AppError('cancelled', 'Scoring was cancelled; no output file was written.');
-  };
-
-  /** Resolves the mapping against the columns and opens the output (with its header line, unless a later part). */
-  const setUp = async (names: string[]) => {
-    columns = names;
-    indexes = columnIndexes(job.mapping, names);
-    const unknown = job.mapping
-      .filter((_, k) => indexes[k]?.some((index) => index < 0))
-      .map((entry) => entry.input);
-    if (unknown.length > 0) {
-      throw new AppError(
-        'mapping-incomplete',
-        `The column chosen for ${unknown.join(', ')} is not in ${fileName}.`,
-        {
-          inputs: unknown,
-        },
-      );
-    }
-    if (job.labelColumn !== undefined) {
-      labelIndex = names.indexOf(job.labelColumn);
-      if (labelIndex < 0) {
-        throw new AppError(
-          'mapping-incomplete',
-          `The label column "${job.labelColumn}" is not in ${fileName}.`,
-        );
-      }
-    }
-    if (job.kind === 'score') {
-      prediction = predictionColumns(job.model, names);
-      const classes = job.model.classLabels ?? [];
-      report = new ReportAccumulator({
-        scoreName: prediction.scoreName,
-        probabilityScale: prediction.probabilityScale,
-        columns,
-        label:
-          job.labelColumn !== undefined && job.model.positiveClass !== undefined
-            ? { column: job.labelColumn, positiveClass: job.model.positiveClass, classLabels: classes }
-            : undefined,
-      });
-      // The service created the (empty) temp file; it is ours to fill.
-      if (job.outputTempPath) output = createWriteStream(job.outputTempPath, { flags: 'w' });
-      if (output) await once(output, 'open');
-      if (!part?.columns) await write(output, `${formatOutput(names.concat(prediction.names))}\n`);
-    }
-  };
-
-  try {
+  async run(): Promise<EngineResult> {
+    const { job } = this;
+    const part = job.part;
     // A later part of the file has no header line: the service passes the columns it read.
-    if (part?.columns) await setUp(part.columns);
-    for await (const chunk of readCsvRecords(job.inputPath, job.dialect, job.limits, progress, {
+    if (part?.columns) await this.setUp(part.columns);
+    for await (const chunk of readCsvRecords(job.inputPath, job.dialect, job.limits, this.progress, {
       highWaterMark: readChunkBytes,
       start: part?.start,
       end: part?.end,
       firstLine: part?.firstLine,
       rowDelimiter: part?.rowDelimiter,
     })) {
-      throwIfCancelled();
+      this.throwIfCancelled();
       let start = 0;
-      if (!columns) {
+      if (!this.columns) {
         const first = chunk.records[0] ?? [];
-        if (first.length > job.limits.maxColumns) {
-          throw new AppError(
-            'invalid-csv',
-            `${fileName} has ${first.length.toLocaleString('en-US')} columns; ModelDock reads files with at most ${job.limits.maxColumns.toLocaleString('en-US')} columns.`,
-            { columns: first.length },
-          );
-        }
+        this.assertColumnCount(first.length);
         if (job.dialect.hasHeader) start = 1;
-        await setUp(job.dialect.hasHeader ? first : first.map((_, index) => `column_${index + 1}`));
+        await this.setUp(job.dialect.hasHeader ? first : first.map((_, index) => `column_${index + 1}`));
       }
-      if (!columns) throw new Error('runEngine: no columns after set-up');
-      const width = columns.length;
-      if (chunk.quoted) quotedSeen = true;
+      if (chunk.quoted && this.csv) this.csv.quotedSeen = true;
       for (let r = start; r < chunk.records.length; r++) {
-        const record = chunk.records[r] ?? [];
-        const line = chunk.lines[r] ?? 0;
-        rows++;
-        if ((rows & 2047) === 0) throwIfCancelled();
-        if (record.length !== width) {
-          ragged++;
-          fail([
-            {
-              line,
-              column: '',
-              value: record.join(job.dialect.delimiter),
-              reason: `has ${record.length} fields; the header has ${width}`,
-            },
-          ]);
-          continue;
-        }
-        let rowErrors: RowError[] | undefined;
-        // Values go straight into the batch columns; a row that fails is cut off again (no per-row arrays).
-        for (let k = 0; k < indexes.length; k++) marks[k] = batchColumns[k]?.length ?? 0;
-        for (let k = 0; k < indexes.length; k++) {
-          const slots = indexes[k] ?? [];
-          const target = batchColumns[k] ?? [];
-          const input = modelInputs[k] ?? stringInput;
-          const policy = policies[k] ?? failPolicy;
-          const read = readers[k];
-          for (const index of slots) {
-            const cell = record[index] ?? '';
-            const value = read?.(cell);
-            if (value !== undefined) {
-              target.push(value);
-              continue;
-            }
-            const result = readCell(cell, input, policy, job.numberFormat);
-            if (result.ok) {
-              target.push(result.value);
-              continue;
-            }
-            const check = checks[k];
-            if (check) {
-              if (result.missing) check.missingRows++;
-              else {
-                check.invalidRows++;
-                if (check.examples.length < maxExamplesPerInput)
-                  check.examples.push({ line, value: cell, reason: result.reason });
-              }
-            }
-            rowErrors ??= [];
-            rowErrors.push({ line, column: columns[index] ?? '', value: cell, reason: result.reason });
-          }
-        }
-        if (rowErrors || job.kind === 'check') {
-          for (let k = 0; k < indexes.length; k++) {
-            const target = batchColumns[k];
-            if (target) target.length = marks[k] ?? 0;
-          }
-        }
-        if (job.kind === 'check') {
-          // The check counts empty cells even where a fill value is used or the value is left out, so the UI can show how many rows the policy touches.
-          for (let k = 0; k < indexes.length; k++) {
-            const policy = policies[k];
-            if (
-              policy !== undefined &&
-              policy.mode !== 'fail' &&
-              (indexes[k] ?? []).some((index) => (record[index] ?? '').trim() === '')
-            ) {
-              const check = checks[k];
-              if (check) check.missingRows++;
-            }
-          }
-        }
-        if (rowErrors) {
-          fail(rowErrors);
-          continue;
-        }
-        if (job.kind === 'score') {
-          const text = chunk.texts?.[r];
-          batchLines.push(line);
-          batchTexts.push(text);
-          batchRecords.push(text === undefined ? record : undefined);
-          batchLabels.push(labelIndex >= 0 ? record[labelIndex] : undefined);
-          batchSize++;
-          if (batchSize >= job.batchSize) {
-            await flushBatch();
-            throwIfCancelled();
-          }
-        }
+        await this.readRow(chunk.records[r] ?? [], chunk.lines[r] ?? 0, chunk.texts?.[r]);
       }
-      if (errorChunk.length > 0 && job.errorsTempPath) {
-        if (!errors) {
-          errors = createWriteStream(job.errorsTempPath, { flags: 'wx' });
-          await once(errors, 'open');
-          if (!part?.columns) await write(errors, errorsHeader);
-        }
-        await write(errors, errorChunk);
-      }
-      errorChunk = '';
-      reportProgress(false);
+      await this.errors.flush();
+      this.reportProgress(false);
     }
-    if (!columns) throw new AppError('empty-file', `${fileName} has no rows.`);
-    if (rows === 0 && !part) {
-      throw new AppError('invalid-csv', `${fileName} has a header but no data rows.`, { columns });
+    if (!this.columns) throw new AppError('empty-file', `${this.input.fileName} has no rows.`);
+    if (this.rows === 0 && !part) {
+      throw new AppError('invalid-csv', `${this.input.fileName} has a header but no data rows.`, {
+        columns: this.columns,
+      });
     }
-    await flushBatch();
-    throwIfCancelled();
-    await assertInputUnchanged(job.inputPath, fileName, initial, progress.bytesRead, bytesTotal);
-    await Promise.all([closeStream(output), closeStream(errors)]);
-    reportProgress(true);
-  } catch (error) {
-    // Writes still queued fail with ERR_STREAM_DESTROYED; that is expected here, not a second error.
-    for (const stream of [output, errors]) {
-      stream?.on('error', () => undefined);
-      stream?.destroy();
-    }
-    throw error;
+    await this.flushBatch();
+    this.throwIfCancelled();
+    await assertInputUnchanged(job.inputPath, this.input, this.progress.bytesRead);
+    return this.finish();
   }
 
-  const result: EngineResult = {
-    rows,
-    scored,
-    failed,
-    failuresByReason,
-    addedColumns: prediction?.names ?? [],
-  };
-  if (report && part) result.reportState = report.state();
-  else if (report) result.report = report.finish(job.threshold);
-  if (job.kind === 'check') result.check = { rows, inputs: checks, failingRows: failed, raggedRows: ragged };
-  return result;
+  private async readRow(record: string[], line: number, text: string | undefined): Promise<void> {
+    const reader = this.reader;
+    if (!reader) throw new Error('runEngine: no reader after set-up');
+    this.rows++;
+    if ((this.rows & 2047) === 0) this.throwIfCancelled();
+    const width = this.columns?.length ?? 0;
+    if (record.length !== width) {
+      this.ragged++;
+      this.errors.add([
+        {
+          line,
+          column: '',
+          value: record.join(this.job.dialect.delimiter),
+          reason: `has ${record.length} fields; the header has ${width}`,
+        },
+      ]);
+      return;
+    }
+    for (const target of this.recordTargets) target.record?.(record, line);
+    const checking = this.job.kind === 'check';
+    const batch = this.batch;
+    const rowErrors = reader.read(record, line, batch.columns, !checking);
+    if (checking) reader.countCoveredMissing(record);
+    if (rowErrors) {
+      this.errors.add(rowErrors);
+      return;
+    }
+    if (checking) return;
+    batch.lines.push(line);
+    batch.texts.push(text);
+    batch.records.push(text === undefined ? record : undefined);
+    batch.labels.push(this.labelIndex >= 0 ? record[this.labelIndex] : undefined);
+    batch.size++;
+    if (batch.size >= this.job.batchSize) {
+      await this.flushBatch();
+      this.throwIfCancelled();
+    }
+  }
+
+  /** Resolves the mapping against the columns and makes the run's targets. */
+  private async setUp(names: string[]): Promise<void> {
+    const { job } = this;
+    this.columns = names;
+    const indexes = columnIndexes(job.mapping, names);
+    const unknown = job.mapping
+      .filter((_, k) => indexes[k]?.some((index) => index < 0))
+      .map((entry) => entry.input);
+    if (unknown.length > 0) {
+      throw new AppError(
+        'mapping-incomplete',
+        `The column chosen for ${unknown.join(', ')} is not in ${this.input.fileName}.`,
+        { inputs: unknown },
+      );
+    }
+    if (job.labelColumn !== undefined) {
+      this.labelIndex = names.indexOf(job.labelColumn);
+      if (this.labelIndex < 0) {
+        throw new AppError(
+          'mapping-incomplete',
+          `The label column "${job.labelColumn}" is not in ${this.input.fileName}.`,
+        );
+      }
+    }
+    this.reader = new RowReader(job, indexes, names);
+    if (job.kind !== 'score') return;
+    const prediction = predictionColumns(job.model, names, {
+      decimalComma: job.numberFormat === 'decimal-comma' && job.dialect.delimiter !== ',',
+    });
+    this.prediction = prediction;
+    const classes = job.model.classLabels ?? [];
+    this.report = new ReportAccumulator({
+      scoreName: prediction.scoreName,
+      probabilityScale: prediction.probabilityScale,
+      columns: names,
+      label:
+        job.labelColumn !== undefined && job.model.positiveClass !== undefined
+          ? { column: job.labelColumn, positiveClass: job.model.positiveClass, classLabels: classes }
+          : undefined,
+    });
+    this.targets = createTargets(job.outputs, { job, columns: names, indexes });
+    this.recordTargets = this.targets.map(([, target]) => target).filter((target) => target.record);
+    // The service created the (empty) temp file; it is ours to fill.
+    this.csv = new ScoredCsvTarget(job.outputTempPath, job.dialect.delimiter, prediction);
+    await this.csv.open(names, !job.part?.columns);
+  }
+
+  private assertColumnCount(count: number): void {
+    const max = this.job.limits.maxColumns;
+    if (count > max) {
+      throw new AppError(
+        'invalid-csv',
+        `${this.input.fileName} has ${count.toLocaleString('en-US')} columns; ModelDock reads files with at most ${max.toLocaleString('en-US')} columns.`,
+        { columns: count },
+      );
+    }
+  }
+
+  private async flushBatch(): Promise<void> {
+    const { batch, hooks, prediction, report } = this;
+    if (batch.size === 0) return;
+    if (hooks.predict && prediction && report) {
+      const [predictions, other] = await Promise.all([
+        hooks.predict(batch.columns, batch.size),
+        hooks.predictOther?.(batch.columns, batch.size),
+      ]);
+      await this.csv?.write(batch, predictions);
+      const cellsOf = (row: number): readonly string[] =>
+        batch.records[row] ?? batch.texts[row]?.split(this.job.dialect.delimiter) ?? [];
+      for (let row = 0; row < batch.size; row++) {
+        report.add(
+          prediction.score(predictions, row),
+          batch.lines[row] ?? 0,
+          batch.labels[row],
+          cellsOf,
+          row,
+        );
+      }
+      if (this.targets.length > 0) {
+        const scored: ScoredBatch = {
+          size: batch.size,
+          lines: batch.lines,
+          columns: batch.columns,
+          predictions,
+          other,
+          score: (row) => prediction.score(predictions, row),
+        };
+        for (const [, target] of this.targets) target.scored?.(scored);
+      }
+      this.scored += batch.size;
+    }
+    batch.clear();
+  }
+
+  private async finish(): Promise<EngineResult> {
+    const { job } = this;
+    // Every byte is read: the rest (sorting the scores for the metrics, the outputs' states) is a
+    // stage of its own, so the bar does not sit at 100 % saying "Scoring".
+    this.setStage('metrics');
+    const outputs: Record<string, unknown> = {};
+    for (const [name, target] of this.targets) outputs[name] = target.finish();
+    const reportState = this.report?.state(); // sorts the scores for the metrics, here in the worker
+    this.throwIfCancelled();
+    await Promise.all([this.csv?.close(), this.errors.close()]);
+    const reader = this.reader;
+    const result: EngineResult = {
+      rows: this.rows,
+      scored: this.scored,
+      failed: this.errors.failedRows,
+      failuresByReason: this.errors.byReason,
+      errorSamples: this.errors.samples,
+      addedColumns: this.prediction?.names ?? [],
+      unseen: reader?.unseenCounts() ?? {},
+      outputs,
+    };
+    if (reportState && job.part) result.reportState = reportState;
+    else if (reportState) result.report = ReportAccumulator.fromState(reportState).finish(job.threshold);
+    if (job.kind === 'check')
+      result.check = {
+        rows: this.rows,
+        inputs: reader?.checks ?? [],
+        failingRows: this.errors.failedRows,
+        raggedRows: this.ragged,
+      };
+    return result;
+  }
+
+  private setStage(stage: EngineStage): void {
+    this.stage = stage;
+    this.reportProgress(true);
+  }
+
+  private reportProgress(force: boolean): void {
+    const { hooks } = this;
+    const now = performance.now();
+    if (!hooks.onProgress || (!force && now - this.lastProgress < this.job.progressIntervalMs)) return;
+    this.lastProgress = now;
+    const seconds = (now - this.started) / 1000;
+    const bytesDone = this.progress.bytesRead;
+    const bytesTotal = this.input.bytesTotal;
+    const bytesPerSecond = bytesDone / Math.max(seconds, 1e-3);
+    hooks.onProgress({
+      stage: this.stage,
+      rows: this.rows,
+      bytesDone,
+      bytesTotal,
+      rowsPerSecond: this.rows / Math.max(seconds, 1e-3),
+      etaSeconds: bytesPerSecond > 0 ? Math.max(0, (bytesTotal - bytesDone) / bytesPerSecond) : 0,
+    });
+  }
+
+  private throwIfCancelled(): void {
+    if (this.hooks.isCancelled?.())
+      throw new AppError('cancelled', 'Scoring was cancelled; no output file was written.');
+  }
+
+  destroy(): void {
+    this.csv?.destroy();
+    this.errors.destroy();
+  }
 }
 
-/** Waits for 'drain', or rejects on 'error', without leaving listeners behind. */
-function drained(stream: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onDrain = () => {
-      stream.off('error', onError);
-      resolve();
-    };
-    const onError = (error: Error) => {
-      stream.off('drain', onDrain);
-      reject(error);
-    };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
-  });
-}
-
-async function closeStream(stream: WriteStream | undefined): Promise<void> {
-  if (!stream) return;
-  stream.end();
-  await Promise.race([once(stream, 'close'), once(stream, 'error').then(([error]) => Promise.reject(error))]);
+function changedWhileScoring(fileName: string, now: number, was: number): AppError {
+  return new AppError(
+    'io-error',
+    `${fileName} changed while it was being scored (it is now ${now.toLocaleString('en-US')} bytes, was ${was.toLocaleString('en-US')}); no output was written.`,
+  );
 }
 
 /**
  * A file truncated or deleted while it was read yields a plausible-looking prefix; the run only
  * counts if every byte that was there at the start was read and the file is still there, unchanged.
  */
-async function assertInputUnchanged(
-  filePath: string,
-  fileName: string,
-  initial: { size: number; mtimeMs: number; ino: number },
-  bytesRead: number,
-  bytesExpected: number,
-): Promise<void> {
+async function assertInputUnchanged(filePath: string, input: InputFile, bytesRead: number): Promise<void> {
   let now: { size: number; mtimeMs: number; ino: number };
   try {
     now = await stat(filePath);
   } catch {
     throw new AppError(
       'io-error',
-      `${fileName} was deleted or moved while it was being scored; no output was written.`,
+      `${input.fileName} was deleted or moved while it was being scored; no output was written.`,
     );
   }
+  const { initial } = input;
   if (
-    bytesRead !== bytesExpected ||
+    bytesRead !== input.bytesTotal ||
     now.size !== initial.size ||
     now.ino !== initial.ino ||
     now.mtimeMs !== initial.mtimeMs
   ) {
-    throw new AppError(
-      'io-error',
-      `${fileName} changed while it was being scored (it is now ${now.size.toLocaleString('en-US')} bytes, was ${initial.size.toLocaleString('en-US')}); no output was written.`,
-    );
+    throw changedWhileScoring(input.fileName, now.size, initial.size);
   }
 }

@@ -1,49 +1,52 @@
 import type { CallName, ProgressEvent } from '../../shared/contract/index.ts';
-import type { HandlerTable } from '../handlers.ts';
-import type { OperationRegistry } from '../operations.ts';
+import type { HandlerContext, HandlerTable } from '../handler-types.ts';
+import type { LibraryService } from '../library/library-service.ts';
 import type { ScoringService } from './scoring-service.ts';
-import type { EngineProgress } from './types.ts';
+import type { EngineProgress, EngineStage } from './types.ts';
 
 type BatchCallName = Extract<CallName, `batch.${string}`>;
 
 interface BatchServices {
   scoring: ScoringService;
-  operations: OperationRegistry;
+  library: Pick<LibraryService, 'referenceProfileFor'>;
 }
 
-function progressEvent(operationId: string, stage: string, progress: EngineProgress): ProgressEvent {
-  return {
-    operationId,
-    stage,
-    done: progress.bytesDone,
-    total: progress.bytesTotal,
-    unit: 'bytes',
-    stats: { rows: progress.rows, rowsPerSecond: progress.rowsPerSecond, etaSeconds: progress.etaSeconds },
+/** What the progress bar says in each stage of a pass. */
+export function stageName(reading: string, stage: EngineStage): string {
+  if (stage === 'metrics') return 'Computing metrics';
+  if (stage === 'writing') return 'Writing the output';
+  return reading;
+}
+
+/** Progress of a pass over a CSV as a progress event, named by its stage. */
+export function passProgress(
+  context: Pick<HandlerContext, 'progress'>,
+  reading: string,
+): (progress: EngineProgress) => void {
+  return (progress) => {
+    const event: Omit<ProgressEvent, 'operationId'> = {
+      stage: stageName(reading, progress.stage),
+      done: progress.bytesDone,
+      total: progress.bytesTotal,
+      unit: 'bytes',
+      stats: { rows: progress.rows, rowsPerSecond: progress.rowsPerSecond, etaSeconds: progress.etaSeconds },
+    };
+    context.progress(event);
   };
 }
 
 /** Batch scoring's rows of the handler table (spread into createHandlerTable). */
 export function batchHandlers(services: BatchServices): Pick<HandlerTable, BatchCallName> {
-  const { scoring, operations } = services;
+  const { scoring, library } = services;
   return {
     'batch.inspect': async (request) => scoring.inspect(request),
-    'batch.check': async ({ operationId, ...setup }, { emit, signal }) =>
-      operations.run(operationId, signal, (opSignal) =>
-        scoring.check(setup, {
-          signal: opSignal,
-          onProgress: operationId
-            ? (progress) => emit(progressEvent(operationId, 'Checking', progress))
-            : undefined,
-        }),
-      ),
-    'batch.score': async ({ operationId, ...request }, { emit, signal }) =>
-      operations.run(operationId, signal, (opSignal) =>
-        scoring.score(request, {
-          signal: opSignal,
-          onProgress: operationId
-            ? (progress) => emit(progressEvent(operationId, 'Scoring', progress))
-            : undefined,
-        }),
+    'batch.check': async ({ operationId: _id, ...setup }, context) =>
+      scoring.check(setup, { signal: context.signal, onProgress: passProgress(context, 'Checking') }),
+    'batch.score': async ({ operationId: _id, ...request }, context) =>
+      scoring.score(
+        // Drift against the model's attached reference comes from the same pass.
+        { ...request, reference: await library.referenceProfileFor(request.modelId) },
+        { signal: context.signal, onProgress: passProgress(context, 'Scoring') },
       ),
     'batch.saveReport': async (request) => scoring.saveReport(request),
   };

@@ -29,7 +29,14 @@ export interface PredictionColumns {
  * column (compared as mapping compares names), every added name gets a `modeldock_` prefix, then a
  * number, so the original columns are never shadowed.
  */
-export function predictionColumns(model: ModelShape, existing: string[]): PredictionColumns {
+export function predictionColumns(
+  model: ModelShape,
+  existing: string[],
+  options: { decimalComma?: boolean } = {},
+): PredictionColumns {
+  // A file written with decimal commas (a `;` file read in the "1.234,5" format) gets its numbers back
+  // the same way: 0,5336, as the spreadsheet that made it reads them.
+  const numberText = options.decimalComma ? decimalCommaText : plainNumberText;
   const classes = model.classLabels ?? [];
   const classKeys = classes.map(String);
   const labelText = (label: ClassLabel | null) => (label === null ? '' : String(label));
@@ -102,6 +109,10 @@ export function avoidCollisions(names: string[], existing: string[]): string[] {
 }
 
 /** Shortest text that reads back as the same double, so the output round-trips exactly. */
-function numberText(value: number | undefined): string {
+function plainNumberText(value: number | undefined): string {
   return value === undefined ? '' : String(value);
+}
+
+function decimalCommaText(value: number | undefined): string {
+  return value === undefined ? '' : String(value).replace('.', ',');
 }

@@ -1,12 +1,4 @@
-import {
-  calibration,
-  confusionAt,
-  logLoss,
-  metricsFromConfusion,
-  rocAuc,
-  rocCurve,
-  thresholdTable,
-} from './metrics.ts';
+import { metricsFromSorted } from './metrics.ts';
 import type { BatchReport, ClassLabel, LabelMetrics } from './types.ts';
 
 const histogramBins = 20;
@@ -22,10 +14,11 @@ interface TopRow {
 /** What an accumulator has collected, as plain data: it crosses from a worker thread to be merged. */
 export interface ReportState {
   options: AccumulatorOptions;
-  histogram: Float64Array;
+  histogram: Float64Array<ArrayBufferLike>;
   top: TopRow[];
-  labelScores: Float64Array;
-  labelValues: Uint8Array;
+  /** With a label column: the scores of the positive rows and of the negative rows, each sorted ascending. */
+  positives: Float64Array<ArrayBufferLike>;
+  negatives: Float64Array<ArrayBufferLike>;
   rowsWithoutLabel: number;
   min: number;
   max: number;
@@ -43,7 +36,9 @@ interface AccumulatorOptions {
 /**
  * Collects what the report needs while rows stream past: a fixed-bin histogram and the top rows in
  * constant memory; with a label column, each scored row's score and label (9 bytes a row), because
- * exact ROC AUC needs them all.
+ * exact ROC AUC needs them all. `state()` sorts them in the worker (positives and negatives apart,
+ * a native typed-array sort); the service merges the parts' sorted arrays in linear time and every
+ * label metric is then one pass over them (metrics.ts metricsFromSorted).
  */
 export class ReportAccumulator {
   private readonly histogram = new Float64Array(histogramBins);
@@ -51,6 +46,9 @@ export class ReportAccumulator {
   private labelScores = new Float64Array(1024);
   private labelValues = new Uint8Array(1024);
   private labelCount = 0;
+  /** Sorted scores merged in from other parts (merge); state() adds this accumulator's own. */
+  private positives: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  private negatives: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private rowsWithoutLabel = 0;
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
@@ -100,12 +98,23 @@ export class ReportAccumulator {
   }
 
   state(): ReportState {
+    let positives = 0;
+    for (let k = 0; k < this.labelCount; k++) positives += this.labelValues[k] ?? 0;
+    const pos = new Float64Array(positives);
+    const neg = new Float64Array(this.labelCount - positives);
+    let p = 0;
+    let n = 0;
+    for (let k = 0; k < this.labelCount; k++) {
+      const score = this.labelScores[k] ?? 0;
+      if (this.labelValues[k] === 1) pos[p++] = score;
+      else neg[n++] = score;
+    }
     return {
       options: this.options,
       histogram: this.histogram,
       top: this.top,
-      labelScores: this.labelScores.subarray(0, this.labelCount),
-      labelValues: this.labelValues.subarray(0, this.labelCount),
+      positives: merged(this.positives, pos.sort()),
+      negatives: merged(this.negatives, neg.sort()),
       rowsWithoutLabel: this.rowsWithoutLabel,
       min: this.min,
       max: this.max,
@@ -132,9 +141,8 @@ export class ReportAccumulator {
       if (this.valueSample.length >= maxValueSample) break;
       this.valueSample.push(value);
     }
-    for (let k = 0; k < later.labelScores.length; k++) {
-      this.pushLabel(later.labelScores[k] ?? 0, later.labelValues[k] ?? 0);
-    }
+    this.positives = merged(this.positives, later.positives);
+    this.negatives = merged(this.negatives, later.negatives);
     this.rowsWithoutLabel += later.rowsWithoutLabel;
   }
 
@@ -192,24 +200,33 @@ export class ReportAccumulator {
   private labelMetrics(threshold: number): LabelMetrics | undefined {
     const label = this.options.label;
     if (!label) return undefined;
-    const scores = this.labelScores.subarray(0, this.labelCount);
-    const labels = this.labelValues.subarray(0, this.labelCount);
-    let positives = 0;
-    for (const value of labels) positives += value;
+    const { positives, negatives } = this.state();
     return {
       labelColumn: label.column,
       positiveClass: label.positiveClass,
-      rows: this.labelCount,
-      positives,
+      rows: positives.length + negatives.length,
+      positives: positives.length,
       rowsWithoutLabel: this.rowsWithoutLabel,
-      rocAuc: rocAuc(scores, labels),
-      logLoss: logLoss(scores, labels),
-      atThreshold: metricsFromConfusion(threshold, confusionAt(scores, labels, threshold)),
-      thresholdTable: thresholdTable(scores, labels),
-      rocCurve: rocCurve(scores, labels),
-      calibration: calibration(scores, labels),
+      ...metricsFromSorted(positives, negatives, threshold),
     };
   }
+}
+
+/** Two ascending arrays as one. */
+function merged(
+  a: Float64Array<ArrayBufferLike>,
+  b: Float64Array<ArrayBufferLike>,
+): Float64Array<ArrayBufferLike> {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = (a[i] ?? 0) <= (b[j] ?? 0) ? (a[i++] ?? 0) : (b[j++] ?? 0);
+  while (i < a.length) out[k++] = a[i++] ?? 0;
+  while (j < b.length) out[k++] = b[j++] ?? 0;
+  return out;
 }
 
 /**

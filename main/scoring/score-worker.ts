@@ -18,6 +18,8 @@ import type { EngineJob } from './types.ts';
  */
 export interface WorkerInput {
   modelBytes?: Uint8Array;
+  /** Model B, in a compare run. */
+  otherModelBytes?: Uint8Array;
   /** Int32Array over a SharedArrayBuffer: [0] becomes 1 to cancel, read without waiting for messages. */
   cancelFlag: Int32Array;
 }
@@ -35,19 +37,28 @@ export type WorkerMessage =
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('score-worker must run in a worker thread');
-  const { modelBytes, cancelFlag } = workerData as WorkerInput;
+  const { modelBytes, otherModelBytes, cancelFlag } = workerData as WorkerInput;
   const post = (message: WorkerMessage) => port.postMessage(message);
   const creating = modelBytes ? InferenceSession.create(modelBytes, batchSessionOptions) : undefined;
-  creating?.catch(() => undefined); // reported below, once there is a job to report it for
+  const creatingOther = otherModelBytes
+    ? InferenceSession.create(otherModelBytes, batchSessionOptions)
+    : undefined;
+  // Reported below, once there is a job to report them for.
+  creating?.catch(() => undefined);
+  creatingOther?.catch(() => undefined);
   const job = await new Promise<EngineJob>((resolve) => {
     port.once('message', (message: JobMessage) => resolve(message.job));
   });
   let session: InferenceSession | undefined;
+  let other: InferenceSession | undefined;
   try {
     session = await creating;
+    other = await creatingOther;
     if (job.kind === 'score' && !session) throw new Error('score-worker: no model bytes');
+    const modelB = job.outputs?.compare?.modelB;
     const result = await runEngine(job, {
       predict: session ? createSessionPredictor(session, job.model, job.mapping) : undefined,
+      predictOther: other && modelB ? createSessionPredictor(other, modelB, job.mapping) : undefined,
       onProgress: (progress) => post({ type: 'progress', progress }),
       isCancelled: () => Atomics.load(cancelFlag, 0) === 1,
     });
@@ -58,6 +69,7 @@ async function main(): Promise<void> {
     post({ type: 'error', error: toAppErrorData(error) });
   } finally {
     await session?.release();
+    await other?.release();
   }
 }
 

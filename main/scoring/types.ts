@@ -10,6 +10,7 @@ import type {
   Prediction,
   Task,
 } from '../../shared/contract/index.ts';
+import type { EngineOutputs } from './outputs.ts';
 
 export type {
   BatchReport,
@@ -48,6 +49,8 @@ export interface EngineJob {
   mapping: MappingEntry[];
   missing: Record<string, MissingPolicy>;
   numberFormat: NumberFormat;
+  /** Unseen categories (main/models/payload.ts unseenCategoryRule): counted, or row errors. */
+  unseenCategories: 'count' | 'fail';
   model: ModelShape;
   /** Where the output and errors go while the run lasts; the service renames them when it succeeds. */
   outputTempPath?: string;
@@ -57,6 +60,8 @@ export interface EngineJob {
   batchSize: number;
   limits: ReadLimits;
   progressIntervalMs: number;
+  /** Further outputs of the same pass: compare, drift, a reference profile (outputs.ts). */
+  outputs?: EngineOutputs;
   /** Set when the file is scored in parts by several workers (parallel-split.ts): this run's part. */
   part?: EnginePart;
 }
@@ -108,7 +113,11 @@ export type InputColumns = Array<Array<number | string | boolean>>;
 
 export type BatchPredictor = (columns: InputColumns, rowCount: number) => Promise<BatchPredictions>;
 
+/** The stages of a run, in order; progress names the one it is in. */
+export type EngineStage = 'reading' | 'metrics' | 'writing';
+
 export interface EngineProgress {
+  stage: EngineStage;
   rows: number;
   bytesDone: number;
   bytesTotal: number;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { open, realpath } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -32,6 +33,40 @@ export class DownloadableFiles {
     if (this.produced.has(real)) return real;
     const root = await realpath(await this.dataDir()).catch(() => null);
     return root && isInside(real, root) ? real : null;
+  }
+}
+
+/** How long a download ticket stays valid: enough to start the download the click asked for. */
+export const ticketLifetimeMs = 60_000;
+
+/**
+ * One-time download tickets. A link in the page can't send the token header, and a token in the query
+ * string lands in the browser's history and downloads list, where it would open every call of this
+ * launch. So the page asks for a ticket (a call that carries the token in its header) and navigates to
+ * /api/download/<ticket>: the ticket names one file, works once, and expires after ticketLifetimeMs.
+ */
+export class DownloadTickets {
+  private readonly tickets = new Map<string, { path: string; expires: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  issue(filePath: string): string {
+    this.sweep();
+    const ticket = randomBytes(32).toString('base64url');
+    this.tickets.set(ticket, { path: filePath, expires: this.now() + ticketLifetimeMs });
+    return ticket;
+  }
+
+  /** The path a ticket was issued for, once; undefined for unknown, used or expired tickets. */
+  redeem(ticket: string): string | undefined {
+    const entry = this.tickets.get(ticket);
+    this.tickets.delete(ticket);
+    return entry && entry.expires > this.now() ? entry.path : undefined;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [ticket, entry] of this.tickets) if (entry.expires <= now) this.tickets.delete(ticket);
   }
 }
 
@@ -91,7 +126,9 @@ export async function sendDownload(
   const handle = await open(real, 'r').catch(() => null);
   if (!handle) return false;
   const stats = await handle.stat().catch(() => null);
-  if (!stats?.isFile()) {
+  // A hard link inside the data directory can name a file anywhere on the same disk, and realpath can't
+  // tell: ModelDock never makes hard links, so a file with more than one name is refused.
+  if (!stats?.isFile() || stats.nlink > 1) {
     await handle.close();
     return false;
   }

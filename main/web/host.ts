@@ -4,15 +4,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { maxPathLength } from '../../shared/contract/define.ts';
 import type { AppErrorData, ErrorCode, ProgressEvent } from '../../shared/contract/index.ts';
 import { AppError, toAppErrorData } from '../errors.ts';
 import { dispatch, type HandlerTable } from '../handlers.ts';
 import type { AppServices } from '../services.ts';
-import { DownloadableFiles, sendDownload } from './downloads.ts';
+import { DownloadableFiles, DownloadTickets, sendDownload } from './downloads.ts';
 import { createToken, isAllowedHost, securityHeaders, tokenHeader, tokenMatches } from './security.ts';
 import { serveStatic } from './static-files.ts';
 import { removeStaleUploads } from './upload-cleanup.ts';
-import { receiveUpload } from './uploads.ts';
+import { UploadLedger } from './upload-quota.ts';
+import { defaultUploadLimitBytes, receiveUpload } from './uploads.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The built renderer (`vite build` writes it here). */
@@ -34,6 +36,10 @@ export interface WebHostOptions {
   /** Tests inject a table; by default the host builds the real services. */
   table?: HandlerTable;
   uploadLimitBytes?: number;
+  /** Total of uploads not yet used by a call (upload-quota.ts). */
+  uploadQuotaBytes?: number;
+  /** How long after its last page went away (closed, not reloaded) unused uploads are removed. */
+  pageGoneGraceMs?: number;
 }
 
 export interface WebHost {
@@ -72,6 +78,20 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     return enginePromise;
   };
   const downloads = new DownloadableFiles(async () => (await engine()).dataDir);
+  const tickets = new DownloadTickets();
+  const uploads = new UploadLedger(
+    async () => path.join((await engine()).dataDir, 'uploads'),
+    options.uploadQuotaBytes,
+  );
+  // The event stream is open while a page is: when the last one closes and none comes back (a reload
+  // reconnects within a second), what was dropped but never used goes.
+  let pageGone: NodeJS.Timeout | undefined;
+  const onPageClosed = () => {
+    if (sseClients.size > 0) return;
+    clearTimeout(pageGone);
+    pageGone = setTimeout(() => void uploads.removeUnused(), options.pageGoneGraceMs ?? 30_000);
+    pageGone.unref();
+  };
   const warmUp = setTimeout(() => void engine(), engineWarmUpDelayMs);
   warmUp.unref();
   const sseClients = new Set<ServerResponse>();
@@ -103,7 +123,23 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       await serveStatic(rendererDir, url.pathname, response);
       return;
     }
-    const givenToken = request.headers[tokenHeader] ?? url.searchParams.get('token');
+    // A one-time ticket is the credential of a download link (downloads.ts): no token in the URL.
+    const ticketMatch = /^\/api\/download\/([\w-]{20,100})$/.exec(url.pathname);
+    if (ticketMatch && request.method === 'GET') {
+      const ticketed = tickets.redeem(ticketMatch[1]!);
+      if (!ticketed || !(await sendDownload(downloads, ticketed, response))) {
+        sendError(
+          response,
+          { code: 'not-found', message: 'This download link has expired or was used.' },
+          404,
+        );
+      }
+      return;
+    }
+    // Only the event stream may carry the token in its URL (EventSource can't send headers, and its URL
+    // never reaches the history); everything else sends it in the header.
+    const queryToken = url.pathname === '/api/events' ? url.searchParams.get('token') : null;
+    const givenToken = request.headers[tokenHeader] ?? queryToken;
     if (!tokenMatches(Array.isArray(givenToken) ? givenToken[0] : givenToken, token)) {
       sendError(response, { code: 'unauthorized', message: 'This request lacks the launch token.' }, 401);
       return;
@@ -113,7 +149,11 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       response.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive' });
       response.write(': connected\n\n');
       sseClients.add(response);
-      response.on('close', () => sseClients.delete(response));
+      clearTimeout(pageGone);
+      response.on('close', () => {
+        sseClients.delete(response);
+        onPageClosed();
+      });
       return;
     }
     if (url.pathname === '/api/download' && request.method === 'GET') {
@@ -126,19 +166,41 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       }
       return;
     }
+    if (url.pathname === '/api/download-ticket' && request.method === 'POST') {
+      const body = (await readJsonBody(request)) as { path?: unknown };
+      const requested = typeof body.path === 'string' ? body.path : null;
+      if (!requested || requested.length > maxPathLength || !(await downloads.allowedRealPath(requested))) {
+        sendError(
+          response,
+          { code: 'not-found', message: 'There is no file to download at that path.' },
+          404,
+        );
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ url: `/api/download/${tickets.issue(requested)}` }));
+      return;
+    }
     if (request.method !== 'POST') {
       sendError(response, { code: 'bad-request', message: 'API calls use POST.' }, 405);
       return;
     }
     if (url.pathname === '/api/upload') {
       const { dataDir } = await engine();
-      const uploaded = await receiveUpload(request, {
-        dataDir,
-        fileName: url.searchParams.get('name') ?? 'upload',
-        limitBytes: options.uploadLimitBytes,
-        signal,
-      });
-      sendJson(response, 200, uploaded);
+      const declared = Number(request.headers['content-length']);
+      const room = uploads.reserve(Number.isFinite(declared) ? declared : undefined);
+      try {
+        const uploaded = await receiveUpload(request, {
+          dataDir,
+          fileName: url.searchParams.get('name') ?? 'upload',
+          limitBytes: Math.min(options.uploadLimitBytes ?? defaultUploadLimitBytes, room.allowed),
+          signal,
+        });
+        uploads.record(uploaded.path, uploaded.sizeBytes);
+        sendJson(response, 200, uploaded);
+      } finally {
+        room.release();
+      }
       return;
     }
     const callMatch = /^\/api\/call\/([\w.-]+)$/.exec(url.pathname);
@@ -152,9 +214,12 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     if (!result.ok && callMatch[1] === 'model.open' && notAModelCodes.has(result.error.code)) {
       // An uploaded file that is not a usable model is of no further use; don't let it fill the disk.
       // (A cancelled open or a checksum mismatch keeps it: the same upload may be opened again.)
-      await removeUpload((await engine()).dataDir, (body as { path?: unknown } | null)?.path);
+      const uploadPath = (body as { path?: unknown } | null)?.path;
+      await removeUpload((await engine()).dataDir, uploadPath);
+      if (typeof uploadPath === 'string') uploads.forget(uploadPath);
     }
     if (result.ok) {
+      uploads.markUsed(body);
       // Files this launch wrote may be downloaded even when the user saved them outside the data directory.
       await downloads.recordCallResult(callMatch[1]!, result.value);
       sendJson(response, 200, result);
@@ -178,10 +243,12 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     token,
     port,
     async close() {
+      clearTimeout(pageGone);
       for (const client of sseClients) client.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       clearTimeout(warmUp);
+      if (enginePromise) await uploads.removeUnused().catch(() => {});
       if (enginePromise) await (await enginePromise.catch(() => null))?.dispose();
     },
   };

@@ -2,34 +2,15 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
+import { fileInsideRoot, rendererContentType } from '../security/renderer-files.ts';
 
 /**
  * Serves a file of the built renderer. The resolved path must stay inside rootDir (no `..` escapes);
  * anything unknown falls back to index.html so a reload on any URL shows the app.
  */
 export async function serveStatic(rootDir: string, urlPath: string, response: ServerResponse): Promise<void> {
-  let relative: string;
-  try {
-    relative = decodeURIComponent(urlPath);
-  } catch {
-    relative = '/';
-  }
   const root = path.resolve(rootDir);
-  let file = path.resolve(root, `.${path.posix.normalize(relative)}`);
-  if (file !== root && !file.startsWith(root + path.sep)) file = path.join(root, 'index.html');
+  let file = fileInsideRoot(root, urlPath) ?? path.join(root, 'index.html');
   let info = await stat(file).catch(() => null);
   if (!info?.isFile()) {
     file = path.join(root, 'index.html');
@@ -41,7 +22,7 @@ export async function serveStatic(rootDir: string, urlPath: string, response: Se
     return;
   }
   response.writeHead(200, {
-    'content-type': contentTypes[path.extname(file)] ?? 'application/octet-stream',
+    'content-type': rendererContentType(file) ?? 'application/octet-stream',
     'content-length': info.size,
   });
   createReadStream(file).pipe(response);

@@ -2,12 +2,11 @@ import { type JSX, useCallback, useEffect, useRef } from 'react';
 import type { ModelInfo } from '../../shared/contract/index.ts';
 import { DownloadLink } from '../client/DownloadLink.tsx';
 import { ClientError, client, newOperationId } from '../client/index.ts';
-import { BatchDriftView, driftAfterRun } from './BatchDrift.tsx';
+import { BatchDriftView, driftOf } from './BatchDrift.tsx';
 import { BatchReportView } from './BatchReportView.tsx';
 import { useBatchState, useBatchStore } from './batch-store.ts';
-import { CsvSettings } from './CsvSettings.tsx';
+import { blockedReason, CsvReadSettings, csvSetup, UnseenCategoriesList } from './CsvReadSettings.tsx';
 import { chooseBatchCsv } from './choose-csv.ts';
-import { MappingTable } from './MappingTable.tsx';
 import './batch.css';
 
 export { defaultOutputPath } from './choose-csv.ts';
@@ -27,6 +26,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
     uploading,
     dialect,
     numberFormat,
+    unseenCategories,
     mappingEdits,
     missing,
     labelColumn,
@@ -59,15 +59,9 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
   }, [running]);
 
   const setup = useCallback(
-    (path: string) => ({
-      modelId: model.modelId,
-      path,
-      dialect,
-      mapping: mappingEdits,
-      missing,
-      numberFormat,
-    }),
-    [model.modelId, dialect, mappingEdits, missing, numberFormat],
+    (path: string) =>
+      csvSetup(model.modelId, path, { dialect, mappingEdits, missing, numberFormat, unseenCategories }),
+    [model.modelId, dialect, mappingEdits, missing, numberFormat, unseenCategories],
   );
 
   const chooseFile = (file: File) => chooseBatchCsv(model.modelId, file);
@@ -137,12 +131,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
         threshold,
         operationId,
       });
-      update({ summary: result, reportPath: reportPathFor(result.outputPath), drift: { state: 'checking' } });
-      void driftAfterRun(model.modelId, result).then((drift) => {
-        // A newer run (or none) may be on screen by now; only its own drift belongs next to it.
-        const current = useBatchStore.getState().byModel[model.modelId];
-        if (current?.summary === result) update({ drift });
-      });
+      update({ summary: result, reportPath: reportPathFor(result.outputPath), drift: driftOf(result) });
     } catch (caught) {
       const clientError = asClientError(caught);
       update({
@@ -181,7 +170,8 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
     }
   };
 
-  const blocked = !inspection || inspection.unmappedInputs.length > 0 || !outputPath || running !== null;
+  const reason = inspection ? blockedReason(inspection, check) : null;
+  const blocked = !inspection || reason !== null || !outputPath || running !== null;
   const fraction = progress?.total ? progress.done / progress.total : 0;
 
   return (
@@ -209,23 +199,13 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
 
       {inspection ? (
         <>
-          <CsvSettings
-            inspection={inspection}
-            dialect={dialect}
-            numberFormat={numberFormat}
-            onDialectChange={(value) => update({ dialect: value })}
-            onNumberFormatChange={(value) => update({ numberFormat: value })}
-          />
-          <MappingTable
+          <CsvReadSettings
             model={model}
             inspection={inspection}
             check={check}
             checking={checking}
-            missing={missing}
-            onMappingChange={(input, columns) =>
-              update({ mappingEdits: { ...mappingEdits, [input]: columns } })
-            }
-            onMissingChange={(input, policy) => update({ missing: { ...missing, [input]: policy } })}
+            choices={{ dialect, numberFormat, mappingEdits, missing, unseenCategories }}
+            onChange={(patch) => update(patch)}
           />
           <div className="batch-run-options">
             <label>
@@ -254,9 +234,12 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
               />
             </label>
           </div>
-          {inspection.unmappedInputs.length > 0 ? (
+          {check ? (
+            <UnseenCategoriesList unseen={check.unseenCategories} testId="batch-check-unseen" />
+          ) : null}
+          {reason ? (
             <p className="bad" role="alert" data-testid="batch-blocked">
-              Choose a column for {inspection.unmappedInputs.join(', ')} before scoring.
+              {reason}
             </p>
           ) : null}
           <div className="actions">
@@ -284,7 +267,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
           <progress value={fraction} max={1} aria-label="Scoring progress" />
           <span>
             {progress
-              ? `${(progress.stats?.rows ?? 0).toLocaleString('en-US')} rows · ${Math.round(progress.stats?.rowsPerSecond ?? 0).toLocaleString('en-US')} rows/s · about ${Math.ceil(progress.stats?.etaSeconds ?? 0)} s left`
+              ? `${progress.stage} · ${(progress.stats?.rows ?? 0).toLocaleString('en-US')} rows · ${Math.round(progress.stats?.rowsPerSecond ?? 0).toLocaleString('en-US')} rows/s · about ${Math.ceil(progress.stats?.etaSeconds ?? 0)} s left`
               : 'Starting…'}
           </span>
         </div>
@@ -308,6 +291,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
 
       {summary ? (
         <>
+          <UnseenCategoriesList unseen={summary.unseenCategories} testId="batch-summary-unseen" />
           <BatchReportView
             summary={summary}
             threshold={threshold}

@@ -23,6 +23,12 @@ const numberFormats: Record<NumberFormat, string> = {
   'decimal-comma': '1.234,5 and 12,5',
 };
 
+const numberFormatExamples: Record<NumberFormat, string> = {
+  plain: '1234.5',
+  'thousands-comma': '1,234.5',
+  'decimal-comma': '1.234,5',
+};
+
 /** What was detected, with an override for each setting, and the first rows as read with them. */
 export function CsvSettings(props: {
   inspection: CsvInspection;
@@ -39,7 +45,8 @@ export function CsvSettings(props: {
     <div className="batch-settings" data-testid="batch-settings">
       <p data-testid="batch-detected">
         Detected: {detected.encoding}, {delimiterNames[detected.delimiter]}-separated,{' '}
-        {detected.hasHeader ? 'with a header row' : 'no header row'} ·{' '}
+        {detected.hasHeader ? 'with a header row' : 'no header row'}, numbers like{' '}
+        {numberFormatExamples[inspection.detectedNumberFormat]} ·{' '}
         <span title={`${inspection.sizeBytes} bytes`}>{formatBytes(inspection.sizeBytes)}</span>
       </p>
       <div className="batch-settings-row">

@@ -43,6 +43,11 @@ export function MappingTable(props: {
             {' '}
             {check.rows.toLocaleString('en-US')} rows; {check.failingRows.toLocaleString('en-US')} would fail
             with these settings
+            {Object.keys(check.unseenRows).length > 0
+              ? `; ${Object.entries(check.unseenRows)
+                  .map(([input, rows]) => `${rows.toLocaleString('en-US')} with an unseen ${input}`)
+                  .join(', ')}`
+              : ''}
           </span>
         ) : null}
       </caption>
@@ -52,6 +57,7 @@ export function MappingTable(props: {
           <th>Column</th>
           <th>Empty cells</th>
           <th>When empty</th>
+          <th>Unseen categories</th>
         </tr>
       </thead>
       <tbody>
@@ -139,6 +145,12 @@ export function MappingTable(props: {
                     }
                   />
                 ) : null}
+              </td>
+              <td data-testid={`unseen-${entry.input}`}>
+                {Object.entries(check?.unseenCategories[entry.input] ?? {})
+                  .slice(0, 5)
+                  .map(([value, count]) => `“${value}” ${count.toLocaleString('en-US')}`)
+                  .join(', ')}
               </td>
             </tr>
           );

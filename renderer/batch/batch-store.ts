@@ -10,6 +10,7 @@ import type {
   ProgressEvent,
   ScoringCheck,
   ScoringSummary,
+  UnseenCategoriesPolicy,
 } from '../../shared/contract/index.ts';
 import { type ClientError, client } from '../client/index.ts';
 
@@ -21,7 +22,9 @@ export interface BatchState {
   csvPath: string | null;
   uploading: number | null;
   dialect: Partial<CsvDialect>;
-  numberFormat: NumberFormat;
+  /** Unset: the format detected from the file (inspection.numberFormat). */
+  numberFormat: NumberFormat | undefined;
+  unseenCategories: UnseenCategoriesPolicy;
   mappingEdits: ColumnMapping;
   missing: Record<string, MissingPolicy>;
   labelColumn: string;
@@ -39,21 +42,18 @@ export interface BatchState {
   confirmOverwrite: 'output' | 'report' | null;
   reportPath: string;
   savedReport: string | null;
-  /** Drift of the last run's output against the model's reference CSV (see BatchDrift.tsx). */
+  /** Drift of the last run against the model's reference CSV, from the same pass (see BatchDrift.tsx). */
   drift: BatchDrift | null;
 }
 
-export type BatchDrift =
-  | { state: 'checking' }
-  | { state: 'no-reference' }
-  | { state: 'ready'; report: DriftReport }
-  | { state: 'failed'; message: string };
+export type BatchDrift = { state: 'no-reference' } | { state: 'ready'; report: DriftReport };
 
 export const initialBatchState: BatchState = {
   csvPath: null,
   uploading: null,
   dialect: {},
-  numberFormat: 'plain',
+  numberFormat: undefined,
+  unseenCategories: 'count',
   mappingEdits: {},
   missing: {},
   labelColumn: '',

@@ -21,6 +21,7 @@ export async function chooseBatchCsv(modelId: string, file: File): Promise<void>
     inspectedKey: null,
     check: null,
     dialect: {},
+    numberFormat: undefined,
     mappingEdits: {},
     missing: {},
     labelColumn: '',

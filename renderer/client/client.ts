@@ -19,8 +19,8 @@ export interface ModelDockClient {
   pendingOpenPaths(): Promise<string[]>;
   onOpenPath(listener: (path: string) => void): () => void;
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
-  /** Browser mode: a URL that downloads a file the host wrote. Electron: undefined (it is on disk already). */
-  downloadUrl(path: string): string | undefined;
+  /** Browser mode: a one-time URL that downloads a file the host wrote. Electron: undefined (it is on disk already). */
+  downloadUrl: ((path: string) => Promise<string>) | undefined;
 }
 
 export function createClient(transport: Transport): ModelDockClient {
@@ -47,7 +47,7 @@ export function createClient(transport: Transport): ModelDockClient {
     pendingOpenPaths: () => transport.pendingOpenPaths(),
     onOpenPath: (listener) => transport.onOpenPath(listener),
     onMenuCommand: (listener) => transport.onMenuCommand(listener),
-    downloadUrl: (path) => transport.downloadUrl(path),
+    downloadUrl: transport.downloadUrl,
   };
 }
 

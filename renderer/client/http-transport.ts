@@ -51,9 +51,18 @@ export function createHttpTransport(options: { token: string; baseUrl?: string }
     pendingOpenPaths: async () => [],
     onOpenPath: () => () => {},
     onMenuCommand: () => () => {},
-    // A plain link can't send headers, so the token rides in the query (no-referrer keeps it off other sites).
-    downloadUrl: (path) =>
-      `${base}/api/download?${new URLSearchParams({ path, token: options.token }).toString()}`,
+    // A link can't send headers, and a token in its URL would stay in the history: the link gets a
+    // one-time ticket instead, asked for with the token in the header.
+    downloadUrl: async (path) => {
+      const response = await fetch(`${base}/api/download-ticket`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ path }),
+      });
+      if (!response.ok) throw new Error(`The host has no file to download at ${path}.`);
+      const { url } = (await response.json()) as { url: string };
+      return `${base}${url}`;
+    },
   };
 }
 

@@ -21,6 +21,6 @@ export function createIpcTransport(bridge: ModelDockBridge): Transport {
     pendingOpenPaths: () => bridge.pendingOpenPaths(),
     onOpenPath: (listener) => bridge.onOpenPath(listener),
     onMenuCommand: (listener) => bridge.onMenuCommand(listener),
-    downloadUrl: () => undefined,
+    downloadUrl: undefined,
   };
 }

@@ -23,10 +23,10 @@ export interface Transport {
   /** Model paths the app is asked to open later (a second launch with a path). */
   onOpenPath(listener: (path: string) => void): () => void;
   /**
-   * A link that downloads a file the host wrote (browser mode), or undefined where the file is already on
-   * the user's own disk (Electron).
+   * Browser mode: a one-time URL that downloads a file the host wrote (it carries a short-lived ticket,
+   * never the launch token). Electron: undefined, the file is already on the user's own disk.
    */
-  downloadUrl(path: string): string | undefined;
+  downloadUrl: ((path: string) => Promise<string>) | undefined;
   /** Commands from the desktop menu (none in browser mode). */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

@@ -28,10 +28,19 @@ export interface Waterfall {
  */
 export function waterfallOf(
   explanation: Pick<Explanation, 'baseValue' | 'value' | 'contributions'>,
+  /** Bars drawn one per input; the smaller rest share one bar, so a 40-input model stays readable. */
+  limit = 12,
 ): Waterfall {
-  const sorted = [...explanation.contributions].sort(
+  const bySize = [...explanation.contributions].sort(
     (a, b) => Math.abs(b.contribution) - Math.abs(a.contribution),
   );
+  const rest = bySize.length > limit ? bySize.slice(limit - 1) : [];
+  const others = {
+    input: `${rest.length} other inputs`,
+    value: null,
+    contribution: rest.reduce((sum, c) => sum + c.contribution, 0),
+  };
+  const sorted = rest.length > 0 ? [...bySize.slice(0, limit - 1), others] : bySize;
   let position = explanation.baseValue;
   let min = Math.min(explanation.baseValue, explanation.value);
   let max = Math.max(explanation.baseValue, explanation.value);
@@ -42,7 +51,7 @@ export function waterfallOf(
     max = Math.max(max, start, position);
     return {
       input: c.input,
-      valueText: formatInputValue(c.value),
+      valueText: c === others ? 'together' : formatInputValue(c.value),
       contribution: c.contribution,
       contributionText: formatContribution(c.contribution),
       start,

@@ -34,13 +34,24 @@ const formatLabels: Record<BundleFormat, string> = {
  */
 export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
   const { model } = props;
-  const ids = { name: useId(), version: useId(), target: useId(), format: useId(), explain: useId() };
+  const ids = {
+    name: useId(),
+    version: useId(),
+    target: useId(),
+    format: useId(),
+    explain: useId(),
+    drift: useId(),
+  };
   const [name, setName] = useState('');
   const [version, setVersion] = useState(''); // export.defaults fills it: the library's version label
   const [target, setTarget] = useState('');
   const [format, setFormat] = useState<BundleFormat>('dir');
   // Background rows for POST /explain: off by default, because they copy the analyst's data into the bundle.
   const [explain, setExplain] = useState(false);
+  // Live drift: the reference attached in the library, watched by default when there is one (its
+  // profile travels, never its rows).
+  const [driftReference, setDriftReference] = useState<{ fileName: string; rows: number } | null>(null);
+  const [drift, setDrift] = useState(true);
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   // The gate is derived from the expected-checksum field's text, the one value behind it (no state here).
   const { gate } = useChecksumGate(model);
@@ -55,6 +66,7 @@ export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
         setName((current) => current || defaults.name);
         setVersion((current) => current || defaults.version);
         setTarget((current) => current || defaults.outDir);
+        setDriftReference(defaults.driftReference ?? null);
       })
       .catch(() => {
         // The fields stay editable; the export call itself reports any real problem.
@@ -106,6 +118,7 @@ export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
         force,
         operationId,
         ...(explain ? { explain: {} } : {}),
+        drift: driftReference !== null && drift,
       });
       setPhase({ kind: 'done', result });
     } catch (error) {
@@ -188,6 +201,24 @@ export function ExportPanel(props: { model: ModelInfo }): JSX.Element {
               </option>
             ))}
           </select>
+        </div>
+        <div className="field wide">
+          <div className="field checkbox">
+            <input
+              id={ids.drift}
+              type="checkbox"
+              checked={driftReference !== null && drift}
+              onChange={(event) => setDrift(event.target.checked)}
+              disabled={running || driftReference === null}
+              aria-describedby={`${ids.drift}-note`}
+            />
+            <label htmlFor={ids.drift}>Watch for drift in production</label>
+          </div>
+          <p id={`${ids.drift}-note`} className="hint">
+            {driftReference
+              ? `Against the reference attached in the library (${driftReference.fileName}, ${driftReference.rows.toLocaleString()} rows). The bundle carries its profile only — bin edges and shares per input and for the score — never its rows; the service reports PSI in /metrics and /drift.`
+              : 'Attach a reference CSV to this model in the library to watch for drift: the bundle then carries its profile (bin edges and shares), never its rows.'}
+          </p>
         </div>
         <div className="field wide">
           <div className="field checkbox">
@@ -282,6 +313,13 @@ function ExportDone(props: { result: ExportResult }) {
           For <code className="mono">{JSON.stringify(result.example.payload)}</code> the service answers
           probability <strong>{probability.toFixed(4)}</strong>, as ModelDock does (samples/ and{' '}
           <code>npm run smoke</code> check it).
+        </p>
+      ) : null}
+      {result.drift ? (
+        <p data-testid="export-drift">
+          Watches drift in {result.drift.features} inputs{result.drift.score ? ' and the score' : ''} against{' '}
+          {result.drift.fileName} (its profile only, no rows): see <code>/drift</code> and{' '}
+          <code>modeldock_input_psi</code> in <code>/metrics</code>.
         </p>
       ) : null}
       <h3>Next</h3>

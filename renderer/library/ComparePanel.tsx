@@ -7,6 +7,16 @@ import type {
   LibraryEntry,
   ModelInfo,
 } from '../../shared/contract/index.ts';
+import { formatAgainstThreshold } from '../../shared/format/decision.ts';
+import {
+  blockedReason,
+  type CsvReadChoices,
+  CsvReadSettings,
+  csvSetup,
+  defaultCsvReadChoices,
+  UnseenCategoriesList,
+} from '../batch/CsvReadSettings.tsx';
+import { useCsvCheck } from '../batch/use-csv-check.ts';
 import { useChart } from '../charts/use-chart.ts';
 import { client, newOperationId } from '../client/index.ts';
 import { errorMessage, formatProbability } from './format.ts';
@@ -31,8 +41,10 @@ export function ComparePanel(props: ComparePanelProps) {
   const [payloadResult, setPayloadResult] = useState<ComparePayloadResult | null>(null);
   const [csvResult, setCsvResult] = useState<CompareCsvResult | null>(null);
   const [threshold, setThreshold] = useState('0.5');
-  const [fill, setFill] = useState<Record<string, string>>({});
-  const [progress, setProgress] = useState<number | null>(null);
+  const [csvPath, setCsvPath] = useState<string | null>(null);
+  const [choices, setChoices] = useState<CsvReadChoices>(defaultCsvReadChoices);
+  const csv = useCsvCheck(model.modelId, csvPath, choices);
+  const [progress, setProgress] = useState<string | null>(null);
   const action = useBusyAction();
   const { error, setError } = action;
   const busy = action.busy !== null;
@@ -74,22 +86,27 @@ export function ComparePanel(props: ComparePanelProps) {
       );
     });
 
-  const compareCsv = (file: File) =>
+  const chooseCsv = (file: File) =>
     run(async () => {
-      if (!other) return;
-      const csvPath = await client.pathForFile(file);
+      setCsvResult(null);
+      setChoices(defaultCsvReadChoices);
+      setCsvPath(await client.pathForFile(file));
+    });
+
+  const compareCsv = () =>
+    run(async () => {
+      if (!other || !csvPath) return;
       const operationId = newOperationId('compare');
       const stop = client.onEvent('progress', (event) => {
-        if (event.operationId === operationId) setProgress(event.done);
+        if (event.operationId === operationId)
+          setProgress(`${event.stage} · ${(event.stats?.rows ?? 0).toLocaleString()} rows…`);
       });
       try {
         setCsvResult(
           await client.call('compare.csv', {
-            modelIdA: model.modelId,
+            ...csvSetup(model.modelId, csvPath, choices),
             modelIdB: other.modelId,
-            csvPath,
             threshold: Number(threshold),
-            fill: fillValues(model, fill),
             operationId,
           }),
         );
@@ -98,6 +115,7 @@ export function ComparePanel(props: ComparePanelProps) {
       }
     });
 
+  const csvReason = csv.inspection ? blockedReason(csv.inspection, csv.check) : null;
   const thresholdValue = Number(threshold);
   const thresholdValid = threshold.trim() !== '' && thresholdValue >= 0 && thresholdValue <= 1;
   const nameA = model.file.fileName;
@@ -180,53 +198,72 @@ export function ComparePanel(props: ComparePanelProps) {
               </tbody>
             </table>
           ) : null}
-          <fieldset className="fill-values">
-            <legend>Empty cells in the CSV</legend>
-            {model.inputs
-              .filter((input) => input.width === 1)
-              .map((input) => (
-                <span key={input.name} className="fill-value">
-                  <label htmlFor={`${ids}-fill-${input.name}`}>{input.name}</label>
-                  <input
-                    id={`${ids}-fill-${input.name}`}
-                    value={fill[input.name] ?? ''}
-                    placeholder="skip the row"
-                    onChange={(event) =>
-                      setFill((current) => ({ ...current, [input.name]: event.target.value }))
-                    }
-                  />
-                </span>
-              ))}
-          </fieldset>
           <div className="actions">
-            <label htmlFor={`${ids}-threshold`}>Threshold</label>
-            <input
-              id={`${ids}-threshold`}
-              type="number"
-              min={0}
-              max={1}
-              step={0.01}
-              value={threshold}
-              onChange={(event) => setThreshold(event.target.value)}
-              aria-invalid={!thresholdValid}
-            />
-            <label className={`button${busy || !thresholdValid ? ' disabled' : ''}`}>
-              Compare a CSV…
+            <label className={`button${busy ? ' disabled' : ''}`}>
+              {csvPath ? 'Choose another CSV…' : 'Choose a CSV…'}
               <input
                 type="file"
                 accept=".csv,.tsv,.txt,text/csv"
                 className="visually-hidden"
-                disabled={busy || !thresholdValid}
+                disabled={busy}
                 data-testid="compare-csv-input"
                 onChange={(event) => {
                   const file = event.target.files?.[0];
                   event.target.value = '';
-                  if (file) void compareCsv(file);
+                  if (file) void chooseCsv(file);
                 }}
               />
             </label>
-            {progress !== null ? <span className="hint">{progress.toLocaleString()} rows…</span> : null}
           </div>
+          {csv.inspection ? (
+            <>
+              <p className="hint">
+                The CSV is read exactly as Batch reads it: the same settings, the same rows, the same row
+                numbers (lines of the file).
+              </p>
+              <CsvReadSettings
+                model={model}
+                inspection={csv.inspection}
+                check={csv.check}
+                checking={csv.checking}
+                choices={choices}
+                onChange={(patch) => setChoices((current) => ({ ...current, ...patch }))}
+              />
+              {csvReason ? (
+                <p className="bad" role="alert" data-testid="compare-blocked">
+                  {csvReason}
+                </p>
+              ) : null}
+              <div className="actions">
+                <label htmlFor={`${ids}-threshold`}>Threshold</label>
+                <input
+                  id={`${ids}-threshold`}
+                  type="number"
+                  min={0}
+                  max={1}
+                  step={0.01}
+                  value={threshold}
+                  onChange={(event) => setThreshold(event.target.value)}
+                  aria-invalid={!thresholdValid}
+                />
+                <button
+                  type="button"
+                  className="button primary"
+                  data-testid="compare-csv-run"
+                  disabled={busy || !thresholdValid || csvReason !== null || !csv.check}
+                  onClick={() => void compareCsv()}
+                >
+                  Compare the CSV
+                </button>
+                {progress !== null ? <span className="hint">{progress}</span> : null}
+              </div>
+            </>
+          ) : null}
+          {csv.error ? (
+            <p className="card error-card" role="alert">
+              {csv.error}
+            </p>
+          ) : null}
         </>
       ) : null}
       {error ? (
@@ -237,20 +274,6 @@ export function ComparePanel(props: ComparePanelProps) {
       {csvResult ? <CompareCsvReport result={csvResult} nameA={nameA} nameB={nameB} /> : null}
     </section>
   );
-}
-
-/** Fill values the user typed, numbers for numeric inputs; blank means "skip rows with an empty cell". */
-function fillValues(
-  model: ModelInfo,
-  typed: Record<string, string>,
-): Record<string, string | number> | undefined {
-  const fill: Record<string, string | number> = {};
-  for (const input of model.inputs) {
-    const text = typed[input.name]?.trim();
-    if (!text) continue;
-    fill[input.name] = input.kind === 'numeric' && Number.isFinite(Number(text)) ? Number(text) : text;
-  }
-  return Object.keys(fill).length > 0 ? fill : undefined;
 }
 
 /** The figures, the scatter of p(A) against p(B) and the first rows whose decision flips. */
@@ -300,7 +323,7 @@ export function CompareCsvReport(props: { result: CompareCsvResult; nameA: strin
         <dd>
           {result.compared.toLocaleString()} of {result.rows.toLocaleString()}
           {result.failed > 0
-            ? ` (${result.failed.toLocaleString()} skipped: ${result.errors[0]?.message ?? ''})`
+            ? ` (${result.failed.toLocaleString()} failed, as in Batch: line ${result.errors[0]?.row ?? ''} ${result.errors[0]?.message ?? ''})`
             : ''}
         </dd>
         <dt>Label agreement</dt>
@@ -314,6 +337,7 @@ export function CompareCsvReport(props: { result: CompareCsvResult; nameA: strin
           {result.flips.count.toLocaleString()} ({result.flips.aToB} yes → no, {result.flips.bToA} no → yes)
         </dd>
       </dl>
+      <UnseenCategoriesList unseen={result.unseenCategories} testId="compare-unseen" />
       <div className="chart-box square">
         <canvas ref={canvas} role="img" aria-label="Scatter plot of p(A) against p(B)" />
       </div>
@@ -325,7 +349,7 @@ export function CompareCsvReport(props: { result: CompareCsvResult; nameA: strin
           <table className="io-table">
             <thead>
               <tr>
-                <th>Row</th>
+                <th>Line</th>
                 <th>p(A)</th>
                 <th>p(B)</th>
               </tr>
@@ -334,8 +358,8 @@ export function CompareCsvReport(props: { result: CompareCsvResult; nameA: strin
               {result.flippedRows.map((flip) => (
                 <tr key={flip.row}>
                   <td>{flip.row}</td>
-                  <td>{formatProbability(flip.a)}</td>
-                  <td>{formatProbability(flip.b)}</td>
+                  <td>{formatAgainstThreshold(flip.a, result.threshold)}</td>
+                  <td>{formatAgainstThreshold(flip.b, result.threshold)}</td>
                 </tr>
               ))}
             </tbody>

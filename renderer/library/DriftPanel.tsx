@@ -67,7 +67,7 @@ export function DriftPanel(props: DriftPanelProps) {
       setReport(
         await client.call('library.drift', {
           modelId: model.modelId,
-          csvPath,
+          path: csvPath,
           operationId: newOperationId('drift'),
         }),
       );

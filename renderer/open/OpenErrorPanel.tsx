@@ -12,6 +12,16 @@ const hints: Partial<Record<string, string>> = {
   'checksum-mismatch': 'The file is not the one you expected: do not use it until you know why.',
 };
 
+/** A refusal for a safety limit (size, memory, time, …) is not about code the file would run. */
+const limitHint =
+  'A model file never needs this much; one that does may be made to exhaust the app. Nothing from it ran.';
+
+function hintFor(error: { code: string; details?: unknown }): string | undefined {
+  const limit = (error.details as { limit?: unknown } | undefined)?.limit;
+  if (error.code === 'refused-pickle' && typeof limit === 'string') return limitHint;
+  return hints[error.code];
+}
+
 /** Error state: what happened to which file, a hint, and the ways forward. */
 export function OpenErrorPanel() {
   const error = useAppStore((state) => state.openError);
@@ -21,7 +31,7 @@ export function OpenErrorPanel() {
     <section className="card error-card" role="alert" data-testid="open-error" data-code={error.code}>
       <h2>{error.fileName ? `Could not open ${error.fileName}` : 'Could not open the model'}</h2>
       <p className="error-message">{error.message}</p>
-      {hints[error.code] ? <p className="hint">{hints[error.code]}</p> : null}
+      {hintFor(error) ? <p className="hint">{hintFor(error)}</p> : null}
       <div className="actions">
         <OpenButton label="Open another model…" primary />
         <button type="button" className="button" onClick={dismissError}>

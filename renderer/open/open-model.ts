@@ -89,7 +89,10 @@ export async function openModel(
     }
     useAppStore.setState({
       opening: null,
-      openError: data.code === 'cancelled' ? null : { code: data.code, message: data.message, fileName },
+      openError:
+        data.code === 'cancelled'
+          ? null
+          : { code: data.code, message: data.message, details: data.details, fileName },
       notice: data.code === 'cancelled' ? `Opening ${fileName} was cancelled.` : notice,
     });
   } finally {

@@ -5,8 +5,8 @@ import {
   scoreRankingSchema,
   thresholdMetricsSchema,
 } from './decisions.ts';
-import { defineCall } from './define.ts';
-import { driftReportSchema } from './library.ts';
+import { defineCall, filePathSchema } from './define.ts';
+import { driftReportSchema } from './drift.ts';
 import { classLabelSchema, operationIdSchema } from './model.ts';
 import { z } from './zod.ts';
 
@@ -77,19 +77,43 @@ export const csvInspectionSchema = z.object({
   unmappedInputs: z.array(z.string()),
   /** A column that looks like a 0/1 or yes/no label (e.g. `converted`), when there is one. */
   suggestedLabelColumn: z.string().optional(),
+  /** The number format the run uses: the request's, else the one the file's numeric cells show. */
+  numberFormat: numberFormatSchema,
+  /** What the file's numeric cells show (decimal commas in a `;` file: `decimal-comma`). */
+  detectedNumberFormat: numberFormatSchema,
 });
 export type CsvInspection = z.infer<typeof csvInspectionSchema>;
 
 const dialectOverridesSchema = csvDialectSchema.partial();
 
+/**
+ * What to do with a category the model was not trained on (main/models/payload.ts unseenCategoryRule):
+ * `count` scores the row as the model does (scikit-learn's handle_unknown='ignore') and reports the
+ * values; `fail` makes the row a row error.
+ */
+export const unseenCategoriesPolicySchema = z.enum(['count', 'fail']);
+export type UnseenCategoriesPolicy = z.infer<typeof unseenCategoriesPolicySchema>;
+
+/**
+ * How a CSV is read: the same settings for Batch, Compare, Drift and reference profiles (one reader,
+ * main/scoring/row-reader.ts). `numberFormat` unset: the one detected from the file (inspection).
+ */
 export const scoringSetupSchema = z.object({
   modelId: z.string(),
-  path: z.string().min(1),
+  path: filePathSchema,
   dialect: dialectOverridesSchema.optional(),
   mapping: columnMappingSchema.optional(),
   missing: z.record(z.string(), missingPolicySchema).optional(),
-  numberFormat: numberFormatSchema.default('plain'),
+  numberFormat: numberFormatSchema.optional(),
+  unseenCategories: unseenCategoriesPolicySchema.default('count'),
 });
+
+/**
+ * Unseen categories by input: the most frequent values (at most 20) with their row counts, e.g.
+ * {"lead_source": {"webinar": 282}}. Inputs without any are left out.
+ */
+export const unseenCategoriesSchema = z.record(z.string(), z.record(z.string(), z.number().int()));
+export type UnseenCategories = z.infer<typeof unseenCategoriesSchema>;
 export type ScoringSetup = z.input<typeof scoringSetupSchema>;
 
 export const inputCheckSchema = z.object({
@@ -112,6 +136,9 @@ export const scoringCheckSchema = z.object({
   /** Rows that would fail (any input missing under "fail", unreadable, or the wrong number of fields). */
   failingRows: z.number().int().nonnegative(),
   raggedRows: z.number().int().nonnegative(),
+  unseenCategories: unseenCategoriesSchema,
+  /** Rows with an unseen category, per input (all values, not only the 20 shown). */
+  unseenRows: z.record(z.string(), z.number().int()),
 });
 export type ScoringCheck = z.infer<typeof scoringCheckSchema>;
 
@@ -174,7 +201,12 @@ export const scoringSummarySchema = z.object({
   /** Failed rows by reason, e.g. {"missing value": 12}. */
   failuresByReason: z.record(z.string(), z.number().int()),
   dialect: csvDialectSchema,
+  numberFormat: numberFormatSchema,
   report: batchReportSchema,
+  unseenCategories: unseenCategoriesSchema,
+  unseenRows: z.record(z.string(), z.number().int()),
+  /** Drift against the reference attached to the model (or given), computed in the same pass. */
+  drift: driftReportSchema.optional(),
 });
 export type ScoringSummary = z.infer<typeof scoringSummarySchema>;
 
@@ -189,7 +221,7 @@ export const batchCalls = {
   ),
   'batch.score': defineCall(
     scoringSetupSchema.extend({
-      outputPath: z.string().min(1),
+      outputPath: filePathSchema,
       /** Replace an existing output file; the UI asks first, the CLI needs --force. */
       overwrite: z.boolean().default(false),
       labelColumn: z.string().optional(),
@@ -202,12 +234,12 @@ export const batchCalls = {
   /** Writes the report as one self-contained HTML file (charts inline, no external resources). */
   'batch.saveReport': defineCall(
     z.object({
-      path: z.string().min(1),
+      path: filePathSchema,
       summary: scoringSummarySchema,
       modelName: z.string(),
       threshold: z.number().min(0).max(1).optional(),
       overwrite: z.boolean().default(false),
-      /** The run's drift against the model's reference (library.batchDrift), when the UI has one. */
+      /** The run's drift against the model's reference (summary.drift), when there is one. */
       drift: driftReportSchema.optional(),
     }),
     z.object({ path: z.string(), bytes: z.number().int() }),

@@ -1,4 +1,4 @@
-import { defineCall } from './define.ts';
+import { defineCall, filePathSchema } from './define.ts';
 import { operationIdSchema } from './model.ts';
 import { z } from './zod.ts';
 
@@ -68,7 +68,7 @@ export const exportCalls = {
   'export.bundle': defineCall(
     z.object({
       modelId: z.string(),
-      outDir: z.string().min(1),
+      outDir: filePathSchema,
       name: bundleNameSchema.optional(),
       version: versionLabelSchema.optional(),
       format: bundleFormatSchema.default('dir'),

@@ -13,6 +13,7 @@ export * from './batch.ts';
 export * from './checksum.ts';
 export * from './decisions.ts';
 export * from './define.ts';
+export * from './drift.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './explain.ts';

@@ -1,5 +1,7 @@
+import { scoringSetupSchema } from './batch.ts';
 import { labelledComparisonSchema } from './decisions.ts';
-import { defineCall } from './define.ts';
+import { defineCall, filePathSchema } from './define.ts';
+import { driftReportSchema } from './drift.ts';
 import { classLabelSchema, modelFormatSchema, modelInfoSchema, operationIdSchema } from './model.ts';
 import { z } from './zod.ts';
 
@@ -93,40 +95,6 @@ export const sampleRunReportSchema = z.object({
 });
 export type SampleRunReport = z.infer<typeof sampleRunReportSchema>;
 
-export const psiBandSchema = z.enum(['stable', 'moderate', 'significant']);
-export type PsiBand = z.infer<typeof psiBandSchema>;
-
-export const psiBinSchema = z.object({
-  label: z.string(),
-  referenceShare: z.number(),
-  currentShare: z.number(),
-});
-
-export const featureDriftSchema = z.object({
-  name: z.string(),
-  kind: z.enum(['numeric', 'categorical']),
-  psi: z.number(),
-  band: psiBandSchema,
-  bins: z.array(psiBinSchema),
-  /** Categorical inputs: rows whose category the reference never had. */
-  unseenCount: z.number().int().nonnegative().optional(),
-  unseenCategories: z.array(z.string()).optional(),
-  /** Cells that were empty or not numbers, left out of the shares. */
-  missingReference: z.number().int().nonnegative(),
-  missingCurrent: z.number().int().nonnegative(),
-});
-export type FeatureDrift = z.infer<typeof featureDriftSchema>;
-
-export const driftReportSchema = z.object({
-  referenceRows: z.number().int(),
-  currentRows: z.number().int(),
-  epsilon: z.number(),
-  features: z.array(featureDriftSchema),
-  /** PSI of the model's scores on the reference's score deciles; absent when no scores were given. */
-  score: featureDriftSchema.optional(),
-});
-export type DriftReport = z.infer<typeof driftReportSchema>;
-
 export const whatIfPointSchema = z.object({
   value: z.union([z.number(), z.string()]),
   probability: z.number().nullable(),
@@ -166,7 +134,7 @@ export const comparePayloadResultSchema = z.object({
 export type ComparePayloadResult = z.infer<typeof comparePayloadResultSchema>;
 
 export const flippedRowSchema = z.object({
-  /** 1-based data row number (the header is row 0). */
+  /** The row's line number in the file (line 1 is the header), as in Batch's errors file. */
   row: z.number().int(),
   a: z.number(),
   b: z.number(),
@@ -176,8 +144,12 @@ export const compareCsvResultSchema = z.object({
   rows: z.number().int(),
   compared: z.number().int(),
   failed: z.number().int(),
-  /** The first errors, one sentence each, with their row. */
+  /** The first errors, one sentence each, with their row (its line number in the file). */
   errors: z.array(z.object({ row: z.number().int(), message: z.string() })),
+  /** Failed rows by reason, as Batch counts them. */
+  failuresByReason: z.record(z.string(), z.number().int()),
+  /** Unseen categories by input (top 20 values with their row counts), as Batch reports them. */
+  unseenCategories: z.record(z.string(), z.record(z.string(), z.number().int())),
   threshold: z.number(),
   labelAgreement: z.number(),
   meanAbsDelta: z.number(),
@@ -220,29 +192,15 @@ export const libraryCalls = {
     },
   ),
   'library.attachReference': defineCall(
-    z.object({ id: idSchema, csvPath: z.string().min(1), operationId: operationIdSchema.optional() }),
+    z.object({ id: idSchema, csvPath: filePathSchema, operationId: operationIdSchema.optional() }),
     libraryEntrySchema,
     { long: true },
   ),
   'library.detachReference': defineCall(z.object({ id: idSchema }), libraryEntrySchema),
   /** PSI of a CSV against the reference attached to the open model's library entry. */
   'library.drift': defineCall(
-    z.object({ modelId: z.string(), csvPath: z.string().min(1), operationId: operationIdSchema.optional() }),
+    scoringSetupSchema.extend({ operationId: operationIdSchema.optional() }),
     driftReportSchema,
-    { long: true },
-  ),
-  /**
-   * After a batch run: PSI of the scored output (its inputs and score column) against the reference attached
-   * to the model's library entry; `report` is null when no reference is attached.
-   */
-  'library.batchDrift': defineCall(
-    z.object({
-      modelId: z.string(),
-      outputPath: z.string().min(1),
-      scoreColumn: z.string().min(1).optional(),
-      operationId: operationIdSchema.optional(),
-    }),
-    z.object({ report: driftReportSchema.nullable() }),
     { long: true },
   ),
   'samples.list': defineCall(z.object({ modelId: z.string() }), z.array(goldenSampleSchema)),
@@ -276,14 +234,11 @@ export const libraryCalls = {
     z.object({ modelIdA: z.string(), modelIdB: z.string(), payload: z.record(z.string(), z.unknown()) }),
     comparePayloadResultSchema,
   ),
+  /** The same CSV through two models, read with Batch's settings (one reader). */
   'compare.csv': defineCall(
-    z.object({
-      modelIdA: z.string(),
+    scoringSetupSchema.extend({
       modelIdB: z.string(),
-      csvPath: z.string().min(1),
       threshold: z.number().min(0).max(1).default(0.5),
-      /** Values for empty cells, by input name; rows with other empty cells are skipped and counted. */
-      fill: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
       /** A 0/1 (or class) column to judge both models against: adds `decisions` to the result. */
       labelColumn: z.string().min(1).optional(),
       operationId: operationIdSchema.optional(),

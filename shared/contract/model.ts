@@ -1,5 +1,5 @@
 import { readExpectedChecksum } from './checksum.ts';
-import { defineCall } from './define.ts';
+import { defineCall, filePathSchema } from './define.ts';
 import { z } from './zod.ts';
 
 export const checksumAlgorithmSchema = z.enum(['sha256', 'md5']);
@@ -195,7 +195,7 @@ export const operationIdSchema = z.string().min(1).max(100);
 export const modelCalls = {
   'model.open': defineCall(
     z.object({
-      path: z.string().min(1),
+      path: filePathSchema,
       expectedChecksum: expectedChecksumSchema.optional(),
       operationId: operationIdSchema.optional(),
       /** Files saved beside this one (`dv.bin` with `model.bin`), combined with it into one pipeline. */

@@ -78,3 +78,56 @@ describe('batch explanations', () => {
     expect(importance.byDecile[9]!.meanContribution).toEqual([0, 18.5]);
   });
 });
+
+describe('batch rows are explained as Try explains them', () => {
+  test('the same contributions as explainRow, row by row, through the engine’s predictor', async () => {
+    const { ModelService } = await import('../../main/models/model-service.ts');
+    const { readBackgroundCsv } = await import('../../main/analysis/background.ts');
+    const { explainRow } = await import('../../main/analysis/explain.ts');
+    const { createBatchExplainer } = await import('../../main/analysis/explain-batch.ts');
+    const { createSessionPredictor } = await import('../../main/scoring/session-predictor.ts');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const repo = path.resolve(import.meta.dirname, '../..');
+    const service = new ModelService({ dataDir: path.join(os.tmpdir(), 'modeldock-explain-batch') });
+    try {
+      const info = await service.open(path.join(repo, 'tests/fixtures/sklearn/pipeline_v1.bin'));
+      const model = service.get(info.modelId);
+      const background = await readBackgroundCsv(
+        info.inputs,
+        path.join(repo, 'tests/fixtures/explain/lead_background_100.csv'),
+      );
+      const mapping = info.inputs.map((input) => ({
+        input: input.name,
+        kind: input.kind,
+        columns: [],
+        expectedNames: [],
+      }));
+      const predict = createSessionPredictor(model.session, info, mapping);
+      const rows = background.rows.slice(0, 4);
+      const columns = info.inputs.map((input) => rows.flatMap((row) => row[input.name]!));
+      const explainBatch = createBatchExplainer({
+        inputs: info.inputs,
+        model: info,
+        background: background.rows,
+        predict,
+      });
+      const batch = await explainBatch(columns, rows.length, await predict(columns, rows.length));
+      for (let r = 0; r < rows.length; r++) {
+        const payload = Object.fromEntries(
+          info.inputs.map((input) => {
+            const value = rows[r]![input.name]![0];
+            return [
+              input.name,
+              value === '' || (typeof value === 'number' && Number.isNaN(value)) ? null : value,
+            ];
+          }),
+        );
+        const single = await explainRow(model, payload, background);
+        expect(Array.from(batch[r]!)).toEqual(single.contributions.map((c) => c.contribution));
+      }
+    } finally {
+      await service.closeAll();
+    }
+  });
+});

@@ -102,6 +102,22 @@ describe('the background', () => {
     expect(result.ok && result.value.background).toMatchObject({ totalRows: 1170, skippedRows: 292 });
   });
 
+  test('a background CSV is read again when it changes', async () => {
+    const info = await open(sample);
+    const csv = path.join(dataDir, 'changing.csv');
+    writeFileSync(csv, 'lead_source,number_of_courses_viewed,annual_income\npaid_ads,1,50000\n');
+    const first = await explain({ modelId: info.modelId, payload, backgroundCsv: csv });
+    expect(first.ok && first.value.background.rows).toBe(1);
+    const again = await explain({ modelId: info.modelId, payload, backgroundCsv: csv });
+    expect(again.ok && again.value.baseValue).toBe(first.ok && first.value.baseValue);
+    writeFileSync(
+      csv,
+      'lead_source,number_of_courses_viewed,annual_income\npaid_ads,1,50000\nreferral,3,70000\n',
+    );
+    const changed = await explain({ modelId: info.modelId, payload, backgroundCsv: csv });
+    expect(changed.ok && changed.value.background.rows).toBe(2);
+  });
+
   test('a background CSV without a column for an input names it', async () => {
     const info = await open(sample);
     const csv = path.join(dataDir, 'no-income.csv');

@@ -91,21 +91,22 @@ describe('modeldock score options name real inputs and columns', () => {
       csv,
       'lead_source,number_of_courses_viewed,annual_income\nreferral,2,"50000,5"\nevents,1,"1,5"\n',
     );
-    const run = await cli('score', sample, csv, '--out', path.join(dir, 'dc-out.csv'));
-    expect(run.code).toBe(4);
-    expect(run.stdout).toContain('Scored 0 of 2 rows');
-    expect(run.stdout).toContain('(use --number-format decimal-comma)');
-    expect(run.stdout).toContain('No row could be scored');
-    const fixed = await cli(
+    // Forced to read plain numbers, every row fails: exit 4, and the reason names the flag.
+    const run = await cli(
       'score',
       sample,
       csv,
       '--out',
       path.join(dir, 'dc-out.csv'),
-      '--force',
       '--number-format',
-      'decimal-comma',
+      'plain',
     );
+    expect(run.code).toBe(4);
+    expect(run.stdout).toContain('Scored 0 of 2 rows');
+    expect(run.stdout).toContain('(use --number-format decimal-comma)');
+    expect(run.stdout).toContain('No row could be scored');
+    // Left to detect the format, the reader sees the decimal commas in the data.
+    const fixed = await cli('score', sample, csv, '--out', path.join(dir, 'dc-out.csv'), '--force');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toContain('Scored 2 of 2 rows');
   });

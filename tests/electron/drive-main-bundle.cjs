@@ -1,7 +1,6 @@
 // Loads a built main.cjs on the electron stub, then talks to it the way the preload does, and prints
 // what happened as one JSON line for tests/electron/main-bundle.test.ts. argv[2] is a JSON object:
 // { mainBundle, model, pickle, bigModel, csv, output, exportDir } (paths).
-const { pathToFileURL } = require('node:url');
 const stub = require('./stub-electron.cjs');
 
 const input = JSON.parse(process.argv[2]);
@@ -13,7 +12,20 @@ async function main() {
     await new Promise((r) => setTimeout(r, 20));
   const window = stub.currentWindow();
   const call = stub.handlers.get('modeldock:call');
-  const pageUrl = pathToFileURL(window.file).href;
+  const pageUrl = window.url;
+  // The page and a traversal attempt, through the app:// handler main registered.
+  const serve = stub.protocolHandlers.get('app');
+  const fetchApp = async (url) => {
+    const response = await serve(new Request(url));
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      csp: response.headers.get('content-security-policy'),
+      body: await response.text(),
+    };
+  };
+  const page = await fetchApp(pageUrl);
+  const traversal = await fetchApp('app://modeldock/..%2f..%2fpackage.json');
   const own = { sender: window.webContents, senderFrame: { url: pageUrl, parent: null } };
   const opened = await call(own, 'model.open', { path: input.model });
   const payload = { lead_source: 'organic', number_of_courses_viewed: 5, annual_income: 75000 };
@@ -45,7 +57,10 @@ async function main() {
   console.log(
     JSON.stringify({
       webPreferences: window.options.webPreferences,
-      loadedFile: window.file,
+      loadedUrl: window.url,
+      privilegedSchemes: stub.privilegedSchemes,
+      page,
+      traversal,
       opened,
       predicted,
       pickle: pickle.ok ? { ok: true, format: pickle.value.format } : pickle,

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rendererCsp } from '../../main/electron/security-policy.ts';
 import { type StagedApp, stagePackagedApp } from './stage-packaged-app.ts';
 
 // The built Electron main process, run on a stub of the electron module (no Electron binary in CI) from a
@@ -22,7 +24,10 @@ const bundles = ['electron/main.cjs', 'electron/preload.cjs', 'score-worker.cjs'
 
 interface DriveResult {
   webPreferences: Record<string, unknown>;
-  loadedFile: string;
+  loadedUrl: string;
+  privilegedSchemes: Array<{ scheme: string; privileges: Record<string, boolean>; ready: boolean }>;
+  page: { status: number; contentType: string; csp: string; body: string };
+  traversal: { status: number; body: string };
   opened: { ok: boolean; value?: { modelId: string; file: { sha256: string } } };
   predicted: { ok: boolean; value?: { probability?: number } };
   pickle: { ok: boolean; format?: string };
@@ -73,6 +78,12 @@ beforeAll(async () => {
   await run(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root });
   tmp = await mkdtemp(path.join(os.tmpdir(), 'modeldock-electron-'));
   app = await stagePackagedApp(root, path.join(tmp, 'app'));
+  // The renderer is built by vite (npm run build), which this test does not run: a stand-in page when absent.
+  const page = path.join(app.dir, 'dist/renderer/index.html');
+  if (!existsSync(page)) {
+    await mkdir(path.dirname(page), { recursive: true });
+    await writeFile(page, '<!doctype html><title>ModelDock</title>\n');
+  }
   bigModel = paddedModel(await readFile(sampleModel));
   await writeFile(path.join(tmp, 'big.onnx'), bigModel);
   await writeFile(path.join(tmp, 'leads.csv'), `${csv}\n`);
@@ -160,7 +171,21 @@ describe('the built Electron main process', () => {
       webSecurity: true,
       preload: path.join(app.dir, 'dist/electron/preload.cjs'),
     });
-    expect(result.loadedFile).toBe(path.join(app.dir, 'dist/renderer/index.html'));
+    expect(result.loadedUrl).toBe('app://modeldock/index.html');
+  });
+
+  it('serves the renderer over app:// from dist/renderer only, registered as privileged before ready', async () => {
+    expect(result.privilegedSchemes).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true }, ready: false },
+    ]);
+    expect(result.page).toEqual({
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      csp: rendererCsp,
+      body: await readFile(path.join(app.dir, 'dist/renderer/index.html'), 'utf8'),
+    });
+    expect(result.traversal.status).toBe(403);
+    expect(result.traversal.body).not.toContain('"name"');
   });
 
   it('opens and scores the sample model over IPC, as the CLI does', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  externalLinkHosts,
+  isAllowedExternalUrl,
   isAllowedNavigation,
   isPermissionAllowed,
   isTrustedIpcSender,
@@ -7,7 +9,7 @@ import {
   secureWebPreferences,
 } from '../../main/electron/security-policy.ts';
 
-const appPage = 'file:///opt/ModelDock/resources/app.asar/dist/renderer/index.html';
+const appPage = 'app://modeldock/index.html';
 
 describe('the desktop window’s security policy', () => {
   it('isolates the renderer: context isolation and sandbox on, Node off, web security on', () => {
@@ -41,6 +43,7 @@ describe('the desktop window’s security policy', () => {
     expect(isTrustedIpcSender({ ...good, isAppWindow: false }, appPage)).toBe(false);
     expect(isTrustedIpcSender({ ...good, url: 'https://evil.example/' }, appPage)).toBe(false);
     expect(isTrustedIpcSender({ ...good, url: 'file:///tmp/other/index.html' }, appPage)).toBe(false);
+    expect(isTrustedIpcSender({ ...good, url: 'app://other/index.html' }, appPage)).toBe(false);
     expect(isTrustedIpcSender(null, appPage)).toBe(false);
   });
 
@@ -52,5 +55,24 @@ describe('the desktop window’s security policy', () => {
       expect(isPermissionAllowed(permission)).toBe(false);
     }
     expect(isPermissionAllowed('clipboard-sanitized-write')).toBe(true);
+  });
+
+  it('hands only https URLs on allow-listed hosts to the system browser', () => {
+    for (const host of externalLinkHosts)
+      expect(isAllowedExternalUrl(`https://${host}/a?b#c`), host).toBe(true);
+    for (const url of [
+      'http://onnx.ai/',
+      'https://onnx.ai:8443/',
+      'https://user:pass@onnx.ai/',
+      'https://onnx.ai@attacker.example/',
+      'https://sub.onnx.ai/',
+      'https://onnx.ai.attacker.example/',
+      'file:///etc/passwd',
+      'smb://onnx.ai/share',
+      'ms-settings:',
+      'not a url',
+    ]) {
+      expect(isAllowedExternalUrl(url), url).toBe(false);
+    }
   });
 });

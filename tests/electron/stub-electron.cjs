@@ -3,6 +3,9 @@
 const Module = require('node:module');
 
 const handlers = new Map();
+const protocolHandlers = new Map();
+const privilegedSchemes = [];
+let ready = false;
 let window = null;
 
 class WebContents {
@@ -46,8 +49,8 @@ class BrowserWindow {
     return false;
   }
   focus() {}
-  loadFile(file) {
-    this.file = file;
+  loadURL(url) {
+    this.url = url;
     return Promise.resolve();
   }
 }
@@ -58,7 +61,10 @@ const electron = {
   app: {
     requestSingleInstanceLock: () => true,
     on() {},
-    whenReady: () => Promise.resolve(),
+    whenReady: () => {
+      ready = true;
+      return Promise.resolve();
+    },
     getPath: (name) => paths[name] ?? `${dataRoot}/${name}`,
     setPath: (name, value) => {
       paths[name] = value;
@@ -71,9 +77,14 @@ const electron = {
   },
   BrowserWindow,
   ipcMain: { handle: (channel, handler) => handlers.set(channel, handler) },
+  protocol: {
+    // Electron throws when this comes after 'ready'; the stub records whether it did.
+    registerSchemesAsPrivileged: (schemes) =>
+      privilegedSchemes.push(...schemes.map((s) => ({ ...s, ready }))),
+    handle: (scheme, handler) => protocolHandlers.set(scheme, handler),
+  },
   session: {
     defaultSession: {
-      webRequest: { onHeadersReceived() {} },
       setPermissionRequestHandler() {},
       setPermissionCheckHandler() {},
     },
@@ -92,4 +103,4 @@ Module._load = function loadWithStub(request, ...rest) {
   return request === 'electron' ? electron : load.call(this, request, ...rest);
 };
 
-module.exports = { handlers, currentWindow: () => window };
+module.exports = { handlers, protocolHandlers, privilegedSchemes, currentWindow: () => window };

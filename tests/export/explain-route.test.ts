@@ -72,6 +72,13 @@ describe('POST /explain', () => {
     expect((bad.json as { message: string }).message).toMatch(/annual_income/);
   });
 
+  it('is in /openapi.json, with the number of background rows', async () => {
+    const openapi = (await (await fetch(`${withBackground.url}/openapi.json`)).json()) as {
+      paths: Record<string, { post: { summary: string } }>;
+    };
+    expect(openapi.paths['/explain']!.post.summary).toContain('against the 1000 background rows');
+  });
+
   it('counts explanations in /metrics', async () => {
     const text = await (await fetch(`${withBackground.url}/metrics`)).text();
     expect(text).toMatch(/^explanations_total\{method="exact"\} [1-9]/m);

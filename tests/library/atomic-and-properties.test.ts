@@ -2,18 +2,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../main/library/atomic-write.ts';
-import { computePsiCategorical, computePsiNumeric, decileEdges } from '../../main/library/psi.ts';
+import { computePsiCategorical, computePsiNumeric, decileEdges } from '../../main/analysis/psi.ts';
+import { writeFileStaged } from '../../main/files/staged-write.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';
 
 afterAll(removeTempDirs);
 
-describe('atomic writes', () => {
+describe('staged writes (temp file, then rename)', () => {
   it('replaces the file whole and leaves no temp file', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'library.json');
-    await writeFileAtomic(file, 'first');
-    await writeFileAtomic(file, 'second');
+    await writeFileStaged(file, 'first');
+    await writeFileStaged(file, 'second');
     expect(await fs.readFile(file, 'utf8')).toBe('second');
     expect(await fs.readdir(dir)).toEqual(['library.json']);
   });
@@ -23,7 +23,7 @@ describe('atomic writes', () => {
     const target = path.join(dir, 'library.json');
     // A non-empty folder where the file should go: rename cannot replace it.
     await fs.mkdir(path.join(target, 'inside'), { recursive: true });
-    await expect(writeFileAtomic(target, 'new')).rejects.toThrow();
+    await expect(writeFileStaged(target, 'new')).rejects.toThrow();
     expect((await fs.readdir(dir)).sort()).toEqual(['library.json']);
     expect((await fs.stat(target)).isDirectory()).toBe(true);
   });

@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCompatibility, compareCsv } from '../../main/library/compare.ts';
+import { checkCompatibility } from '../../main/analysis/compare.ts';
+import type { CompareRequest } from '../../main/scoring/scoring-service.ts';
 import type { ModelInfo, ModelInput } from '../../shared/contract/index.ts';
 import { runCliCaptured } from '../helpers/run-cli.ts';
 import {
@@ -24,7 +25,9 @@ interface Versions {
   v2: { probabilities: number[] };
 }
 
-const { models } = createLibrary(mkdtempSync(path.join(os.tmpdir(), 'modeldock-compare-')));
+const { models, scoring, analysis } = createLibrary(
+  mkdtempSync(path.join(os.tmpdir(), 'modeldock-compare-')),
+);
 let a: ModelInfo;
 let b: ModelInfo;
 let versions: Versions;
@@ -39,17 +42,32 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
+/** compare.csv as the app and the CLI call it. */
+function compareCsv(csv: string, options: Partial<CompareRequest> = {}) {
+  return analysis.compareCsv({
+    modelId: a.modelId,
+    modelIdB: b.modelId,
+    path: csv,
+    threshold: 0.5,
+    ...options,
+  });
+}
+
+/** The fill values the scikit-learn reference used (scripts/fixtures/library/make_lead_versions.py). */
+const referenceFill = {
+  lead_source: { mode: 'fill', value: 'NA' },
+  number_of_courses_viewed: { mode: 'fill', value: '0' },
+  annual_income: { mode: 'fill', value: '0' },
+} as const;
+
 describe('compare on the real lead data: the sample model against a retrained v2', () => {
   it("matches scikit-learn's own probabilities of both versions on every row", async () => {
-    const fill = { lead_source: 'NA', number_of_courses_viewed: 0, annual_income: 0 };
-    const result = await compareCsv(models.get(a.modelId), models.get(b.modelId), leadCsv, {
-      fill,
-      batchSize: 500,
-    });
+    const result = await compareCsv(leadCsv, { missing: referenceFill });
     const p1 = versions.v1.probabilities;
     const p2 = versions.v2.probabilities;
     const deltas = p1.map((p, i) => Math.abs(p - p2[i]!));
-    const flips = p1.flatMap((p, i) => (p >= 0.5 !== p2[i]! >= 0.5 ? [i + 1] : []));
+    // Row numbers are file lines, as in Batch's errors file: data row i is line i + 2.
+    const flips = p1.flatMap((p, i) => (p >= 0.5 !== p2[i]! >= 0.5 ? [i + 2] : []));
     expect(result.rows).toBe(1462);
     expect(result.compared).toBe(1462);
     expect(result.failed).toBe(0);
@@ -63,29 +81,50 @@ describe('compare on the real lead data: the sample model against a retrained v2
     expect(result.labelAgreement).toBeCloseTo(1 - flips.length / 1462, 10);
     expect(result.flippedRows.map((flip) => flip.row)).toEqual(flips.slice(0, 100));
     const first = result.flippedRows[0]!;
-    expect(Math.abs(first.a - p1[first.row - 1]!)).toBeLessThan(1e-6);
-    expect(Math.abs(first.b - p2[first.row - 1]!)).toBeLessThan(1e-6);
+    expect(Math.abs(first.a - p1[first.row - 2]!)).toBeLessThan(1e-6);
+    expect(Math.abs(first.b - p2[first.row - 2]!)).toBeLessThan(1e-6);
     expect(result.scatter).toHaveLength(1462);
     expect(result.scatter[10]![0]).toBeCloseTo(p1[10]!, 6);
   });
 
-  it('skips rows with empty cells without a fill value, and names the cell', async () => {
-    const result = await compareCsv(models.get(a.modelId), models.get(b.modelId), leadCsv);
-    expect(result.rows).toBe(1462);
-    expect(result.failed).toBeGreaterThan(200);
-    expect(result.compared + result.failed).toBe(1462);
-    expect(result.errors[0]).toEqual({
-      row: 15,
-      message: 'annual_income: the cell is empty (give a fill value for it)',
-    });
+  it('evaluates the same rows as Batch on the real lead file, with the same row numbers in their errors', async () => {
+    const dir = await tempDir();
+    const setups = [
+      {}, // the defaults: rows with an empty cell fail (the sample model has no optional input)
+      { missing: { lead_source: { mode: 'fill', value: 'NA' } } } as const, // only empty incomes fail
+      { missing: referenceFill }, // every row scored
+    ];
+    for (const [k, setup] of setups.entries()) {
+      const result = await compareCsv(leadCsv, setup);
+      const summary = await scoring.score({
+        modelId: a.modelId,
+        path: leadCsv,
+        outputPath: path.join(dir, `batch-${k}.csv`),
+        overwrite: false,
+        threshold: 0.5,
+        ...setup,
+      });
+      expect(result.rows).toBe(summary.rows);
+      expect(result.compared).toBe(summary.scored);
+      expect(result.failed).toBe(summary.failed);
+      expect(result.failuresByReason).toEqual(summary.failuresByReason);
+      if (summary.errorsPath) {
+        const errorLines = (await fs.readFile(summary.errorsPath, 'utf8'))
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((line) => Number(line.split(',')[0]));
+        expect(result.errors.map((error) => error.row)).toEqual(errorLines.slice(0, 100));
+      } else expect(result.errors).toEqual([]);
+    }
+    const strict = await compareCsv(leadCsv, { missing: { annual_income: { mode: 'fail' } } });
+    expect(strict.failed).toBeGreaterThan(100);
+    // Line 16 of the file (data row 15: line 1 is the header) has no annual income.
+    expect(strict.errors[0]).toEqual({ row: 16, message: 'annual_income is empty' });
   });
 
   it('a higher threshold counts flips at that threshold', async () => {
-    const fill = { lead_source: 'NA', annual_income: 0 };
-    const result = await compareCsv(models.get(a.modelId), models.get(b.modelId), leadCsv, {
-      fill,
-      threshold: 0.8,
-    });
+    const result = await compareCsv(leadCsv, { missing: referenceFill, threshold: 0.8 });
     const p1 = versions.v1.probabilities;
     const p2 = versions.v2.probabilities;
     expect(result.flips.count).toBe(p1.filter((p, i) => p >= 0.8 !== p2[i]! >= 0.8).length);
@@ -96,7 +135,7 @@ describe('compare on the real lead data: the sample model against a retrained v2
     const lines = ['lead_source,number_of_courses_viewed,annual_income'];
     for (let i = 0; i < 5000; i++) lines.push(`referral,${i % 10},${40000 + i}`);
     const csv = await writeCsv(dir, 'many.csv', lines);
-    const result = await compareCsv(models.get(a.modelId), models.get(b.modelId), csv, { batchSize: 333 });
+    const result = await compareCsv(csv);
     expect(result.compared).toBe(5000);
     expect(result.scatter.length).toBeLessThanOrEqual(2000);
     expect(result.scatter.length).toBeGreaterThan(1000);
@@ -113,15 +152,15 @@ describe('compare on the real lead data: the sample model against a retrained v2
       'events;3;50000',
     ];
     await fs.writeFile(csv, `\uFEFF${lines.join('\r\n')}\r\n`);
-    const result = await compareCsv(models.get(a.modelId), models.get(b.modelId), csv);
+    const result = await compareCsv(csv);
     expect(result).toMatchObject({ rows: 4, compared: 3, failed: 1 });
-    expect(result.errors).toEqual([{ row: 3, message: 'the row has 2 fields but the header has 3' }]);
+    expect(result.errors).toEqual([{ row: 4, message: 'the row has 2 fields; the header has 3' }]);
   });
 
   it('says which column is missing from the CSV', async () => {
     const dir = await tempDir();
     const csv = await writeCsv(dir, 'partial.csv', ['lead_source,annual_income', 'referral,50000']);
-    await expect(compareCsv(models.get(a.modelId), models.get(b.modelId), csv)).rejects.toMatchObject({
+    await expect(compareCsv(csv)).rejects.toMatchObject({
       code: 'mapping-incomplete',
       message: expect.stringContaining('number_of_courses_viewed'),
     });
@@ -177,6 +216,8 @@ describe('modeldock compare', () => {
       'lead_source=NA',
       '--fill',
       'annual_income=0',
+      '--fill',
+      'number_of_courses_viewed=0',
       '--threshold',
       '0.5',
       '--json',
@@ -193,7 +234,9 @@ describe('modeldock compare', () => {
     const { code, stdout } = await cli([sampleModel, v2Model, leadCsv]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/label agreement +\d+\.\d\d %/);
-    expect(stdout).toMatch(/skipped row 15: annual_income: the cell is empty/);
+    // Read as `modeldock score` reads the file: the same 292 rows fail, named by their file line.
+    expect(stdout).toMatch(/rows +1462 \(1170 compared, 292 skipped\)/);
+    expect(stdout).toMatch(/skipped line 16: annual_income is empty/);
   });
 
   it('exits 4 and lists the differences when the models read different inputs', async () => {
@@ -217,6 +260,8 @@ describe('modeldock compare', () => {
     const csv = await writeCsv(dir, 'partial.csv', ['lead_source', 'referral']);
     const missing = await cli([sampleModel, v2Model, csv]);
     expect(missing.code).toBe(4);
-    expect(missing.stderr).toMatch(/no column for number_of_courses_viewed, annual_income/);
+    expect(missing.stderr).toMatch(
+      /No column of partial.csv matches the model inputs number_of_courses_viewed, annual_income/,
+    );
   });
 });

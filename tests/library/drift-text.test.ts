@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDrift } from '../../main/library/drift-text.ts';
-import { DriftCounter, profileCategorical, profileNumeric } from '../../main/library/psi.ts';
+import { formatDrift } from '../../main/analysis/drift-text.ts';
+import { DriftCounter, profileCategorical, profileNumeric } from '../../main/analysis/psi.ts';
 
 describe('the drift table in the score report', () => {
   it('prints one line per input and one for the scores, with unseen categories and empty cells', () => {

@@ -1,8 +1,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { AnalysisService } from '../../main/analysis/analysis-service.ts';
 import { LibraryService } from '../../main/library/library-service.ts';
 import { ModelService } from '../../main/models/model-service.ts';
+import { ScoringService } from '../../main/scoring/scoring-service.ts';
 
 export const repo = path.resolve(import.meta.dirname, '..', '..');
 export const sampleModel = path.join(repo, 'assets', 'models', 'lead_scoring.onnx');
@@ -23,11 +25,18 @@ export async function removeTempDirs(): Promise<void> {
   await Promise.all(made.splice(0).map((dir) => fs.rm(dir, { recursive: true, force: true })));
 }
 
-/** A model service and a library over one data directory, as createAppServices builds them. */
+/** A model service, the batch engine, a library and the analyses over one data directory, as createAppServices builds them. */
 export function createLibrary(dataDir: string, now?: () => Date) {
   const models = new ModelService({ dataDir });
-  const library = new LibraryService({ dataDir, models, now });
-  return { models, library };
+  const scoring = new ScoringService(models);
+  const library = new LibraryService({
+    dataDir,
+    models,
+    now,
+    profileCsv: (modelId, csvPath, signal) => scoring.profile({ modelId, path: csvPath }, { signal }),
+  });
+  const analysis = new AnalysisService({ models, scoring, references: library });
+  return { models, library, scoring, analysis };
 }
 
 export async function writeCsv(dir: string, name: string, lines: string[]): Promise<string> {

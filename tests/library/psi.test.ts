@@ -6,7 +6,7 @@ import {
   decileEdges,
   PSI_EPSILON,
   psiBand,
-} from '../../main/library/psi.ts';
+} from '../../main/analysis/psi.ts';
 
 const ln = Math.log;
 
@@ -52,7 +52,8 @@ describe('PSI computed by hand', () => {
     // Reference: 0 ×6, 1 ×4 → edges [0] → bins ≤0 and >0: 0.6 / 0.4; plus 0 missing of 10.
     // Current: 0 ×3, 1 ×5, and 2 empty cells → ≤0: 3/10, >0: 5/10, missing 2/10.
     const reference = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1];
-    const current = ['0', '0', '0', '1', '1', '1', '1', '1', '', 'n/a'];
+    // Cells arrive as the CSV reader read them: null for an empty or unreadable cell ('' and 'n/a').
+    const current = [0, 0, 0, 1, 1, 1, 1, 1, null, null];
     const drift = computePsiNumeric('courses', reference, current);
     const expected =
       (0.3 - 0.6) * ln(0.3 / 0.6) + (0.5 - 0.4) * ln(0.5 / 0.4) + (0.2 - PSI_EPSILON) * ln(0.2 / PSI_EPSILON);

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DriftAccumulator } from '../../main/library/drift.ts';
-import { integerRange, linearRange } from '../../main/library/whatif.ts';
+import { integerRange, linearRange } from '../../main/analysis/whatif.ts';
 import type { PredictResult } from '../../shared/contract/index.ts';
 import {
   createLibrary,
@@ -117,10 +116,10 @@ describe('what-if', () => {
     ['v2', v2Model],
   ] as const) {
     it(`the curve of logistic model ${version} moves with the sign of each numeric coefficient`, async () => {
-      const { models, library } = await setup();
+      const { models, analysis } = await setup();
       const info = await models.open(file);
       for (const [input, coefficient] of Object.entries(versions[version].coefficients)) {
-        const curve = await library.whatIf(info.modelId, { payload: guidePayload, input });
+        const curve = await analysis.whatIf(info.modelId, { payload: guidePayload, input });
         expect(curve.rangeSource).toBe('around-value');
         const base = guidePayload[input as keyof typeof guidePayload] as number;
         const integer = info.inputs.find((candidate) => candidate.name === input)!.type.startsWith('int');
@@ -140,9 +139,9 @@ describe('what-if', () => {
   }
 
   it('matches single predictions point by point, over a requested range', async () => {
-    const { models, library } = await setup();
+    const { models, analysis } = await setup();
     const info = await models.open(sampleModel);
-    const curve = await library.whatIf(info.modelId, {
+    const curve = await analysis.whatIf(info.modelId, {
       payload: guidePayload,
       input: 'annual_income',
       from: 20000,
@@ -159,9 +158,9 @@ describe('what-if', () => {
   });
 
   it('varies a categorical input over the categories the model knows', async () => {
-    const { models, library } = await setup();
+    const { models, analysis } = await setup();
     const info = await models.open(sampleModel);
-    const curve = await library.whatIf(info.modelId, { payload: guidePayload, input: 'lead_source' });
+    const curve = await analysis.whatIf(info.modelId, { payload: guidePayload, input: 'lead_source' });
     expect(curve.kind).toBe('categorical');
     expect(curve.baseValue).toBe('organic');
     expect(curve.points.map((point) => point.value)).toEqual(info.inputs[0]!.categories);
@@ -173,26 +172,26 @@ describe('what-if', () => {
   });
 
   it('says so when the input does not exist', async () => {
-    const { models, library } = await setup();
+    const { models, analysis } = await setup();
     const info = await models.open(sampleModel);
-    await expect(library.whatIf(info.modelId, { payload: guidePayload, input: 'age' })).rejects.toMatchObject(
-      {
-        code: 'bad-request',
-        message: 'lead_scoring.onnx has no input named age.',
-      },
-    );
+    await expect(
+      analysis.whatIf(info.modelId, { payload: guidePayload, input: 'age' }),
+    ).rejects.toMatchObject({
+      code: 'bad-request',
+      message: 'lead_scoring.onnx has no input named age.',
+    });
   });
 });
 
 describe('drift against an attached reference', () => {
   it('finds no drift in the reference itself and significant drift in a shifted file', async () => {
-    const { models, library } = await setup();
+    const { models, library, analysis } = await setup();
     const info = await models.open(sampleModel);
     const entry = await library.addFromOpen(info);
     const attached = await library.attachReference(entry.id, leadCsv);
     expect(attached.reference).toMatchObject({ fileName: 'course_lead_scoring.csv', rows: 1462 });
 
-    const same = await library.drift(info.modelId, leadCsv);
+    const same = await analysis.drift({ modelId: info.modelId, path: leadCsv });
     expect(same.features.map((feature) => [feature.name, feature.psi])).toEqual([
       ['lead_source', 0],
       ['number_of_courses_viewed', 0],
@@ -208,7 +207,7 @@ describe('drift against an attached reference', () => {
       .map((row) => ['referral', ...row.split(',').slice(1)].join(','));
     const dir = await tempDir();
     const csv = await writeCsv(dir, 'shifted.csv', [header!, ...shifted, 'webinar,2,50000,,,,,,']);
-    const report = await library.drift(info.modelId, csv);
+    const report = await analysis.drift({ modelId: info.modelId, path: csv });
     const byName = Object.fromEntries(report.features.map((feature) => [feature.name, feature]));
     expect(byName.lead_source!.band).toBe('significant');
     expect(byName.lead_source!.unseenCategories).toEqual(['webinar']);
@@ -218,70 +217,79 @@ describe('drift against an attached reference', () => {
     expect(report.currentRows).toBe(shifted.length + 1);
   });
 
-  it('keeps the reference across a restart and feeds the batch engine an accumulator', async () => {
+  it('keeps the reference across a restart, and a batch run computes drift in the same pass', async () => {
     const { models, library } = await setup();
     const info = await models.open(sampleModel);
     const entry = await library.addFromOpen(info);
-    expect(await library.driftAccumulatorFor(info.modelId)).toBeUndefined();
+    expect(await library.referenceProfileFor(info.modelId)).toBeUndefined();
     await library.attachReference(entry.id, leadCsv);
 
     const restarted = createLibrary(path.dirname(library.root));
     opened.push(restarted);
     const again = await restarted.models.open(sampleModel);
-    const accumulator = await restarted.library.driftAccumulatorFor(again.modelId);
-    expect(accumulator).toBeInstanceOf(DriftAccumulator);
-    accumulator!.addColumns(
-      {
-        lead_source: ['referral', 'referral'],
-        number_of_courses_viewed: [9, 9],
-        annual_income: [200000, 210000],
-      },
-      [0.99, 0.98],
-    );
-    const report = accumulator!.report();
-    expect(report.currentRows).toBe(2);
-    expect(report.features.every((feature) => feature.band === 'significant')).toBe(true);
+    const profile = await restarted.library.referenceProfileFor(again.modelId);
+    expect(profile?.rows).toBe(1462);
+    const dir = await tempDir();
+    const csv = await writeCsv(dir, 'heavy.csv', [
+      'lead_source,number_of_courses_viewed,annual_income',
+      'referral,9,200000',
+      'referral,9,210000',
+    ]);
+    const summary = await restarted.scoring.score({
+      modelId: again.modelId,
+      path: csv,
+      outputPath: path.join(dir, 'heavy-scored.csv'),
+      overwrite: false,
+      threshold: 0.5,
+      reference: profile,
+    });
+    expect(summary.drift?.currentRows).toBe(2);
+    expect(summary.drift?.features.every((feature) => feature.band === 'significant')).toBe(true);
 
     await restarted.library.detachReference(entry.id);
-    expect(await restarted.library.driftAccumulatorFor(again.modelId)).toBeUndefined();
+    expect(await restarted.library.referenceProfileFor(again.modelId)).toBeUndefined();
   });
 
-  it('measures drift of a CSV that score already wrote, reading its score column', async () => {
-    const { models, library } = await setup();
+  it('drift from a batch run equals the standalone drift check on the same file', async () => {
+    const { models, library, scoring, analysis } = await setup();
     const info = await models.open(sampleModel);
-    await expect(library.driftOfScoredCsv(info.modelId, leadCsv)).rejects.toMatchObject({
+    await expect(analysis.drift({ modelId: info.modelId, path: leadCsv })).rejects.toMatchObject({
       code: 'not-found',
     });
-    const versions = JSON.parse(readFileSync(versionsJson, 'utf8')) as { v1: { probabilities: number[] } };
-    const [header, ...rows] = readFileSync(leadCsv, 'utf8').trim().split('\n');
+    const entry = await library.addFromOpen(info);
+    await library.attachReference(entry.id, leadCsv);
+    const profile = await library.referenceProfileFor(info.modelId);
+    const text = await fs.readFile(leadCsv, 'utf8');
+    const [header, ...rows] = text.trim().split('\n');
     const dir = await tempDir();
-    const scored = await writeCsv(dir, 'scored.csv', [
-      `${header},predicted_label,predicted_probability`,
-      ...rows.map((row, i) => {
-        const p = versions.v1.probabilities[i]!;
-        return `${row},${p >= 0.5 ? 1 : 0},${p}`;
-      }),
+    // Half the rows, a quarter of them from an unseen source and one with a wrong number of fields.
+    const current = await writeCsv(dir, 'current.csv', [
+      header!,
+      ...rows
+        .filter((_, i) => i % 2 === 0)
+        .map((row, i) => (i % 4 === 0 ? row.replace(/^[^,]*/, 'webinar') : row)),
+      'organic,1',
     ]);
-    const report = await library.driftOfScoredCsv(info.modelId, scored, {
-      referenceCsv: leadCsv,
-      scoreColumn: 'predicted_probability',
-    });
-    expect(report.currentRows).toBe(1462);
-    expect(report.features.map((feature) => feature.psi)).toEqual([0, 0, 0]);
-    // The reference's scores come from its complete rows only, the scored file filled the empty cells: close, not equal.
-    expect(report.score!.psi).toBeGreaterThan(0);
-    expect(report.score!.band).toBe('stable');
-    await expect(
-      library.driftOfScoredCsv(info.modelId, scored, { referenceCsv: leadCsv, scoreColumn: 'probability' }),
-    ).rejects.toMatchObject({ code: 'mapping-incomplete' });
+    for (const file of [leadCsv, current]) {
+      const standalone = await analysis.drift({ modelId: info.modelId, path: file });
+      const summary = await scoring.score({
+        modelId: info.modelId,
+        path: file,
+        outputPath: path.join(dir, `scored-${path.basename(file)}`),
+        overwrite: true,
+        threshold: 0.5,
+        reference: profile,
+      });
+      expect(summary.drift).toEqual(standalone);
+    }
   });
 
   it('uses the reference range for what-if once a reference is attached', async () => {
-    const { models, library } = await setup();
+    const { models, library, analysis } = await setup();
     const info = await models.open(sampleModel);
     const entry = await library.addFromOpen(info);
     await library.attachReference(entry.id, leadCsv);
-    const curve = await library.whatIf(info.modelId, {
+    const curve = await analysis.whatIf(info.modelId, {
       payload: guidePayload,
       input: 'number_of_courses_viewed',
     });

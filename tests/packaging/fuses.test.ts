@@ -37,7 +37,7 @@ describe('after-pack-fuses hook', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('flips the six fuses the issue asks for in the packed binary', async () => {
+  it('flips the seven fuses ModelDock sets in the packed binary', async () => {
     writeFakeElectron(path.join(dir, 'modeldock'));
     await afterPack(linuxContext(dir));
     const wire = await getCurrentFuseWire(path.join(dir, 'modeldock'));
@@ -47,8 +47,10 @@ describe('after-pack-fuses hook', () => {
     expect(wire[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(FuseState.ENABLE);
     expect(wire[FuseV1Options.OnlyLoadAppFromAsar]).toBe(FuseState.ENABLE);
     expect(wire[FuseV1Options.EnableCookieEncryption]).toBe(FuseState.ENABLE);
-    // Left at Electron's default on purpose (see the comment in the hook).
-    expect(wire[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(FuseState.ENABLE);
+    // Off: the renderer is served from app://, so no page needs file://'s extra privileges.
+    expect(wire[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(FuseState.DISABLE);
+    // Left off, as Electron ships it (ModelDock has no V8 snapshot of its own).
+    expect(wire[FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]).toBe(FuseState.DISABLE);
   });
 
   it('fails the build when the binary has no fuse wire instead of shipping it unflipped', async () => {
@@ -65,6 +67,7 @@ describe('after-pack-fuses hook', () => {
       'EnableNodeCliInspectArguments',
       'EnableEmbeddedAsarIntegrityValidation',
       'OnlyLoadAppFromAsar',
+      'GrantFileProtocolExtraPrivileges',
     ]);
   });
 

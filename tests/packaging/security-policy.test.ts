@@ -2,6 +2,7 @@
 // security-policy.ts run here against a stand-in for the electron module (there is no Electron binary in
 // CI), and the CSP is judged by the same evaluator Electronegativity uses, not by restating it.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { CspEvaluator, CspParser, severities, Version } from '@doyensec/csp-evaluator';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -46,8 +47,8 @@ const electron = vi.hoisted(() => {
     once() {}
     on() {}
     show() {}
-    loadFile(file: string) {
-      this.loaded.push(file);
+    loadURL(url: string) {
+      this.loaded.push(url);
       return Promise.resolve();
     }
   }
@@ -61,6 +62,7 @@ const electron = vi.hoisted(() => {
       BrowserWindow: FakeBrowserWindow,
       ipcMain: { handle: (channel: string, handler: Listener) => handlers.set(channel, handler) },
       shell: { openExternal: (url: string) => electron.openExternal(url) },
+      protocol: { registerSchemesAsPrivileged: () => {}, handle: () => {} },
     },
   };
 });
@@ -70,6 +72,7 @@ const { rendererCsp, secureWebPreferences, ipcChannels } = await import(
   '../../main/electron/security-policy.ts'
 );
 const { applySessionPolicy, appPageUrl, createMainWindow } = await import('../../main/electron/window.ts');
+const { appProtocolResponse } = await import('../../main/electron/app-protocol.ts');
 const { registerIpc } = await import('../../main/electron/ipc.ts');
 type HandlerTable = Parameters<typeof registerIpc>[0]['table'];
 
@@ -105,23 +108,22 @@ describe('Content-Security-Policy', () => {
     }
   });
 
-  it('is sent on every response of the app session', () => {
-    let onHeaders: Listener | null = null;
-    const session = {
-      webRequest: { onHeadersReceived: (listener: Listener) => (onHeaders = listener) },
-      setPermissionRequestHandler: () => {},
-      setPermissionCheckHandler: () => {},
-    };
-    applySessionPolicy(session as never);
-    let headers: Record<string, string[]> = {};
-    onHeaders!(
-      { responseHeaders: { 'Content-Type': ['text/html'] } },
-      (result: { responseHeaders: Record<string, string[]> }) => {
-        headers = result.responseHeaders;
-      },
-    );
-    expect(headers['Content-Security-Policy']).toEqual([rendererCsp]);
-    expect(headers['Content-Type']).toEqual(['text/html']);
+  it('is sent with every app:// response, the page and refusals alike', async () => {
+    // webRequest's header hooks don't run for custom protocols, so the protocol handler sets the header.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-csp-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html>');
+      for (const url of [
+        'app://modeldock/index.html',
+        'app://modeldock/missing.js',
+        'app://modeldock/%2e%2e/x',
+      ]) {
+        const response = await appProtocolResponse({ url, method: 'GET' }, dir);
+        expect(response.headers.get('content-security-policy'), url).toBe(rendererCsp);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is also in the page itself (renderer/index.html), no looser than the header', () => {
@@ -138,7 +140,6 @@ describe('permissions', () => {
     let requestHandler: Listener | null = null;
     let checkHandler: Listener | null = null;
     applySessionPolicy({
-      webRequest: { onHeadersReceived: () => {} },
       setPermissionRequestHandler: (handler: Listener) => (requestHandler = handler),
       setPermissionCheckHandler: (handler: Listener) => (checkHandler = handler),
     } as never);
@@ -180,8 +181,18 @@ describe('the window', () => {
       webviewTag: false,
       preload: '/app/preload.cjs',
     });
-    // The policy object is what the window gets, not a copy that could drift.
-    for (const [key, value] of Object.entries(secureWebPreferences)) expect(prefs[key], key).toBe(value);
+    // window.ts writes them out for Electronegativity; they must be exactly the policy, no more, no less.
+    const { preload: _preload, ...written } = prefs;
+    expect(written).toEqual(secureWebPreferences);
+    expect(prefs.disableBlinkFeatures).toBe('Auxclick');
+  });
+
+  it('loads the app page from app://, not file://', () => {
+    const window = createMainWindow('/app/preload.cjs') as unknown as InstanceType<
+      typeof electron.FakeBrowserWindow
+    >;
+    expect(window.loaded).toEqual(['app://modeldock/index.html']);
+    expect(appPageUrl()).toBe('app://modeldock/index.html');
   });
 
   it('never navigates or redirects away from the app page', () => {
@@ -191,6 +202,8 @@ describe('the window', () => {
       for (const [url, allowed] of [
         ['https://attacker.example/', false],
         ['file:///etc/passwd', false],
+        ['file:///opt/ModelDock/resources/app.asar/dist/renderer/index.html', false],
+        ['app://other/index.html', false],
         [`${appPageUrl()}#/model`, true],
       ] as const) {
         const navigation = { preventDefault: vi.fn() };
@@ -200,20 +213,38 @@ describe('the window', () => {
     }
   });
 
-  it('opens no new windows; only https links go to the system browser', () => {
+  it('opens no new windows; only https links to allow-listed hosts go to the system browser', () => {
     const window = createMainWindow('/app/preload.cjs');
     const handler = (window as unknown as InstanceType<typeof electron.FakeBrowserWindow>).webContents
       .windowOpenHandler!;
     for (const url of [
       'https://onnx.ai/',
+      'https://scikit-learn.org/stable/',
+      'https://attacker.example/',
+      'https://onnx.ai.attacker.example/',
+      'https://onnx.ai@attacker.example/',
       'file:///etc/passwd',
       'javascript:alert(1)',
       'smb://host/share',
-      'http://x/',
+      'http://onnx.ai/',
     ]) {
       expect(handler({ url }), url).toEqual({ action: 'deny' });
     }
-    expect(electron.openExternal.mock.calls).toEqual([['https://onnx.ai/']]);
+    expect(electron.openExternal.mock.calls).toEqual([
+      ['https://onnx.ai/'],
+      ['https://scikit-learn.org/stable/'],
+    ]);
+  });
+
+  it('sends a followed link to an allow-listed host to the system browser instead of navigating', () => {
+    const window = createMainWindow('/app/preload.cjs');
+    const contents = (window as unknown as InstanceType<typeof electron.FakeBrowserWindow>).webContents;
+    for (const url of ['https://onnxruntime.ai/docs/', 'https://attacker.example/']) {
+      const navigation = { preventDefault: vi.fn() };
+      contents.emit('will-navigate', navigation, url);
+      expect(navigation.preventDefault, url).toHaveBeenCalled();
+    }
+    expect(electron.openExternal.mock.calls).toEqual([['https://onnxruntime.ai/docs/']]);
   });
 
   it('blocks <webview> attachment', () => {
@@ -228,7 +259,7 @@ describe('the window', () => {
 });
 
 describe('IPC sender checks', () => {
-  const pageUrl = 'file:///opt/ModelDock/resources/app.asar/dist/renderer/index.html';
+  const pageUrl = 'app://modeldock/index.html';
 
   function setup() {
     electron.handlers.clear();

@@ -74,6 +74,29 @@ describe('load limits', () => {
     expect(error.message).toBe('refused: the file decompresses to more than 1 MB, the limit for one model');
   });
 
+  it.each([
+    ['a zlib bomb', () => deflateSync(zeros), { maxFileBytes: MiB }],
+    ['a gzip bomb', () => gzipSync(zeros), { maxFileBytes: MiB }],
+    ['a truncated gzip file', () => gzipSync(fixture('valid/pipeline_p4.pkl')).subarray(0, 200), {}],
+    ['a damaged zlib stream', () => Uint8Array.from([0x78, 0x9c, 0xff, 0xff, 0xff, 0x00]), {}],
+  ])('reads %s from disk (two-pass inflate) with the in-memory answer', async (_name, make, limits) => {
+    const bytes = make();
+    const path = join(tmp, 'compressed.joblib');
+    writeFileSync(path, bytes);
+    const inMemory = errorOf(() => loadPickleBytes(bytes, limits));
+    await expect(loadPickleFile(path, limits)).rejects.toMatchObject({
+      code: inMemory.code,
+      message: inMemory.message,
+    });
+  });
+
+  it('reads a compressed joblib file from disk to the same value as in memory', async () => {
+    const bytes = fixture('valid/pipeline_joblib_zlib.joblib');
+    expect(await loadPickleFile(join(fixtures, 'valid/pipeline_joblib_zlib.joblib'))).toEqual(
+      loadPickleBytes(bytes),
+    );
+  });
+
   it('refuses more memo entries than maxMemoEntries', () => {
     const puts: number[] = [0x80, 2, 0x4e];
     for (let i = 0; i < 200; i++) puts.push(0x72, i & 0xff, i >> 8, 0, 0); // LONG_BINPUT i

@@ -67,3 +67,19 @@ describe('the contribution chart', () => {
     }
   });
 });
+
+describe('many inputs', () => {
+  test('beyond 12 bars, the smallest share one bar and the chart still ends at the score', () => {
+    const contributions = Array.from({ length: 40 }, (_, i) => ({
+      input: `x${i}`,
+      value: i,
+      contribution: (i % 2 === 0 ? 1 : -1) * (i + 1) * 0.001,
+    }));
+    const total = contributions.reduce((sum, c) => sum + c.contribution, 0);
+    const waterfall = waterfallOf({ baseValue: 0.5, value: 0.5 + total, contributions });
+    expect(waterfall.bars).toHaveLength(12);
+    expect(waterfall.bars[0]!.input).toBe('x39');
+    expect(waterfall.bars[11]).toMatchObject({ input: '29 other inputs', valueText: 'together' });
+    expect(waterfall.bars[11]!.end).toBeCloseTo(0.5 + total, 12);
+  });
+});

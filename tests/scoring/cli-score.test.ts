@@ -37,8 +37,11 @@ describe('modeldock score', () => {
       'rowsPerSecond',
       'outputPath',
       'errorsPath',
+      'numberFormat',
+      'unseenCategories',
       'metrics',
     ]);
+    expect(summary.unseenCategories).toEqual({});
     // 181 rows have no annual_income and no fill was given for it.
     expect(summary).toMatchObject({ rows: 1462, scored: 1281, failed: 181, outputPath: out });
     expect(summary.errorsPath).toBe(path.join(dir, 'scored.errors.csv'));

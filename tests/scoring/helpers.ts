@@ -36,6 +36,7 @@ export async function scoringFixture(options: { limits?: ReadLimits } = {}) {
       mapping: inspection.mapping,
       missing: {},
       numberFormat: 'plain',
+      unseenCategories: 'count',
       model: info,
       threshold: 0.5,
       batchSize: 1000,

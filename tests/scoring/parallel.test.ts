@@ -276,7 +276,8 @@ describe('two workers give what one gives', () => {
       await expectSameBothWays(input);
     }
     expect(cut).toBeGreaterThan(2);
-  });
+    // 32 runs, each starting one or two workers (~0.4–1 s apiece on a busy 2-core machine).
+  }, 120_000);
 
   test('workers that run out of heap: the run starts over with one worker', async () => {
     const input = write('small-heap.csv', leadLines(3000));

@@ -22,6 +22,9 @@ const summary: ScoringSummary = {
   addedColumns: ['predicted_label', 'predicted_probability'],
   failuresByReason: {},
   dialect: { encoding: 'utf-8', delimiter: ',', quote: '"', hasHeader: true },
+  numberFormat: 'plain',
+  unseenCategories: {},
+  unseenRows: {},
   report: {
     scoreName: 'probability of 1',
     histogram: [],

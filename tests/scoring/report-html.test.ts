@@ -30,7 +30,10 @@ function summary(): ScoringSummary {
     addedColumns: ['predicted_label', 'predicted_probability'],
     failuresByReason: {},
     dialect: { encoding: 'utf-8', delimiter: ',', quote: '"', hasHeader: true },
+    numberFormat: 'plain',
     report: accumulator.finish(0.5),
+    unseenCategories: {},
+    unseenRows: {},
   };
 }
 

@@ -278,6 +278,7 @@ describe('progress', () => {
     const input = fx.file('progress.csv');
     await writeLeadCsv(input, 150_000, 9);
     const events: Array<{
+      stage: string;
       rows: number;
       bytesDone: number;
       bytesTotal: number;
@@ -296,8 +297,14 @@ describe('progress', () => {
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((event) => event.bytesTotal === size && event.etaSeconds >= 0)).toBe(true);
     expect(events.at(-1)).toMatchObject({ rows: summary.rows, bytesDone: size });
-    // The worker sends at most one event per 100 ms of its run (plus the final one).
-    expect(events.length).toBeLessThanOrEqual(Math.floor(summary.seconds * 10) + 2);
+    // The worker sends at most one event per 100 ms of its run, plus one for each stage after
+    // reading (computing metrics, writing the output).
+    expect(events.length).toBeLessThanOrEqual(Math.floor(summary.seconds * 10) + 3);
+    expect(events.map((event) => event.stage).filter((stage, i, all) => stage !== all[i - 1])).toEqual([
+      'reading',
+      'metrics',
+      'writing',
+    ]);
     for (let i = 1; i < events.length; i++)
       expect(events[i]!.rows).toBeGreaterThanOrEqual(events[i - 1]!.rows);
   });

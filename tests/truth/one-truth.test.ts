@@ -243,7 +243,9 @@ async function scoreColumn(subject: Subject, rows: Lead[], european: boolean): P
     string,
     string
   >[];
-  for (const record of records) scored.set(Number(record.lead_id), Number(record.predicted_probability));
+  // A `;` file read with decimal commas gets its numbers written back the same way (0,5336).
+  const probability = (text: string | undefined) => Number(european ? text?.replace(',', '.') : text);
+  for (const record of records) scored.set(Number(record.lead_id), probability(record.predicted_probability));
   return scored;
 }
 
@@ -254,14 +256,14 @@ async function compareColumn(subject: Subject, rows: Lead[]): Promise<Map<number
   const result = await dispatch(
     table,
     'compare.csv',
-    { modelIdA: subject.modelId, modelIdB: subject.modelId, csvPath: input },
+    { modelId: subject.modelId, modelIdB: subject.modelId, path: input },
     context,
   );
   const column = new Map<number, number>();
   if (!result.ok) return column;
   // The scatter holds every compared row in file order (fewer than its 2,000-point limit here); errors name
-  // the others by data row, counted from 1.
-  const failedRows = new Set(result.value.errors.map((error) => error.row - 1));
+  // the others by file line, as Batch's errors file does (line 1 is the header, row index 0 is line 2).
+  const failedRows = new Set(result.value.errors.map((error) => error.row - 2));
   expect(failedRows.size).toBe(result.value.failed);
   const compared = rows.map((_, index) => index).filter((index) => !failedRows.has(index));
   expect(result.value.scatter).toHaveLength(compared.length);
@@ -303,8 +305,6 @@ describe('one truth: every surface scores a lead the same way', () => {
             const payload = jsonPayload(row);
             const expected = app[index]!;
             const where = `row ${index}: ${JSON.stringify(payload)}`;
-            const complete =
-              row.leadSource !== undefined && row.courses !== undefined && row.income !== undefined;
             // modeldock predict: the same answer, and each warning (or the refusal) as a line on stderr.
             const fromCli = await cliVerdict(subject, payload);
             if (expected.ok) {
@@ -349,11 +349,10 @@ describe('one truth: every surface scores a lead the same way', () => {
               if (!expected.ok) expect(column.has(index), where).toBe(false);
               else sameScore(column.get(index), expected.probability, where);
             }
-            // Compare's column: the same probability for the rows the other surfaces score. Compare still reads
-            // CSV cells with main/library's own rules until #12 part 2 moves it onto scoring's reader: those
-            // rules refuse an empty cell without a fill value (which the other surfaces leave out for an
-            // optional input) and accept a fraction for an int64 input; so only complete rows are held to it.
-            if (expected.ok && complete) sameScore(compare.get(index), expected.probability, where);
+            // Compare's column: Compare reads the CSV with Batch's reader (#12 part 2), so it scores exactly
+            // the rows the other surfaces score, with the same probability.
+            if (!expected.ok) expect(compare.has(index), where).toBe(false);
+            else sameScore(compare.get(index), expected.probability, where);
           }
         }),
         { numRuns },

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerTable } from '../../main/handlers.ts';
-import { contentDisposition } from '../../main/web/downloads.ts';
+import { contentDisposition, DownloadTickets, ticketLifetimeMs } from '../../main/web/downloads.ts';
 import { startWebHost, type WebHost } from '../../main/web/host.ts';
 
 let host: WebHost;
@@ -46,6 +46,7 @@ beforeAll(async () => {
   await writeFile(path.join(elsewhere, 'secret.txt'), 'not yours');
   await symlink(path.join(elsewhere, 'secret.txt'), path.join(dataDir, 'link-out.csv'));
   await symlink(elsewhere, path.join(dataDir, 'dir-link'));
+  await link(path.join(elsewhere, 'secret.txt'), path.join(dataDir, 'hard-link.csv'));
   host = await startWebHost({ dataDir, rendererDir: path.join(root, 'none'), table: fakeTable() });
 });
 
@@ -54,11 +55,25 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function download(filePath: string, auth: 'header' | 'query' | 'none' = 'header') {
+/** 'header': the launch token in its header; 'ticket': a one-time ticket, as the page's links do. */
+async function download(filePath: string, auth: 'header' | 'ticket' | 'query' | 'none' = 'header') {
+  if (auth === 'ticket') {
+    const url = await ticketFor(filePath);
+    return url ? fetch(`${host.origin}${url}`) : new Response(null, { status: 404 });
+  }
   const query = new URLSearchParams({ path: filePath });
   if (auth === 'query') query.set('token', host.token);
   const headers: Record<string, string> = auth === 'header' ? { 'x-modeldock-token': host.token } : {};
   return fetch(`${host.origin}/api/download?${query}`, { headers });
+}
+
+async function ticketFor(filePath: string): Promise<string | undefined> {
+  const response = await fetch(`${host.origin}/api/download-ticket`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-modeldock-token': host.token },
+    body: JSON.stringify({ path: filePath }),
+  });
+  return response.status === 200 ? ((await response.json()) as { url: string }).url : undefined;
 }
 
 describe('GET /api/download', () => {
@@ -79,7 +94,7 @@ describe('GET /api/download', () => {
   });
 
   it('serves HTML reports as downloads, not pages', async () => {
-    const response = await download(path.join(dataDir, 'report.html'), 'query');
+    const response = await download(path.join(dataDir, 'report.html'), 'ticket');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="report\.html"/);
@@ -97,7 +112,7 @@ describe('GET /api/download', () => {
     });
     expect(made.status).toBe(200);
 
-    const response = await download(archive, 'query');
+    const response = await download(archive, 'ticket');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/zip');
     expect(response.headers.get('content-disposition')).toMatch(
@@ -117,6 +132,7 @@ describe('GET /api/download', () => {
       `${dataDir}/uploads/../../elsewhere/secret.txt`,
       path.join(dataDir, 'link-out.csv'), // a symlink inside pointing outside
       path.join(dataDir, 'dir-link', 'secret.txt'), // a symlinked folder inside pointing outside
+      path.join(dataDir, 'hard-link.csv'), // a hard link inside to a file outside
       'report.html', // relative: never resolved against the host's working directory
       path.join(dataDir, 'uploads'), // a folder
       path.join(dataDir, 'missing.csv'),
@@ -132,6 +148,34 @@ describe('GET /api/download', () => {
       headers: { 'x-modeldock-token': host.token },
     });
     expect(noPath.status).toBe(404);
+  });
+
+  it('never takes the launch token from a download URL, where it would stay in the history', async () => {
+    const response = await download(path.join(dataDir, 'report.html'), 'query');
+    expect(response.status).toBe(401);
+  });
+
+  it('serves a ticket once, for the file it names only, and no ticket for a file it would refuse', async () => {
+    const url = await ticketFor(path.join(dataDir, 'report.html'));
+    expect(url).toMatch(/^\/api\/download\/[\w-]{40,}$/);
+    expect(url).not.toContain(host.token);
+    expect((await fetch(`${host.origin}${url}`)).status).toBe(200);
+    expect((await fetch(`${host.origin}${url}`)).status).toBe(404);
+    expect(await ticketFor(path.join(elsewhere, 'secret.txt'))).toBeUndefined();
+    // A hard link inside the data directory to a file outside: refused when served.
+    expect((await download(path.join(dataDir, 'hard-link.csv'), 'ticket')).status).toBe(404);
+    expect((await fetch(`${host.origin}/api/download/${'x'.repeat(43)}`)).status).toBe(404);
+  });
+
+  it('lets a ticket expire', () => {
+    let now = 1_000;
+    const tickets = new DownloadTickets(() => now);
+    const used = tickets.issue('/a.csv');
+    const late = tickets.issue('/b.csv');
+    expect(tickets.redeem(used)).toBe('/a.csv');
+    expect(tickets.redeem(used)).toBeUndefined();
+    now += ticketLifetimeMs;
+    expect(tickets.redeem(late)).toBeUndefined();
   });
 
   it('refuses a produced file that was later replaced by a symlink to somewhere else', async () => {

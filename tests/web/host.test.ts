@@ -132,6 +132,18 @@ describe('browser-mode host', () => {
     expect((await unknown.json()).error.message).toContain('no call named');
   });
 
+  it('refuses a path longer than the contract allows at the boundary, with a short answer', async () => {
+    const response = await call(
+      'model.open',
+      { path: `/${'a'.repeat(9 * 1024 * 1024)}.onnx` },
+      { 'x-modeldock-token': host.token },
+    );
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text.length).toBeLessThan(1024);
+    expect(JSON.parse(text).error.message).toContain('A file path is at most 32767 characters long.');
+  });
+
   it('rejects requests whose Host header is not its own loopback address (DNS rebinding)', async () => {
     const rebound = await rawGet('/', { host: `evil.example:${host.port}` });
     expect(rebound.status).toBe(403);

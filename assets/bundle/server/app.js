@@ -95,6 +95,7 @@ export function buildApp({ manifest, model, config, logger, driftProfile, backgr
   const docsPage = buildDocsPage(manifest, openapi, config);
 
   app.decorate('modelState', state);
+  metrics.readiness(() => state.ready);
   app.decorate('metricsRegistry', metrics.registry);
 
   // Hooks are callback-style: these run on every request, and a promise per hook is measurable.

@@ -6,7 +6,7 @@
 import client from 'prom-client';
 import * as runtime from './runtime.generated.js';
 
-const { binIndex, computePsiFromCounts, psiBand, toCategory, toNumber } = runtime;
+const { binIndex, computePsiFromCounts, psiBand, profileCategory, profileNumber } = runtime;
 
 /**
  * ModelDock's rule for an unseen category (main/models/payload.ts): a string value of an input
@@ -78,13 +78,13 @@ class FeatureWindow {
     this.window = new RollingBins(this.binCount + 2, size);
   }
 
-  /** The bin of one cell, read as the app's DriftCounter reads it (toNumber / toCategory). */
+  /** The bin of one value, read as the app's DriftCounter reads it (profileNumber / profileCategory). */
   binOf(cell) {
     if (this.profile.kind === 'numeric') {
-      const value = toNumber(cell);
+      const value = profileNumber(cell);
       return value === null ? this.missingBin : binIndex(this.profile.edges, value);
     }
-    const category = toCategory(cell);
+    const category = profileCategory(cell);
     if (category === null) return this.missingBin;
     return this.categoryIndex.get(category) ?? this.unseenBin;
   }

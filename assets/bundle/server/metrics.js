@@ -58,6 +58,19 @@ export function createMetrics(manifest) {
     registers: [registry],
   });
   modelInfo.set({ name: manifest.name, version: manifest.version, sha256: manifest.model.sha256 }, 1);
+  // Read at scrape time: 0 while the service drains on SIGTERM (the "model not ready" alert).
+  let isReady = () => true;
+  new client.Gauge({
+    name: 'modeldock_model_ready',
+    help: 'Whether the service takes requests: 1 ready, 0 stopping.',
+    registers: [registry],
+    collect() {
+      this.set(isReady() ? 1 : 0);
+    },
+  });
+  const readiness = (check) => {
+    isReady = check;
+  };
 
   // Fields sent that are not model inputs (ignored by ModelDock's rule). The label is the field name,
   // for the first maxIgnoredFieldLabels distinct names; later ones count under "_other", so a client
@@ -102,7 +115,17 @@ export function createMetrics(manifest) {
     }
     histogram.observe(seconds);
   };
-  return { registry, requests, latency, predictions, scores, errors, countRequest, countIgnoredFields };
+  return {
+    registry,
+    requests,
+    latency,
+    predictions,
+    scores,
+    errors,
+    countRequest,
+    readiness,
+    countIgnoredFields,
+  };
 }
 
 /**

@@ -275,6 +275,52 @@ export function buildOpenApi(manifest, options) {
           },
         },
       },
+      '/explain': {
+        post: {
+          summary: manifest.explain
+            ? `Why one row scores what it does: each input's Shapley contribution against the ${manifest.explain.rows} background rows exported with the bundle`
+            : 'Explanations (off: this bundle was exported without background rows, so this answers 404)',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { $ref: '#/components/schemas/Row' },
+                example: manifest.example?.payload,
+              },
+            },
+          },
+          responses: {
+            200: json(
+              {
+                type: 'object',
+                required: ['value', 'baseValue', 'contributions', 'method', 'residual'],
+                properties: {
+                  value: { type: 'number' },
+                  baseValue: { type: 'number' },
+                  contributions: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        input: { type: 'string' },
+                        value: {},
+                        contribution: { type: 'number' },
+                        standardError: { type: 'number' },
+                      },
+                    },
+                  },
+                  method: { type: 'string', enum: ['exact', 'sampled'] },
+                  summary: { type: 'string' },
+                  residual: { type: 'number' },
+                },
+              },
+              'The explanation: base value + contributions = value',
+            ),
+            404: json(problem, 'The bundle has no background rows'),
+            ...predictErrors,
+          },
+        },
+      },
       [`${modelRoute}/infer`]: inferOperation(
         'Open Inference Protocol v2 inference (tensors by model input name)',
       ),

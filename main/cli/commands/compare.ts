@@ -1,18 +1,27 @@
 import { parseArgs } from 'node:util';
-import type { CompareCsvResult, ModelInfo } from '../../../shared/contract/index.ts';
+import {
+  type CompareCsvResult,
+  type MissingPolicy,
+  type ModelInfo,
+  numberFormatSchema,
+} from '../../../shared/contract/index.ts';
+import { formatAgainstThreshold } from '../../../shared/format/decision.ts';
+import { checkCompatibility } from '../../analysis/compare.ts';
 import { AppError } from '../../errors.ts';
-import type { FillValues } from '../../library/batch-scoring.ts';
-import { checkCompatibility } from '../../library/compare.ts';
 import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
 
 const usage = `Usage: modeldock compare <model-a> <model-b> <in.csv> [--threshold t] [--fill input=value]… [--json]
 
 Scores the same CSV with two models that read the same inputs (two versions of one model) and reports
-label agreement, mean and max |Δp|, and the rows whose decision flips at the threshold.
-  --threshold <t>        decision threshold on the positive-class probability (default 0.5)
-  --fill <input=value>   value for empty cells of an input (repeatable); rows with other empty cells are skipped
-  --json                 print the result as JSON (without the scatter sample the app plots)
+label agreement, mean and max |Δp|, and the rows whose decision flips at the threshold. The CSV is read
+exactly as \`modeldock score\` reads it (same cells, same failed rows, same row numbers: file lines).
+  --threshold <t>          decision threshold on the positive-class probability (default 0.5)
+  --fill <input=value>     value for empty cells of an input (repeatable); other rows with empty cells
+                           fail, except for inputs the model itself treats as optional
+  --number-format <f>      plain, thousands-comma (1,234.5) or decimal-comma (1.234,5) (default: detected)
+  --strict-categories      a category the model was not trained on makes the row fail
+  --json                   print the result as JSON (without the scatter sample the app plots)
 Exit codes: 0 compared; 2 usage; 3 a model file can't be used; 4 the models read different inputs or the CSV is unusable.`;
 
 function parseOptions(argv: string[]) {
@@ -22,18 +31,21 @@ function parseOptions(argv: string[]) {
       json: { type: 'boolean' },
       threshold: { type: 'string' },
       fill: { type: 'string', multiple: true },
+      'number-format': { type: 'string' },
+      'strict-categories': { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
   });
 }
 
-export function parseFill(entries: readonly string[]): FillValues {
-  const fill: FillValues = {};
+/** --fill input=value, as the missing-value policy Batch uses. */
+export function parseFill(entries: readonly string[]): Record<string, MissingPolicy> {
+  const fill: Record<string, MissingPolicy> = {};
   for (const entry of entries) {
     const equals = entry.indexOf('=');
     if (equals <= 0) throw new UsageError(`--fill takes input=value, not "${entry}".`);
-    fill[entry.slice(0, equals)] = entry.slice(equals + 1);
+    fill[entry.slice(0, equals)] = { mode: 'fill', value: entry.slice(equals + 1) };
   }
   return fill;
 }
@@ -61,11 +73,18 @@ export function formatComparison(a: ModelInfo, b: ModelInfo, result: CompareCsvR
     `flips at ${result.threshold}    ${result.flips.count} (${result.flips.aToB} A yes → B no, ${result.flips.bToA} A no → B yes)`,
   ];
   if (result.flippedRows.length > 0) {
-    lines.push('first flipped rows (row: p(A) → p(B)):');
-    for (const flip of result.flippedRows.slice(0, 10))
-      lines.push(`  ${flip.row}: ${fixed(flip.a)} → ${fixed(flip.b)}`);
+    lines.push('first flipped rows (line: p(A) → p(B)):');
+    for (const flip of result.flippedRows.slice(0, 10)) {
+      const a = formatAgainstThreshold(flip.a, result.threshold);
+      const b = formatAgainstThreshold(flip.b, result.threshold);
+      lines.push(`  ${flip.row}: ${a} → ${b}`);
+    }
   }
-  for (const error of result.errors.slice(0, 5)) lines.push(`skipped row ${error.row}: ${error.message}`);
+  for (const [input, values] of Object.entries(result.unseenCategories)) {
+    const list = Object.entries(values).map(([value, count]) => `${JSON.stringify(value)} ${count}`);
+    lines.push(`unseen categories of ${input}: ${list.join(', ')}`);
+  }
+  for (const error of result.errors.slice(0, 5)) lines.push(`skipped line ${error.row}: ${error.message}`);
   if (result.failed > 5) lines.push(`… ${result.failed - 5} more rows skipped (use --fill for empty cells).`);
   lines.push(`time            ${fixed(result.seconds, 2)} s`);
   return lines.join('\n');
@@ -75,11 +94,15 @@ async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
   if (positionals.length !== 3) throw new UsageError('give two model files and one CSV file.');
   const threshold = parseThreshold(values.threshold);
-  const fill = parseFill(values.fill ?? []);
+  const missing = parseFill(values.fill ?? []);
+  const numberFormat =
+    values['number-format'] === undefined ? undefined : numberFormatSchema.safeParse(values['number-format']);
+  if (numberFormat && !numberFormat.success)
+    throw new UsageError('--number-format is plain, thousands-comma or decimal-comma.');
   const json = values.json === true;
   const [pathA, pathB, csvPath] = positionals as [string, string, string];
   try {
-    const { models, library } = context.services;
+    const { models, analysis } = context.services;
     const a = await models.open(pathA);
     const b = await models.open(pathB);
     const compatibility = checkCompatibility(a, b);
@@ -92,7 +115,15 @@ async function run(context: CommandContext): Promise<number> {
       reportError(context, error, json);
       return exitCodes.invalidInput;
     }
-    const result = await library.compareCsv(a.modelId, b.modelId, csvPath, { threshold, fill });
+    const result = await analysis.compareCsv({
+      modelId: a.modelId,
+      modelIdB: b.modelId,
+      path: csvPath,
+      threshold,
+      missing,
+      numberFormat: numberFormat?.data,
+      unseenCategories: values['strict-categories'] ? 'fail' : 'count',
+    });
     if (json) {
       const { scatter: _scatter, ...rest } = result;
       writeJson(context, {

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import onnxProto from 'onnx-proto';
 import { AppError } from '../../errors.ts';
+import { writeFileStaged } from '../../files/staged-write.ts';
 import { checksumBytes, checksumFile } from '../../models/checksums.ts';
 import { convertSklearn } from '../../models/sklearn-bridge.ts';
 import { describeHead, sniffLength, sniffModelFormat } from '../../models/sniff.ts';
@@ -92,14 +92,7 @@ async function run(context: CommandContext): Promise<number> {
       dataDir: context.services.dataDir,
       sha256: checksums.sha256,
     });
-    const temporary = join(dirname(out), `.${basename(out)}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      await writeFile(temporary, converted.onnxBytes);
-      await rename(temporary, out);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
+    await writeFileStaged(out, converted.onnxBytes);
     const inputs = describeInputs(converted.onnxBytes);
     const result = {
       source: { path: source, sha256: checksums.sha256, md5: checksums.md5 },

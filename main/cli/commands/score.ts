@@ -8,7 +8,7 @@ import {
   numberFormatSchema,
   type ScoringSummary,
 } from '../../../shared/contract/index.ts';
-import { formatDrift } from '../../library/drift-text.ts';
+import { formatDrift } from '../../analysis/drift-text.ts';
 import type { EngineProgress } from '../../scoring/types.ts';
 import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
 import { cancelOnInterrupt } from '../interrupt.ts';
@@ -22,7 +22,11 @@ Scores every row of a CSV file and writes the original columns plus the predicti
   --threshold <p>           threshold for accuracy, precision, recall and F1 (default 0.5)
   --fill <input>=<value>    fill empty cells of an input (e.g. lead_source=NA); default: the row fails
   --map <input>=<column>    read an input from this column (repeat for each value of an [N,F] input)
-  --number-format <f>       plain (default), thousands-comma (1,234.5) or decimal-comma (1.234,5)
+  --number-format <f>       plain, thousands-comma (1,234.5) or decimal-comma (1.234,5); default: detected
+                            from the file's numbers (a ; file with 0,5 gets decimal-comma, and its output
+                            numbers are written the same way: 0,5336)
+  --strict-categories       a category the model was not trained on makes the row fail (default: the row
+                            is scored as the model scores unseen values, and the values are reported)
   --delimiter <d>           , ; tab or | (default: detected)
   --encoding <e>            utf-8, utf-8-bom, utf-16le, utf-16be or windows-1252 (default: detected)
   --no-header               the first row is data
@@ -60,6 +64,7 @@ function parseOptions(argv: string[]) {
         force: { type: 'boolean' },
         json: { type: 'boolean' },
         reference: { type: 'string' },
+        'strict-categories': { type: 'boolean' },
       },
     });
   }
@@ -85,8 +90,9 @@ function parseOptions(argv: string[]) {
     const [input, column] = splitAssignment('--map', map);
     mapping[input] = [...(mapping[input] ?? []), column];
   }
-  const numberFormat = numberFormatSchema.safeParse(values['number-format'] ?? 'plain');
-  if (!numberFormat.success)
+  const numberFormat =
+    values['number-format'] === undefined ? undefined : numberFormatSchema.safeParse(values['number-format']);
+  if (numberFormat && !numberFormat.success)
     throw new UsageError('--number-format is plain, thousands-comma or decimal-comma.');
   const dialect: Partial<CsvDialect> = {};
   if (values.delimiter !== undefined) {
@@ -109,7 +115,8 @@ function parseOptions(argv: string[]) {
     threshold,
     missing,
     mapping,
-    numberFormat: numberFormat.data,
+    numberFormat: numberFormat?.data,
+    unseenCategories: values['strict-categories'] ? ('fail' as const) : ('count' as const),
     dialect,
     force: values.force === true,
     json: values.json === true,
@@ -117,7 +124,10 @@ function parseOptions(argv: string[]) {
   };
 }
 
-/** `{rows, scored, failed, seconds, rowsPerSecond, outputPath, errorsPath?, metrics?}`. */
+/**
+ * `{rows, scored, failed, seconds, rowsPerSecond, outputPath, errorsPath?, numberFormat,
+ * unseenCategories, metrics?, drift?}`.
+ */
 export function summaryJson(summary: ScoringSummary) {
   const metrics = summary.report.metrics;
   return {
@@ -128,6 +138,9 @@ export function summaryJson(summary: ScoringSummary) {
     rowsPerSecond: summary.rowsPerSecond,
     outputPath: summary.outputPath,
     ...(summary.errorsPath ? { errorsPath: summary.errorsPath } : {}),
+    numberFormat: summary.numberFormat,
+    unseenCategories: summary.unseenCategories,
+    ...(summary.drift ? { drift: summary.drift } : {}),
     ...(metrics
       ? {
           metrics: {
@@ -203,6 +216,13 @@ function formatSummary(summary: ScoringSummary): string {
     for (const [reason, count] of Object.entries(summary.failuresByReason))
       lines.push(`  ${count}  ${withFlagHint(reason)}`);
   }
+  for (const [input, values] of Object.entries(summary.unseenCategories)) {
+    const total = summary.unseenRows[input] ?? 0;
+    const list = Object.entries(values).map(([value, count]) => `${JSON.stringify(value)} ${count}`);
+    lines.push(
+      `${total.toLocaleString('en-US')} rows have a ${input} the model was not trained on (scored as unseen; --strict-categories fails them): ${list.join(', ')}`,
+    );
+  }
   if (summary.rows > 0 && summary.scored === 0)
     lines.push('No row could be scored, so the run failed (exit 4).');
   const metrics = summary.report.metrics;
@@ -238,6 +258,16 @@ async function run(context: CommandContext): Promise<number> {
       });
       checkMappedColumns(options.mapping, csv.columns);
     }
+    // Drift against --reference is an output of the same pass: the reference is profiled first, then
+    // the run counts the scored file into its bins (no second read of the output).
+    const reference = options.reference
+      ? await cancelOnInterrupt((signal) =>
+          context.services.scoring.profile(
+            { modelId: info.modelId, path: options.reference ?? '' },
+            { signal },
+          ),
+        )
+      : undefined;
     const summary = await cancelOnInterrupt((signal) =>
       context.services.scoring.score(
         {
@@ -250,7 +280,9 @@ async function run(context: CommandContext): Promise<number> {
           missing: options.missing,
           mapping: options.mapping,
           numberFormat: options.numberFormat,
+          unseenCategories: options.unseenCategories,
           dialect: options.dialect,
+          reference,
         },
         {
           signal,
@@ -259,13 +291,8 @@ async function run(context: CommandContext): Promise<number> {
       ),
     );
     if (showProgress) context.stderr.write('\n');
-    const drift = options.reference
-      ? await context.services.library.driftOfScoredCsv(info.modelId, summary.outputPath, {
-          referenceCsv: options.reference,
-          scoreColumn: summary.addedColumns.find((column) => /predicted_(probability|value)$/.test(column)),
-        })
-      : undefined;
-    if (options.json) writeJson(context, { ...summaryJson(summary), ...(drift ? { drift } : {}) });
+    const drift = summary.drift;
+    if (options.json) writeJson(context, summaryJson(summary));
     else context.stdout.write(`${formatSummary(summary)}${drift ? `\n${formatDrift(drift)}` : ''}\n`);
     // Every row failing is almost always a wrong option (format, mapping), not data to ship.
     return summary.rows > 0 && summary.scored === 0 ? exitCodes.invalidInput : exitCodes.ok;

@@ -56,6 +56,11 @@ export class ConversionContext {
    * DMatrix built from a scipy CSR matrix does. Set when the final model is XGBoost.
    */
   sparseAbsentIsMissing = false;
+  /**
+   * The features reaching the model are a scipy sparse matrix that stores no zeros (the output of
+   * a sparse OneHotEncoder or ColumnTransformer): with sparseAbsentIsMissing, every 0 is missing.
+   */
+  unstoredZeros = false;
   private readonly inputs = new Map<string, InputSpec>();
   private nextOrder = 0;
 

@@ -149,6 +149,22 @@ function transformersOnly(names: string[]): AppError {
   );
 }
 
+/**
+ * Whether a step hands the next one a scipy sparse matrix without its zeros: a ColumnTransformer
+ * whose output was sparse at fit time (sparse_output_), or a OneHotEncoder with sparse output
+ * (its default). A DictVectorizer stores the zeros it is given, and is handled by its converter.
+ */
+function storesNoZeros(est: Estimator): boolean {
+  if (est.name === 'ColumnTransformer') return est.boolean('sparse_output_', false);
+  if (est.name === 'OneHotEncoder') {
+    const output = est.raw('sparse_output');
+    if (typeof output === 'boolean') return output;
+    const legacy = est.raw('sparse'); // before 1.2 (and 'deprecated' in 1.2–1.3)
+    return typeof legacy === 'boolean' ? legacy : true;
+  }
+  return false;
+}
+
 /** Whether a loaded file holds transformers and no model (the `dv.bin` saved beside `model.bin`). */
 export function holdsOnlyTransformers(root: PyValue): boolean {
   try {
@@ -180,7 +196,10 @@ export function buildGraph(root: PyValue): ConvertedGraph {
   ctx.sparseAbsentIsMissing = xgboostModels.has(names[names.length - 1]!);
   let features: Features = { kind: 'raw' };
   const last = steps[steps.length - 1]!;
-  for (const step of steps.slice(0, -1)) features = applyTransformer(step, features, ctx);
+  for (const step of steps.slice(0, -1)) {
+    features = applyTransformer(step, features, ctx);
+    ctx.unstoredZeros = storesNoZeros(estimatorOf(step));
+  }
   const model = estimatorOf(last);
   const convert = models[model.name];
   if (!convert) {

@@ -39,8 +39,12 @@ export function convertSklearnValue(
   const categories = Object.fromEntries(
     inputs.filter((i) => i.categories).map((i) => [i.name, i.categories]),
   );
+  // A Booster alone (xgb.train, model.json/.ubj) has no scikit-learn part; XGBClassifier does.
+  const xgboostOnly = ctx.steps.length === 1 && ctx.steps[0]!.startsWith('Booster ');
+  const source = xgboostOnly ? 'xgboost' : 'scikit-learn';
+  const sourceText = xgboostOnly ? 'XGBoost' : `scikit-learn${sklearnVersion ? ` ${sklearnVersion}` : ''}`;
   const metadata: Record<string, string> = {
-    [conversionMetadataKeys.convertedFrom]: 'scikit-learn',
+    [conversionMetadataKeys.convertedFrom]: source,
     [conversionMetadataKeys.steps]: JSON.stringify(ctx.steps),
     [conversionMetadataKeys.featureNames]: JSON.stringify(inputs.map((i) => i.name)),
     [conversionMetadataKeys.categories]: JSON.stringify(categories),
@@ -58,7 +62,7 @@ export function convertSklearnValue(
     opsets,
     metadata,
     producerVersion: '0.1.0',
-    docString: `Converted by ModelDock from scikit-learn${sklearnVersion ? ` ${sklearnVersion}` : ''}: ${ctx.steps.join(' → ')}`,
+    docString: `Converted by ModelDock from ${sourceText}: ${ctx.steps.join(' → ')}`,
   });
   return {
     onnxBytes,

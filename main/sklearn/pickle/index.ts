@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAppError } from '../../errors.ts';
 import { Cursor } from './cursor.ts';
-import { decompress, detectCompression } from './decompress.ts';
+import { decompress, detectCompression, inflateExactly } from './decompress.ts';
 import { looksLikeHeaderlessPickle } from './headerless.ts';
 import { defaultLimits, type LoadLimits, resolveLimits } from './limits.ts';
 import { corrupt, refused } from './pickle-errors.ts';
@@ -33,7 +33,12 @@ function checkSize(bytes: number, limits: LoadLimits): void {
 export async function loadPickleFile(path: string, limits?: Partial<LoadLimits>): Promise<PyValue> {
   const resolved = resolveLimits(limits);
   checkSize((await stat(path)).size, resolved);
-  return loadPickleBytes(await readFile(path), resolved);
+  const bytes = await readFile(path);
+  const compression = bytes[0] === 0x80 ? null : detectCompression(bytes);
+  if (compression === 'zlib' || compression === 'gzip') {
+    return loadStream(await inflateExactly(bytes, compression, resolved.maxFileBytes), resolved);
+  }
+  return loadPickleBytes(bytes, resolved);
 }
 
 /** Same as loadPickleFile for bytes already in memory; joblib compression is detected too. */
@@ -42,7 +47,10 @@ export function loadPickleBytes(bytes: Uint8Array, limits?: Partial<LoadLimits>)
   checkSize(bytes.length, resolved);
   if (bytes.length === 0) throw corrupt('This pickle file is empty: it has no bytes to read.');
   const compression = bytes[0] === 0x80 ? null : detectCompression(bytes);
-  const stream = compression ? decompress(bytes, compression, resolved.maxFileBytes) : bytes;
+  return loadStream(compression ? decompress(bytes, compression, resolved.maxFileBytes) : bytes, resolved);
+}
+
+function loadStream(stream: Uint8Array, resolved: LoadLimits): PyValue {
   if (stream.length === 0) throw corrupt('This pickle file is empty: its compressed data holds no bytes.');
   const budget = {
     limits: resolved,

@@ -271,10 +271,17 @@ function margins(
 ): { margin: string; depth: number } {
   const b = ctx.builder;
   let xf = b.node('Cast', [x], { to: { kind: 'int', value: 1 } }, { hint: 'x_float32' });
+  const nan = () => b.constant({ type: 'float', values: [Number.NaN] }, []);
+  if (ctx.unstoredZeros) {
+    // A sparse OneHotEncoder/ColumnTransformer output keeps no zeros, and DMatrix reads what a
+    // CSR matrix does not store as missing: every 0 reaches the trees as missing.
+    const isZero = b.node('Equal', [xf, b.constant({ type: 'float', values: [0] }, [])]);
+    xf = b.node('Where', [isZero, nan(), xf], {}, { hint: 'zeros_missing' });
+  }
   if (!Number.isNaN(missing)) {
     // XGBModel(missing=m): a value equal to m is missing, like NaN.
     const isMissing = b.node('Equal', [xf, b.constant({ type: 'float', values: [missing] }, [])]);
-    xf = b.node('Where', [isMissing, b.constant({ type: 'float', values: [Number.NaN] }, []), xf]);
+    xf = b.node('Where', [isMissing, nan(), xf]);
   }
   const objective = model.objective as Objective;
   const scores = model.baseScore.length === 1 ? new Array(groups).fill(model.baseScore[0]) : model.baseScore;

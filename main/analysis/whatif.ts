@@ -5,8 +5,8 @@ import type {
   WhatIfCurve,
 } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
+import { coerceValue } from '../models/payload.ts';
 import type { ReferenceProfile } from './drift.ts';
-import { toNumber } from './psi.ts';
 
 export const DEFAULT_WHATIF_POINTS = 50;
 
@@ -65,7 +65,10 @@ export function whatIfValues(
   if (input.kind === 'numeric') {
     const points = request.points ?? DEFAULT_WHATIF_POINTS;
     const range = integerTypes.has(input.type) ? integerRange : linearRange;
-    const baseValue = toNumber(base);
+    // The payload's value as a prediction reads it (main/models/payload.ts), or null when it can't.
+    const coerced = base === undefined || base === null ? undefined : coerceValue(input, base);
+    const baseValue =
+      coerced && 'value' in coerced && typeof coerced.value === 'number' ? coerced.value : null;
     if (request.from !== undefined && request.to !== undefined) {
       return {
         kind: 'numeric',

@@ -35,7 +35,10 @@ export function psiFromShares(referenceShares: readonly number[], currentShares:
  * courses viewed) gets one bin per value instead of empty duplicate bins.
  */
 export function decileEdges(values: readonly number[]): number[] {
-  const sorted = Float64Array.from(values).sort();
+  return decileEdgesOfSorted(Float64Array.from(values).sort());
+}
+
+function decileEdgesOfSorted(sorted: Float64Array): number[] {
   if (sorted.length === 0) return [];
   const edges: number[] = [];
   for (let decile = 1; decile <= 9; decile++) {
@@ -73,22 +76,24 @@ function formatEdge(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toPrecision(4);
 }
 
-/** A numeric column read as numbers: empty cells and text that is not a finite number count as missing. */
-export function toNumber(cell: unknown): number | null {
-  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : null;
-  if (typeof cell === 'bigint') return Number(cell);
-  if (typeof cell === 'boolean') return cell ? 1 : 0;
-  if (typeof cell !== 'string') return null;
-  const trimmed = cell.trim();
-  if (trimmed === '') return null;
-  const value = Number(trimmed);
-  return Number.isFinite(value) ? value : null;
+/**
+ * Cells reach these functions already read by the one CSV reader (main/scoring/row-reader.ts, the
+ * number format and encoding applied): a number, a category, or null for an empty or unreadable cell.
+ * Everything here is pure (no Node imports): the exported service's runtime is generated from it.
+ */
+export type ProfileCell = number | string | null;
+
+/** The one rule for a profiled numeric cell: a finite number, or null (missing). The service's /drift uses it too. */
+export function profileNumber(cell: unknown): number | null {
+  return typeof cell === 'number' && Number.isFinite(cell) ? cell : null;
 }
 
-export function toCategory(cell: unknown): string | null {
-  if (cell === null || cell === undefined) return null;
-  const text = String(cell).trim();
-  return text === '' ? null : text;
+/** The one rule for a profiled category: the value as text, or null when empty (missing). */
+export function profileCategory(cell: unknown): string | null {
+  if (cell === undefined) return null;
+  if (cell === null) return null;
+  const text = String(cell);
+  return text.trim() === '' ? null : text;
 }
 
 /** How a numeric input looked in the reference: its decile edges and the count in each bin. */
@@ -112,31 +117,33 @@ export interface CategoricalProfile {
 
 export type FeatureProfile = NumericProfile | CategoricalProfile;
 
-export function profileNumeric(name: string, cells: Iterable<unknown>): NumericProfile {
+export function profileNumeric(name: string, cells: Iterable<ProfileCell>): NumericProfile {
   const values: number[] = [];
   let missing = 0;
   for (const cell of cells) {
-    const value = toNumber(cell);
+    const value = profileNumber(cell);
     if (value === null) missing++;
     else values.push(value);
   }
-  const edges = decileEdges(values);
+  return profileNumericValues(name, Float64Array.from(values), missing);
+}
+
+/** The profile of a numeric column from its present values (in any order) and its count of missing cells. */
+export function profileNumericValues(name: string, values: Float64Array, missing: number): NumericProfile {
+  const sorted = Float64Array.from(values).sort();
+  const edges = decileEdgesOfSorted(sorted);
   const counts = new Array<number>(edges.length + 1).fill(0);
-  let min: number | null = null;
-  let max: number | null = null;
-  for (const value of values) {
-    counts[binIndex(edges, value)]!++;
-    if (min === null || value < min) min = value;
-    if (max === null || value > max) max = value;
-  }
+  for (const value of sorted) counts[binIndex(edges, value)]!++;
+  const min = sorted.length > 0 ? sorted[0]! : null;
+  const max = sorted.length > 0 ? sorted[sorted.length - 1]! : null;
   return { kind: 'numeric', name, edges, counts, missing, min, max };
 }
 
-export function profileCategorical(name: string, cells: Iterable<unknown>): CategoricalProfile {
+export function profileCategorical(name: string, cells: Iterable<ProfileCell>): CategoricalProfile {
   const counts: Record<string, number> = {};
   let missing = 0;
   for (const cell of cells) {
-    const category = toCategory(cell);
+    const category = profileCategory(cell);
     if (category === null) missing++;
     else counts[category] = (counts[category] ?? 0) + 1;
   }
@@ -160,15 +167,15 @@ export class DriftCounter {
     }
   }
 
-  add(cell: unknown): void {
+  add(cell: ProfileCell): void {
     const profile = this.profile;
     if (profile.kind === 'numeric') {
-      const value = toNumber(cell);
+      const value = profileNumber(cell);
       if (value === null) this.missing++;
       else this.binCounts[binIndex(profile.edges, value)]!++;
       return;
     }
-    const category = toCategory(cell);
+    const category = profileCategory(cell);
     if (category === null) {
       this.missing++;
       return;
@@ -178,7 +185,7 @@ export class DriftCounter {
     else this.binCounts[index]!++;
   }
 
-  addAll(cells: Iterable<unknown>): this {
+  addAll(cells: Iterable<ProfileCell>): this {
     for (const cell of cells) this.add(cell);
     return this;
   }
@@ -245,15 +252,19 @@ function shares(counts: readonly number[]): number[] {
 }
 
 /** PSI of a numeric column against a reference column, binned on the reference's deciles. */
-export function computePsiNumeric(name: string, reference: Iterable<unknown>, current: Iterable<unknown>) {
+export function computePsiNumeric(
+  name: string,
+  reference: Iterable<ProfileCell>,
+  current: Iterable<ProfileCell>,
+) {
   return new DriftCounter(profileNumeric(name, reference)).addAll(current).result();
 }
 
 /** PSI of a categorical column against a reference column, by category share. */
 export function computePsiCategorical(
   name: string,
-  reference: Iterable<unknown>,
-  current: Iterable<unknown>,
+  reference: Iterable<ProfileCell>,
+  current: Iterable<ProfileCell>,
 ) {
   return new DriftCounter(profileCategorical(name, reference)).addAll(current).result();
 }
