@@ -40,7 +40,7 @@ export async function batchRunRecord(
     outputPath?: string;
     threshold?: number;
     labelColumn?: string;
-    capacity?: string;
+    capacity?: unknown;
     numberFormat?: string;
     dialect?: unknown;
     mapping?: unknown;
@@ -50,20 +50,40 @@ export async function batchRunRecord(
   summary: ScoringSummary,
   via: RunRecord['via'],
 ): Promise<Omit<RunRecord, 'id' | 'finishedAt'>> {
-  const { path: inputPath, outputPath: _output, ...settings } = request;
+  // The run's own ids and the reference's profile are not settings; the reference is named by its path elsewhere.
+  const {
+    path: inputPath,
+    outputPath: _output,
+    modelId: _model,
+    operationId: _operation,
+    overwrite: _overwrite,
+    reference: _reference,
+    ...settings
+  } = request as typeof request & {
+    modelId?: string;
+    operationId?: string;
+    overwrite?: boolean;
+    reference?: unknown;
+  };
   const metrics = summary.report.metrics;
   return {
     kind: 'batch',
     via,
     models: [runModel(info, 'model')],
     input: await describeInputFile(inputPath),
-    settings: { ...settings, dialectUsed: summary.dialect },
+    settings: { ...settings, dialectUsed: summary.dialect, numberFormatUsed: summary.numberFormat ?? null },
     metrics: {
       rows: summary.rows,
       scored: summary.scored,
       failed: summary.failed,
       seconds: summary.seconds,
       ...(metrics ? { rocAuc: metrics.rocAuc, logLoss: metrics.logLoss, labelledRows: metrics.rows } : {}),
+      ...(summary.report.selection
+        ? {
+            selected: summary.report.selection.selected,
+            selectionThreshold: summary.report.selection.threshold,
+          }
+        : {}),
     },
     outputs: {
       output: summary.outputPath,

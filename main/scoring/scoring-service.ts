@@ -69,6 +69,10 @@ export interface ScoreRequest extends ScoringSetupInput {
   threshold: number;
   /** Drift against this reference profile, computed in the same pass (summary.drift). */
   reference?: ReferenceProfile;
+  /** The exact capacity selection in the report (report.selection). */
+  capacity?: EngineJob['capacity'];
+  /** Adds a `selected` 0/1 column for scores ≥ this. */
+  selectThreshold?: number;
 }
 
 export interface CompareRequest extends ScoringSetupInput {
@@ -166,6 +170,8 @@ export class ScoringService {
     job.errorsTempPath = stagedPath(errorsPath);
     job.labelColumn = request.labelColumn;
     job.threshold = request.threshold;
+    if (request.capacity) job.capacity = request.capacity;
+    if (request.selectThreshold !== undefined) job.selectThreshold = request.selectThreshold;
     if (request.reference) job.outputs = { drift: { profile: request.reference } };
     const started = performance.now();
     // The second part's files (parallel-split.ts), appended to the first part's before the rename.

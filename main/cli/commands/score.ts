@@ -5,12 +5,16 @@ import {
   csvDelimiterSchema,
   csvEncodingSchema,
   type MissingPolicy,
+  type ModelInfo,
   numberFormatSchema,
   type ScoringSummary,
 } from '../../../shared/contract/index.ts';
+import { type CapacityRequest, parseCapacity } from '../../analysis/capacity.ts';
 import { formatDrift } from '../../analysis/drift-text.ts';
+import { batchRunRecord } from '../../library/run-history.ts';
 import type { EngineProgress } from '../../scoring/types.ts';
 import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { formatCapacity, formatGains } from '../decision-text.ts';
 import { cancelOnInterrupt } from '../interrupt.ts';
 import { reportError, writeJson } from '../output.ts';
 
@@ -32,6 +36,9 @@ Scores every row of a CSV file and writes the original columns plus the predicti
   --no-header               the first row is data
   --force                   replace the output file if it exists
   --reference <ref.csv>     drift (PSI) of the inputs and scores against a reference CSV, e.g. the training data
+  --capacity <N|X%>         the team can call N leads (or X % of them): adds a "selected" column (1 for the
+                            rows whose score is ≥ the threshold that selects them, ties at the cut included)
+                            and the selection to the summary; the file is scored twice
   --json                    print the summary as JSON
 
 Exit codes: 0 scored (some rows may have failed; see <out>.errors.csv); 2 usage (including an
@@ -65,6 +72,7 @@ function parseOptions(argv: string[]) {
         json: { type: 'boolean' },
         reference: { type: 'string' },
         'strict-categories': { type: 'boolean' },
+        capacity: { type: 'string' },
       },
     });
   }
@@ -107,6 +115,14 @@ function parseOptions(argv: string[]) {
     dialect.encoding = encoding.data;
   }
   if (values['no-header']) dialect.hasHeader = false;
+  let capacity: CapacityRequest | undefined;
+  if (values.capacity !== undefined) {
+    try {
+      capacity = parseCapacity(values.capacity);
+    } catch (error) {
+      throw new UsageError(`--capacity: ${(error as Error).message}`);
+    }
+  }
   return {
     modelPath: positionals[0] ?? '',
     csvPath: positionals[1] ?? '',
@@ -121,6 +137,7 @@ function parseOptions(argv: string[]) {
     force: values.force === true,
     json: values.json === true,
     reference: values.reference,
+    capacity,
   };
 }
 
@@ -141,6 +158,19 @@ export function summaryJson(summary: ScoringSummary) {
     numberFormat: summary.numberFormat,
     unseenCategories: summary.unseenCategories,
     ...(summary.drift ? { drift: summary.drift } : {}),
+    // Gains and lift by decile (with a label column) and the capacity table at 5, 10, 20, 30 and 50 %.
+    ...(metrics?.decisions
+      ? {
+          gains: metrics.decisions.gains,
+          lift: metrics.decisions.gains.map((row) => ({
+            decile: row.group,
+            lift: row.lift,
+            cumulativeLift: row.cumulativeLift,
+          })),
+        }
+      : {}),
+    ...(summary.report.capacity ? { capacity: summary.report.capacity } : {}),
+    ...(summary.report.selection ? { selection: summary.report.selection } : {}),
     ...(metrics
       ? {
           metrics: {
@@ -149,6 +179,9 @@ export function summaryJson(summary: ScoringSummary) {
             rows: metrics.rows,
             rocAuc: metrics.rocAuc,
             logLoss: metrics.logLoss,
+            ...(metrics.decisions
+              ? { brier: metrics.decisions.brier, averagePrecision: metrics.decisions.averagePrecision }
+              : {}),
             threshold: metrics.atThreshold.threshold,
             accuracy: metrics.atThreshold.accuracy,
             precision: metrics.atThreshold.precision,
@@ -234,6 +267,14 @@ function formatSummary(summary: ScoringSummary): string {
       `  at threshold ${at.threshold}: accuracy ${f(at.accuracy)}, precision ${f(at.precision)}, recall ${f(at.recall)}, F1 ${f(at.f1)}`,
       `  confusion: TP ${at.confusion.tp}  FP ${at.confusion.fp}  TN ${at.confusion.tn}  FN ${at.confusion.fn}`,
     );
+    if (metrics.decisions) lines.push(formatGains([{ name: 'model', gains: metrics.decisions.gains }]));
+  }
+  if (summary.report.capacity) lines.push(formatCapacity(summary.report.capacity));
+  const selection = summary.report.selection;
+  if (selection) {
+    lines.push(
+      `selected: ${selection.selected} rows (score ≥ ${selection.threshold ?? '—'}${selection.tiedBeyondCapacity ? `; ${selection.tiedBeyondCapacity} beyond the capacity of ${selection.capacity} tie at the cut` : ''}), expected conversions ${selection.expectedConversions.toFixed(1)}${selection.conversions !== undefined ? `, label 1 in ${selection.conversions}` : ''}; the "selected" column marks them`,
+    );
   }
   return lines.join('\n');
 }
@@ -268,28 +309,40 @@ async function run(context: CommandContext): Promise<number> {
           ),
         )
       : undefined;
-    const summary = await cancelOnInterrupt((signal) =>
-      context.services.scoring.score(
-        {
-          modelId: info.modelId,
-          path: options.csvPath,
-          outputPath: options.outputPath,
-          overwrite: options.force,
-          labelColumn: options.labelColumn,
-          threshold: options.threshold,
-          missing: options.missing,
-          mapping: options.mapping,
-          numberFormat: options.numberFormat,
-          unseenCategories: options.unseenCategories,
-          dialect: options.dialect,
-          reference,
-        },
-        {
-          signal,
-          onProgress: showProgress ? (progress) => context.stderr.write(progressBar(progress)) : undefined,
-        },
-      ),
-    );
+    const request = {
+      modelId: info.modelId,
+      path: options.csvPath,
+      outputPath: options.outputPath,
+      overwrite: options.force,
+      labelColumn: options.labelColumn,
+      threshold: options.threshold,
+      missing: options.missing,
+      mapping: options.mapping,
+      numberFormat: options.numberFormat,
+      unseenCategories: options.unseenCategories,
+      dialect: options.dialect,
+      reference,
+      capacity: options.capacity,
+    };
+    const scoreOnce = (extra: { selectThreshold?: number; overwrite?: boolean }) =>
+      cancelOnInterrupt((signal) =>
+        context.services.scoring.score(
+          { ...request, ...extra },
+          {
+            signal,
+            onProgress: showProgress ? (progress) => context.stderr.write(progressBar(progress)) : undefined,
+          },
+        ),
+      );
+    let summary = await scoreOnce({});
+    if (options.capacity) {
+      // The threshold that selects the capacity needs every score: known after the first pass; the
+      // second writes the `selected` column with it (no rows selected: a threshold nothing reaches).
+      if (showProgress) context.stderr.write('\n');
+      const threshold = summary.report.selection?.threshold ?? Number.POSITIVE_INFINITY;
+      summary = await scoreOnce({ selectThreshold: threshold, overwrite: true });
+    }
+    await keepRun(context, info, request, summary);
     if (showProgress) context.stderr.write('\n');
     const drift = summary.drift;
     if (options.json) writeJson(context, summaryJson(summary));
@@ -302,6 +355,21 @@ async function run(context: CommandContext): Promise<number> {
     const code = reportError(context, error, options.json);
     // A missing or empty CSV is bad input data (4), not an unusable model file (3).
     return code === exitCodes.modelUnusable ? exitCodes.invalidInput : code;
+  }
+}
+
+/** The run goes into the history (the library's catalog); keeping it never fails the command. */
+async function keepRun(
+  context: CommandContext,
+  info: ModelInfo,
+  request: Parameters<typeof batchRunRecord>[1],
+  summary: ScoringSummary,
+): Promise<void> {
+  try {
+    const record = await batchRunRecord(info, request, summary, 'cli');
+    await context.services.library.recordRun(record, summary);
+  } catch (error) {
+    context.stderr.write(`modeldock: the run was not kept in the history: ${(error as Error).message}\n`);
   }
 }
 
