@@ -325,6 +325,7 @@ class EngineRun {
           columns: batch.columns,
           predictions,
           other,
+          labels: this.labelIndex >= 0 ? batch.labels : undefined,
           score: (row) => prediction.score(predictions, row),
         };
         for (const [, target] of this.targets) target.scored?.(scored);

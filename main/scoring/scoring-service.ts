@@ -78,6 +78,11 @@ export interface ScoreRequest extends ScoringSetupInput {
 export interface CompareRequest extends ScoringSetupInput {
   modelIdB: string;
   threshold: number;
+  /** Judge both models against this column: the result gets `decisions` (DeLong and the rest). */
+  labelColumn?: string;
+  /** How the verdict names the models (default: their file names). */
+  nameA?: string;
+  nameB?: string;
 }
 
 export interface ScoringServiceOptions {
@@ -238,13 +243,25 @@ export class ScoringService {
    */
   async compare(request: CompareRequest, options: RunOptions = {}): Promise<CompareCsvResult> {
     const modelB = this.models.get(request.modelIdB);
-    assertCompatible(this.models.get(request.modelId).info, modelB.info);
+    const infoA = this.models.get(request.modelId).info;
+    assertCompatible(infoA, modelB.info);
     const started = performance.now();
+    const label =
+      request.labelColumn !== undefined && infoA.positiveClass !== undefined
+        ? {
+            column: request.labelColumn,
+            positiveClass: infoA.positiveClass,
+            classLabels: infoA.classLabels ?? [],
+            nameA: request.nameA ?? infoA.file.fileName,
+            nameB: request.nameB ?? modelB.info.file.fileName,
+          }
+        : undefined;
     const { result, figures } = await this.pass(
       request,
-      { compare: { threshold: request.threshold, modelB: modelShape(modelB.info) } },
+      { compare: { threshold: request.threshold, modelB: modelShape(modelB.info), label } },
       options,
       modelB.servedModelBytes,
+      label?.column,
     );
     const compare = figures.compare;
     if (!compare) throw new Error('compare: the run returned no comparison');
@@ -289,9 +306,12 @@ export class ScoringService {
     outputs: EngineOutputs,
     options: RunOptions,
     otherModelBytes?: Uint8Array,
+    /** A column whose cells the outputs read as labels (Compare's `decisions`). */
+    labelColumn?: string,
   ): Promise<{ result: EngineResult; figures: OutputResults }> {
     const { job, loaded, inspection } = await this.prepareJob(setup, 'score');
     job.outputs = outputs;
+    if (labelColumn !== undefined) job.labelColumn = labelColumn;
     const { results } = await this.runOverFile(
       job,
       inspection,
