@@ -12,6 +12,7 @@ import { AppError, toAppErrorData } from './errors.ts';
 import { exportHandlers } from './export/handlers.ts';
 import type { CallContext, Handler, HandlerTable } from './handler-types.ts';
 import { keepInLibrary, libraryHandlers } from './library/handlers.ts';
+import type { AppLog } from './logging/app-log.ts';
 import { OperationRegistry } from './operations.ts';
 import { batchHandlers } from './scoring/handlers.ts';
 import type { AppServices } from './services.ts';
@@ -32,6 +33,12 @@ function operationsFor(table: HandlerTable): OperationRegistry {
 
 /** The one table: contract call name → service function. Both transports and the tests use it. */
 export function createHandlerTable(services: AppServices): HandlerTable {
+  const table = logUnexpectedErrors(handlerRows(services), services.log);
+  registries.set(table, services.operations);
+  return table;
+}
+
+function handlerRows(services: AppServices): HandlerTable {
   const { models, operations } = services;
   const table: HandlerTable = {
     'app.info': async () => services.appInfo(),
@@ -58,7 +65,6 @@ export function createHandlerTable(services: AppServices): HandlerTable {
     ...batchHandlers(services),
     ...exportHandlers(services),
   };
-  registries.set(table, operations);
   return table;
 }
 
@@ -108,12 +114,33 @@ export async function dispatch<N extends CallName>(
     } else value = await handler(request, { ...context, progress: () => undefined });
     return { ok: true, value };
   } catch (error) {
-    if (!(error instanceof AppError)) logUnexpectedError(name, error);
+    // Unexpected errors were logged, with their stack, by the table's wrapper (createHandlerTable).
     return { ok: false, error: toAppErrorData(error) };
   }
 }
 
-function logUnexpectedError(name: string, error: unknown): void {
-  // Unexpected errors are logged with their stack here, in main; only the typed error crosses.
-  console.error(`[modeldock] unexpected error in ${name}:`, error);
+/**
+ * Every handler, wrapped once: an error that is not a typed AppError (a bug, a failed disk) is logged with its
+ * stack in the process's log (modeldock.log in the desktop app), where "the log has the details" sends the
+ * user; only the typed error crosses to the UI.
+ */
+function logUnexpectedErrors(table: HandlerTable, log: Pick<AppLog, 'error'>): HandlerTable {
+  const wrapped: Record<string, Handler<CallName>> = {};
+  for (const [name, handler] of Object.entries(table) as [CallName, Handler<CallName>][]) {
+    wrapped[name] = async (request, context) => {
+      try {
+        return await handler(request, context);
+      } catch (error) {
+        if (!(error instanceof AppError) && !isAbort(error, context.signal))
+          log.error('unexpected error', error, { call: name });
+        throw error;
+      }
+    };
+  }
+  return wrapped as HandlerTable;
+}
+
+/** A cancelled call is not a failure worth a log line. */
+function isAbort(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error instanceof Error && error.name === 'AbortError');
 }

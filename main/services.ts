@@ -5,6 +5,7 @@ import { AnalysisService } from './analysis/analysis-service.ts';
 import { ExplainService } from './analysis/explain-service.ts';
 import { ExportService } from './export/export-service.ts';
 import { LibraryService } from './library/library-service.ts';
+import { type AppLog, createAppLog, logOptionsFor } from './logging/app-log.ts';
 import { ModelService } from './models/model-service.ts';
 import { OperationRegistry } from './operations.ts';
 import { ScoringService } from './scoring/scoring-service.ts';
@@ -16,6 +17,12 @@ export interface AppServicesOptions {
   dataDir?: string;
   mode: 'electron' | 'browser' | 'cli';
   electronVersion?: string;
+  /** The process's logger when its host made one already; otherwise one is made here (logOptions). */
+  log?: AppLog;
+  /** The desktop app's log folder (`app.getPath('logs')`). */
+  logDir?: string;
+  /** The CLI's --verbose: every line and the stacks of unexpected errors on stderr. */
+  verbose?: boolean;
 }
 
 /** Default data directory; Electron passes app.getPath('userData') instead. */
@@ -36,9 +43,18 @@ export function readPackageVersion(name: string): string {
 /** Everything the handler table needs, built once per process (Electron, browser host, CLI, tests). */
 export function createAppServices(options: AppServicesOptions) {
   const dataDir = options.dataDir || defaultDataDir(); // an empty string must not mean the current folder
+  // The one logger of the process, passed to the services that log.
+  const log =
+    options.log ??
+    createAppLog(
+      logOptionsFor(options.mode, {
+        logDir: options.logDir ?? path.join(dataDir, 'logs'),
+        verbose: options.verbose,
+      }),
+    );
   const models = new ModelService({ dataDir });
   const operations = new OperationRegistry();
-  const scoring = new ScoringService(models);
+  const scoring = new ScoringService(models, { log });
   const library = new LibraryService({
     dataDir,
     models,
@@ -54,6 +70,7 @@ export function createAppServices(options: AppServicesOptions) {
   });
   return {
     dataDir,
+    log,
     models,
     operations,
     library,
@@ -71,6 +88,8 @@ export function createAppServices(options: AppServicesOptions) {
     }),
     async dispose() {
       await models.closeAll();
+      // A host's own logger outlives the services; one made here ends with them.
+      if (!options.log) await log.close();
     },
   };
 }

@@ -6,6 +6,8 @@ export interface CommandContext {
   services: AppServices;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** --verbose: unexpected errors print their stack, and the log prints every line. */
+  verbose?: boolean;
 }
 
 export interface CliCommand {

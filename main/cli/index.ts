@@ -11,7 +11,8 @@ function helpText(): string {
     'Commands:',
     ...lines,
     '',
-    'Run `modeldock <command> --help` for the options of a command.',
+    'Run `modeldock <command> --help` for the options of a command. With --verbose, an unexpected',
+    'error prints its stack.',
     'Exit codes: 0 ok, 1 failure, 2 usage, 3 model file unusable, 4 invalid input, 130 interrupted.',
   ].join('\n');
 }
@@ -21,7 +22,9 @@ export async function runCli(
   argv: string[],
   io: Pick<CommandContext, 'stdout' | 'stderr'> = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  const [name, ...rest] = argv;
+  // --verbose works with every command, anywhere on the line.
+  const verbose = argv.includes('--verbose');
+  const [name, ...rest] = argv.filter((arg) => arg !== '--verbose');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     (name ? io.stdout : io.stderr).write(`${helpText()}\n`);
     return name ? exitCodes.ok : exitCodes.usage;
@@ -38,9 +41,9 @@ export async function runCli(
   }
   // Loaded on use, like the commands: the services load onnxruntime's native binding.
   const { createAppServices } = await import('../services.ts');
-  const services = createAppServices({ mode: 'cli' });
+  const services = createAppServices({ mode: 'cli', verbose });
   try {
-    return await command.run({ argv: rest, services, ...io });
+    return await command.run({ argv: rest, services, verbose, ...io });
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`modeldock ${name}: ${error.message}\n${command.usage}\n`);

@@ -1,5 +1,5 @@
 import { type AppErrorData, modelFileErrorCodes } from '../../shared/contract/index.ts';
-import { toAppErrorData } from '../errors.ts';
+import { AppError, toAppErrorData } from '../errors.ts';
 import { type CommandContext, exitCodes } from './command.ts';
 
 /**
@@ -20,6 +20,9 @@ export function reportError(context: CommandContext, thrown: unknown, json: bool
   const error = toAppErrorData(thrown);
   if (json) context.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
   context.stderr.write(`modeldock: ${error.message}\n`);
+  // A bug or an I/O failure, not a typed error about the user's file or input: --verbose shows where.
+  if (context.verbose && !(thrown instanceof AppError))
+    context.stderr.write(`${thrown instanceof Error && thrown.stack ? thrown.stack : String(thrown)}\n`);
   return exitCodeFor(error);
 }
 

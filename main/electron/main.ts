@@ -1,7 +1,7 @@
 /**
  * Electron main: thin on purpose. It builds the same services and handler table as the CLI and browser mode,
  * registers them on IPC behind sender checks, and opens one locked-down window. The menu and the log file
- * come from menu.ts and app-log.ts; model paths from the OS (argv, a second launch, macOS open-file) from
+ * come from menu.ts and logging/app-log.ts; model paths from the OS (argv, a second launch, macOS open-file) from
  * file-associations.ts.
  */
 // First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
@@ -9,8 +9,8 @@ import '../no-telemetry.ts';
 import path from 'node:path';
 import { app, type BrowserWindow, dialog, session } from 'electron';
 import { createHandlerTable } from '../handlers.ts';
+import { installCrashHandlers } from '../logging/app-log.ts';
 import { createAppServices } from '../services.ts';
-import { installCrashHandlers, setupAppLog } from './app-log.ts';
 import { createModelOpenQueue, modelPathsFromArgv, OPENABLE_MODEL_EXTENSIONS } from './file-associations.ts';
 import { registerIpc } from './ipc.ts';
 import { type InstalledAppMenu, installAppMenu, showAboutDialog, showLogs } from './menu.ts';
@@ -71,7 +71,15 @@ if (!app.requestSingleInstanceLock()) {
   // Another ModelDock is running; it receives our argv through 'second-instance'.
   app.quit();
 } else {
-  const log = setupAppLog({ dir: app.getPath('logs') });
+  // Before the window: the services (and their logger, modeldock.<n>.log in the OS log folder) need no
+  // ready app, and the crash handlers need the logger from the start.
+  const services = createAppServices({
+    mode: 'electron',
+    dataDir: process.env.MODELDOCK_DATA_DIR || app.getPath('userData'),
+    electronVersion: process.versions.electron,
+    logDir: app.getPath('logs'),
+  });
+  const { log } = services;
   const crashes = installCrashHandlers({
     log,
     showError: (title, message) => dialog.showErrorBox(title, message),
@@ -97,11 +105,6 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     applySessionPolicy(session.defaultSession);
     serveAppProtocol();
-    const services = createAppServices({
-      mode: 'electron',
-      dataDir: process.env.MODELDOCK_DATA_DIR || app.getPath('userData'),
-      electronVersion: process.versions.electron,
-    });
     registerIpc({
       table: createHandlerTable(services),
       appPageUrl: appPageUrl(),
@@ -128,7 +131,7 @@ if (!app.requestSingleInstanceLock()) {
         },
         exportBundle: () => mainWindow?.webContents.send(ipcChannels.menuCommand, 'export'),
         showAbout: () => void showAboutDialog(mainWindow ?? undefined),
-        showLogs: () => showLogs(log.filePath),
+        showLogs: () => showLogs(log.filePath ?? app.getPath('logs')),
       },
     });
     mainWindow = createMainWindow(path.join(__dirname, 'preload.cjs'));
@@ -137,10 +140,10 @@ if (!app.requestSingleInstanceLock()) {
     });
     log.info('started', { version: app.getVersion(), electron: process.versions.electron });
     app.on('window-all-closed', () => {
-      void services.dispose().finally(() => {
-        log.close();
-        app.quit();
-      });
+      void services
+        .dispose()
+        .then(() => log.close())
+        .finally(() => app.quit());
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { CallName, ModelInfo } from '../../shared/contract/index.ts';
 import type { HandlerTable } from '../handler-types.ts';
+import type { AppLog } from '../logging/app-log.ts';
 import type { LibraryService } from './library-service.ts';
 
 type LibraryCallName = Exclude<
@@ -15,14 +16,17 @@ interface LibraryServices {
  * Keeps a freshly opened model in the library. The library is a convenience: if keeping the copy fails
  * (disk full, file changed since it was read) the model still opens, and the reason is logged.
  */
-export async function keepInLibrary(services: LibraryServices, info: ModelInfo): Promise<ModelInfo> {
+export async function keepInLibrary(
+  services: LibraryServices & { log: Pick<AppLog, 'warn'> },
+  info: ModelInfo,
+): Promise<ModelInfo> {
   try {
     await services.library.addFromOpen(info);
   } catch (error) {
-    console.warn(
-      `[modeldock] the library did not keep ${info.file.fileName}:`,
-      error instanceof Error ? error.message : error,
-    );
+    services.log.warn('the library did not keep the opened model', {
+      file: info.file.fileName,
+      reason: error instanceof Error ? error.message : String(error),
+    });
   }
   return info;
 }

@@ -41,6 +41,7 @@ export async function batchRunRecord(
     threshold?: number;
     labelColumn?: string;
     capacity?: unknown;
+    explain?: unknown;
     numberFormat?: string;
     dialect?: unknown;
     mapping?: unknown;

@@ -14,10 +14,10 @@ import type {
 import { AppError } from '../errors.ts';
 import { checksumBytes, checksumFile, compareChecksum } from './checksums.ts';
 import { maxOnnxBytes, readHead, statModelFile } from './model-file.ts';
+import { convertSklearn, prepareOnnxOffThread } from './model-reader.ts';
 import { type CheckOptions, type CoercedRow, checkPayload } from './payload.ts';
 import { type TensorLike, tensorToJson, toPredictions } from './predictions.ts';
 import { prepareOnnx } from './prepare-onnx.ts';
-import { convertSklearn } from './sklearn-bridge.ts';
 import { describeHead, sniffLength, sniffModelFormat } from './sniff.ts';
 import { needsOneRowPerRun, rowsToFeeds } from './tensors.ts';
 
@@ -135,7 +135,8 @@ export class ModelService {
       signal: options.signal,
       onProgress: options.onProgress,
     });
-    const prepared = prepareOnnx(bytes!, fileName);
+    // Untrusted bytes: decoded and inspected in the reader worker, under its memory and time budget.
+    const prepared = await prepareOnnxOffThread(bytes!, fileName, { signal: options.signal });
     return { ...prepared, checksums, conversion: undefined, format: undefined, file: undefined };
   }
 

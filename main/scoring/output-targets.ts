@@ -17,6 +17,8 @@ export interface ScoredBatch {
   readonly labels?: ReadonlyArray<string | undefined>;
   /** The number decisions and the report use: positive-class or top probability, or the value. */
   score(row: number): number;
+  /** Each row's Shapley contributions, per input in the mapping's order, when the run explains rows. */
+  readonly contributions?: readonly Float64Array[];
 }
 
 /**

@@ -32,7 +32,12 @@ export interface JobMessage {
 export type WorkerMessage =
   | { type: 'progress'; progress: import('./types.ts').EngineProgress }
   | { type: 'done'; result: import('./engine.ts').EngineResult }
-  | { type: 'error'; error: import('../../shared/contract/index.ts').AppErrorData };
+  | {
+      type: 'error';
+      error: import('../../shared/contract/index.ts').AppErrorData;
+      /** Set for an unexpected error (not a typed one): its stack, for the main thread's log. */
+      stack?: string;
+    };
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -64,9 +69,13 @@ async function main(): Promise<void> {
     });
     post({ type: 'done', result });
   } catch (error) {
-    if (!(error instanceof Error && 'code' in error))
-      console.error('[modeldock] batch worker failed:', error);
-    post({ type: 'error', error: toAppErrorData(error) });
+    // A worker has no logger: an unexpected error's stack goes to the main thread, which logs it.
+    const unexpected = !(error instanceof Error && 'code' in error);
+    post({
+      type: 'error',
+      error: toAppErrorData(error),
+      ...(unexpected ? { stack: error instanceof Error ? error.stack : String(error) } : {}),
+    });
   } finally {
     await session?.release();
     await other?.release();

@@ -16,10 +16,13 @@ import type {
   ScoringSummary,
   UnseenCategoriesPolicy,
 } from '../../shared/contract/index.ts';
+import type { BackgroundRows } from '../analysis/background.ts';
 import { assertCompatible } from '../analysis/compare.ts';
 import type { ReferenceProfile } from '../analysis/drift.ts';
+import { explainCost } from '../analysis/explain-batch.ts';
 import { AppError } from '../errors.ts';
 import { removeStaleStaged, stagedPath, writeFileStaged } from '../files/staged-write.ts';
+import { type AppLog, silentLog } from '../logging/app-log.ts';
 import type { LoadedModel } from '../models/model-service.ts';
 import { resolveMissingPolicies } from './column-mapping.ts';
 import type { EngineResult } from './engine.ts';
@@ -73,6 +76,8 @@ export interface ScoreRequest extends ScoringSetupInput {
   capacity?: EngineJob['capacity'];
   /** Adds a `selected` 0/1 column for scores ≥ this. */
   selectThreshold?: number;
+  /** Explain every scored row against these background rows (summary.explanations, driver columns). */
+  explain?: { background: BackgroundRows; permutations?: number };
 }
 
 export interface CompareRequest extends ScoringSetupInput {
@@ -106,6 +111,8 @@ export interface ScoringServiceOptions {
    * (a very wide file, very long lines) makes the run start over with one worker without the limit.
    */
   parallelHeapMb?: number;
+  /** The process's logger (createAppServices); silent by default. */
+  log?: AppLog;
 }
 
 /**
@@ -131,6 +138,7 @@ export class ScoringService {
   private readonly progressIntervalMs: number;
   private readonly parallelMinBytes: number;
   private readonly pool: PoolOptions;
+  private readonly log: AppLog;
 
   constructor(
     private readonly models: { get(modelId: string): LoadedModel },
@@ -139,6 +147,7 @@ export class ScoringService {
     this.limits = options.limits ?? defaultReadLimits;
     this.batchSize = options.batchSize ?? 4096;
     this.progressIntervalMs = options.progressIntervalMs ?? 100; // at most 10 progress events a second
+    this.log = options.log ?? silentLog;
     this.pool = {
       progressIntervalMs: this.progressIntervalMs,
       cancelGraceMs: options.cancelGraceMs ?? 100,
@@ -178,6 +187,13 @@ export class ScoringService {
     if (request.capacity) job.capacity = request.capacity;
     if (request.selectThreshold !== undefined) job.selectThreshold = request.selectThreshold;
     if (request.reference) job.outputs = { drift: { profile: request.reference } };
+    if (request.explain) {
+      job.explain = {
+        background: request.explain.background.rows,
+        permutations: request.explain.permutations,
+      };
+      job.outputs = { ...job.outputs, explain: { inputs: job.mapping.map((entry) => entry.input) } };
+    }
     const started = performance.now();
     // The second part's files (parallel-split.ts), appended to the first part's before the rename.
     const partTemps = [`${job.outputTempPath}.2`, `${job.errorsTempPath}.2`];
@@ -233,6 +249,25 @@ export class ScoringService {
       unseenRows: unseenRowTotals(result.unseen),
     };
     if (result.merged.drift) summary.drift = result.merged.drift;
+    if (request.explain) {
+      const cost = explainCost(
+        job.model.inputs.length,
+        request.explain.background.rows.length,
+        1,
+        request.explain.permutations,
+      );
+      summary.explanations = {
+        method: cost.method,
+        background: request.explain.background.summary,
+        modelRowsPerRow: cost.modelRowsPerRow,
+        ...(result.merged.explain ?? {
+          inputs: job.mapping.map((entry) => entry.input),
+          meanAbsolute: [],
+          byDecile: [],
+          rows: 0,
+        }),
+      };
+    }
     if (result.failed > 0) summary.errorsPath = errorsPath;
     return summary;
   }
@@ -440,7 +475,7 @@ export class ScoringService {
         await files?.discard();
         jobs = [job];
         await files?.create(jobs);
-        console.warn('[modeldock] two batch workers ran out of memory; starting again with one.');
+        this.log.warn('two batch workers ran out of memory; starting again with one');
         return {
           jobs,
           results: await runWorkers(jobs, startWorkers(1, models, this.pool), options, this.pool),

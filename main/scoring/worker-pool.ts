@@ -170,7 +170,17 @@ function workerResult(
       if (message.type === 'progress') onProgress(message.progress);
       else if (message.type === 'done') finish(() => resolve(message.result));
       else
-        finish(() => reject(new AppError(message.error.code, message.error.message, message.error.details)));
+        finish(() =>
+          reject(
+            message.stack === undefined
+              ? new AppError(message.error.code, message.error.message, message.error.details)
+              : // An unexpected failure in the worker: rethrown here as one, with the worker's stack, so the
+                // handler table logs it like any other.
+                Object.assign(new Error(`The scoring worker failed: ${message.error.message}`), {
+                  stack: message.stack,
+                }),
+          ),
+        );
     });
     worker.on('error', (error) => finish(() => reject(error)));
     worker.on('exit', (code) => {

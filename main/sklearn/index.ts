@@ -19,9 +19,12 @@ const { onnx } = onnxProto;
 
 /**
  * Bumped whenever the converter's output changes, so models converted by an older
- * ModelDock are converted again instead of reused.
+ * ModelDock are converted again instead of reused — and whenever the reader refuses files it used to
+ * accept, so a cached conversion can't open (or export) a file the reader now refuses.
  */
-export const CONVERTER_VERSION = '2'; // 2: records modeldock.optional_inputs
+// 2: records modeldock.optional_inputs; 3: bytes after STOP, frame divergence, laughs and declared sizes refused;
+// 4: XGBoost after a sparse OneHotEncoder/ColumnTransformer reads zeros as missing
+export const CONVERTER_VERSION = '4';
 const converterVersionKey = 'modeldock.converter_version';
 
 export interface SklearnConversion {

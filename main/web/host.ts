@@ -8,6 +8,7 @@ import { maxPathLength } from '../../shared/contract/define.ts';
 import type { AppErrorData, ErrorCode, ProgressEvent } from '../../shared/contract/index.ts';
 import { AppError, toAppErrorData } from '../errors.ts';
 import { dispatch, type HandlerTable } from '../handlers.ts';
+import { type AppLog, createAppLog, logOptionsFor } from '../logging/app-log.ts';
 import type { AppServices } from '../services.ts';
 import { DownloadableFiles, DownloadTickets, sendDownload } from './downloads.ts';
 import { createToken, isAllowedHost, securityHeaders, tokenHeader, tokenMatches } from './security.ts';
@@ -35,6 +36,8 @@ export interface WebHostOptions {
   open?: boolean;
   /** Tests inject a table; by default the host builds the real services. */
   table?: HandlerTable;
+  /** The process's logger; by default browser mode's (createAppServices' logOptions). */
+  log?: AppLog;
   uploadLimitBytes?: number;
   /** Total of uploads not yet used by a call (upload-quota.ts). */
   uploadQuotaBytes?: number;
@@ -57,6 +60,7 @@ export interface WebHost {
  */
 export async function startWebHost(options: WebHostOptions = {}): Promise<WebHost> {
   const token = createToken();
+  const log = options.log ?? createAppLog(logOptionsFor('browser'));
   const rendererDir = options.rendererDir ?? defaultRendererDir;
   // The services (onnxruntime and all) take most of a second of CPU to load. The host serves the page first
   // and loads them on the first API call or shortly after starting, whichever comes first, so they don't
@@ -70,10 +74,8 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     : null;
   const engine = (): Promise<Engine> => {
     if (!enginePromise) {
-      enginePromise = loadEngine(options.dataDir);
-      enginePromise.catch((error: unknown) =>
-        console.error('[modeldock] the engine failed to start:', error),
-      );
+      enginePromise = loadEngine(options.dataDir, log);
+      enginePromise.catch((error: unknown) => log.error('the engine failed to start', error));
     }
     return enginePromise;
   };
@@ -235,7 +237,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const url = `${origin}/#token=${token}`;
   if (options.open) openInBrowser(url);
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
-    console.warn(`[modeldock] ${rendererDir} has no built app yet: run \`npx vite build\`.`);
+    log.warn(`${rendererDir} has no built app yet: run \`npm run build\``);
   }
   return {
     url,
@@ -265,13 +267,13 @@ function requireDataDir(dataDir: string | undefined): string {
   return dataDir;
 }
 
-async function loadEngine(dataDir: string | undefined): Promise<Engine> {
+async function loadEngine(dataDir: string | undefined, log: AppLog): Promise<Engine> {
   // Imported lazily: loading onnxruntime takes most of a second, and host tests never need it.
   const [{ createAppServices }, { createHandlerTable }] = await Promise.all([
     import('../services.ts'),
     import('../handlers.ts'),
   ]);
-  const services = createAppServices({ mode: 'browser', dataDir });
+  const services = createAppServices({ mode: 'browser', dataDir, log });
   // Before the first call is answered, so no open or batch run can race with it.
   await cleanUpUploads(services);
   return {
@@ -296,7 +298,7 @@ async function cleanUpUploads(services: AppServices): Promise<void> {
     ]);
     await removeStaleUploads(services.dataDir, { keepPaths });
   } catch (error) {
-    console.error('[modeldock] old uploads were not cleaned up:', error);
+    services.log.error('old uploads were not cleaned up', error);
   }
 }
 

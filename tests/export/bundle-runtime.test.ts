@@ -29,11 +29,22 @@ describe("the bundle's runtime.generated.js (ModelDock's payload, tensor and pre
   });
 
   it("is what the server's payload and model modules use, instead of copies of their own", async () => {
-    for (const file of ['payload.js', 'model.js']) {
+    for (const file of ['payload.js', 'model.js', 'drift.js', 'oip.js']) {
       const text = await readFile(path.join(bundleTemplate, 'server', file), 'utf8');
       expect(text, file).toMatch(/from '\.\/runtime\.generated\.js'/);
       // The rules live only in the generated file: no second definition of them in the server.
-      for (const name of ['coerceValue', 'describeValue', 'feedShape', 'tensorValues', 'labelFor']) {
+      for (const name of [
+        'coerceValue',
+        'describeValue',
+        'feedShape',
+        'tensorValues',
+        'labelFor',
+        'computePsiFromCounts',
+        'psiFromShares',
+        'psiBand',
+        'binIndex',
+        'toNumber',
+      ]) {
         expect(text, `${file} defines ${name}`).not.toMatch(new RegExp(`function ${name}\\b`));
       }
     }

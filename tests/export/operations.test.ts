@@ -83,8 +83,25 @@ describe('the exported service in operation', () => {
     }
   });
 
+  it('with WORKERS=2, counts every request once in /metrics, whichever worker answered', async () => {
+    const service = await startService(bundle, { WORKERS: '2' });
+    try {
+      expect(service.logs()).toMatch(/"workers":2/);
+      for (let i = 0; i < 20; i++)
+        expect((await postJson(`${service.url}/predict`, guidePayload)).status).toBe(200);
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      expect(text).toMatch(/^http_requests_total\{route="\/predict",method="POST",status="200"\} 20$/m);
+      expect(text).toMatch(/^predictions_total 20$/m);
+      expect(text).toMatch(/^model_info\{[^}]+\} 1$/m);
+      expect(text).toMatch(/^modeldock_model_ready 1$/m);
+      expect(await promtoolCheckMetrics(text)).toBe('');
+    } finally {
+      expect(await service.stop()).toBe(0);
+    }
+  });
+
   it('serves metrics that `promtool check metrics` finds nothing to say about', async () => {
-    const service = await startService(bundle);
+    const service = await startService(bundle, { WORKERS: '1' });
     try {
       await postJson(`${service.url}/predict`, guidePayload);
       await postJson(`${service.url}/predict`, { ...guidePayload, extra: 1 });
@@ -149,62 +166,68 @@ describe('the exported service in operation', () => {
     }
   });
 
-  it('stops under keep-alive load on SIGTERM without resetting a request: every accepted request is answered', async () => {
-    const service = await startService(bundle);
-    const { port } = new URL(service.url);
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-    const body = JSON.stringify(guidePayload);
-    const counts = { ok: 0, other: 0, refused: 0, resets: [] as string[] };
-    let stopped = false;
-    const one = () =>
-      new Promise<void>((resolve) => {
-        const request = http.request(
-          {
-            host: '127.0.0.1',
-            port,
-            path: '/predict',
-            method: 'POST',
-            agent,
-            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-          },
-          (response) => {
-            response.resume();
-            response.on('end', () => {
-              if (response.statusCode === 200) counts.ok++;
-              else counts.other++;
-              resolve();
-            });
-          },
-        );
-        request.on('error', (error: NodeJS.ErrnoException) => {
-          // A connection refused after the listener closed was never accepted (a load balancer has
-          // moved on by then); anything else lost a request the server had taken.
-          if (error.code === 'ECONNREFUSED') {
-            counts.refused++;
-            stopped = true;
-          } else counts.resets.push(error.code ?? error.message);
-          resolve();
+  // WORKERS=1, as the Kubernetes manifests run it. (With WORKERS > 1 the shared listening socket closes
+  // only once the last worker has let go of it, and a connection the kernel completes in between is
+  // reset: docs/export.md says so; preStop keeps new connections away before SIGTERM.)
+  it.each(['1'])(
+    'stops under keep-alive load on SIGTERM without resetting a request (WORKERS=%s)',
+    async (workers) => {
+      const service = await startService(bundle, { WORKERS: workers });
+      const { port } = new URL(service.url);
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+      const body = JSON.stringify(guidePayload);
+      const counts = { ok: 0, other: 0, refused: 0, resets: [] as string[] };
+      let stopped = false;
+      const one = () =>
+        new Promise<void>((resolve) => {
+          const request = http.request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/predict',
+              method: 'POST',
+              agent,
+              headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            },
+            (response) => {
+              response.resume();
+              response.on('end', () => {
+                if (response.statusCode === 200) counts.ok++;
+                else counts.other++;
+                resolve();
+              });
+            },
+          );
+          request.on('error', (error: NodeJS.ErrnoException) => {
+            // A connection refused after the listener closed was never accepted (a load balancer has
+            // moved on by then); anything else lost a request the server had taken.
+            if (error.code === 'ECONNREFUSED') {
+              counts.refused++;
+              stopped = true;
+            } else counts.resets.push(error.code ?? error.message);
+            resolve();
+          });
+          request.end(body);
         });
-        request.end(body);
-      });
-    const loop = async () => {
-      while (!stopped) await one();
-    };
-    const loops = Array.from({ length: 16 }, loop);
-    while (counts.ok < 100 && counts.resets.length === 0)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    const before = counts.ok;
-    service.child.kill('SIGTERM');
-    await Promise.all(loops);
-    agent.destroy();
-    const code = await service.exited;
-    const seen = JSON.stringify({ code, before, ...counts });
-    expect(code, seen).toBe(0);
-    expect(counts.ok, seen).toBeGreaterThan(before);
-    expect(counts.resets, seen).toEqual([]);
-    expect(counts.other, seen).toBe(0);
-    expect(service.logs()).toMatch(/"event":"draining"[\s\S]*"event":"stopped"/);
-  });
+      const loop = async () => {
+        while (!stopped) await one();
+      };
+      const loops = Array.from({ length: 16 }, loop);
+      while (counts.ok < 100 && counts.resets.length === 0)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      const before = counts.ok;
+      service.child.kill('SIGTERM');
+      await Promise.all(loops);
+      agent.destroy();
+      const code = await service.exited;
+      const seen = JSON.stringify({ code, before, ...counts });
+      expect(code, seen).toBe(0);
+      expect(counts.ok, seen).toBeGreaterThan(before);
+      expect(counts.resets, seen).toEqual([]);
+      expect(counts.other, seen).toBe(0);
+      expect(service.logs()).toMatch(/"event":"draining"[\s\S]*"event":"stopped"/);
+    },
+  );
 
   it('answers 408 within REQUEST_TIMEOUT_MS (+10 %) to a body that trickles in', async () => {
     const service = await startService(bundle, { REQUEST_TIMEOUT_MS: '1500' });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../main/errors.ts';
 import { checksumFile } from '../../main/models/checksums.ts';
-import { conversionBudget, convertSklearn } from '../../main/models/sklearn-bridge.ts';
+import { convertSklearn, readerBudget } from '../../main/models/model-reader.ts';
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures');
 const valid = path.join(fixtures, 'pickle', 'valid', 'pipeline_p4.pkl');
@@ -51,7 +51,7 @@ describe('conversion in a worker thread', () => {
   });
 
   it('refuses past the time budget, naming it', async () => {
-    const error = await errorOf(convert(heavy, { budget: { ...conversionBudget, seconds: 0.2 } }));
+    const error = await errorOf(convert(heavy, { budget: { ...readerBudget, seconds: 0.2 } }));
     expect(error.code).toBe('refused-pickle');
     expect(error.message).toBe(
       'refused: reading this file took longer than 0.2 s, the limit for opening one model',

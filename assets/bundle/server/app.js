@@ -2,6 +2,7 @@
 // Built as a function of (manifest, model, config) so tests and main.js start it the same way.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import os from 'node:os';
 import Fastify, { LogController } from 'fastify';
 import { createApiKeyCheck, createKeyCheck } from './auth.js';
 import { createDrift } from './drift.js';
@@ -45,6 +46,8 @@ export function readConfig(env) {
     metricsHost: env.METRICS_HOST || env.HOST || '0.0.0.0',
     metricsToken: env.METRICS_TOKEN || '',
     driftWindow: number('DRIFT_WINDOW', 10_000),
+    // One process per core by default; WORKERS=1 is one process (Kubernetes scales with replicas instead).
+    workers: number('WORKERS', os.availableParallelism()),
     unknownFields,
   };
 }
@@ -53,8 +56,9 @@ export function readConfig(env) {
  * @param {{manifest: object, model: import('./model.js').LoadedModel, config: ReturnType<typeof readConfig>,
  *   logger?: object, driftProfile?: object, background?: object}} options
  * `background`: the rows POST /explain explains against (explain.js), when the bundle has them.
+ * `cluster`: in a worker of WORKERS > 1, where /metrics and /drift come from (the primary: cluster.js).
  */
-export function buildApp({ manifest, model, config, logger, driftProfile, background }) {
+export function buildApp({ manifest, model, config, logger, driftProfile, background, cluster }) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
     // One log line per request (onResponse below) with route, status and latency; never bodies.
@@ -83,10 +87,14 @@ export function buildApp({ manifest, model, config, logger, driftProfile, backgr
     forceCloseConnections: false,
   });
   const metrics = createMetrics(manifest);
+  // In a cluster each worker keeps its share of the window; the primary adds them up (cluster.js).
   const drift = createDrift(manifest, driftProfile, {
-    windowSize: config.driftWindow,
+    windowSize: cluster ? Math.ceil(config.driftWindow / config.workers) : config.driftWindow,
     registry: metrics.registry,
+    clustered: Boolean(cluster),
   });
+  const metricsText = cluster ? cluster.metricsText : () => metrics.registry.metrics();
+  const driftReport = cluster ? cluster.driftReport : async () => drift.report([drift.snapshot()]);
   const inputNames = manifest.model.inputs.map((input) => input.name);
   const checkApiKey = createApiKeyCheck(config.apiKey);
   const modelRef = { name: manifest.name, version: manifest.version, sha256: manifest.model.sha256 };
@@ -97,6 +105,7 @@ export function buildApp({ manifest, model, config, logger, driftProfile, backgr
   app.decorate('modelState', state);
   metrics.readiness(() => state.ready);
   app.decorate('metricsRegistry', metrics.registry);
+  app.decorate('drift', drift);
 
   // Hooks are callback-style: these run on every request, and a promise per hook is measurable.
   // /metrics takes the API key or METRICS_TOKEN (Prometheus can hold a secret that cannot score);
@@ -218,7 +227,7 @@ export function buildApp({ manifest, model, config, logger, driftProfile, backgr
   });
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metricsText();
   });
   app.get('/drift', async (request, reply) => {
     if (!drift.enabled) {
@@ -232,7 +241,7 @@ export function buildApp({ manifest, model, config, logger, driftProfile, backgr
           ),
         );
     }
-    return drift.report();
+    return driftReport();
   });
   app.get('/openapi.json', async () => openapi);
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage));

@@ -93,23 +93,39 @@ class FeatureWindow {
     this.window.add(this.binOf(cell), now);
   }
 
-  /** The app's PSI of the window against the reference (undefined while the window is empty). */
-  drift(now) {
+  /** The window's counts per bin, its rows and when its oldest row arrived (summed across workers). */
+  snapshot() {
     const { window } = this;
-    if (window.filled === 0) return undefined;
-    const counts = Array.from(window.counts.subarray(0, this.binCount));
-    const unseen = window.counts[this.unseenBin];
+    const oldest = window.filled === 0 ? null : window.times[window.filled === window.size ? window.next : 0];
+    return { counts: Array.from(window.counts), filled: window.filled, oldest };
+  }
+
+  /**
+   * The app's PSI of windows (this one, or one per worker: their counts add up) against the reference;
+   * undefined while they are empty.
+   */
+  drift(snapshots, now) {
+    const counts = new Float64Array(this.binCount + 2);
+    let filled = 0;
+    let oldest = null;
+    for (const snapshot of snapshots) {
+      for (let i = 0; i < counts.length; i++) counts[i] += snapshot.counts[i];
+      filled += snapshot.filled;
+      if (snapshot.oldest !== null && (oldest === null || snapshot.oldest < oldest)) oldest = snapshot.oldest;
+    }
+    if (filled === 0) return undefined;
+    const unseen = counts[this.unseenBin];
     const result = computePsiFromCounts(
       this.profile,
-      counts,
-      window.counts[this.missingBin],
+      Array.from(counts.subarray(0, this.binCount)),
+      counts[this.missingBin],
       unseen > 0 ? new Map([['(unseen)', unseen]]) : new Map(),
     );
     return {
       psi: result.psi,
       band: psiBand(result.psi),
-      rows: window.filled,
-      ageSeconds: window.ageSeconds(now),
+      rows: filled,
+      ageSeconds: (now - oldest) / 1000,
       bins: result.bins,
     };
   }
@@ -126,9 +142,9 @@ function scoreOf(prediction) {
 /**
  * @param {object} manifest
  * @param {object | undefined} profile the bundle's drift/reference-profile.json, if it was exported with one
- * @param {{windowSize: number, registry: import('prom-client').Registry}} options
+ * @param {{windowSize: number, registry: import('prom-client').Registry, clustered?: boolean}} options
  */
-export function createDrift(manifest, profile, { windowSize, registry }) {
+export function createDrift(manifest, profile, { windowSize, registry, clustered = false }) {
   const inputs = manifest.model.inputs;
   const unseenTotal = new client.Counter({
     name: 'modeldock_unseen_category_total',
@@ -158,43 +174,91 @@ export function createDrift(manifest, profile, { windowSize, registry }) {
     }));
   const score = profile?.score ? new FeatureWindow(profile.score, windowSize) : undefined;
 
-  if (profile) {
-    const self = { features, score };
+  /** Counts of every window of this process, for the PSI here or in the cluster's primary. */
+  const snapshot = () => ({
+    features: features.map(({ window }) => window.snapshot()),
+    score: score?.snapshot(),
+  });
+
+  /**
+   * /drift and the PSI gauges from snapshots (this process's, or every worker's: the windows of a
+   * cluster add up to the last DRIFT_WINDOW rows the service scored).
+   */
+  const report = (snapshots) => {
+    const now = Date.now();
+    const describe = (window, parts) => {
+      const drift = window.drift(parts, now);
+      return {
+        name: window.feature.name,
+        ...(window.feature.input ? { input: window.feature.input } : {}),
+        kind: window.profile.kind,
+        ...(drift ?? { psi: null, band: null, rows: 0, ageSeconds: 0, bins: [] }),
+      };
+    };
+    return {
+      reference: profile.reference,
+      window: { size: windowSize },
+      bands: { stable: '< 0.1', moderate: '0.1 – 0.25', significant: '> 0.25' },
+      inputs: features.map(({ window }, index) =>
+        describe(
+          window,
+          snapshots.map((part) => part.features[index]),
+        ),
+      ),
+      ...(score
+        ? {
+            score: describe(
+              score,
+              snapshots.map((part) => part.score),
+            ),
+          }
+        : {}),
+    };
+  };
+
+  /** The PSI gauges on `target`, computed at scrape time from `gather()`'s snapshots. */
+  const registerGauges = (target, gather) => {
+    let latest;
+    // One gathering per scrape: the first gauge collected asks, the others reuse it.
+    const reportNow = async () => {
+      if (!latest || Date.now() - latest.at > 100) latest = { at: Date.now(), value: report(await gather()) };
+      return latest.value;
+    };
     new client.Gauge({
       name: 'modeldock_input_psi',
       help: `PSI of each input over the last ${windowSize} rows scored (DRIFT_WINDOW) against the reference profile; < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant.`,
       labelNames: ['input'],
-      registers: [registry],
-      collect() {
+      registers: [target],
+      async collect() {
         this.reset();
-        const now = Date.now();
-        for (const { window } of self.features) {
-          const drift = window.drift(now);
-          if (drift) this.set({ input: window.feature.name }, drift.psi);
-        }
+        for (const input of (await reportNow()).inputs)
+          if (input.psi !== null) this.set({ input: input.name }, input.psi);
       },
     });
     if (score) {
       new client.Gauge({
         name: 'modeldock_score_psi',
         help: `PSI of the model's score over the last ${windowSize} rows scored against the reference profile.`,
-        registers: [registry],
-        collect() {
-          const drift = score.drift(Date.now());
-          if (drift) this.set(drift.psi);
-          else this.reset();
+        registers: [target],
+        async collect() {
+          this.reset();
+          const psi = (await reportNow()).score?.psi;
+          if (psi !== null && psi !== undefined) this.set(psi);
         },
       });
     }
     new client.Gauge({
       name: 'modeldock_drift_window_rows',
       help: `Rows in the drift window (at most DRIFT_WINDOW = ${windowSize}).`,
-      registers: [registry],
-      collect() {
-        this.set(features[0]?.window.window.filled ?? score?.window.filled ?? 0);
+      registers: [target],
+      async collect() {
+        const now = await reportNow();
+        this.set(now.inputs[0]?.rows ?? now.score?.rows ?? 0);
       },
     });
-  }
+  };
+  // In one process the gauges are this process's; in a cluster the primary registers them (cluster.js).
+  if (profile && !clustered) registerGauges(registry, async () => [snapshot()]);
 
   return {
     enabled: Boolean(profile),
@@ -222,25 +286,8 @@ export function createDrift(manifest, profile, { windowSize, registry }) {
         }
       }
     },
-    /** GET /drift: per input and for the score, the PSI, band, window size and age, and the bins. */
-    report() {
-      const now = Date.now();
-      const describe = (window) => {
-        const drift = window.drift(now);
-        return {
-          name: window.feature.name,
-          ...(window.feature.input ? { input: window.feature.input } : {}),
-          kind: window.profile.kind,
-          ...(drift ?? { psi: null, band: null, rows: 0, ageSeconds: 0, bins: [] }),
-        };
-      };
-      return {
-        reference: profile.reference,
-        window: { size: windowSize },
-        bands: { stable: '< 0.1', moderate: '0.1 – 0.25', significant: '> 0.25' },
-        inputs: features.map(({ window }) => describe(window)),
-        ...(score ? { score: describe(score) } : {}),
-      };
-    },
+    snapshot,
+    report,
+    registerGauges,
   };
 }

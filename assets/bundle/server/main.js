@@ -1,10 +1,18 @@
 // Entry point: read the environment, check the model against manifest.json, load it once, serve, and
 // drain in-flight requests on SIGTERM (what Docker, Kubernetes and Cloud Run send before stopping).
+import cluster from 'node:cluster';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { buildApp, readConfig } from './app.js';
+import {
+  announceListening,
+  runPrimary,
+  serveWorkerRequests,
+  shareMetrics,
+  workerSources,
+} from './cluster.js';
 import { parseExplainBackground } from './explain.js';
 import { readListedFile, readServedModel, verifyModelFiles } from './integrity.js';
 import { startMetricsServer } from './metrics.js';
@@ -63,38 +71,75 @@ async function start() {
     exit(3);
   }
 
-  const model = await LoadedModel.load(manifest, served.bytes);
   const driftProfile = driftFile ? JSON.parse(driftFile.bytes.toString('utf8')) : undefined;
+  const startedFields = {
+    model: manifest.name,
+    version: manifest.version,
+    sha256: manifest.model.sha256,
+    auth: Boolean(config.apiKey),
+    drift: driftProfile ? { inputs: driftProfile.features.length, window: config.driftWindow } : false,
+  };
+  const clustered = config.workers > 1;
+  if (clustered && cluster.isPrimary) {
+    // The checks above ran here first (a bad bundle stops before any worker starts); the workers
+    // load the model, the primary only coordinates (cluster.js).
+    const flushed = {
+      info: (...args) => {
+        logger.info(...args);
+        destination.flush(); // scripts and orchestrators wait for the "started" line
+      },
+      error: logger.error.bind(logger),
+      fatal: logger.fatal.bind(logger),
+    };
+    await runPrimary({ config, logger: flushed, exit, manifest, driftProfile, startedFields });
+    return;
+  }
+
+  const model = await LoadedModel.load(manifest, served.bytes);
   const background = backgroundFile ? parseExplainBackground(manifest, backgroundFile.bytes) : undefined;
-  const app = buildApp({ manifest, model, config, logger, driftProfile, background });
+  const app = buildApp({
+    manifest,
+    model,
+    config,
+    logger,
+    driftProfile,
+    background,
+    ...(clustered ? { cluster: workerSources() } : {}),
+  });
+  if (clustered) shareMetrics(app.metricsRegistry);
   const sockets = trackConnections(app.server);
   await app.listen({ port: config.port, host: config.host });
-  const metricsServer =
-    config.metricsPort === undefined
-      ? undefined
-      : await startMetricsServer(app.metricsRegistry, { port: config.metricsPort, host: config.metricsHost });
   const { port } = app.server.address();
-  logger.info(
-    {
-      event: 'started',
-      model: manifest.name,
-      version: manifest.version,
-      sha256: manifest.model.sha256,
-      port,
-      ...(metricsServer ? { metricsPort: metricsServer.address().port } : {}),
-      auth: Boolean(config.apiKey),
-      drift: driftProfile ? { inputs: driftProfile.features.length, window: config.driftWindow } : false,
-    },
-    `Serving ${manifest.name} ${manifest.version} on ${config.host}:${port}`,
-  );
-  destination.flush(); // scripts and orchestrators wait for this line
+  let metricsServer;
+  if (clustered) {
+    announceListening(port);
+  } else {
+    metricsServer =
+      config.metricsPort === undefined
+        ? undefined
+        : await startMetricsServer(app.metricsRegistry, {
+            port: config.metricsPort,
+            host: config.metricsHost,
+          });
+    logger.info(
+      {
+        event: 'started',
+        ...startedFields,
+        port,
+        ...(metricsServer ? { metricsPort: metricsServer.address().port } : {}),
+      },
+      `Serving ${manifest.name} ${manifest.version} on ${config.host}:${port}`,
+    );
+    destination.flush(); // scripts and orchestrators wait for this line
+  }
 
   let stopping = false;
   const stop = async (signal) => {
     if (stopping) return;
     stopping = true;
     app.modelState.ready = false;
-    logger.info({ event: 'draining', signal }, `${signal}: finishing requests in flight, then stopping`);
+    if (!clustered)
+      logger.info({ event: 'draining', signal }, `${signal}: finishing requests in flight, then stopping`);
     const drained = await drainServer(app.server, sockets, { timeoutMs: config.shutdownTimeoutMs });
     metricsServer?.close();
     if (!drained) {
@@ -104,11 +149,13 @@ async function start() {
       );
       exit(1);
     }
-    logger.info({ event: 'stopped' }, 'Stopped');
+    // A worker's stop is the primary's to report.
+    if (!clustered) logger.info({ event: 'stopped' }, 'Stopped');
     exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  if (clustered) serveWorkerRequests({ drift: app.drift, onStop: (signal) => void stop(signal) });
 }
 
 start().catch((error) => {

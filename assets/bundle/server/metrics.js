@@ -54,6 +54,7 @@ export function createMetrics(manifest) {
   const modelInfo = new client.Gauge({
     name: 'model_info',
     help: 'The served model: always 1, identified by its labels.',
+    aggregator: 'max',
     labelNames: ['name', 'version', 'sha256'],
     registers: [registry],
   });
@@ -63,6 +64,7 @@ export function createMetrics(manifest) {
   new client.Gauge({
     name: 'modeldock_model_ready',
     help: 'Whether the service takes requests: 1 ready, 0 stopping.',
+    aggregator: 'min',
     registers: [registry],
     collect() {
       this.set(isReady() ? 1 : 0);

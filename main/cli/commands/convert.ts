@@ -5,7 +5,7 @@ import onnxProto from 'onnx-proto';
 import { AppError } from '../../errors.ts';
 import { writeFileStaged } from '../../files/staged-write.ts';
 import { checksumBytes, checksumFile } from '../../models/checksums.ts';
-import { convertSklearn } from '../../models/sklearn-bridge.ts';
+import { convertSklearn } from '../../models/model-reader.ts';
 import { describeHead, sniffLength, sniffModelFormat } from '../../models/sniff.ts';
 import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';

@@ -9,8 +9,10 @@ import {
   numberFormatSchema,
   type ScoringSummary,
 } from '../../../shared/contract/index.ts';
+import { formatContribution } from '../../../shared/explain-text.ts';
 import { type CapacityRequest, parseCapacity } from '../../analysis/capacity.ts';
 import { formatDrift } from '../../analysis/drift-text.ts';
+import { explainCost } from '../../analysis/explain-batch.ts';
 import { batchRunRecord } from '../../library/run-history.ts';
 import type { EngineProgress } from '../../scoring/types.ts';
 import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
@@ -39,6 +41,11 @@ Scores every row of a CSV file and writes the original columns plus the predicti
   --capacity <N|X%>         the team can call N leads (or X % of them): adds a "selected" column (1 for the
                             rows whose score is ≥ the threshold that selects them, ties at the cut included)
                             and the selection to the summary; the file is scored twice
+  --explain                 explain every scored row: its top 3 drivers as added columns (driver_1,
+                            driver_1_contribution, …) and the inputs' global importance in the summary. Costly:
+                            the cost per row is printed before the run (see modeldock explain for the method)
+  --background <csv>        with --explain: the background rows (default: the model's attached reference CSV,
+                            else its golden samples; at most 1,000 rows)
   --json                    print the summary as JSON
 
 Exit codes: 0 scored (some rows may have failed; see <out>.errors.csv); 2 usage (including an
@@ -71,6 +78,8 @@ function parseOptions(argv: string[]) {
         force: { type: 'boolean' },
         json: { type: 'boolean' },
         reference: { type: 'string' },
+        explain: { type: 'boolean' },
+        background: { type: 'string' },
         'strict-categories': { type: 'boolean' },
         capacity: { type: 'string' },
       },
@@ -123,6 +132,8 @@ function parseOptions(argv: string[]) {
       throw new UsageError(`--capacity: ${(error as Error).message}`);
     }
   }
+  if (values.background !== undefined && values.explain !== true)
+    throw new UsageError('--background goes with --explain.');
   return {
     modelPath: positionals[0] ?? '',
     csvPath: positionals[1] ?? '',
@@ -138,6 +149,8 @@ function parseOptions(argv: string[]) {
     json: values.json === true,
     reference: values.reference,
     capacity,
+    explain: values.explain === true,
+    background: values.background,
   };
 }
 
@@ -171,6 +184,7 @@ export function summaryJson(summary: ScoringSummary) {
       : {}),
     ...(summary.report.capacity ? { capacity: summary.report.capacity } : {}),
     ...(summary.report.selection ? { selection: summary.report.selection } : {}),
+    ...(summary.explanations ? { explanations: summary.explanations } : {}),
     ...(metrics
       ? {
           metrics: {
@@ -276,6 +290,23 @@ function formatSummary(summary: ScoringSummary): string {
       `selected: ${selection.selected} rows (score ≥ ${selection.threshold ?? '—'}${selection.tiedBeyondCapacity ? `; ${selection.tiedBeyondCapacity} beyond the capacity of ${selection.capacity} tie at the cut` : ''}), expected conversions ${selection.expectedConversions.toFixed(1)}${selection.conversions !== undefined ? `, label 1 in ${selection.conversions}` : ''}; the "selected" column marks them`,
     );
   }
+  const explained = summary.explanations;
+  if (explained && explained.rows > 0) {
+    lines.push(
+      `Global importance over ${explained.rows.toLocaleString('en-US')} explained rows (${explained.method} Shapley values, background ${explained.background.name}, ${explained.background.rows} rows):`,
+    );
+    const order = explained.inputs
+      .map((_, i) => i)
+      .sort((a, b) => explained.meanAbsolute[b]! - explained.meanAbsolute[a]!);
+    for (const i of order) {
+      const byDecile = explained.byDecile
+        .map((decile) => formatContribution(decile.meanContribution[i]!))
+        .join(' ');
+      lines.push(
+        `  ${explained.inputs[i]!.padEnd(28)} mean |φ| ${explained.meanAbsolute[i]!.toPrecision(3).padEnd(10)} by decile: ${byDecile}`,
+      );
+    }
+  }
   return lines.join('\n');
 }
 
@@ -309,6 +340,16 @@ async function run(context: CommandContext): Promise<number> {
           ),
         )
       : undefined;
+    // Explanations cost 2^n × background rows per scored row (exact): said before the run starts.
+    const explainBackground = options.explain
+      ? await context.services.explainer.background(info.modelId, { backgroundCsv: options.background })
+      : undefined;
+    if (explainBackground) {
+      const cost = explainCost(info.inputs.length, explainBackground.rows.length, 1);
+      context.stderr.write(
+        `Explaining every row: ${cost.modelRowsPerRow.toLocaleString('en-US')} model rows per scored row (${cost.method}, ${info.inputs.length} inputs × ${explainBackground.rows.length} background rows from ${explainBackground.summary.name}).\n`,
+      );
+    }
     const request = {
       modelId: info.modelId,
       path: options.csvPath,
@@ -323,6 +364,7 @@ async function run(context: CommandContext): Promise<number> {
       dialect: options.dialect,
       reference,
       capacity: options.capacity,
+      ...(explainBackground ? { explain: { background: explainBackground } } : {}),
     };
     const scoreOnce = (extra: { selectThreshold?: number; overwrite?: boolean }) =>
       cancelOnInterrupt((signal) =>
@@ -342,7 +384,16 @@ async function run(context: CommandContext): Promise<number> {
       const threshold = summary.report.selection?.threshold ?? Number.POSITIVE_INFINITY;
       summary = await scoreOnce({ selectThreshold: threshold, overwrite: true });
     }
-    await keepRun(context, info, request, summary);
+    // The history keeps which background explained the rows, not its rows.
+    const { explain, ...kept } = request as typeof request & {
+      explain?: { background: { summary?: { name?: string } } };
+    };
+    await keepRun(
+      context,
+      info,
+      explain ? { ...kept, explain: { background: explain.background.summary?.name ?? 'given' } } : kept,
+      summary,
+    );
     if (showProgress) context.stderr.write('\n');
     const drift = summary.drift;
     if (options.json) writeJson(context, summaryJson(summary));

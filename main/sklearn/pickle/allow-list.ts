@@ -102,6 +102,8 @@ const SPECIFIC_CLASSES = new Set([
   'xgboost.core.Booster',
   'xgboost.sklearn.XGBClassifier',
   'xgboost.sklearn.XGBRegressor',
+  // XGBClassifier's `_le` in xgboost 1.0–1.5 (use_label_encoder=True): a LabelEncoder subclass.
+  'xgboost.compat.XGBoostLabelEncoder',
 ]);
 
 /** joblib < 0.10 kept arrays in side files next to the pickle; there is nothing to read here. */

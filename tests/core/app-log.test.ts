@@ -6,13 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AppLog,
   crashDialogMessage,
+  createAppLog,
   describeError,
   installCrashHandlers,
-  LOG_FILE_NAME,
-  RotatingFileStream,
+  LOG_FILE_BASE,
   sanitizeFields,
-  setupAppLog,
-} from '../../main/electron/app-log.ts';
+} from '../../main/logging/app-log.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -25,16 +24,17 @@ const readLines = (file: string) =>
     .readFileSync(file, 'utf8')
     .trim()
     .split('\n')
+    .filter((line) => line !== '') // a file just rolled into is empty
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-describe('setupAppLog', () => {
-  it('writes JSON lines to modeldock.log in the given directory, creating it', () => {
-    const log = setupAppLog({ dir: path.join(dir, 'logs') });
+describe('createAppLog', () => {
+  it('writes JSON lines to modeldock.1.log in the given directory, creating it', async () => {
+    const log = createAppLog({ dir: path.join(dir, 'logs') });
     log.info('app started', { version: '0.1.0' });
     log.call('models.open', { ok: false, code: 'MODEL_UNREADABLE', ms: 12.6 });
-    log.close();
-    expect(log.filePath).toBe(path.join(dir, 'logs', LOG_FILE_NAME));
-    const [started, call] = readLines(log.filePath);
+    await log.close();
+    expect(log.filePath).toBe(path.join(dir, 'logs', `${LOG_FILE_BASE}.1.log`));
+    const [started, call] = readLines(log.filePath!);
     expect(started).toMatchObject({ msg: 'app started', version: '0.1.0', level: 30 });
     expect(call).toMatchObject({
       msg: 'call',
@@ -45,29 +45,29 @@ describe('setupAppLog', () => {
     });
   });
 
-  it('never writes payload values, whatever key or shape the caller uses', () => {
-    const log = setupAppLog({ dir });
+  it('never writes payload values, whatever key or shape the caller uses', async () => {
+    const log = createAppLog({ dir });
     const secret = 'income-75000-organic';
     const smuggled = { payload: secret, values: secret, Rows: secret, nested: { deep: secret } };
     log.info('predict', smuggled as unknown as Record<string, string>);
     log.error('predict failed', Object.assign(new Error('bad input'), { details: { income: secret } }), {
       data: secret,
     });
-    log.close();
-    const text = fs.readFileSync(log.filePath, 'utf8');
+    await log.close();
+    const text = fs.readFileSync(log.filePath!, 'utf8');
     expect(text).not.toContain(secret);
-    expect(readLines(log.filePath)[0]).toMatchObject({
+    expect(readLines(log.filePath!)[0]).toMatchObject({
       payload: '[redacted]',
       values: '[redacted]',
       Rows: '[redacted]',
     });
   });
 
-  it('keeps the error type, code, message and stack of a failure', () => {
-    const log = setupAppLog({ dir });
+  it('keeps the error type, code, message and stack of a failure', async () => {
+    const log = createAppLog({ dir });
     log.error('open failed', Object.assign(new TypeError('boom'), { code: 'E_TEST' }));
-    log.close();
-    const [line] = readLines(log.filePath);
+    await log.close();
+    const [line] = readLines(log.filePath!);
     expect(line).toMatchObject({ level: 50, error: { type: 'TypeError', message: 'boom', code: 'E_TEST' } });
     expect((line!.error as { stack: string }).stack).toContain('app-log.test.ts');
   });
@@ -84,50 +84,73 @@ describe('sanitizeFields and describeError', () => {
   });
 });
 
-describe('RotatingFileStream', () => {
-  it('rotates by size, keeps maxFiles files, and never splits a line', () => {
-    const file = path.join(dir, 'test.log');
-    const stream = new RotatingFileStream(file, { maxBytes: 100, maxFiles: 3 });
-    const line = (n: number) => `${String(n).padStart(3, '0')}${'.'.repeat(36)}\n`; // 40 bytes
-    for (let n = 0; n < 10; n++) stream.write(line(n));
-    stream.close();
-    expect(fs.readdirSync(dir).sort()).toEqual(['test.log', 'test.log.1', 'test.log.2']);
-    // 2 lines per file: the newest two in test.log, older ones shifted, the oldest four dropped.
-    expect(fs.readFileSync(file, 'utf8')).toBe(line(8) + line(9));
-    expect(fs.readFileSync(`${file}.1`, 'utf8')).toBe(line(6) + line(7));
-    expect(fs.readFileSync(`${file}.2`, 'utf8')).toBe(line(4) + line(5));
-    for (const name of fs.readdirSync(dir))
-      expect(fs.statSync(path.join(dir, name)).size).toBeLessThanOrEqual(100);
+describe('rotation (pino-roll)', () => {
+  it('starts a new numbered file at the size limit, keeps maxFiles files, and never splits a line', async () => {
+    const log = createAppLog({ dir, maxBytes: 2048, maxFiles: 3 });
+    // pino-roll rolls between writes (on the stream's next turn), as an app's log lines arrive: a burst
+    // written in one turn stays in one file.
+    for (let n = 0; n < 200; n++) {
+      log.info('line', { n, padding: 'x'.repeat(60) });
+      if (n % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await log.close();
+    // pino-roll removes the oldest files after a roll, asynchronously.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const files = fs.readdirSync(dir).sort();
+    expect(files.length).toBe(3);
+    expect(files.every((name) => /^modeldock\.\d+\.log$/.test(name))).toBe(true);
+    const numbers: number[] = [];
+    for (const name of files) {
+      const lines = readLines(path.join(dir, name));
+      numbers.push(...lines.map((line) => line.n as number));
+      expect(fs.statSync(path.join(dir, name)).size).toBeLessThan(2048 + 10 * 150);
+    }
+    // The newest lines are kept, in order, whole.
+    expect(numbers.at(-1)).toBe(199);
+    expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
   });
 
-  it('continues an existing file after a restart and counts its size', () => {
-    const file = path.join(dir, 'test.log');
-    fs.writeFileSync(file, 'a'.repeat(90));
-    const stream = new RotatingFileStream(file, { maxBytes: 100, maxFiles: 2 });
-    stream.write('b'.repeat(20));
-    stream.close();
-    expect(fs.readFileSync(`${file}.1`, 'utf8')).toBe('a'.repeat(90));
-    expect(fs.readFileSync(file, 'utf8')).toBe('b'.repeat(20));
+  it('continues the newest file after a restart', async () => {
+    const first = createAppLog({ dir });
+    first.info('before restart');
+    await first.close();
+    const second = createAppLog({ dir });
+    second.info('after restart');
+    await second.close();
+    expect(second.filePath).toBe(first.filePath);
+    expect(readLines(second.filePath!).map((line) => line.msg)).toEqual(['before restart', 'after restart']);
   });
 
   it('rejects limits that would lose every line', () => {
-    expect(() => new RotatingFileStream(path.join(dir, 'x.log'), { maxBytes: 0, maxFiles: 2 })).toThrow(
-      /maxBytes/,
+    expect(() => createAppLog({ dir, maxBytes: 0 })).toThrow(/maxBytes/);
+    expect(() => createAppLog({ dir, maxFiles: 0 })).toThrow(/maxFiles/);
+  });
+
+  it('prints readable lines on stderr, with the stack only when asked (the CLI --verbose)', async () => {
+    const plain: string[] = [];
+    const verbose: string[] = [];
+    const error = new Error('disk went away');
+    createAppLog({ stderr: { level: 'warn', stacks: false, write: (text) => plain.push(text) } }).error(
+      'unexpected error',
+      error,
     );
-    expect(() => new RotatingFileStream(path.join(dir, 'x.log'), { maxBytes: 10, maxFiles: 0 })).toThrow(
-      /maxFiles/,
+    createAppLog({ stderr: { level: 'debug', stacks: true, write: (text) => verbose.push(text) } }).error(
+      'unexpected error',
+      error,
     );
+    expect(plain).toEqual(['modeldock: unexpected error: disk went away\n']);
+    expect(verbose[0]).toContain('app-log.test.ts');
   });
 });
 
 describe('installCrashHandlers', () => {
   let log: AppLog;
   beforeEach(() => {
-    log = setupAppLog({ dir });
+    log = createAppLog({ dir });
   });
   afterEach(() => log.close());
 
-  it('logs every uncaught error and unhandled rejection but shows only the first in a dialog', () => {
+  it('logs every uncaught error and unhandled rejection but shows only the first in a dialog', async () => {
     const fakeProcess = new EventEmitter();
     const dialogs: Array<[string, string]> = [];
     const handlers = installCrashHandlers({
@@ -141,7 +164,8 @@ describe('installCrashHandlers', () => {
     expect(dialogs).toHaveLength(1);
     expect(dialogs[0]![1]).toContain('first failure');
     expect(dialogs[0]![1]).toContain(log.filePath);
-    const logged = readLines(log.filePath).map((line) => [
+    await log.close();
+    const logged = readLines(log.filePath!).map((line) => [
       line.source,
       (line.error as { message: string }).message,
     ]);

@@ -1,17 +1,18 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
-import type { ConvertJob, ConvertMessage } from '../sklearn/convert-worker.ts';
 import type { SklearnConversion } from '../sklearn/index.ts';
 import { startWorker } from '../workers/start-worker.ts';
+import type { PreparedOnnx } from './prepare-onnx.ts';
+import type { ReaderJob, ReaderMessage } from './reader-worker.ts';
 
 export type { SklearnConversion };
 
 /**
- * What reading and converting one model file may cost (issue 18): every file is refused or opened
+ * What reading (and converting) one model file may cost (issue 18): every file is refused or opened
  * within this time, in a worker whose V8 heap is capped, so a crafted file can't freeze or exhaust the
  * app. A 500-tree forest (~100 MB) converts in a few seconds with a few hundred MB of heap.
  */
-export const conversionBudget = Object.freeze({
+export const readerBudget = Object.freeze({
   seconds: 15,
   resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 64 } satisfies ResourceLimits,
 });
@@ -26,20 +27,47 @@ export interface ConvertOptions {
 
 /**
  * Converts a pickle/joblib (or XGBoost) file to ONNX bytes without running any code from it
- * (main/sklearn/), in a worker thread (convert-worker.ts): the thread that answers the UI and other
- * calls stays free, Cancel terminates the worker, and a worker that runs out of its memory or time
- * budget is a refusal naming the limit — the app carries on.
+ * (main/sklearn/), in the reader worker.
  */
 export function convertSklearn(
   filePath: string | readonly string[],
   options: ConvertOptions,
 ): Promise<SklearnConversion> {
-  const budget = options.budget ?? conversionBudget;
+  const job: ReaderJob = { kind: 'convert', filePath, dataDir: options.dataDir, sha256: options.sha256 };
+  return readOffThread<SklearnConversion>(job, options);
+}
+
+/** Decodes and inspects an ONNX file's bytes (and bypasses its ZipMaps) in the reader worker. */
+export function prepareOnnxOffThread(
+  bytes: Uint8Array,
+  fileName: string,
+  options: Pick<ConvertOptions, 'signal' | 'budget'> = {},
+): Promise<PreparedOnnx> {
+  // Moved, not copied, when the bytes own their buffer (a 2 GB model must not exist twice); the worker
+  // moves the served bytes back.
+  const transfer = ownsBuffer(bytes) ? [bytes.buffer as ArrayBuffer] : [];
+  return readOffThread<PreparedOnnx>({ kind: 'prepare-onnx', bytes, fileName }, options, transfer);
+}
+
+/**
+ * Runs one job in a reader worker thread (reader-worker.ts): the thread that answers the UI and other
+ * calls stays free, Cancel terminates the worker, and a worker that runs out of its memory or time
+ * budget is a refusal naming the limit — the app carries on.
+ */
+function readOffThread<T>(
+  job: ReaderJob,
+  options: Pick<ConvertOptions, 'signal' | 'budget'>,
+  transferList: ArrayBuffer[] = [],
+): Promise<T> {
+  const budget = options.budget ?? readerBudget;
   const heapMb = budget.resourceLimits.maxOldGenerationSizeMb;
-  const job: ConvertJob = { filePath, dataDir: options.dataDir, sha256: options.sha256 };
   if (options.signal?.aborted) return Promise.reject(new AppError('cancelled', 'Cancelled.'));
-  return new Promise<SklearnConversion>((resolve, reject) => {
-    const worker = startWorker('convert-worker', { workerData: job, resourceLimits: budget.resourceLimits });
+  return new Promise<T>((resolve, reject) => {
+    const worker = startWorker('model-reader', {
+      workerData: job,
+      transferList,
+      resourceLimits: budget.resourceLimits,
+    });
     let settled = false;
     const finish = (outcome: () => void) => {
       if (settled) return;
@@ -62,8 +90,8 @@ export function convertSklearn(
     }, budget.seconds * 1000);
     const cancel = () => finish(() => reject(new AppError('cancelled', 'Cancelled.')));
     options.signal?.addEventListener('abort', cancel, { once: true });
-    worker.on('message', (message: ConvertMessage) => {
-      if (message.type === 'done') finish(() => resolve(message.result));
+    worker.on('message', (message: ReaderMessage) => {
+      if (message.type === 'done') finish(() => resolve(message.result as T));
       else
         finish(() => reject(new AppError(message.error.code, message.error.message, message.error.details)));
     });
@@ -99,4 +127,13 @@ export function convertSklearn(
       );
     });
   });
+}
+
+/** Whether a byte array is the whole of a plain ArrayBuffer, so moving that buffer moves nothing else. */
+export function ownsBuffer(bytes: Uint8Array): boolean {
+  return (
+    bytes.buffer instanceof ArrayBuffer &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength
+  );
 }
