@@ -186,6 +186,8 @@ export const batchReportSchema = z.object({
   capacity: z.array(capacitySchema).optional(),
   /** The scores highest first, for the capacity field and the threshold slider. */
   ranking: scoreRankingSchema.optional(),
+  /** The capacity asked for with the run (`--capacity`), selected exactly. */
+  selection: capacitySchema.optional(),
 });
 export type BatchReport = z.infer<typeof batchReportSchema>;
 
