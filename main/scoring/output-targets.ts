@@ -15,6 +15,8 @@ export interface ScoredBatch {
   readonly other?: BatchPredictions;
   /** The number decisions and the report use: positive-class or top probability, or the value. */
   score(row: number): number;
+  /** Each row's Shapley contributions, per input in the mapping's order, when the run explains rows. */
+  readonly contributions?: readonly Float64Array[];
 }
 
 /**

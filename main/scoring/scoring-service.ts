@@ -16,8 +16,10 @@ import type {
   ScoringSummary,
   UnseenCategoriesPolicy,
 } from '../../shared/contract/index.ts';
+import type { BackgroundRows } from '../analysis/background.ts';
 import { assertCompatible } from '../analysis/compare.ts';
 import type { ReferenceProfile } from '../analysis/drift.ts';
+import { explainCost } from '../analysis/explain-batch.ts';
 import { AppError } from '../errors.ts';
 import { removeStaleStaged, stagedPath, writeFileStaged } from '../files/staged-write.ts';
 import { type AppLog, silentLog } from '../logging/app-log.ts';
@@ -70,6 +72,8 @@ export interface ScoreRequest extends ScoringSetupInput {
   threshold: number;
   /** Drift against this reference profile, computed in the same pass (summary.drift). */
   reference?: ReferenceProfile;
+  /** Explain every scored row against these background rows (summary.explanations, driver columns). */
+  explain?: { background: BackgroundRows; permutations?: number };
 }
 
 export interface CompareRequest extends ScoringSetupInput {
@@ -172,6 +176,13 @@ export class ScoringService {
     job.labelColumn = request.labelColumn;
     job.threshold = request.threshold;
     if (request.reference) job.outputs = { drift: { profile: request.reference } };
+    if (request.explain) {
+      job.explain = {
+        background: request.explain.background.rows,
+        permutations: request.explain.permutations,
+      };
+      job.outputs = { ...job.outputs, explain: { inputs: job.mapping.map((entry) => entry.input) } };
+    }
     const started = performance.now();
     // The second part's files (parallel-split.ts), appended to the first part's before the rename.
     const partTemps = [`${job.outputTempPath}.2`, `${job.errorsTempPath}.2`];
@@ -227,6 +238,25 @@ export class ScoringService {
       unseenRows: unseenRowTotals(result.unseen),
     };
     if (result.merged.drift) summary.drift = result.merged.drift;
+    if (request.explain) {
+      const cost = explainCost(
+        job.model.inputs.length,
+        request.explain.background.rows.length,
+        1,
+        request.explain.permutations,
+      );
+      summary.explanations = {
+        method: cost.method,
+        background: request.explain.background.summary,
+        modelRowsPerRow: cost.modelRowsPerRow,
+        ...(result.merged.explain ?? {
+          inputs: job.mapping.map((entry) => entry.input),
+          meanAbsolute: [],
+          byDecile: [],
+          rows: 0,
+        }),
+      };
+    }
     if (result.failed > 0) summary.errorsPath = errorsPath;
     return summary;
   }

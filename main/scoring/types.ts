@@ -10,6 +10,7 @@ import type {
   Prediction,
   Task,
 } from '../../shared/contract/index.ts';
+import type { CoercedRow } from '../models/payload.ts';
 import type { EngineOutputs } from './outputs.ts';
 
 export type {
@@ -62,6 +63,11 @@ export interface EngineJob {
   progressIntervalMs: number;
   /** Further outputs of the same pass: compare, drift, a reference profile (outputs.ts). */
   outputs?: EngineOutputs;
+  /**
+   * Explain every scored row (`score --explain`): its top drivers as added columns, from Shapley values
+   * against these background rows (main/analysis/explain-batch.ts). Plain data, like the rest of the job.
+   */
+  explain?: { background: CoercedRow[]; permutations?: number };
   /** Set when the file is scored in parts by several workers (parallel-split.ts): this run's part. */
   part?: EnginePart;
 }
@@ -114,7 +120,7 @@ export type InputColumns = Array<Array<number | string | boolean>>;
 export type BatchPredictor = (columns: InputColumns, rowCount: number) => Promise<BatchPredictions>;
 
 /** The stages of a run, in order; progress names the one it is in. */
-export type EngineStage = 'reading' | 'metrics' | 'writing';
+export type EngineStage = 'reading' | 'explaining' | 'metrics' | 'writing';
 
 export interface EngineProgress {
   stage: EngineStage;

@@ -8,7 +8,9 @@ import {
   numberFormatSchema,
   type ScoringSummary,
 } from '../../../shared/contract/index.ts';
+import { formatContribution } from '../../../shared/explain-text.ts';
 import { formatDrift } from '../../analysis/drift-text.ts';
+import { explainCost } from '../../analysis/explain-batch.ts';
 import type { EngineProgress } from '../../scoring/types.ts';
 import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
 import { cancelOnInterrupt } from '../interrupt.ts';
@@ -32,6 +34,11 @@ Scores every row of a CSV file and writes the original columns plus the predicti
   --no-header               the first row is data
   --force                   replace the output file if it exists
   --reference <ref.csv>     drift (PSI) of the inputs and scores against a reference CSV, e.g. the training data
+  --explain                 explain every scored row: its top 3 drivers as added columns (driver_1,
+                            driver_1_contribution, …) and the inputs' global importance in the summary. Costly:
+                            the cost per row is printed before the run (see modeldock explain for the method)
+  --background <csv>        with --explain: the background rows (default: the model's attached reference CSV,
+                            else its golden samples; at most 1,000 rows)
   --json                    print the summary as JSON
 
 Exit codes: 0 scored (some rows may have failed; see <out>.errors.csv); 2 usage (including an
@@ -64,6 +71,8 @@ function parseOptions(argv: string[]) {
         force: { type: 'boolean' },
         json: { type: 'boolean' },
         reference: { type: 'string' },
+        explain: { type: 'boolean' },
+        background: { type: 'string' },
         'strict-categories': { type: 'boolean' },
       },
     });
@@ -107,6 +116,8 @@ function parseOptions(argv: string[]) {
     dialect.encoding = encoding.data;
   }
   if (values['no-header']) dialect.hasHeader = false;
+  if (values.background !== undefined && values.explain !== true)
+    throw new UsageError('--background goes with --explain.');
   return {
     modelPath: positionals[0] ?? '',
     csvPath: positionals[1] ?? '',
@@ -121,6 +132,8 @@ function parseOptions(argv: string[]) {
     force: values.force === true,
     json: values.json === true,
     reference: values.reference,
+    explain: values.explain === true,
+    background: values.background,
   };
 }
 
@@ -141,6 +154,7 @@ export function summaryJson(summary: ScoringSummary) {
     numberFormat: summary.numberFormat,
     unseenCategories: summary.unseenCategories,
     ...(summary.drift ? { drift: summary.drift } : {}),
+    ...(summary.explanations ? { explanations: summary.explanations } : {}),
     ...(metrics
       ? {
           metrics: {
@@ -235,6 +249,23 @@ function formatSummary(summary: ScoringSummary): string {
       `  confusion: TP ${at.confusion.tp}  FP ${at.confusion.fp}  TN ${at.confusion.tn}  FN ${at.confusion.fn}`,
     );
   }
+  const explained = summary.explanations;
+  if (explained && explained.rows > 0) {
+    lines.push(
+      `Global importance over ${explained.rows.toLocaleString('en-US')} explained rows (${explained.method} Shapley values, background ${explained.background.name}, ${explained.background.rows} rows):`,
+    );
+    const order = explained.inputs
+      .map((_, i) => i)
+      .sort((a, b) => explained.meanAbsolute[b]! - explained.meanAbsolute[a]!);
+    for (const i of order) {
+      const byDecile = explained.byDecile
+        .map((decile) => formatContribution(decile.meanContribution[i]!))
+        .join(' ');
+      lines.push(
+        `  ${explained.inputs[i]!.padEnd(28)} mean |φ| ${explained.meanAbsolute[i]!.toPrecision(3).padEnd(10)} by decile: ${byDecile}`,
+      );
+    }
+  }
   return lines.join('\n');
 }
 
@@ -268,6 +299,16 @@ async function run(context: CommandContext): Promise<number> {
           ),
         )
       : undefined;
+    // Explanations cost 2^n × background rows per scored row (exact): said before the run starts.
+    const explainBackground = options.explain
+      ? await context.services.explainer.background(info.modelId, { backgroundCsv: options.background })
+      : undefined;
+    if (explainBackground) {
+      const cost = explainCost(info.inputs.length, explainBackground.rows.length, 1);
+      context.stderr.write(
+        `Explaining every row: ${cost.modelRowsPerRow.toLocaleString('en-US')} model rows per scored row (${cost.method}, ${info.inputs.length} inputs × ${explainBackground.rows.length} background rows from ${explainBackground.summary.name}).\n`,
+      );
+    }
     const summary = await cancelOnInterrupt((signal) =>
       context.services.scoring.score(
         {
@@ -283,6 +324,7 @@ async function run(context: CommandContext): Promise<number> {
           unseenCategories: options.unseenCategories,
           dialect: options.dialect,
           reference,
+          ...(explainBackground ? { explain: { background: explainBackground } } : {}),
         },
         {
           signal,
