@@ -13,6 +13,7 @@ interface BatchServices {
 
 /** What the progress bar says in each stage of a pass. */
 export function stageName(reading: string, stage: EngineStage): string {
+  if (stage === 'explaining') return 'Explaining rows';
   if (stage === 'metrics') return 'Computing metrics';
   if (stage === 'writing') return 'Writing the output';
   return reading;
