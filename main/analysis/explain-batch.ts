@@ -5,6 +5,7 @@
  */
 import type { ModelInfo } from '../../shared/contract/index.ts';
 import type { CoercedRow, FieldValue } from '../models/payload.ts';
+import type { OutputKind } from '../scoring/output-targets.ts';
 import type { BatchPredictions, BatchPredictor, InputColumns } from '../scoring/types.ts';
 import {
   defaultPermutations,
@@ -180,3 +181,28 @@ export function createBatchExplainer(options: {
     return out;
   };
 }
+
+/** Options of the explanation output: the inputs in the mapping's order. */
+export interface ExplainOutputOptions {
+  inputs: string[];
+}
+
+/**
+ * Global importance as an output of the batch engine's pass: every explained row's score and
+ * contributions (ScoredBatch.contributions), merged across workers in file order.
+ */
+export const explainOutput: OutputKind<ExplainOutputOptions, ImportanceState, GlobalImportance | undefined> =
+  {
+    create(options) {
+      const accumulator = new ImportanceAccumulator(options.inputs);
+      return {
+        scored(batch) {
+          const contributions = batch.contributions;
+          if (!contributions) return;
+          for (let row = 0; row < batch.size; row++) accumulator.add(batch.score(row), contributions[row]!);
+        },
+        finish: () => accumulator.finish(),
+      };
+    },
+    merge: (states) => globalImportance(states),
+  };

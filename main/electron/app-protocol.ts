@@ -17,9 +17,11 @@ export const APP_HOST = 'modeldock';
 export const APP_PAGE_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
 /**
- * Registered before the app is ready (protocol.registerSchemesAsPrivileged): `standard` gives the scheme
- * origins, relative URLs and ES-module loading like https; `secure` makes it a secure context. Nothing more:
- * no bypassCSP, no service workers, no fetch API (the page talks to main over IPC, not fetch).
+ * Registered before the app is ready (protocol.registerSchemesAsPrivileged, which Electron honours once: this
+ * is the app's only call). `standard` gives the scheme a real origin (app://modeldock), relative URLs and
+ * module loading like https: the page's `<script type="module" crossorigin>` and its chunks are same-origin
+ * requests. `secure` makes it a secure context. Nothing more: no bypassCSP, no service workers, no fetch API
+ * (the page talks to main over IPC), and no corsEnabled, which would let other origins read app:// files.
  */
 export const appSchemePrivileges = { standard: true, secure: true } as const;
 

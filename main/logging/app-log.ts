@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import pinoRoll from 'pino-roll';
+import type pinoRoll from 'pino-roll';
 
 /** Log files are modeldock.1.log, modeldock.2.log, …: pino-roll numbers them and keeps the newest. */
 export const LOG_FILE_BASE = 'modeldock';
@@ -158,19 +158,24 @@ class RollingFile {
     mkdirSync(options.dir, { recursive: true });
     const base = path.join(options.dir, LOG_FILE_BASE);
     this.firstPath = `${base}.1.log`;
-    this.opening = pinoRoll({
-      file: base,
-      extension: '.log',
-      // pino-roll reads a plain number as megabytes.
-      size: `${Math.max(1, Math.round(maxBytes / 1024))}k`,
-      limit: { count: maxFiles - 1 },
-      mkdir: true,
-      sync: true,
-    }).then((stream) => {
-      this.stream = stream;
-      for (const line of this.pending) stream.write(line);
-      this.pending = [];
-    });
+    // Loaded only by a process that logs to files (the desktop app): the CLI and browser mode never need it.
+    this.opening = import('pino-roll')
+      .then(({ default: roll }) =>
+        roll({
+          file: base,
+          extension: '.log',
+          // pino-roll reads a plain number as megabytes.
+          size: `${Math.max(1, Math.round(maxBytes / 1024))}k`,
+          limit: { count: maxFiles - 1 },
+          mkdir: true,
+          sync: true,
+        }),
+      )
+      .then((stream) => {
+        this.stream = stream;
+        for (const line of this.pending) stream.write(line);
+        this.pending = [];
+      });
   }
 
   /** The file being written; before pino-roll has looked, the first it would pick. */

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScoringCheck } from '../../shared/contract/index.ts';
+import { createBatchExplainer, driverCells, driverColumns } from '../analysis/explain-batch.ts';
 import { AppError } from '../errors.ts';
 import { columnIndexes, unmappedInputs } from './column-mapping.ts';
 import { type ReadProgress, readCsvRecords } from './csv-source.ts';
@@ -145,6 +146,8 @@ class EngineRun {
   private recordTargets: OutputTarget[] = [];
   private readonly errors: ErrorsTarget;
   private readonly batch: Batch;
+  /** Set when the job explains rows (`score --explain`): each batch's contributions, row by row. */
+  private explainer: ReturnType<typeof createBatchExplainer> | undefined;
 
   constructor(
     private readonly job: EngineJob,
@@ -264,12 +267,16 @@ class EngineRun {
     if (job.kind !== 'score') return;
     const prediction = predictionColumns(job.model, names, {
       decimalComma: job.numberFormat === 'decimal-comma' && job.dialect.delimiter !== ',',
+      selectThreshold: job.selectThreshold,
     });
     this.prediction = prediction;
     const classes = job.model.classLabels ?? [];
     this.report = new ReportAccumulator({
       scoreName: prediction.scoreName,
       probabilityScale: prediction.probabilityScale,
+      // Capacity, gains and the data-following histogram rank the positive class's probability.
+      rankScores: job.model.task === 'binary-classification' && job.model.positiveClass !== undefined,
+      capacity: job.capacity,
       columns: names,
       label:
         job.labelColumn !== undefined && job.model.positiveClass !== undefined
@@ -278,9 +285,20 @@ class EngineRun {
     });
     this.targets = createTargets(job.outputs, { job, columns: names, indexes });
     this.recordTargets = this.targets.map(([, target]) => target).filter((target) => target.record);
+    if (job.explain && this.hooks.predict) {
+      // The mapping's order is the batch columns' order; each entry is one model input.
+      const byName = new Map(job.model.inputs.map((input) => [input.name, input]));
+      this.explainer = createBatchExplainer({
+        inputs: job.mapping.map((entry) => byName.get(entry.input)!),
+        model: job.model,
+        background: job.explain.background,
+        predict: this.hooks.predict,
+        shapley: { permutations: job.explain.permutations },
+      });
+    }
     // The service created the (empty) temp file; it is ours to fill.
     this.csv = new ScoredCsvTarget(job.outputTempPath, job.dialect.delimiter, prediction);
-    await this.csv.open(names, !job.part?.columns);
+    await this.csv.open(names, !job.part?.columns, this.explainer ? driverColumns() : []);
   }
 
   private assertColumnCount(count: number): void {
@@ -302,7 +320,18 @@ class EngineRun {
         hooks.predict(batch.columns, batch.size),
         hooks.predictOther?.(batch.columns, batch.size),
       ]);
-      await this.csv?.write(batch, predictions);
+      let contributions: Float64Array[] | undefined;
+      if (this.explainer) {
+        if (this.stage !== 'explaining') this.setStage('explaining');
+        contributions = await this.explainer(batch.columns, batch.size, predictions);
+        this.throwIfCancelled();
+      }
+      const names = this.job.mapping.map((entry) => entry.input);
+      await this.csv?.write(
+        batch,
+        predictions,
+        contributions ? (row) => driverCells(names, contributions![row]!) : undefined,
+      );
       const cellsOf = (row: number): readonly string[] =>
         batch.records[row] ?? batch.texts[row]?.split(this.job.dialect.delimiter) ?? [];
       for (let row = 0; row < batch.size; row++) {
@@ -321,7 +350,9 @@ class EngineRun {
           columns: batch.columns,
           predictions,
           other,
+          labels: this.labelIndex >= 0 ? batch.labels : undefined,
           score: (row) => prediction.score(predictions, row),
+          contributions,
         };
         for (const [, target] of this.targets) target.scored?.(scored);
       }
@@ -347,7 +378,7 @@ class EngineRun {
       failed: this.errors.failedRows,
       failuresByReason: this.errors.byReason,
       errorSamples: this.errors.samples,
-      addedColumns: this.prediction?.names ?? [],
+      addedColumns: [...(this.prediction?.names ?? []), ...(this.explainer ? driverColumns() : [])],
       unseen: reader?.unseenCounts() ?? {},
       outputs,
     };

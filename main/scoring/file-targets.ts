@@ -43,20 +43,31 @@ export class ScoredCsvTarget {
   }
 
   /** Opens the temp file the service created, with the header line unless this is a later part. */
-  async open(columns: readonly string[], withHeader: boolean): Promise<void> {
+  async open(
+    columns: readonly string[],
+    withHeader: boolean,
+    extraNames: readonly string[] = [],
+  ): Promise<void> {
     if (!this.tempPath) return;
     this.stream = createWriteStream(this.tempPath, { flags: 'w' });
     await once(this.stream, 'open');
-    if (withHeader) await write(this.stream, `${this.formatOutput(columns.concat(this.prediction.names))}\n`);
+    if (withHeader)
+      await write(this.stream, `${this.formatOutput(columns.concat(this.prediction.names, extraNames))}\n`);
   }
 
-  async write(rows: SourceRows, predictions: BatchPredictions): Promise<void> {
+  /** `extra`: cells after the prediction's (an explained run's driver columns), quoted as needed. */
+  async write(
+    rows: SourceRows,
+    predictions: BatchPredictions,
+    extra?: (row: number) => readonly string[],
+  ): Promise<void> {
     const stream = this.stream;
     if (!stream) return;
     const { delimiter, prediction, formatOutput, formatSource } = this;
     let text = '';
     for (let row = 0; row < rows.size; row++) {
-      const added = prediction.text(predictions, row, formatOutput, delimiter);
+      const predicted = prediction.text(predictions, row, formatOutput, delimiter);
+      const added = extra ? `${predicted}${delimiter}${formatOutput(extra(row))}` : predicted;
       const line = rows.texts[row];
       const source =
         line === undefined

@@ -2,6 +2,11 @@ import type { DriftReport } from '../../shared/contract/index.ts';
 import type { CompareFigures } from '../analysis/compare.ts';
 import type { ReferenceProfile } from '../analysis/drift.ts';
 import {
+  type ExplainOutputOptions,
+  explainOutput,
+  type GlobalImportance,
+} from '../analysis/explain-batch.ts';
+import {
   type CompareOptions,
   compareOutput,
   type DriftOptions,
@@ -19,6 +24,7 @@ export const outputKinds = {
   compare: compareOutput,
   drift: driftOutput,
   profile: profileOutput,
+  explain: explainOutput,
 };
 
 /** Which further outputs a run computes, with their options (plain data: it crosses into the worker). */
@@ -26,12 +32,14 @@ export interface EngineOutputs {
   compare?: CompareOptions;
   drift?: DriftOptions;
   profile?: ProfileOptions;
+  explain?: ExplainOutputOptions;
 }
 
 export interface OutputResults {
   compare?: CompareFigures;
   drift?: DriftReport;
   profile?: ReferenceProfile;
+  explain?: GlobalImportance;
 }
 
 type OutputName = keyof typeof outputKinds & keyof EngineOutputs;

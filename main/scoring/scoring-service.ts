@@ -16,8 +16,10 @@ import type {
   ScoringSummary,
   UnseenCategoriesPolicy,
 } from '../../shared/contract/index.ts';
+import type { BackgroundRows } from '../analysis/background.ts';
 import { assertCompatible } from '../analysis/compare.ts';
 import type { ReferenceProfile } from '../analysis/drift.ts';
+import { explainCost } from '../analysis/explain-batch.ts';
 import { AppError } from '../errors.ts';
 import { removeStaleStaged, stagedPath, writeFileStaged } from '../files/staged-write.ts';
 import { type AppLog, silentLog } from '../logging/app-log.ts';
@@ -70,11 +72,22 @@ export interface ScoreRequest extends ScoringSetupInput {
   threshold: number;
   /** Drift against this reference profile, computed in the same pass (summary.drift). */
   reference?: ReferenceProfile;
+  /** The exact capacity selection in the report (report.selection). */
+  capacity?: EngineJob['capacity'];
+  /** Adds a `selected` 0/1 column for scores ≥ this. */
+  selectThreshold?: number;
+  /** Explain every scored row against these background rows (summary.explanations, driver columns). */
+  explain?: { background: BackgroundRows; permutations?: number };
 }
 
 export interface CompareRequest extends ScoringSetupInput {
   modelIdB: string;
   threshold: number;
+  /** Judge both models against this column: the result gets `decisions` (DeLong and the rest). */
+  labelColumn?: string;
+  /** How the verdict names the models (default: their file names). */
+  nameA?: string;
+  nameB?: string;
 }
 
 export interface ScoringServiceOptions {
@@ -171,7 +184,16 @@ export class ScoringService {
     job.errorsTempPath = stagedPath(errorsPath);
     job.labelColumn = request.labelColumn;
     job.threshold = request.threshold;
+    if (request.capacity) job.capacity = request.capacity;
+    if (request.selectThreshold !== undefined) job.selectThreshold = request.selectThreshold;
     if (request.reference) job.outputs = { drift: { profile: request.reference } };
+    if (request.explain) {
+      job.explain = {
+        background: request.explain.background.rows,
+        permutations: request.explain.permutations,
+      };
+      job.outputs = { ...job.outputs, explain: { inputs: job.mapping.map((entry) => entry.input) } };
+    }
     const started = performance.now();
     // The second part's files (parallel-split.ts), appended to the first part's before the rename.
     const partTemps = [`${job.outputTempPath}.2`, `${job.errorsTempPath}.2`];
@@ -227,6 +249,25 @@ export class ScoringService {
       unseenRows: unseenRowTotals(result.unseen),
     };
     if (result.merged.drift) summary.drift = result.merged.drift;
+    if (request.explain) {
+      const cost = explainCost(
+        job.model.inputs.length,
+        request.explain.background.rows.length,
+        1,
+        request.explain.permutations,
+      );
+      summary.explanations = {
+        method: cost.method,
+        background: request.explain.background.summary,
+        modelRowsPerRow: cost.modelRowsPerRow,
+        ...(result.merged.explain ?? {
+          inputs: job.mapping.map((entry) => entry.input),
+          meanAbsolute: [],
+          byDecile: [],
+          rows: 0,
+        }),
+      };
+    }
     if (result.failed > 0) summary.errorsPath = errorsPath;
     return summary;
   }
@@ -237,13 +278,25 @@ export class ScoringService {
    */
   async compare(request: CompareRequest, options: RunOptions = {}): Promise<CompareCsvResult> {
     const modelB = this.models.get(request.modelIdB);
-    assertCompatible(this.models.get(request.modelId).info, modelB.info);
+    const infoA = this.models.get(request.modelId).info;
+    assertCompatible(infoA, modelB.info);
     const started = performance.now();
+    const label =
+      request.labelColumn !== undefined && infoA.positiveClass !== undefined
+        ? {
+            column: request.labelColumn,
+            positiveClass: infoA.positiveClass,
+            classLabels: infoA.classLabels ?? [],
+            nameA: request.nameA ?? infoA.file.fileName,
+            nameB: request.nameB ?? modelB.info.file.fileName,
+          }
+        : undefined;
     const { result, figures } = await this.pass(
       request,
-      { compare: { threshold: request.threshold, modelB: modelShape(modelB.info) } },
+      { compare: { threshold: request.threshold, modelB: modelShape(modelB.info), label } },
       options,
       modelB.servedModelBytes,
+      label?.column,
     );
     const compare = figures.compare;
     if (!compare) throw new Error('compare: the run returned no comparison');
@@ -288,9 +341,12 @@ export class ScoringService {
     outputs: EngineOutputs,
     options: RunOptions,
     otherModelBytes?: Uint8Array,
+    /** A column whose cells the outputs read as labels (Compare's `decisions`). */
+    labelColumn?: string,
   ): Promise<{ result: EngineResult; figures: OutputResults }> {
     const { job, loaded, inspection } = await this.prepareJob(setup, 'score');
     job.outputs = outputs;
+    if (labelColumn !== undefined) job.labelColumn = labelColumn;
     const { results } = await this.runOverFile(
       job,
       inspection,

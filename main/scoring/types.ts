@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type {
+  Capacity,
   CsvDialect,
   classLabelSchema,
   MappingEntry,
@@ -10,6 +11,7 @@ import type {
   Prediction,
   Task,
 } from '../../shared/contract/index.ts';
+import type { CoercedRow } from '../models/payload.ts';
 import type { EngineOutputs } from './outputs.ts';
 
 export type {
@@ -57,11 +59,20 @@ export interface EngineJob {
   errorsTempPath?: string;
   labelColumn?: string;
   threshold: number;
+  /** "Call N leads (or X %)": the report gets the exact selection (main/analysis/capacity.ts). */
+  capacity?: Capacity['request'];
+  /** Adds a `selected` column: 1 where the score is ≥ this (the threshold a capacity chose), else 0. */
+  selectThreshold?: number;
   batchSize: number;
   limits: ReadLimits;
   progressIntervalMs: number;
   /** Further outputs of the same pass: compare, drift, a reference profile (outputs.ts). */
   outputs?: EngineOutputs;
+  /**
+   * Explain every scored row (`score --explain`): its top drivers as added columns, from Shapley values
+   * against these background rows (main/analysis/explain-batch.ts). Plain data, like the rest of the job.
+   */
+  explain?: { background: CoercedRow[]; permutations?: number };
   /** Set when the file is scored in parts by several workers (parallel-split.ts): this run's part. */
   part?: EnginePart;
 }
@@ -114,7 +125,7 @@ export type InputColumns = Array<Array<number | string | boolean>>;
 export type BatchPredictor = (columns: InputColumns, rowCount: number) => Promise<BatchPredictions>;
 
 /** The stages of a run, in order; progress names the one it is in. */
-export type EngineStage = 'reading' | 'metrics' | 'writing';
+export type EngineStage = 'reading' | 'explaining' | 'metrics' | 'writing';
 
 export interface EngineProgress {
   stage: EngineStage;

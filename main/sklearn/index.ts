@@ -22,8 +22,9 @@ const { onnx } = onnxProto;
  * ModelDock are converted again instead of reused — and whenever the reader refuses files it used to
  * accept, so a cached conversion can't open (or export) a file the reader now refuses.
  */
-// 2: records modeldock.optional_inputs; 3: bytes after STOP, frame divergence, laughs and declared sizes refused
-export const CONVERTER_VERSION = '3';
+// 2: records modeldock.optional_inputs; 3: bytes after STOP, frame divergence, laughs and declared sizes refused;
+// 4: XGBoost after a sparse OneHotEncoder/ColumnTransformer reads zeros as missing
+export const CONVERTER_VERSION = '4';
 const converterVersionKey = 'modeldock.converter_version';
 
 export interface SklearnConversion {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, realpath } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -30,6 +30,8 @@ export class DownloadableFiles {
     if (!requested || !path.isAbsolute(requested) || requested.includes('\0')) return null;
     const real = await realpath(path.resolve(requested)).catch(() => null);
     if (!real) return null;
+    // A hard link (more than one name) is refused here and again on the open handle in sendDownload.
+    if (((await stat(real).catch(() => null))?.nlink ?? 1) > 1) return null;
     if (this.produced.has(real)) return real;
     const root = await realpath(await this.dataDir()).catch(() => null);
     return root && isInside(real, root) ? real : null;

@@ -7,6 +7,7 @@ import {
 } from './decisions.ts';
 import { defineCall, filePathSchema } from './define.ts';
 import { driftReportSchema } from './drift.ts';
+import { backgroundSummarySchema } from './explain.ts';
 import { classLabelSchema, operationIdSchema } from './model.ts';
 import { z } from './zod.ts';
 
@@ -185,6 +186,8 @@ export const batchReportSchema = z.object({
   capacity: z.array(capacitySchema).optional(),
   /** The scores highest first, for the capacity field and the threshold slider. */
   ranking: scoreRankingSchema.optional(),
+  /** The capacity asked for with the run (`--capacity`), selected exactly. */
+  selection: capacitySchema.optional(),
 });
 export type BatchReport = z.infer<typeof batchReportSchema>;
 
@@ -207,6 +210,30 @@ export const scoringSummarySchema = z.object({
   unseenRows: z.record(z.string(), z.number().int()),
   /** Drift against the reference attached to the model (or given), computed in the same pass. */
   drift: driftReportSchema.optional(),
+  /**
+   * A run with explanations (`score --explain`): the driver columns' source and the global importance —
+   * mean |contribution| per input, and mean contribution per input in each score decile (1 = lowest).
+   */
+  explanations: z
+    .object({
+      method: z.enum(['exact', 'sampled']),
+      background: backgroundSummarySchema,
+      /** Rows the model scored to explain one row. */
+      modelRowsPerRow: z.number().int(),
+      inputs: z.array(z.string()),
+      meanAbsolute: z.array(z.number()),
+      byDecile: z.array(
+        z.object({
+          decile: z.number().int(),
+          rows: z.number().int(),
+          minScore: z.number(),
+          maxScore: z.number(),
+          meanContribution: z.array(z.number()),
+        }),
+      ),
+      rows: z.number().int(),
+    })
+    .optional(),
 });
 export type ScoringSummary = z.infer<typeof scoringSummarySchema>;
 
@@ -226,6 +253,8 @@ export const batchCalls = {
       overwrite: z.boolean().default(false),
       labelColumn: z.string().optional(),
       threshold: z.number().min(0).max(1).default(0.5),
+      /** Explain every row (top 3 drivers as columns, global importance): background from the CSV, else as model.explain. */
+      explain: z.object({ backgroundCsv: z.string().min(1).optional() }).optional(),
       operationId: operationIdSchema.optional(),
     }),
     scoringSummarySchema,

@@ -13,18 +13,23 @@ import { prepareOnnx } from '../../main/models/prepare-onnx.ts';
 import { rowsToFeeds } from '../../main/models/tensors.ts';
 import { bypassZipMaps, findZipMaps } from '../../main/models/zipmap.ts';
 import type { PredictManyResult } from '../../shared/contract/index.ts';
+import { modelRows, payloadReferenceOf } from '../helpers/models-table.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/onnx');
-const expected = JSON.parse(readFileSync(path.join(fixtures, 'expected.json'), 'utf8')) as Record<
-  string,
-  {
-    rows: Record<string, unknown>[];
-    classLabels: (string | number)[];
-    probabilities: number[][];
-    labels: (string | number)[];
-  }
->;
-const zipMapModels = Object.keys(expected).filter((name) => name.startsWith('zipmap_'));
+// The reference answers are the ZipMap rows of tests/fixtures/models.json (written by make_onnx_fixtures.py).
+const zipMapRows = modelRows.filter((row) => row.file.startsWith('tests/fixtures/onnx/zipmap_'));
+const zipMapModels = zipMapRows.map((row) => path.basename(row.file));
+const expected = Object.fromEntries(
+  zipMapRows.map((row) => [
+    path.basename(row.file),
+    {
+      rows: payloadReferenceOf(row).rows,
+      classLabels: row.classLabels!,
+      probabilities: payloadReferenceOf(row).probabilities!,
+      labels: payloadReferenceOf(row).labels!,
+    },
+  ]),
+);
 const service = new ModelService({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'modeldock-zipmap-')) });
 afterAll(() => service.closeAll());
 

@@ -13,21 +13,14 @@ import {
 } from '../../main/sklearn/pickle/lzma/index.ts';
 import { decodeLzma2 } from '../../main/sklearn/pickle/lzma/lzma2.ts';
 import { OutputBuffer } from '../../main/sklearn/pickle/lzma/output-buffer.ts';
+import { modelRow } from '../helpers/models-table.ts';
 import { encodeLiteralsOnly } from './lzma-literal-encoder.ts';
 
-// Fixtures and their originals' hashes come from Python's liblzma
-// (scripts/fixtures/lzma/make_lzma_fixtures.py).
+// Fixtures and their originals' hashes come from Python's liblzma (scripts/fixtures/lzma/make_lzma_fixtures.py);
+// each file's decoding (size and SHA-256, or the exact refusal, bombs under a 16 MiB limit included) is a row of
+// tests/fixtures/models.json, run by tests/core/model-files.test.ts. Here: limits, and what files can't show.
 const dir = join(import.meta.dirname, '..', 'fixtures', 'lzma');
-interface Entry {
-  file: string;
-  format: 'xz' | 'lzma';
-  expect: 'ok' | 'unsupported' | 'too-large';
-  size?: number;
-  sha256?: string;
-}
-const manifest: Entry[] = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
 const read = (file: string) => new Uint8Array(readFileSync(join(dir, file)));
-const decoderFor = (format: Entry['format']) => (format === 'xz' ? decodeXz : decodeLzmaAlone);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -43,18 +36,9 @@ function failureOf(run: () => unknown): LzmaFailure {
 }
 
 describe('xz and lzma-alone decoding', () => {
-  it.each(manifest.filter((e) => e.expect === 'ok').map((e) => [e.file, e] as const))(
-    'decodes %s to the bytes Python compressed',
-    (file, entry) => {
-      const out = decoderFor(entry.format)(read(file), GiB);
-      expect(out.length).toBe(entry.size);
-      expect(sha256(out)).toBe(entry.sha256);
-    },
-  );
-
   it('accepts output of exactly the limit and refuses one byte less', () => {
     const file = read('text.xz');
-    const size = manifest.find((e) => e.file === 'text.xz')?.size as number;
+    const size = modelRow('tests/fixtures/lzma/text.xz').decoded!.size;
     expect(decodeXz(file, size).length).toBe(size);
     expect(failureOf(() => decodeXz(file, size - 1))).toBe('too-large');
     expect(decodeLzmaAlone(read('text.lzma'), size).length).toBe(size);
@@ -65,34 +49,6 @@ describe('xz and lzma-alone decoding', () => {
     expect(failureOf(() => decodeLzmaAlone(read('text_known_size.lzma'), 100))).toBe('too-large');
     expect(failureOf(() => decodeXz(read('repetitive_5mb_blocks.xz'), MiB))).toBe('too-large');
   });
-
-  it.each(manifest.filter((e) => e.expect === 'unsupported').map((e) => e.file))(
-    'refuses %s, whose filter it does not decode, by name',
-    (file) => {
-      let error: unknown;
-      try {
-        decodeXz(read(file), GiB);
-      } catch (caught) {
-        error = caught;
-      }
-      expect(error).toBeInstanceOf(LzmaError);
-      expect((error as LzmaError).reason).toBe('unsupported');
-      expect((error as LzmaError).message).toMatch(file.includes('bcj') ? /x86 BCJ filter/ : /delta filter/);
-    },
-  );
-
-  it.each(manifest.filter((e) => e.expect === 'too-large').map((e) => [e.file, e.format] as const))(
-    'stops the 64 MiB bomb %s at a 16 MiB limit without allocating much more',
-    (file, format) => {
-      const bomb = read(file);
-      expect(bomb.length).toBeLessThan(16 * 1024);
-      const before = process.memoryUsage().arrayBuffers;
-      expect(failureOf(() => decoderFor(format)(bomb, 16 * MiB))).toBe('too-large');
-      // The output buffer doubles up to the limit, so even if no outgrown buffer has been collected
-      // yet they sum to under 2 × 16 MiB: far from the 64 MiB the bomb expands to.
-      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 * 16 * MiB + MiB);
-    },
-  );
 });
 
 describe('lzma-alone with a known size and no end marker', () => {
@@ -140,7 +96,7 @@ describe('damaged input', () => {
       const limit = 4 * MiB;
       for (let length = 0; length < bytes.length; length += length < 64 ? 1 : 97) {
         const reason = failureOf(() =>
-          decoderFor(file.endsWith('.xz') ? 'xz' : 'lzma')(bytes.subarray(0, length), limit),
+          (file.endsWith('.xz') ? decodeXz : decodeLzmaAlone)(bytes.subarray(0, length), limit),
         );
         expect(['truncated', 'corrupt']).toContain(reason);
       }
@@ -153,14 +109,14 @@ describe('damaged input', () => {
     'never returns wrong bytes from %s with a byte changed',
     (file) => {
       const bytes = read(file);
-      const entry = manifest.find((e) => e.file === file) as Entry;
+      const { sha256: original } = modelRow(`tests/fixtures/lzma/${file}`).decoded!;
       fc.assert(
         fc.property(fc.nat({ max: bytes.length - 1 }), fc.integer({ min: 1, max: 255 }), (at, flip) => {
           const damaged = bytes.slice();
           damaged[at] = (damaged[at] as number) ^ flip;
           try {
             const out = decodeXz(damaged, 4 * MiB);
-            expect(sha256(out)).toBe(entry.sha256);
+            expect(sha256(out)).toBe(original);
           } catch (error) {
             if (!(error instanceof LzmaError)) throw error;
             expect(cleanFailures).toContain(error.reason);

@@ -5,12 +5,18 @@ import {
   csvDelimiterSchema,
   csvEncodingSchema,
   type MissingPolicy,
+  type ModelInfo,
   numberFormatSchema,
   type ScoringSummary,
 } from '../../../shared/contract/index.ts';
+import { formatContribution } from '../../../shared/explain-text.ts';
+import { type CapacityRequest, parseCapacity } from '../../analysis/capacity.ts';
 import { formatDrift } from '../../analysis/drift-text.ts';
+import { explainCost } from '../../analysis/explain-batch.ts';
+import { batchRunRecord } from '../../library/run-history.ts';
 import type { EngineProgress } from '../../scoring/types.ts';
 import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { formatCapacity, formatGains } from '../decision-text.ts';
 import { cancelOnInterrupt } from '../interrupt.ts';
 import { reportError, writeJson } from '../output.ts';
 
@@ -32,6 +38,14 @@ Scores every row of a CSV file and writes the original columns plus the predicti
   --no-header               the first row is data
   --force                   replace the output file if it exists
   --reference <ref.csv>     drift (PSI) of the inputs and scores against a reference CSV, e.g. the training data
+  --capacity <N|X%>         the team can call N leads (or X % of them): adds a "selected" column (1 for the
+                            rows whose score is ≥ the threshold that selects them, ties at the cut included)
+                            and the selection to the summary; the file is scored twice
+  --explain                 explain every scored row: its top 3 drivers as added columns (driver_1,
+                            driver_1_contribution, …) and the inputs' global importance in the summary. Costly:
+                            the cost per row is printed before the run (see modeldock explain for the method)
+  --background <csv>        with --explain: the background rows (default: the model's attached reference CSV,
+                            else its golden samples; at most 1,000 rows)
   --json                    print the summary as JSON
 
 Exit codes: 0 scored (some rows may have failed; see <out>.errors.csv); 2 usage (including an
@@ -64,7 +78,10 @@ function parseOptions(argv: string[]) {
         force: { type: 'boolean' },
         json: { type: 'boolean' },
         reference: { type: 'string' },
+        explain: { type: 'boolean' },
+        background: { type: 'string' },
         'strict-categories': { type: 'boolean' },
+        capacity: { type: 'string' },
       },
     });
   }
@@ -107,6 +124,16 @@ function parseOptions(argv: string[]) {
     dialect.encoding = encoding.data;
   }
   if (values['no-header']) dialect.hasHeader = false;
+  let capacity: CapacityRequest | undefined;
+  if (values.capacity !== undefined) {
+    try {
+      capacity = parseCapacity(values.capacity);
+    } catch (error) {
+      throw new UsageError(`--capacity: ${(error as Error).message}`);
+    }
+  }
+  if (values.background !== undefined && values.explain !== true)
+    throw new UsageError('--background goes with --explain.');
   return {
     modelPath: positionals[0] ?? '',
     csvPath: positionals[1] ?? '',
@@ -121,6 +148,9 @@ function parseOptions(argv: string[]) {
     force: values.force === true,
     json: values.json === true,
     reference: values.reference,
+    capacity,
+    explain: values.explain === true,
+    background: values.background,
   };
 }
 
@@ -141,6 +171,20 @@ export function summaryJson(summary: ScoringSummary) {
     numberFormat: summary.numberFormat,
     unseenCategories: summary.unseenCategories,
     ...(summary.drift ? { drift: summary.drift } : {}),
+    // Gains and lift by decile (with a label column) and the capacity table at 5, 10, 20, 30 and 50 %.
+    ...(metrics?.decisions
+      ? {
+          gains: metrics.decisions.gains,
+          lift: metrics.decisions.gains.map((row) => ({
+            decile: row.group,
+            lift: row.lift,
+            cumulativeLift: row.cumulativeLift,
+          })),
+        }
+      : {}),
+    ...(summary.report.capacity ? { capacity: summary.report.capacity } : {}),
+    ...(summary.report.selection ? { selection: summary.report.selection } : {}),
+    ...(summary.explanations ? { explanations: summary.explanations } : {}),
     ...(metrics
       ? {
           metrics: {
@@ -149,6 +193,9 @@ export function summaryJson(summary: ScoringSummary) {
             rows: metrics.rows,
             rocAuc: metrics.rocAuc,
             logLoss: metrics.logLoss,
+            ...(metrics.decisions
+              ? { brier: metrics.decisions.brier, averagePrecision: metrics.decisions.averagePrecision }
+              : {}),
             threshold: metrics.atThreshold.threshold,
             accuracy: metrics.atThreshold.accuracy,
             precision: metrics.atThreshold.precision,
@@ -234,6 +281,31 @@ function formatSummary(summary: ScoringSummary): string {
       `  at threshold ${at.threshold}: accuracy ${f(at.accuracy)}, precision ${f(at.precision)}, recall ${f(at.recall)}, F1 ${f(at.f1)}`,
       `  confusion: TP ${at.confusion.tp}  FP ${at.confusion.fp}  TN ${at.confusion.tn}  FN ${at.confusion.fn}`,
     );
+    if (metrics.decisions) lines.push(formatGains([{ name: 'model', gains: metrics.decisions.gains }]));
+  }
+  if (summary.report.capacity) lines.push(formatCapacity(summary.report.capacity));
+  const selection = summary.report.selection;
+  if (selection) {
+    lines.push(
+      `selected: ${selection.selected} rows (score ≥ ${selection.threshold ?? '—'}${selection.tiedBeyondCapacity ? `; ${selection.tiedBeyondCapacity} beyond the capacity of ${selection.capacity} tie at the cut` : ''}), expected conversions ${selection.expectedConversions.toFixed(1)}${selection.conversions !== undefined ? `, label 1 in ${selection.conversions}` : ''}; the "selected" column marks them`,
+    );
+  }
+  const explained = summary.explanations;
+  if (explained && explained.rows > 0) {
+    lines.push(
+      `Global importance over ${explained.rows.toLocaleString('en-US')} explained rows (${explained.method} Shapley values, background ${explained.background.name}, ${explained.background.rows} rows):`,
+    );
+    const order = explained.inputs
+      .map((_, i) => i)
+      .sort((a, b) => explained.meanAbsolute[b]! - explained.meanAbsolute[a]!);
+    for (const i of order) {
+      const byDecile = explained.byDecile
+        .map((decile) => formatContribution(decile.meanContribution[i]!))
+        .join(' ');
+      lines.push(
+        `  ${explained.inputs[i]!.padEnd(28)} mean |φ| ${explained.meanAbsolute[i]!.toPrecision(3).padEnd(10)} by decile: ${byDecile}`,
+      );
+    }
   }
   return lines.join('\n');
 }
@@ -268,27 +340,59 @@ async function run(context: CommandContext): Promise<number> {
           ),
         )
       : undefined;
-    const summary = await cancelOnInterrupt((signal) =>
-      context.services.scoring.score(
-        {
-          modelId: info.modelId,
-          path: options.csvPath,
-          outputPath: options.outputPath,
-          overwrite: options.force,
-          labelColumn: options.labelColumn,
-          threshold: options.threshold,
-          missing: options.missing,
-          mapping: options.mapping,
-          numberFormat: options.numberFormat,
-          unseenCategories: options.unseenCategories,
-          dialect: options.dialect,
-          reference,
-        },
-        {
-          signal,
-          onProgress: showProgress ? (progress) => context.stderr.write(progressBar(progress)) : undefined,
-        },
-      ),
+    // Explanations cost 2^n × background rows per scored row (exact): said before the run starts.
+    const explainBackground = options.explain
+      ? await context.services.explainer.background(info.modelId, { backgroundCsv: options.background })
+      : undefined;
+    if (explainBackground) {
+      const cost = explainCost(info.inputs.length, explainBackground.rows.length, 1);
+      context.stderr.write(
+        `Explaining every row: ${cost.modelRowsPerRow.toLocaleString('en-US')} model rows per scored row (${cost.method}, ${info.inputs.length} inputs × ${explainBackground.rows.length} background rows from ${explainBackground.summary.name}).\n`,
+      );
+    }
+    const request = {
+      modelId: info.modelId,
+      path: options.csvPath,
+      outputPath: options.outputPath,
+      overwrite: options.force,
+      labelColumn: options.labelColumn,
+      threshold: options.threshold,
+      missing: options.missing,
+      mapping: options.mapping,
+      numberFormat: options.numberFormat,
+      unseenCategories: options.unseenCategories,
+      dialect: options.dialect,
+      reference,
+      capacity: options.capacity,
+      ...(explainBackground ? { explain: { background: explainBackground } } : {}),
+    };
+    const scoreOnce = (extra: { selectThreshold?: number; overwrite?: boolean }) =>
+      cancelOnInterrupt((signal) =>
+        context.services.scoring.score(
+          { ...request, ...extra },
+          {
+            signal,
+            onProgress: showProgress ? (progress) => context.stderr.write(progressBar(progress)) : undefined,
+          },
+        ),
+      );
+    let summary = await scoreOnce({});
+    if (options.capacity) {
+      // The threshold that selects the capacity needs every score: known after the first pass; the
+      // second writes the `selected` column with it (no rows selected: a threshold nothing reaches).
+      if (showProgress) context.stderr.write('\n');
+      const threshold = summary.report.selection?.threshold ?? Number.POSITIVE_INFINITY;
+      summary = await scoreOnce({ selectThreshold: threshold, overwrite: true });
+    }
+    // The history keeps which background explained the rows, not its rows.
+    const { explain, ...kept } = request as typeof request & {
+      explain?: { background: { summary?: { name?: string } } };
+    };
+    await keepRun(
+      context,
+      info,
+      explain ? { ...kept, explain: { background: explain.background.summary?.name ?? 'given' } } : kept,
+      summary,
     );
     if (showProgress) context.stderr.write('\n');
     const drift = summary.drift;
@@ -302,6 +406,21 @@ async function run(context: CommandContext): Promise<number> {
     const code = reportError(context, error, options.json);
     // A missing or empty CSV is bad input data (4), not an unusable model file (3).
     return code === exitCodes.modelUnusable ? exitCodes.invalidInput : code;
+  }
+}
+
+/** The run goes into the history (the library's catalog); keeping it never fails the command. */
+async function keepRun(
+  context: CommandContext,
+  info: ModelInfo,
+  request: Parameters<typeof batchRunRecord>[1],
+  summary: ScoringSummary,
+): Promise<void> {
+  try {
+    const record = await batchRunRecord(info, request, summary, 'cli');
+    await context.services.library.recordRun(record, summary);
+  } catch (error) {
+    context.stderr.write(`modeldock: the run was not kept in the history: ${(error as Error).message}\n`);
   }
 }
 

@@ -78,7 +78,7 @@ function optionalStrings(value: ReturnType<Estimator['raw']>): string[] | undefi
   }
 }
 
-/** Float32 → margin space, as each objective's ProbToMargin does it (in float32). */
+/** base_score (output space) → margin space, in float32 as each objective's ProbToMargin: -logf(1.0f / p - 1.0f) for logistic. */
 function baseMargin(objective: Objective, score: number): number {
   const f = Math.fround;
   switch (objective) {
@@ -106,12 +106,8 @@ function treesInUse(est: Estimator, model: XgbModel, groups: number): number {
   return Math.min(total, rounds * groups * model.numParallelTree);
 }
 
-interface TreeShape {
-  depth: number;
-}
-
 /** Checks a tree's links (reachable nodes only: the binary format keeps deleted ones) and measures its depth. */
-function walk(tree: XgbTree, index: number, numFeature: number): TreeShape & { order: number[] } {
+function walk(tree: XgbTree, index: number, numFeature: number): { depth: number; order: number[] } {
   const count = tree.left.length;
   const order: number[] = [];
   const seen = new Uint8Array(count);
