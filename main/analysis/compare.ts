@@ -207,4 +207,5 @@ export type CompareFigures = Pick<
   | 'scatter'
   | 'flips'
   | 'flippedRows'
+  | 'decisions'
 >;

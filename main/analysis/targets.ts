@@ -1,7 +1,9 @@
 import type { OutputKind, OutputTarget, TargetSetup } from '../scoring/output-targets.ts';
+import { labelValue } from '../scoring/report-accumulator.ts';
 import { createProfileCellReader } from '../scoring/row-reader.ts';
-import type { ModelShape } from '../scoring/types.ts';
+import type { ClassLabel, ModelShape } from '../scoring/types.ts';
 import { CompareAccumulator, type CompareFigures, type CompareState, mergeCompare } from './compare.ts';
+import { compareDecisions } from './decisions.ts';
 import {
   DriftAccumulator,
   type DriftState,
@@ -23,9 +25,71 @@ export interface CompareOptions {
   threshold: number;
   /** Model B, whose predictions of each batch the engine adds (ScoredBatch.other). */
   modelB: ModelShape;
+  /** Judge both against this label column (the job's labelColumn): adds `decisions`. */
+  label?: {
+    column: string;
+    positiveClass: ClassLabel;
+    classLabels: ClassLabel[];
+    nameA: string;
+    nameB: string;
+  };
 }
 
-export const compareOutput: OutputKind<CompareOptions, CompareState, CompareFigures> = {
+/** Both models' scores and the 0/1 label of every row that has a usable label, in file order. */
+class LabelledPairs {
+  private a = new Float64Array(1024);
+  private b = new Float64Array(1024);
+  private labels = new Uint8Array(1024);
+  private count = 0;
+
+  push(a: number, b: number, label: 0 | 1): void {
+    if (this.count === this.a.length) {
+      const grow = <T extends Float64Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+        const next = make(old.length * 2);
+        next.set(old);
+        return next;
+      };
+      this.a = grow(this.a, (n) => new Float64Array(n));
+      this.b = grow(this.b, (n) => new Float64Array(n));
+      this.labels = grow(this.labels, (n) => new Uint8Array(n));
+    }
+    this.a[this.count] = a;
+    this.b[this.count] = b;
+    this.labels[this.count] = label;
+    this.count++;
+  }
+
+  state(): LabelledState {
+    return {
+      a: this.a.slice(0, this.count),
+      b: this.b.slice(0, this.count),
+      labels: this.labels.slice(0, this.count),
+    };
+  }
+}
+
+interface LabelledState {
+  a: Float64Array<ArrayBufferLike>;
+  b: Float64Array<ArrayBufferLike>;
+  labels: Uint8Array<ArrayBufferLike>;
+}
+
+type CompareTargetState = CompareState & { labelled?: LabelledState };
+
+function concatenate<T extends Float64Array<ArrayBufferLike> | Uint8Array<ArrayBufferLike>>(
+  parts: T[],
+  make: (n: number) => T,
+): T {
+  const out = make(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part as never, at);
+    at += part.length;
+  }
+  return out;
+}
+
+export const compareOutput: OutputKind<CompareOptions, CompareTargetState, CompareFigures> = {
   create(options, setup) {
     const accumulator = new CompareAccumulator(
       options.threshold,
@@ -33,6 +97,8 @@ export const compareOutput: OutputKind<CompareOptions, CompareState, CompareFigu
       options.modelB.classLabels,
     );
     const scoreB = decisionScore(options.modelB);
+    const label = options.label;
+    const pairs = label ? new LabelledPairs() : undefined;
     return {
       scored(batch) {
         const other = batch.other;
@@ -45,11 +111,43 @@ export const compareOutput: OutputKind<CompareOptions, CompareState, CompareFigu
           scoreA: (row) => batch.score(row),
           scoreB: (row) => scoreB(other, row),
         });
+        if (!pairs || !label) return;
+        for (let row = 0; row < batch.size; row++) {
+          // The label as Batch's report reads it (report-accumulator.ts labelValue): one rule.
+          const value = labelValue(batch.labels?.[row], label.positiveClass, label.classLabels);
+          if (value !== null) pairs.push(batch.score(row), scoreB(other, row), value);
+        }
       },
-      finish: () => accumulator.state(),
+      finish: () => ({ ...accumulator.state(), ...(pairs ? { labelled: pairs.state() } : {}) }),
     };
   },
-  merge: (states, options) => mergeCompare(states, options.threshold),
+  merge: (states, options) => {
+    const figures = mergeCompare(states, options.threshold);
+    const label = options.label;
+    if (!label) return figures;
+    const parts = states.flatMap((state) => (state.labelled ? [state.labelled] : []));
+    const a = concatenate(
+      parts.map((part) => part.a),
+      (n) => new Float64Array(n),
+    );
+    const b = concatenate(
+      parts.map((part) => part.b),
+      (n) => new Float64Array(n),
+    );
+    const labels = concatenate(
+      parts.map((part) => part.labels),
+      (n) => new Uint8Array(n),
+    );
+    return {
+      ...figures,
+      decisions: compareDecisions(a, b, labels, {
+        threshold: options.threshold,
+        labelColumn: label.column,
+        nameA: label.nameA,
+        nameB: label.nameB,
+      }),
+    };
+  },
 };
 
 /** The decision score compare uses for B: as output-columns.ts scores A. */

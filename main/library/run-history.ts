@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelInfo, RunRecord } from '../../shared/contract/index.ts';
+import type { CompareCsvResult, ModelInfo, RunRecord, ScoringSummary } from '../../shared/contract/index.ts';
 
 /**
  * What a run record says about its input: name, size and SHA-256 of the file as it was scored, so
@@ -30,4 +30,101 @@ export function headlineFigures(values: Record<string, unknown>): RunRecord['met
     if (typeof value === 'number' || typeof value === 'string' || value === null) figures[key] = value;
   }
   return figures;
+}
+
+/** What a batch run's record keeps of its request and summary (settings as given, figures as computed). */
+export async function batchRunRecord(
+  info: ModelInfo,
+  request: {
+    path: string;
+    outputPath?: string;
+    threshold?: number;
+    labelColumn?: string;
+    capacity?: unknown;
+    explain?: unknown;
+    numberFormat?: string;
+    dialect?: unknown;
+    mapping?: unknown;
+    missing?: unknown;
+    unseenCategories?: unknown;
+  },
+  summary: ScoringSummary,
+  via: RunRecord['via'],
+): Promise<Omit<RunRecord, 'id' | 'finishedAt'>> {
+  // The run's own ids and the reference's profile are not settings; the reference is named by its path elsewhere.
+  const {
+    path: inputPath,
+    outputPath: _output,
+    modelId: _model,
+    operationId: _operation,
+    overwrite: _overwrite,
+    reference: _reference,
+    ...settings
+  } = request as typeof request & {
+    modelId?: string;
+    operationId?: string;
+    overwrite?: boolean;
+    reference?: unknown;
+  };
+  const metrics = summary.report.metrics;
+  return {
+    kind: 'batch',
+    via,
+    models: [runModel(info, 'model')],
+    input: await describeInputFile(inputPath),
+    settings: { ...settings, dialectUsed: summary.dialect, numberFormatUsed: summary.numberFormat ?? null },
+    metrics: {
+      rows: summary.rows,
+      scored: summary.scored,
+      failed: summary.failed,
+      seconds: summary.seconds,
+      ...(metrics ? { rocAuc: metrics.rocAuc, logLoss: metrics.logLoss, labelledRows: metrics.rows } : {}),
+      ...(summary.report.selection
+        ? {
+            selected: summary.report.selection.selected,
+            selectionThreshold: summary.report.selection.threshold,
+          }
+        : {}),
+    },
+    outputs: {
+      output: summary.outputPath,
+      ...(summary.errorsPath ? { errors: summary.errorsPath } : {}),
+    },
+  };
+}
+
+/** A compare run's record: both models, the input, the settings and the headline figures. */
+export async function compareRunRecord(
+  a: ModelInfo,
+  b: ModelInfo,
+  request: { path: string; threshold: number; labelColumn?: string; [setting: string]: unknown },
+  result: CompareCsvResult,
+  via: RunRecord['via'],
+): Promise<Omit<RunRecord, 'id' | 'finishedAt'>> {
+  const { path: inputPath, ...settings } = request;
+  const decisions = result.decisions;
+  return {
+    kind: 'compare',
+    via,
+    models: [runModel(a, 'a'), runModel(b, 'b')],
+    input: await describeInputFile(inputPath),
+    settings,
+    metrics: {
+      rows: result.rows,
+      compared: result.compared,
+      failed: result.failed,
+      labelAgreement: result.labelAgreement,
+      meanAbsDelta: result.meanAbsDelta,
+      flips: result.flips.count,
+      ...(decisions
+        ? {
+            rocAucA: decisions.a.rocAuc,
+            rocAucB: decisions.b.rocAuc,
+            aucDifference: decisions.delong?.aucDifference ?? null,
+            pValue: decisions.delong?.pValue ?? null,
+          }
+        : {}),
+    },
+    outputs: {},
+  };
 }

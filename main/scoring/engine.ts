@@ -267,12 +267,16 @@ class EngineRun {
     if (job.kind !== 'score') return;
     const prediction = predictionColumns(job.model, names, {
       decimalComma: job.numberFormat === 'decimal-comma' && job.dialect.delimiter !== ',',
+      selectThreshold: job.selectThreshold,
     });
     this.prediction = prediction;
     const classes = job.model.classLabels ?? [];
     this.report = new ReportAccumulator({
       scoreName: prediction.scoreName,
       probabilityScale: prediction.probabilityScale,
+      // Capacity, gains and the data-following histogram rank the positive class's probability.
+      rankScores: job.model.task === 'binary-classification' && job.model.positiveClass !== undefined,
+      capacity: job.capacity,
       columns: names,
       label:
         job.labelColumn !== undefined && job.model.positiveClass !== undefined
@@ -346,6 +350,7 @@ class EngineRun {
           columns: batch.columns,
           predictions,
           other,
+          labels: this.labelIndex >= 0 ? batch.labels : undefined,
           score: (row) => prediction.score(predictions, row),
           contributions,
         };

@@ -1,4 +1,5 @@
 import type { CallName, ProgressEvent } from '../../shared/contract/index.ts';
+import type { ExplainService } from '../analysis/explain-service.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import type { LibraryService } from '../library/library-service.ts';
 import type { ScoringService } from './scoring-service.ts';
@@ -8,6 +9,7 @@ type BatchCallName = Extract<CallName, `batch.${string}`>;
 
 interface BatchServices {
   scoring: ScoringService;
+  explainer: Pick<ExplainService, 'background'>;
   library: Pick<LibraryService, 'referenceProfileFor'>;
 }
 
@@ -43,10 +45,16 @@ export function batchHandlers(services: BatchServices): Pick<HandlerTable, Batch
     'batch.inspect': async (request) => scoring.inspect(request),
     'batch.check': async ({ operationId: _id, ...setup }, context) =>
       scoring.check(setup, { signal: context.signal, onProgress: passProgress(context, 'Checking') }),
-    'batch.score': async ({ operationId: _id, ...request }, context) =>
+    'batch.score': async ({ operationId: _id, explain, ...request }, context) =>
       scoring.score(
         // Drift against the model's attached reference comes from the same pass.
-        { ...request, reference: await library.referenceProfileFor(request.modelId) },
+        {
+          ...request,
+          reference: await library.referenceProfileFor(request.modelId),
+          ...(explain
+            ? { explain: { background: await services.explainer.background(request.modelId, explain) } }
+            : {}),
+        },
         { signal: context.signal, onProgress: passProgress(context, 'Scoring') },
       ),
     'batch.saveReport': async (request) => scoring.saveReport(request),

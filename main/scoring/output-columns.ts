@@ -32,7 +32,7 @@ export interface PredictionColumns {
 export function predictionColumns(
   model: ModelShape,
   existing: string[],
-  options: { decimalComma?: boolean } = {},
+  options: { decimalComma?: boolean; selectThreshold?: number } = {},
 ): PredictionColumns {
   // A file written with decimal commas (a `;` file read in the "1.234,5" format) gets its numbers back
   // the same way: 0,5336, as the spreadsheet that made it reads them.
@@ -92,6 +92,22 @@ export function predictionColumns(
           : formatRow([numberText(probability)]);
       return `${labelCell}${delimiter}${probabilityCell}`;
     };
+  }
+  const threshold = options.selectThreshold;
+  if (
+    threshold !== undefined &&
+    model.task === 'binary-classification' &&
+    model.positiveClass !== undefined
+  ) {
+    // `selected`: the rows a capacity picked (score ≥ the threshold it chose; ties at the cut included).
+    base = [...base, 'selected'];
+    const plainCells = cells;
+    const plainText = text;
+    const selected = (p: BatchPredictions, row: number) =>
+      (p.probability(row) ?? -1) >= threshold ? '1' : '0';
+    cells = (p, row) => [...plainCells(p, row), selected(p, row)];
+    text = (p, row, formatRow, delimiter) =>
+      `${plainText(p, row, formatRow, delimiter)}${delimiter}${selected(p, row)}`;
   }
   return { names: avoidCollisions(base, existing), cells, text, score, scoreName, probabilityScale };
 }

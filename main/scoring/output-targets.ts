@@ -13,6 +13,8 @@ export interface ScoredBatch {
   readonly predictions: BatchPredictions;
   /** Model B's predictions of the same rows, in a compare run. */
   readonly other?: BatchPredictions;
+  /** Each row's label cell, when the run has a label column. */
+  readonly labels?: ReadonlyArray<string | undefined>;
   /** The number decisions and the report use: positive-class or top probability, or the value. */
   score(row: number): number;
   /** Each row's Shapley contributions, per input in the mapping's order, when the run explains rows. */

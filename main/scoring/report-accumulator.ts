@@ -1,3 +1,11 @@
+import {
+  type CapacityRequest,
+  capacityTable,
+  rankForCapacity,
+  selectByCapacity,
+} from '../analysis/capacity.ts';
+import { decisionsFromSplit, rankingFromSorted, rankingFromSplit } from '../analysis/decisions.ts';
+import { scoreHistogram } from '../analysis/score-bins.ts';
 import { metricsFromSorted } from './metrics.ts';
 import type { BatchReport, ClassLabel, LabelMetrics } from './types.ts';
 
@@ -29,6 +37,13 @@ interface AccumulatorOptions {
   scoreName: string;
   /** Scores are probabilities in [0,1]; otherwise (regression) the histogram spans what was seen. */
   probabilityScale: boolean;
+  /**
+   * Keep every score (8 bytes a row) even without a label column, for the capacity table, the ranking
+   * and histogram bars over the scores seen: a binary model's positive-class probability.
+   */
+  rankScores?: boolean;
+  /** A capacity asked for (`--capacity`): the report gets its exact selection. */
+  capacity?: CapacityRequest;
   columns: string[];
   label?: { column: string; positiveClass: ClassLabel; classLabels: ClassLabel[] };
 }
@@ -92,6 +107,8 @@ export class ReportAccumulator {
       }
       if (value === null) this.rowsWithoutLabel++;
       else this.pushLabel(score, value);
+    } else if (this.options.rankScores) {
+      this.pushLabel(score, 0); // no label: every score is kept on the "0" side
     }
   }
 
@@ -173,12 +190,37 @@ export class ReportAccumulator {
   }
 
   finish(threshold: number): BatchReport {
-    return {
+    const sorted = this.options.label || this.options.rankScores ? this.state() : undefined;
+    const report: BatchReport = {
       scoreName: this.options.scoreName,
       histogram: this.histogramBins(),
       topRows: { columns: this.options.columns, rows: this.top },
-      metrics: this.labelMetrics(threshold),
+      metrics: sorted ? this.labelMetrics(threshold, sorted) : undefined,
     };
+    if (!this.options.rankScores || !sorted) return report;
+    const { positives, negatives } = sorted;
+    const rows = positives.length + negatives.length;
+    if (rows === 0) return report;
+    if (this.options.label && report.metrics) {
+      // With a label: ranked over the rows that have one (the metrics' rows).
+      const split = { rows, positives, negatives };
+      const decisions = decisionsFromSplit(split, threshold);
+      report.metrics.decisions = decisions;
+      report.scoreHistogram = decisions.histogram;
+      report.capacity = decisions.capacity;
+      report.ranking = rankingFromSplit(split);
+      if (this.options.capacity) {
+        const { scores, labels } = flattenSorted(positives, negatives);
+        report.selection = selectByCapacity(rankForCapacity(scores, labels), this.options.capacity);
+      }
+    } else {
+      const ranked = rankForCapacity(negatives);
+      report.scoreHistogram = scoreHistogram(negatives);
+      report.capacity = capacityTable(ranked);
+      report.ranking = rankingFromSorted(negatives);
+      if (this.options.capacity) report.selection = selectByCapacity(ranked, this.options.capacity);
+    }
+    return report;
   }
 
   private histogramBins(): BatchReport['histogram'] {
@@ -203,10 +245,12 @@ export class ReportAccumulator {
     }));
   }
 
-  private labelMetrics(threshold: number): LabelMetrics | undefined {
+  private labelMetrics(
+    threshold: number,
+    { positives, negatives }: Pick<ReportState, 'positives' | 'negatives'>,
+  ): LabelMetrics | undefined {
     const label = this.options.label;
     if (!label) return undefined;
-    const { positives, negatives } = this.state();
     return {
       labelColumn: label.column,
       positiveClass: label.positiveClass,
@@ -216,6 +260,19 @@ export class ReportAccumulator {
       ...metricsFromSorted(positives, negatives, threshold),
     };
   }
+}
+
+/** The label-1 and label-0 scores as one list with its labels (order does not matter to capacity). */
+function flattenSorted(
+  positives: Float64Array<ArrayBufferLike>,
+  negatives: Float64Array<ArrayBufferLike>,
+): { scores: Float64Array; labels: Uint8Array } {
+  const scores = new Float64Array(positives.length + negatives.length);
+  scores.set(positives);
+  scores.set(negatives, positives.length);
+  const labels = new Uint8Array(scores.length);
+  labels.fill(1, 0, positives.length);
+  return { scores, labels };
 }
 
 /** Two ascending arrays as one. */

@@ -72,6 +72,10 @@ export interface ScoreRequest extends ScoringSetupInput {
   threshold: number;
   /** Drift against this reference profile, computed in the same pass (summary.drift). */
   reference?: ReferenceProfile;
+  /** The exact capacity selection in the report (report.selection). */
+  capacity?: EngineJob['capacity'];
+  /** Adds a `selected` 0/1 column for scores ≥ this. */
+  selectThreshold?: number;
   /** Explain every scored row against these background rows (summary.explanations, driver columns). */
   explain?: { background: BackgroundRows; permutations?: number };
 }
@@ -79,6 +83,11 @@ export interface ScoreRequest extends ScoringSetupInput {
 export interface CompareRequest extends ScoringSetupInput {
   modelIdB: string;
   threshold: number;
+  /** Judge both models against this column: the result gets `decisions` (DeLong and the rest). */
+  labelColumn?: string;
+  /** How the verdict names the models (default: their file names). */
+  nameA?: string;
+  nameB?: string;
 }
 
 export interface ScoringServiceOptions {
@@ -175,6 +184,8 @@ export class ScoringService {
     job.errorsTempPath = stagedPath(errorsPath);
     job.labelColumn = request.labelColumn;
     job.threshold = request.threshold;
+    if (request.capacity) job.capacity = request.capacity;
+    if (request.selectThreshold !== undefined) job.selectThreshold = request.selectThreshold;
     if (request.reference) job.outputs = { drift: { profile: request.reference } };
     if (request.explain) {
       job.explain = {
@@ -267,13 +278,25 @@ export class ScoringService {
    */
   async compare(request: CompareRequest, options: RunOptions = {}): Promise<CompareCsvResult> {
     const modelB = this.models.get(request.modelIdB);
-    assertCompatible(this.models.get(request.modelId).info, modelB.info);
+    const infoA = this.models.get(request.modelId).info;
+    assertCompatible(infoA, modelB.info);
     const started = performance.now();
+    const label =
+      request.labelColumn !== undefined && infoA.positiveClass !== undefined
+        ? {
+            column: request.labelColumn,
+            positiveClass: infoA.positiveClass,
+            classLabels: infoA.classLabels ?? [],
+            nameA: request.nameA ?? infoA.file.fileName,
+            nameB: request.nameB ?? modelB.info.file.fileName,
+          }
+        : undefined;
     const { result, figures } = await this.pass(
       request,
-      { compare: { threshold: request.threshold, modelB: modelShape(modelB.info) } },
+      { compare: { threshold: request.threshold, modelB: modelShape(modelB.info), label } },
       options,
       modelB.servedModelBytes,
+      label?.column,
     );
     const compare = figures.compare;
     if (!compare) throw new Error('compare: the run returned no comparison');
@@ -318,9 +341,12 @@ export class ScoringService {
     outputs: EngineOutputs,
     options: RunOptions,
     otherModelBytes?: Uint8Array,
+    /** A column whose cells the outputs read as labels (Compare's `decisions`). */
+    labelColumn?: string,
   ): Promise<{ result: EngineResult; figures: OutputResults }> {
     const { job, loaded, inspection } = await this.prepareJob(setup, 'score');
     job.outputs = outputs;
+    if (labelColumn !== undefined) job.labelColumn = labelColumn;
     const { results } = await this.runOverFile(
       job,
       inspection,

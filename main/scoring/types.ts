@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type {
+  Capacity,
   CsvDialect,
   classLabelSchema,
   MappingEntry,
@@ -58,6 +59,10 @@ export interface EngineJob {
   errorsTempPath?: string;
   labelColumn?: string;
   threshold: number;
+  /** "Call N leads (or X %)": the report gets the exact selection (main/analysis/capacity.ts). */
+  capacity?: Capacity['request'];
+  /** Adds a `selected` column: 1 where the score is ≥ this (the threshold a capacity chose), else 0. */
+  selectThreshold?: number;
   batchSize: number;
   limits: ReadLimits;
   progressIntervalMs: number;

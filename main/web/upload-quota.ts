@@ -38,7 +38,7 @@ export class UploadLedger {
     if (room <= 0 || (bytes !== undefined && bytes > room)) {
       throw new AppError(
         'file-too-large',
-        `Browser mode holds at most ${formatSize(this.quotaBytes)} of files that have not been opened yet; open or close what was dropped before adding more.`,
+        `Browser mode holds at most ${formatSize(this.quotaBytes)} of dropped files that have not been opened or scored yet; use those first, or close the tab to let them go.`,
         { limit: 'uploadQuota', quotaBytes: this.quotaBytes },
       );
     }

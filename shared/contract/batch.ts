@@ -186,6 +186,8 @@ export const batchReportSchema = z.object({
   capacity: z.array(capacitySchema).optional(),
   /** The scores highest first, for the capacity field and the threshold slider. */
   ranking: scoreRankingSchema.optional(),
+  /** The capacity asked for with the run (`--capacity`), selected exactly. */
+  selection: capacitySchema.optional(),
 });
 export type BatchReport = z.infer<typeof batchReportSchema>;
 
@@ -251,6 +253,8 @@ export const batchCalls = {
       overwrite: z.boolean().default(false),
       labelColumn: z.string().optional(),
       threshold: z.number().min(0).max(1).default(0.5),
+      /** Explain every row (top 3 drivers as columns, global importance): background from the CSV, else as model.explain. */
+      explain: z.object({ backgroundCsv: z.string().min(1).optional() }).optional(),
       operationId: operationIdSchema.optional(),
     }),
     scoringSummarySchema,

@@ -39,6 +39,9 @@ describe('modeldock score', () => {
       'errorsPath',
       'numberFormat',
       'unseenCategories',
+      'gains',
+      'lift',
+      'capacity',
       'metrics',
     ]);
     expect(summary.unseenCategories).toEqual({});

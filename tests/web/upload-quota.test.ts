@@ -64,7 +64,7 @@ describe('upload quota', () => {
     const second = await upload('b.pkl', 600);
     expect(second.status).toBe(413);
     expect(second.message).toBe(
-      'Browser mode holds at most 1000 bytes of files that have not been opened yet; open or close what was dropped before adding more.',
+      'Browser mode holds at most 1000 bytes of dropped files that have not been opened or scored yet; use those first, or close the tab to let them go.',
     );
     expect((await open(first.path!)).status).toBe(200);
     expect((await upload('c.pkl', 600)).status).toBe(200);

@@ -2,20 +2,26 @@ import { parseArgs } from 'node:util';
 import {
   type CompareCsvResult,
   type MissingPolicy,
+  type ModelDecisions,
   type ModelInfo,
   numberFormatSchema,
 } from '../../../shared/contract/index.ts';
 import { formatAgainstThreshold } from '../../../shared/format/decision.ts';
 import { checkCompatibility } from '../../analysis/compare.ts';
 import { AppError } from '../../errors.ts';
+import { compareRunRecord } from '../../library/run-history.ts';
 import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
+import { formatLabelledComparison } from '../decision-text.ts';
 import { reportError, writeJson } from '../output.ts';
 
-const usage = `Usage: modeldock compare <model-a> <model-b> <in.csv> [--threshold t] [--fill input=value]… [--json]
+const usage = `Usage: modeldock compare <model-a> <model-b> <in.csv> [--label-column c] [--threshold t] [--fill input=value]… [--json]
 
 Scores the same CSV with two models that read the same inputs (two versions of one model) and reports
 label agreement, mean and max |Δp|, and the rows whose decision flips at the threshold. The CSV is read
 exactly as \`modeldock score\` reads it (same cells, same failed rows, same row numbers: file lines).
+  --label-column <c>       judge both against this column (e.g. converted): each model's ROC AUC, log loss,
+                           Brier, accuracy/precision/recall/F1 at the threshold side by side, gains by
+                           decile, and DeLong's test of the AUC difference (is it real?)
   --threshold <t>          decision threshold on the positive-class probability (default 0.5)
   --fill <input=value>     value for empty cells of an input (repeatable); other rows with empty cells
                            fail, except for inputs the model itself treats as optional
@@ -30,6 +36,7 @@ function parseOptions(argv: string[]) {
     options: {
       json: { type: 'boolean' },
       threshold: { type: 'string' },
+      'label-column': { type: 'string' },
       fill: { type: 'string', multiple: true },
       'number-format': { type: 'string' },
       'strict-categories': { type: 'boolean' },
@@ -60,6 +67,16 @@ function parseThreshold(text: string | undefined): number {
 }
 
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
+
+function headline(figures: ModelDecisions) {
+  return {
+    rocAuc: figures.rocAuc,
+    logLoss: figures.logLoss,
+    brier: figures.brier,
+    averagePrecision: figures.averagePrecision,
+    ...figures.atThreshold,
+  };
+}
 
 /** Human summary: agreement and |Δp| first, then the flips and the first rows that flip. */
 export function formatComparison(a: ModelInfo, b: ModelInfo, result: CompareCsvResult): string {
@@ -115,23 +132,55 @@ async function run(context: CommandContext): Promise<number> {
       reportError(context, error, json);
       return exitCodes.invalidInput;
     }
-    const result = await analysis.compareCsv({
+    const labelColumn = values['label-column'];
+    const request = {
       modelId: a.modelId,
       modelIdB: b.modelId,
       path: csvPath,
       threshold,
       missing,
       numberFormat: numberFormat?.data,
-      unseenCategories: values['strict-categories'] ? 'fail' : 'count',
-    });
+      unseenCategories: values['strict-categories'] ? ('fail' as const) : ('count' as const),
+      ...(labelColumn ? { labelColumn } : {}),
+    };
+    const result = await analysis.compareCsv(request);
+    const decisions = result.decisions;
     if (json) {
       const { scatter: _scatter, ...rest } = result;
       writeJson(context, {
         a: { file: a.file.fileName, sha256: a.file.sha256 },
         b: { file: b.file.fileName, sha256: b.file.sha256 },
         ...rest,
+        ...(decisions
+          ? {
+              // The headline figures side by side, and DeLong's test as the issue words it.
+              metrics: { a: headline(decisions.a), b: headline(decisions.b) },
+              delong: decisions.delong
+                ? {
+                    aucDifference: decisions.delong.aucDifference,
+                    ci95: decisions.delong.ci95,
+                    z: decisions.delong.z,
+                    pValue: decisions.delong.pValue,
+                  }
+                : null,
+              verdict: decisions.verdict,
+            }
+          : {}),
       });
-    } else context.stdout.write(`${formatComparison(a, b, result)}\n`);
+    } else {
+      context.stdout.write(`${formatComparison(a, b, result)}\n`);
+      if (decisions)
+        context.stdout.write(`\n${formatLabelledComparison(decisions, a.file.fileName, b.file.fileName)}\n`);
+    }
+    try {
+      const { modelId: _a, modelIdB: _b, ...settings } = request;
+      await context.services.library.recordRun(
+        await compareRunRecord(a, b, { ...settings, path: csvPath }, result, 'cli'),
+        result,
+      );
+    } catch (error) {
+      context.stderr.write(`modeldock: the run was not kept in the history: ${(error as Error).message}\n`);
+    }
     return exitCodes.ok;
   } catch (error) {
     return reportError(context, error, json);

@@ -5,14 +5,18 @@ import {
   csvDelimiterSchema,
   csvEncodingSchema,
   type MissingPolicy,
+  type ModelInfo,
   numberFormatSchema,
   type ScoringSummary,
 } from '../../../shared/contract/index.ts';
 import { formatContribution } from '../../../shared/explain-text.ts';
+import { type CapacityRequest, parseCapacity } from '../../analysis/capacity.ts';
 import { formatDrift } from '../../analysis/drift-text.ts';
 import { explainCost } from '../../analysis/explain-batch.ts';
+import { batchRunRecord } from '../../library/run-history.ts';
 import type { EngineProgress } from '../../scoring/types.ts';
 import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
+import { formatCapacity, formatGains } from '../decision-text.ts';
 import { cancelOnInterrupt } from '../interrupt.ts';
 import { reportError, writeJson } from '../output.ts';
 
@@ -34,6 +38,9 @@ Scores every row of a CSV file and writes the original columns plus the predicti
   --no-header               the first row is data
   --force                   replace the output file if it exists
   --reference <ref.csv>     drift (PSI) of the inputs and scores against a reference CSV, e.g. the training data
+  --capacity <N|X%>         the team can call N leads (or X % of them): adds a "selected" column (1 for the
+                            rows whose score is ≥ the threshold that selects them, ties at the cut included)
+                            and the selection to the summary; the file is scored twice
   --explain                 explain every scored row: its top 3 drivers as added columns (driver_1,
                             driver_1_contribution, …) and the inputs' global importance in the summary. Costly:
                             the cost per row is printed before the run (see modeldock explain for the method)
@@ -74,6 +81,7 @@ function parseOptions(argv: string[]) {
         explain: { type: 'boolean' },
         background: { type: 'string' },
         'strict-categories': { type: 'boolean' },
+        capacity: { type: 'string' },
       },
     });
   }
@@ -116,6 +124,14 @@ function parseOptions(argv: string[]) {
     dialect.encoding = encoding.data;
   }
   if (values['no-header']) dialect.hasHeader = false;
+  let capacity: CapacityRequest | undefined;
+  if (values.capacity !== undefined) {
+    try {
+      capacity = parseCapacity(values.capacity);
+    } catch (error) {
+      throw new UsageError(`--capacity: ${(error as Error).message}`);
+    }
+  }
   if (values.background !== undefined && values.explain !== true)
     throw new UsageError('--background goes with --explain.');
   return {
@@ -132,6 +148,7 @@ function parseOptions(argv: string[]) {
     force: values.force === true,
     json: values.json === true,
     reference: values.reference,
+    capacity,
     explain: values.explain === true,
     background: values.background,
   };
@@ -154,6 +171,19 @@ export function summaryJson(summary: ScoringSummary) {
     numberFormat: summary.numberFormat,
     unseenCategories: summary.unseenCategories,
     ...(summary.drift ? { drift: summary.drift } : {}),
+    // Gains and lift by decile (with a label column) and the capacity table at 5, 10, 20, 30 and 50 %.
+    ...(metrics?.decisions
+      ? {
+          gains: metrics.decisions.gains,
+          lift: metrics.decisions.gains.map((row) => ({
+            decile: row.group,
+            lift: row.lift,
+            cumulativeLift: row.cumulativeLift,
+          })),
+        }
+      : {}),
+    ...(summary.report.capacity ? { capacity: summary.report.capacity } : {}),
+    ...(summary.report.selection ? { selection: summary.report.selection } : {}),
     ...(summary.explanations ? { explanations: summary.explanations } : {}),
     ...(metrics
       ? {
@@ -163,6 +193,9 @@ export function summaryJson(summary: ScoringSummary) {
             rows: metrics.rows,
             rocAuc: metrics.rocAuc,
             logLoss: metrics.logLoss,
+            ...(metrics.decisions
+              ? { brier: metrics.decisions.brier, averagePrecision: metrics.decisions.averagePrecision }
+              : {}),
             threshold: metrics.atThreshold.threshold,
             accuracy: metrics.atThreshold.accuracy,
             precision: metrics.atThreshold.precision,
@@ -248,6 +281,14 @@ function formatSummary(summary: ScoringSummary): string {
       `  at threshold ${at.threshold}: accuracy ${f(at.accuracy)}, precision ${f(at.precision)}, recall ${f(at.recall)}, F1 ${f(at.f1)}`,
       `  confusion: TP ${at.confusion.tp}  FP ${at.confusion.fp}  TN ${at.confusion.tn}  FN ${at.confusion.fn}`,
     );
+    if (metrics.decisions) lines.push(formatGains([{ name: 'model', gains: metrics.decisions.gains }]));
+  }
+  if (summary.report.capacity) lines.push(formatCapacity(summary.report.capacity));
+  const selection = summary.report.selection;
+  if (selection) {
+    lines.push(
+      `selected: ${selection.selected} rows (score ≥ ${selection.threshold ?? '—'}${selection.tiedBeyondCapacity ? `; ${selection.tiedBeyondCapacity} beyond the capacity of ${selection.capacity} tie at the cut` : ''}), expected conversions ${selection.expectedConversions.toFixed(1)}${selection.conversions !== undefined ? `, label 1 in ${selection.conversions}` : ''}; the "selected" column marks them`,
+    );
   }
   const explained = summary.explanations;
   if (explained && explained.rows > 0) {
@@ -309,28 +350,49 @@ async function run(context: CommandContext): Promise<number> {
         `Explaining every row: ${cost.modelRowsPerRow.toLocaleString('en-US')} model rows per scored row (${cost.method}, ${info.inputs.length} inputs × ${explainBackground.rows.length} background rows from ${explainBackground.summary.name}).\n`,
       );
     }
-    const summary = await cancelOnInterrupt((signal) =>
-      context.services.scoring.score(
-        {
-          modelId: info.modelId,
-          path: options.csvPath,
-          outputPath: options.outputPath,
-          overwrite: options.force,
-          labelColumn: options.labelColumn,
-          threshold: options.threshold,
-          missing: options.missing,
-          mapping: options.mapping,
-          numberFormat: options.numberFormat,
-          unseenCategories: options.unseenCategories,
-          dialect: options.dialect,
-          reference,
-          ...(explainBackground ? { explain: { background: explainBackground } } : {}),
-        },
-        {
-          signal,
-          onProgress: showProgress ? (progress) => context.stderr.write(progressBar(progress)) : undefined,
-        },
-      ),
+    const request = {
+      modelId: info.modelId,
+      path: options.csvPath,
+      outputPath: options.outputPath,
+      overwrite: options.force,
+      labelColumn: options.labelColumn,
+      threshold: options.threshold,
+      missing: options.missing,
+      mapping: options.mapping,
+      numberFormat: options.numberFormat,
+      unseenCategories: options.unseenCategories,
+      dialect: options.dialect,
+      reference,
+      capacity: options.capacity,
+      ...(explainBackground ? { explain: { background: explainBackground } } : {}),
+    };
+    const scoreOnce = (extra: { selectThreshold?: number; overwrite?: boolean }) =>
+      cancelOnInterrupt((signal) =>
+        context.services.scoring.score(
+          { ...request, ...extra },
+          {
+            signal,
+            onProgress: showProgress ? (progress) => context.stderr.write(progressBar(progress)) : undefined,
+          },
+        ),
+      );
+    let summary = await scoreOnce({});
+    if (options.capacity) {
+      // The threshold that selects the capacity needs every score: known after the first pass; the
+      // second writes the `selected` column with it (no rows selected: a threshold nothing reaches).
+      if (showProgress) context.stderr.write('\n');
+      const threshold = summary.report.selection?.threshold ?? Number.POSITIVE_INFINITY;
+      summary = await scoreOnce({ selectThreshold: threshold, overwrite: true });
+    }
+    // The history keeps which background explained the rows, not its rows.
+    const { explain, ...kept } = request as typeof request & {
+      explain?: { background: { summary?: { name?: string } } };
+    };
+    await keepRun(
+      context,
+      info,
+      explain ? { ...kept, explain: { background: explain.background.summary?.name ?? 'given' } } : kept,
+      summary,
     );
     if (showProgress) context.stderr.write('\n');
     const drift = summary.drift;
@@ -344,6 +406,21 @@ async function run(context: CommandContext): Promise<number> {
     const code = reportError(context, error, options.json);
     // A missing or empty CSV is bad input data (4), not an unusable model file (3).
     return code === exitCodes.modelUnusable ? exitCodes.invalidInput : code;
+  }
+}
+
+/** The run goes into the history (the library's catalog); keeping it never fails the command. */
+async function keepRun(
+  context: CommandContext,
+  info: ModelInfo,
+  request: Parameters<typeof batchRunRecord>[1],
+  summary: ScoringSummary,
+): Promise<void> {
+  try {
+    const record = await batchRunRecord(info, request, summary, 'cli');
+    await context.services.library.recordRun(record, summary);
+  } catch (error) {
+    context.stderr.write(`modeldock: the run was not kept in the history: ${(error as Error).message}\n`);
   }
 }
 
