@@ -41,6 +41,22 @@ export function renderReportHtml(
       )}`,
     );
   }
+  const unseen = Object.entries(summary.unseenCategories ?? {});
+  if (unseen.length > 0) {
+    parts.push(
+      `<h2>Categories the model was not trained on</h2>
+<p>These rows were scored as the model scores an unseen value (or failed, in strict mode); a value spelt differently from training (“Paid Ads” for “paid_ads”) shows up here.</p>${table(
+        ['Input', 'Rows', 'Values (most frequent first)'],
+        unseen.map(([input, values]) => [
+          input,
+          fmtInt(summary.unseenRows?.[input] ?? 0),
+          Object.entries(values)
+            .map(([value, count]) => `“${value}” ${fmtInt(count)}`)
+            .join(', '),
+        ]),
+      )}`,
+    );
+  }
   const bins = report.scoreHistogram?.bins ?? report.histogram;
   parts.push(
     `<h2>Score distribution${bins.some((bin) => 'positives' in bin) ? ' per class' : ''} (${escapeHtml(report.scoreName)})</h2>${histogramSvg(bins, report.scoreName)}`,
