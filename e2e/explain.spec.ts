@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, guidePayload, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
@@ -78,4 +79,50 @@ test('the export dialog offers POST /explain and says the background rows are da
   await expect(app.getByTestId('export-panel')).toContainText('They are your data');
   await option.check();
   await saveScreenshot(app, 'export-explain', appMode);
+});
+
+test('a batch run with explanations adds sorted driver columns and shows what drives the scores', async ({
+  app,
+  appMode,
+  workDir,
+}) => {
+  const guide = path.join(repoRoot, 'tests/fixtures/sklearn/pipeline_v1.bin');
+  const hundred = path.join(repoRoot, 'tests/fixtures/explain/lead_background_100.csv');
+  await app.getByTestId('open-file-input').setInputFiles(guide);
+  await app.getByRole('tab', { name: 'Samples & compare', exact: true }).click();
+  const driftPanel = app.getByRole('region', { name: 'Drift', exact: true });
+  await driftPanel.getByTestId('drift-reference-input').setInputFiles(hundred);
+  await expect(driftPanel.getByTestId('drift-reference')).toContainText('lead_background_100.csv');
+
+  await app.getByRole('tab', { name: 'Batch', exact: true }).click();
+  await app.getByTestId('batch-file-input').setInputFiles(hundred);
+  await expect(app.getByTestId('batch-explain-option')).not.toBeChecked();
+  await app.getByTestId('batch-explain-option').check();
+  await expect(app.getByTestId('batch-explain-cost')).toContainText('701 model rows per scored row');
+  const output = path.join(workDir, `explained-${appMode}-${Date.now()}.csv`);
+  await app.getByTestId('batch-output-path-input').fill(output);
+  await app.getByTestId('batch-run').click();
+  await expect(app.getByTestId('batch-scored')).toHaveText('100', { timeout: 60_000 });
+  await expect(app.getByTestId('batch-importance')).toContainText('number_of_courses_viewed');
+  await saveScreenshot(app, 'batch-explain', appMode);
+
+  // This file has no quoted fields: its lines split on commas.
+  const lines = (await readFile(output, 'utf8')).trim().split('\n');
+  const header = lines[0]!.split(',');
+  expect(header.slice(-6)).toEqual([
+    'driver_1',
+    'driver_1_contribution',
+    'driver_2',
+    'driver_2_contribution',
+    'driver_3',
+    'driver_3_contribution',
+  ]);
+  for (const line of lines.slice(1)) {
+    const sizes = line
+      .split(',')
+      .slice(-6)
+      .filter((_, k) => k % 2 === 1 && _ !== '')
+      .map((cell) => Math.abs(Number(cell)));
+    expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
+  }
 });

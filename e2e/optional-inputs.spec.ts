@@ -14,7 +14,7 @@ interface PredictJson {
 test('a scikit-learn model: an empty optional field is left out of the payload and predicts what scikit-learn does', async ({
   app,
 }) => {
-  // Row 58 of the guide_pipeline fixture (tests/fixtures/sklearn/expected.json): sklearn's predict_proba
+  // Row 58 of the guide_pipeline reference (tests/fixtures/models.json, pipeline_v1.bin): sklearn's predict_proba
   // is 0.5467765713622359 for it; a missing DictVectorizer key counts as 0, as its income of 0 does.
   const withoutIncome = { lead_source: 'NA', number_of_courses_viewed: 1 };
   const expected = await cli<PredictJson>('predict', guidePickle, '--input', JSON.stringify(withoutIncome));

@@ -7,6 +7,7 @@ import {
   type Calls,
   calls,
 } from '../shared/contract/index.ts';
+import { explainCost } from './analysis/explain-batch.ts';
 import { analysisHandlers } from './analysis/handlers.ts';
 import { AppError, toAppErrorData } from './errors.ts';
 import { exportHandlers } from './export/handlers.ts';
@@ -58,6 +59,12 @@ function handlerRows(services: AppServices): HandlerTable {
     'model.verifyChecksum': async ({ modelId, expected }) => models.verifyChecksum(modelId, expected),
     'model.predict': async ({ modelId, payload, unknownFields }) =>
       models.predict(modelId, payload, unknownFields ? { unknownFields } : {}),
+    'model.explainBackground': async ({ modelId, backgroundCsv }) => {
+      const background = await services.explainer.background(modelId, { backgroundCsv });
+      const inputs = models.get(modelId).info.inputs.length;
+      const cost = explainCost(inputs, background.rows.length, 1);
+      return { background: background.summary, method: cost.method, modelRowsPerRow: cost.modelRowsPerRow };
+    },
     'model.explain': async ({ modelId, payload, ...options }, { signal }) =>
       services.explainer.explain(modelId, payload, { ...options, signal }),
     ...libraryHandlers(services),

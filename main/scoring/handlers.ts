@@ -1,4 +1,5 @@
 import type { CallName, ModelInfo, ProgressEvent } from '../../shared/contract/index.ts';
+import type { ExplainService } from '../analysis/explain-service.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import type { LibraryService } from '../library/library-service.ts';
 import { batchRunRecord } from '../library/run-history.ts';
@@ -9,6 +10,7 @@ type BatchCallName = Extract<CallName, `batch.${string}`>;
 
 interface BatchServices {
   scoring: ScoringService;
+  explainer: Pick<ExplainService, 'background'>;
   library: Pick<LibraryService, 'referenceProfileFor' | 'recordRun' | 'getRun'>;
   models: { get(modelId: string): { info: ModelInfo } };
 }
@@ -45,14 +47,21 @@ export function batchHandlers(services: BatchServices): Pick<HandlerTable, Batch
     'batch.inspect': async (request) => scoring.inspect(request),
     'batch.check': async ({ operationId: _id, ...setup }, context) =>
       scoring.check(setup, { signal: context.signal, onProgress: passProgress(context, 'Checking') }),
-    'batch.score': async ({ operationId: _id, ...request }, context) => {
+    'batch.score': async ({ operationId: _id, explain, ...request }, context) => {
       const summary = await scoring.score(
         // Drift against the model's attached reference comes from the same pass.
-        { ...request, reference: await library.referenceProfileFor(request.modelId) },
+        {
+          ...request,
+          reference: await library.referenceProfileFor(request.modelId),
+          ...(explain
+            ? { explain: { background: await services.explainer.background(request.modelId, explain) } }
+            : {}),
+        },
         { signal: context.signal, onProgress: passProgress(context, 'Scoring') },
       );
       // Kept in the run history (the library's catalog); a run that can't be kept still returns.
-      const kept = await batchRunRecord(services.models.get(request.modelId).info, request, summary, 'app')
+      const settings = explain ? { ...request, explain } : request;
+      const kept = await batchRunRecord(services.models.get(request.modelId).info, settings, summary, 'app')
         .then((record) => library.recordRun(record, summary))
         .catch(() => undefined);
       return kept ? { ...summary, runId: kept.id } : summary;

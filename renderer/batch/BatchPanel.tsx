@@ -2,6 +2,7 @@ import { type JSX, useCallback, useEffect, useRef } from 'react';
 import type { ModelInfo } from '../../shared/contract/index.ts';
 import { DownloadLink } from '../client/DownloadLink.tsx';
 import { ClientError, client, newOperationId } from '../client/index.ts';
+import { BatchExplainOption } from '../explain/BatchExplain.tsx';
 import { BatchDriftView, driftOf } from './BatchDrift.tsx';
 import { BatchReportView } from './BatchReportView.tsx';
 import { useBatchState, useBatchStore } from './batch-store.ts';
@@ -30,6 +31,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
     mappingEdits,
     missing,
     labelColumn,
+    explain,
     outputPath,
     inspection,
     check,
@@ -130,6 +132,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
         labelColumn: labelColumn || undefined,
         threshold,
         operationId,
+        ...(explain ? { explain: {} } : {}),
       });
       update({ summary: result, reportPath: reportPathFor(result.outputPath), drift: driftOf(result) });
     } catch (caught) {
@@ -236,6 +239,13 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
               />
             </label>
           </div>
+          <BatchExplainOption
+            modelId={model.modelId}
+            rows={check?.rows ?? null}
+            checked={explain}
+            disabled={running !== null}
+            onChange={(checked) => update({ explain: checked })}
+          />
           {check ? (
             <UnseenCategoriesList unseen={check.unseenCategories} testId="batch-check-unseen" />
           ) : null}

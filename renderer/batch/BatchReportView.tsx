@@ -5,6 +5,7 @@ import { useChart } from '../charts/use-chart.ts';
 import { DownloadLink } from '../client/DownloadLink.tsx';
 import { CapacityControl, CapacityTable, GainsTable } from '../decisions/DecisionViews.tsx';
 import { calibrationOverlay, classHistogram, precisionRecallOverlay } from '../decisions/decision-charts.ts';
+import { BatchImportance } from '../explain/BatchExplain.tsx';
 import { calibrationChart, histogramChart, rocChart } from './batch-charts.ts';
 
 /** 0.8 → "0.80"; a threshold a capacity chose (0.87341…) keeps four decimals. */
@@ -257,6 +258,7 @@ export function BatchReportView(props: {
           {showAllTop ? 'Show 5' : `Show all ${report.topRows.rows.length}`}
         </button>
       ) : null}
+      {summary.explanations ? <BatchImportance explanations={summary.explanations} /> : null}
     </div>
   );
 }

@@ -28,6 +28,8 @@ export interface BatchState {
   mappingEdits: ColumnMapping;
   missing: Record<string, MissingPolicy>;
   labelColumn: string;
+  /** Explain every row (`score --explain`): off by default, it costs 2^n × background rows per row. */
+  explain: boolean;
   outputPath: string;
   inspection: CsvInspection | null;
   /** The settings the inspection and check were made with, so a remount doesn't redo them. */
@@ -57,6 +59,7 @@ export const initialBatchState: BatchState = {
   mappingEdits: {},
   missing: {},
   labelColumn: '',
+  explain: false,
   outputPath: '',
   inspection: null,
   inspectedKey: null,

@@ -255,6 +255,8 @@ export const batchCalls = {
       overwrite: z.boolean().default(false),
       labelColumn: z.string().optional(),
       threshold: z.number().min(0).max(1).default(0.5),
+      /** Explain every row (top 3 drivers as columns, global importance): background from the CSV, else as model.explain. */
+      explain: z.object({ backgroundCsv: z.string().min(1).optional() }).optional(),
       operationId: operationIdSchema.optional(),
     }),
     scoringSummarySchema,

@@ -86,6 +86,16 @@ export const explainOptionsSchema = z.object({
 export type ExplainOptions = z.infer<typeof explainOptionsSchema>;
 
 export const explainCalls = {
+  /** The background an explanation would use, and its cost per explained row (shown before a batch run). */
+  'model.explainBackground': defineCall(
+    z.object({ modelId: z.string(), backgroundCsv: z.string().min(1).optional() }),
+    z.object({
+      background: backgroundSummarySchema,
+      method: z.enum(['exact', 'sampled']),
+      /** Rows the model scores to explain one row. */
+      modelRowsPerRow: z.number().int(),
+    }),
+  ),
   /** payload: one row keyed by input name, as for model.predict. */
   'model.explain': defineCall(
     explainOptionsSchema.extend({ modelId: z.string(), payload: z.unknown() }),

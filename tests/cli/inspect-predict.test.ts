@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { modelRow } from '../helpers/models-table.ts';
+import { modelRow, payloadReferenceOf } from '../helpers/models-table.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const sample = 'assets/models/lead_scoring.onnx';
@@ -144,7 +144,7 @@ describe.concurrent('modeldock predict', slow, () => {
 
   test('a ZipMap fixture prints its class probabilities (as numpy computed them)', async () => {
     const row = modelRow(`${fixtures}/zipmap_multiclass_str.onnx`);
-    const expected = { ...row.reference!, classLabels: row.classLabels! };
+    const expected = { ...payloadReferenceOf(row), classLabels: row.classLabels! };
     const run = await modeldock(
       'predict',
       `${fixtures}/zipmap_multiclass_str.onnx`,

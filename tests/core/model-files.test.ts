@@ -1,23 +1,26 @@
 // Runs tests/fixtures/models.json: every model file with the outcome ModelDock must give for it — opened as a
-// user opens it (the model service), or, for the hostile and malformed pickles and the compressed streams,
-// through the pickle reader or the xz / lzma decoder alone (hundreds of files; a worker per open would take
-// minutes). See tests/helpers/models-table.ts for the schema.
+// user opens it (the model service), or, for the hostile and malformed pickles, the scikit-learn fixtures and the
+// compressed streams, through the pickle reader, the converter or the xz / lzma decoder alone (hundreds of files;
+// a worker per open would take minutes). See tests/helpers/models-table.ts for the schema.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, test } from 'vitest';
+import { decodeLzmaAlone, decodeXz, LzmaError } from '../../main/codecs/lzma/index.ts';
 import { isAppError } from '../../main/errors.ts';
 import { ModelService } from '../../main/models/model-service.ts';
+import { convertSklearnValue } from '../../main/sklearn/convert/index.ts';
 import { loadPickleFile } from '../../main/sklearn/pickle/index.ts';
-import { decodeLzmaAlone, decodeXz, LzmaError } from '../../main/sklearn/pickle/lzma/index.ts';
 import {
   modelInfoSchema,
   type PredictManyResult,
   predictManyResultSchema,
   predictResultSchema,
 } from '../../shared/contract/index.ts';
-import { type ModelRow, modelRows, repoRoot } from '../helpers/models-table.ts';
+import { type ModelRow, modelRows, repoRoot, sklearnReferenceOf } from '../helpers/models-table.ts';
+import { feedsFor, labelsOf, maxDifference } from '../sklearn/parity-helpers.ts';
 
 const MiB = 1024 * 1024;
 const service = new ModelService({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'modeldock-models-')) });
@@ -66,7 +69,7 @@ async function checkModelService(row: ModelRow): Promise<void> {
     if (row.predict.value !== undefined) expect(result.value).toBeCloseTo(row.predict.value, 4);
     expect(result.warnings.map((warning) => warning.code)).toEqual(row.predict.warnings);
   }
-  if (row.reference) {
+  if (row.reference && 'rows' in row.reference) {
     const { rows, probabilities, labels, values } = row.reference;
     const result: PredictManyResult = predictManyResultSchema.parse(
       await service.predict(info.modelId, { instances: rows }),
@@ -82,6 +85,34 @@ async function checkModelService(row: ModelRow): Promise<void> {
       if (labels) expect(prediction.label, `row ${i}`).toEqual(labels[i]);
       if (values) expect(prediction.value, `row ${i}`).toBeCloseTo(values[i]!, 4);
     });
+  }
+}
+
+/** The file converted in-process and run on its input columns: scikit-learn's answers to 1e-6. */
+async function checkSklearnParity(row: ModelRow): Promise<void> {
+  const reference = sklearnReferenceOf(row)!;
+  const converted = convertSklearnValue(await loadPickleFile(path.join(repoRoot, row.file)));
+  // One graph input per original feature, named as the analyst knows it.
+  expect(converted.inputs.map((input) => input.name).sort()).toEqual(Object.keys(reference.inputs).sort());
+  const session = await ort.InferenceSession.create(converted.onnxBytes);
+  try {
+    const outputs = await session.run(feedsFor(session, { name: reference.model, files: [], ...reference }));
+    if (reference.probabilities) {
+      expect(outputs.probabilities!.dims).toEqual([
+        reference.probabilities.length,
+        reference.probabilities[0]!.length,
+      ]);
+      expect(
+        maxDifference(reference.probabilities, outputs.probabilities!.data as Float64Array),
+      ).toBeLessThanOrEqual(1e-6);
+      expect(labelsOf(outputs.label!)).toEqual(reference.labels);
+    } else {
+      expect(maxDifference(reference.values!, outputs.variable!.data as Float64Array)).toBeLessThanOrEqual(
+        1e-6,
+      );
+    }
+  } finally {
+    await session.release();
   }
 }
 
@@ -129,7 +160,12 @@ describe('tests/fixtures/models.json', () => {
     for (const row of modelRows) {
       expect(existsSync(path.join(repoRoot, row.file)), row.file).toBe(true);
       expect(row.source.length, row.file).toBeGreaterThan(0);
-      const outcomes = [row.format !== undefined, row.decoded !== undefined, row.error !== undefined];
+      const outcomes = [
+        row.format !== undefined,
+        row.decoded !== undefined,
+        row.error !== undefined,
+        row.reader === 'sklearn' && sklearnReferenceOf(row) !== undefined,
+      ];
       expect(outcomes.filter(Boolean), row.file).toHaveLength(1);
     }
   });
@@ -159,7 +195,8 @@ describe('tests/fixtures/models.json', () => {
     test(row.file, async () => {
       if (row.reader === 'pickle') await checkPickleReader(row);
       else if (row.reader === 'xz' || row.reader === 'lzma') checkDecoder(row);
-      else await checkModelService(row);
+      else if (row.reader !== 'sklearn') await checkModelService(row);
+      if (sklearnReferenceOf(row)) await checkSklearnParity(row);
     });
   }
 });

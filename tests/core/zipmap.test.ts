@@ -13,7 +13,7 @@ import { prepareOnnx } from '../../main/models/prepare-onnx.ts';
 import { rowsToFeeds } from '../../main/models/tensors.ts';
 import { bypassZipMaps, findZipMaps } from '../../main/models/zipmap.ts';
 import type { PredictManyResult } from '../../shared/contract/index.ts';
-import { modelRows } from '../helpers/models-table.ts';
+import { modelRows, payloadReferenceOf } from '../helpers/models-table.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/onnx');
 // The reference answers are the ZipMap rows of tests/fixtures/models.json (written by make_onnx_fixtures.py).
@@ -23,10 +23,10 @@ const expected = Object.fromEntries(
   zipMapRows.map((row) => [
     path.basename(row.file),
     {
-      rows: row.reference!.rows,
+      rows: payloadReferenceOf(row).rows,
       classLabels: row.classLabels!,
-      probabilities: row.reference!.probabilities!,
-      labels: row.reference!.labels!,
+      probabilities: payloadReferenceOf(row).probabilities!,
+      labels: payloadReferenceOf(row).labels!,
     },
   ]),
 );

@@ -13,9 +13,9 @@ export interface ModelRow {
   source: string;
   /**
    * How the file is read: through the model service (absent: what a user's open does), the pickle reader alone
-   * (pickle), or a decoder (xz, lzma).
+   * (pickle), the scikit-learn converter alone (sklearn: hundreds of files), or a decoder (xz, lzma).
    */
-  reader?: 'pickle' | 'xz' | 'lzma';
+  reader?: 'pickle' | 'sklearn' | 'xz' | 'lzma';
   format?: string;
   task?: string;
   classLabels?: (string | number)[];
@@ -28,13 +28,11 @@ export interface ModelRow {
     value?: number;
     warnings: string[];
   };
-  /** Reference answers from an independent computation (numpy, scikit-learn), one per row, to 1e-6. */
-  reference?: {
-    rows: Record<string, unknown>[];
-    probabilities?: number[][];
-    labels?: (string | number)[];
-    values?: number[];
-  };
+  /**
+   * Reference answers from an independent computation, to 1e-6: numpy's for the ONNX fixtures (payload rows),
+   * scikit-learn's for its pickles (input columns, converted and run in-process), or the same as another row's.
+   */
+  reference?: PayloadReference | SklearnReference | { sameAs: string };
   /** What a decoder row decodes to. */
   decoded?: { size: number; sha256: string };
   /** The output limit a decoder row is read under (1 GiB when absent). */
@@ -43,6 +41,26 @@ export interface ModelRow {
   error?: { code: string; message: string; details?: Record<string, unknown> };
   /** A file a hostile pickle would create if anything in it ran. */
   canary?: string;
+}
+
+/** Payload rows and numpy's answers for them (the ONNX fixtures, predicted through the model service). */
+export interface PayloadReference {
+  rows: Record<string, unknown>[];
+  probabilities?: number[][];
+  labels?: (string | number)[];
+  values?: number[];
+}
+
+/** scikit-learn's answers for a model (scripts/fixtures/sklearn/make_sklearn_fixtures.py). */
+export interface SklearnReference {
+  /** The model's name; all its files (pickle protocols, joblib compressions) share the reference. */
+  model: string;
+  /** Input columns by ONNX input name: null is a missing number, '' a missing text value. */
+  inputs: Record<string, (number | string | null)[]>;
+  probabilities?: (number | null)[][];
+  labels?: (number | string)[];
+  values?: (number | null)[][];
+  doneWhen?: { row: Record<string, number | string>; probability: number };
 }
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -58,4 +76,17 @@ export function modelRow(file: string): ModelRow {
   const row = modelRows.find((candidate) => candidate.file === file);
   if (!row) throw new Error(`tests/fixtures/models.json has no row for ${file}`);
   return row;
+}
+
+/** A row's scikit-learn reference, its own or the row it names (sameAs); undefined when it has none. */
+export function sklearnReferenceOf(row: ModelRow): SklearnReference | undefined {
+  const reference =
+    row.reference && 'sameAs' in row.reference ? modelRow(row.reference.sameAs).reference : row.reference;
+  return reference && 'inputs' in reference ? reference : undefined;
+}
+
+/** A row's payload reference (the ONNX fixtures'); throws when it has none. */
+export function payloadReferenceOf(row: ModelRow): PayloadReference {
+  if (!row.reference || !('rows' in row.reference)) throw new Error(`${row.file} has no payload reference`);
+  return row.reference;
 }

@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { modelRows, repoRoot, sklearnReferenceOf } from '../helpers/models-table.ts';
 
 export const fixtureDir = path.resolve(import.meta.dirname, '../fixtures/sklearn');
 
-/** One model in expected.json (written by scripts/fixtures/sklearn/make_sklearn_fixtures.py). */
+/**
+ * One model and scikit-learn's answers: from tests/fixtures/models.json for the scikit-learn fixtures (written by
+ * scripts/fixtures/sklearn/make_sklearn_fixtures.py), from expected.json for other folders (XGBoost's).
+ */
 export interface FixtureModel {
   name: string;
   files: string[];
@@ -18,12 +22,25 @@ export interface FixtureModel {
 }
 
 export interface FixtureManifest {
-  sklearnVersion: string;
   models: FixtureModel[];
 }
 
 export function readManifest(dir = fixtureDir): FixtureManifest {
-  return JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as FixtureManifest;
+  if (path.resolve(dir) !== fixtureDir) {
+    return JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as FixtureManifest;
+  }
+  // The table's rows of this folder, grouped by the model whose reference they hold or name, in table order.
+  const models = new Map<string, FixtureModel>();
+  const folder = `${path.relative(repoRoot, fixtureDir).split(path.sep).join('/')}/`;
+  for (const row of modelRows.filter((candidate) => candidate.file.startsWith(folder))) {
+    const reference = sklearnReferenceOf(row);
+    if (!reference) continue;
+    const { model: name, ...answers } = reference;
+    const model = models.get(name) ?? { name, files: [], ...answers };
+    model.files.push(row.file.slice(folder.length));
+    models.set(name, model);
+  }
+  return { models: [...models.values()] };
 }
 
 /** [N,1] feeds for the graph's inputs from the fixture's columns. */

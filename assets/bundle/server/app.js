@@ -87,9 +87,9 @@ export function buildApp({ manifest, model, config, logger, driftProfile, backgr
     forceCloseConnections: false,
   });
   const metrics = createMetrics(manifest);
-  // In a cluster each worker keeps its share of the window; the primary adds them up (cluster.js).
+  // In a cluster each worker keeps a whole window; the primary keeps the newest rows of all (cluster.js).
   const drift = createDrift(manifest, driftProfile, {
-    windowSize: cluster ? Math.ceil(config.driftWindow / config.workers) : config.driftWindow,
+    windowSize: config.driftWindow,
     registry: metrics.registry,
     clustered: Boolean(cluster),
   });

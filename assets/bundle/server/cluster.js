@@ -1,8 +1,8 @@
 // WORKERS > 1: one process per core (node:cluster). The primary forks the workers, which share the
 // listening port (the primary hands connections out in turn), and answers for the whole service what
 // one worker cannot: /metrics (prom-client's AggregatorRegistry sums the workers' counters and
-// histograms) and drift (each worker keeps DRIFT_WINDOW / WORKERS rows; their bin counts add up to
-// the last DRIFT_WINDOW rows, whose PSI the primary computes with the same code). Workers ask the
+// histograms) and drift (each worker keeps its last DRIFT_WINDOW rows' bins and times; the primary
+// keeps the newest DRIFT_WINDOW of them all and computes their PSI with the same code). Workers ask the
 // primary over IPC when /metrics or /drift reaches them. SIGTERM to the primary drains every worker.
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
@@ -175,7 +175,7 @@ export function workerSources() {
 export function serveWorkerRequests({ drift, onStop }) {
   process.on('message', (received) => {
     if (received?.modeldock === 'drift-snapshot') {
-      process.send(message('drift-snapshot-reply', { id: received.id, value: drift.snapshot() }));
+      process.send(message('drift-snapshot-reply', { id: received.id, value: drift.snapshot(true) }));
     } else if (received?.modeldock === 'stop') {
       onStop(received.signal);
     }

@@ -93,25 +93,50 @@ class FeatureWindow {
     this.window.add(this.binOf(cell), now);
   }
 
-  /** The window's counts per bin, its rows and when its oldest row arrived (summed across workers). */
-  snapshot() {
+  /**
+   * The window's counts per bin, its rows and when its oldest row arrived; with `rows`, also each
+   * row's bin and time (oldest first), so a cluster's primary can keep the newest DRIFT_WINDOW rows
+   * of all its workers together.
+   */
+  snapshot(rows = false) {
     const { window } = this;
-    const oldest = window.filled === 0 ? null : window.times[window.filled === window.size ? window.next : 0];
-    return { counts: Array.from(window.counts), filled: window.filled, oldest };
+    const start = window.filled === window.size ? window.next : 0;
+    const oldest = window.filled === 0 ? null : window.times[start];
+    const snapshot = { counts: Array.from(window.counts), filled: window.filled, oldest };
+    if (!rows) return snapshot;
+    const bins = new Array(window.filled);
+    const times = new Array(window.filled);
+    for (let k = 0; k < window.filled; k++) {
+      const at = (start + k) % window.size;
+      bins[k] = window.bins[at];
+      times[k] = window.times[at];
+    }
+    return { ...snapshot, bins, times };
   }
 
   /**
-   * The app's PSI of windows (this one, or one per worker: their counts add up) against the reference;
-   * undefined while they are empty.
+   * The app's PSI of the window against the reference; undefined while it is empty. Several
+   * snapshots (a cluster's workers, each with its own window) are merged to the newest
+   * `this.window.size` rows among them all, as one process would have kept.
    */
   drift(snapshots, now) {
-    const counts = new Float64Array(this.binCount + 2);
+    let counts = new Float64Array(this.binCount + 2);
     let filled = 0;
     let oldest = null;
-    for (const snapshot of snapshots) {
-      for (let i = 0; i < counts.length; i++) counts[i] += snapshot.counts[i];
-      filled += snapshot.filled;
-      if (snapshot.oldest !== null && (oldest === null || snapshot.oldest < oldest)) oldest = snapshot.oldest;
+    if (snapshots.length === 1) {
+      counts.set(snapshots[0].counts);
+      filled = snapshots[0].filled;
+      oldest = snapshots[0].oldest;
+    } else {
+      const rows = [];
+      for (const part of snapshots)
+        for (let k = 0; k < part.filled; k++) rows.push([part.times[k], part.bins[k]]);
+      rows.sort((a, b) => b[0] - a[0]);
+      const kept = rows.slice(0, this.window.size);
+      counts = new Float64Array(this.binCount + 2);
+      for (const [, bin] of kept) counts[bin] += 1;
+      filled = kept.length;
+      oldest = kept.length > 0 ? kept[kept.length - 1][0] : null;
     }
     if (filled === 0) return undefined;
     const unseen = counts[this.unseenBin];
@@ -175,9 +200,9 @@ export function createDrift(manifest, profile, { windowSize, registry, clustered
   const score = profile?.score ? new FeatureWindow(profile.score, windowSize) : undefined;
 
   /** Counts of every window of this process, for the PSI here or in the cluster's primary. */
-  const snapshot = () => ({
-    features: features.map(({ window }) => window.snapshot()),
-    score: score?.snapshot(),
+  const snapshot = (rows = false) => ({
+    features: features.map(({ window }) => window.snapshot(rows)),
+    score: score?.snapshot(rows),
   });
 
   /**
