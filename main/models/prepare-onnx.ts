@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
+import { readFields, WireError } from '../onnx/wire.ts';
 import { inspectModel, type ModelInspection } from './inspect.ts';
 import { type OnnxModel, onnx } from './onnx-model.ts';
-import { readFields, WireError } from './onnx-wire.ts';
 import { bypassZipMaps, findZipMaps } from './zipmap.ts';
 
 /** An ONNX model ready to serve: the bytes onnxruntime runs and what ModelDock learned from it. */

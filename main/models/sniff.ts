@@ -1,7 +1,7 @@
 import type { ModelFormat } from '../../shared/contract/index.ts';
+import { readField, WireError, WireType } from '../onnx/wire.ts';
 import { looksLikeHeaderlessPickle } from '../sklearn/pickle/headerless.ts';
 import { sniffXgboost } from '../sklearn/xgboost/sniff.ts';
-import { readField, WireError, WireType } from './onnx-wire.ts';
 
 /** How many leading bytes `sniffModelFormat` looks at. */
 export const sniffLength = 4096;

@@ -1,3 +1,4 @@
+import { concatBytes, encodeLengthDelimited, readFields, WireType } from '../onnx/wire.ts';
 import {
   intsAttribute,
   mlDomain,
@@ -7,7 +8,6 @@ import {
   stringsAttribute,
   toNumber,
 } from './onnx-model.ts';
-import { concatBytes, encodeLengthDelimited, readFields, WireType } from './onnx-wire.ts';
 
 /**
  * A ZipMap at the end of a classifier graph: it turns the probability tensor into a sequence of

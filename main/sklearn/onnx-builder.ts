@@ -1,5 +1,5 @@
 import onnxProto from 'onnx-proto';
-import { encodeModelProto } from './onnx-wire.ts';
+import { encodeModelProto } from '../onnx/wire.ts';
 
 const { onnx } = onnxProto;
 

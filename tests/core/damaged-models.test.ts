@@ -4,9 +4,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { isAppError } from '../../main/errors.ts';
-import { readFields } from '../../main/models/onnx-wire.ts';
 import { prepareOnnx } from '../../main/models/prepare-onnx.ts';
 import { sniffModelFormat } from '../../main/models/sniff.ts';
+import { readFields } from '../../main/onnx/wire.ts';
 
 const sample = new Uint8Array(
   readFileSync(path.resolve(import.meta.dirname, '../../assets/models/lead_scoring.onnx')),

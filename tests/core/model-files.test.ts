@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, test } from 'vitest';
+import { decodeLzmaAlone, decodeXz, LzmaError } from '../../main/codecs/lzma/index.ts';
 import { isAppError } from '../../main/errors.ts';
 import { ModelService } from '../../main/models/model-service.ts';
 import { convertSklearnValue } from '../../main/sklearn/convert/index.ts';
 import { loadPickleFile } from '../../main/sklearn/pickle/index.ts';
-import { decodeLzmaAlone, decodeXz, LzmaError } from '../../main/sklearn/pickle/lzma/index.ts';
 import {
   modelInfoSchema,
   type PredictManyResult,

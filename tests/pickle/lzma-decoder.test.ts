@@ -3,16 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeLzmaAlone, decodeXz, LzmaError, type LzmaFailure } from '../../main/codecs/lzma/index.ts';
+import { decodeLzma2 } from '../../main/codecs/lzma/lzma2.ts';
+import { OutputBuffer } from '../../main/codecs/lzma/output-buffer.ts';
 import { AppError } from '../../main/errors.ts';
 import { decompress } from '../../main/sklearn/pickle/decompress.ts';
-import {
-  decodeLzmaAlone,
-  decodeXz,
-  LzmaError,
-  type LzmaFailure,
-} from '../../main/sklearn/pickle/lzma/index.ts';
-import { decodeLzma2 } from '../../main/sklearn/pickle/lzma/lzma2.ts';
-import { OutputBuffer } from '../../main/sklearn/pickle/lzma/output-buffer.ts';
 import { modelRow } from '../helpers/models-table.ts';
 import { encodeLiteralsOnly } from './lzma-literal-encoder.ts';
 

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { decodeXz } from '../../main/codecs/lzma/index.ts';
 import { xzDeclaredSize } from '../../main/sklearn/pickle/decompress.ts';
 import { sniffPickle } from '../../main/sklearn/pickle/index.ts';
-import { decodeXz } from '../../main/sklearn/pickle/lzma/index.ts';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'pickle', 'valid');
 const head = (file: string) => new Uint8Array(readFileSync(join(dir, file))).subarray(0, 64);

@@ -2,7 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGunzip, createInflate, gunzipSync, inflateSync } from 'node:zlib';
 import Bunzip from 'seek-bzip';
-import { decodeLzmaAlone, decodeXz, LzmaError } from './lzma/index.ts';
+import { decodeLzmaAlone, decodeXz, LzmaError } from '../../codecs/lzma/index.ts';
 import { corrupt, refused, unsupported } from './pickle-errors.ts';
 
 /** Whole-file compressions joblib writes (joblib/compressor.py), detected by magic bytes. */
