@@ -53,7 +53,7 @@ interface RunResult {
 }
 
 /** `modeldock score` in a fresh process, as a user runs it. */
-async function measureCli(file: string): Promise<RunResult> {
+async function measureCli(file: string, extra: string[] = []): Promise<RunResult> {
   const rusageFile = path.join(workDir, `rusage-${process.pid}.json`);
   const outputPath = `${file}.scored.csv`;
   const args = [
@@ -61,7 +61,7 @@ async function measureCli(file: string): Promise<RunResult> {
     path.join(root, 'bench/rusage-on-exit.mjs'),
     path.join(root, 'bin/modeldock.mjs'),
   ];
-  args.push('score', model, file, '--out', outputPath, ...fillFlags, '--force', '--json');
+  args.push('score', model, file, '--out', outputPath, ...fillFlags, ...extra, '--force', '--json');
   const started = performance.now();
   const stdout = await new Promise<string>((resolve, reject) => {
     const proc = spawn(process.execPath, args, {
@@ -212,6 +212,18 @@ async function main(): Promise<void> {
           `${result.wall.toFixed(2)} s end to end (${result.seconds.toFixed(2)} s scoring, ${result.cpuSeconds.toFixed(2)} s CPU), ` +
           `${Math.round(rows / result.wall).toLocaleString('en-US')} rows/s, peak RSS ${mb(result.maxRssKb)}`,
       );
+      if (!viaService && rows === sizes[0]) {
+        // The metrics tail (#12): a label column adds exact ROC AUC, log loss, the threshold table and
+        // calibration, computed in the workers as rows stream (sorted per worker, merged in linear time).
+        const labelled = await measureCli(file, ['--label-column', 'converted']);
+        console.log(
+          `modeldock score ${rows.toLocaleString('en-US').padStart(9)} rows, --label-column converted: ` +
+            `${labelled.wall.toFixed(2)} s end to end (${labelled.seconds.toFixed(2)} s scoring, ${labelled.cpuSeconds.toFixed(2)} s CPU) → ` +
+            `with/without label ${(labelled.wall / result.wall).toFixed(2)}× end to end, ` +
+            `${(labelled.seconds / result.seconds).toFixed(2)}× scoring, ${(labelled.cpuSeconds / result.cpuSeconds).toFixed(2)}× CPU ` +
+            '(target ≤ 1.3×; on a busy machine the CPU ratio is the steady one)',
+        );
+      }
       if (withPython && batchSize === (batchSizes?.[0] ?? 4096)) {
         const reference = await pandas(file);
         console.log(

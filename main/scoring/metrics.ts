@@ -229,30 +229,54 @@ function sortedRocCurve(
   const p = positives.length;
   const n = negatives.length;
   if (p === 0 || n === 0) return [];
-  const points = [{ fpr: 0, tpr: 0 }];
-  // From the highest score down, one point per distinct score.
-  let i = p - 1;
-  let j = n - 1;
-  let tp = 0;
-  let fp = 0;
-  while (i >= 0 || j >= 0) {
-    const score = Math.max(
-      i >= 0 ? (positives[i] ?? 0) : -Infinity,
-      j >= 0 ? (negatives[j] ?? 0) : -Infinity,
-    );
-    while (i >= 0 && positives[i] === score) {
-      tp++;
-      i--;
+  // One point per distinct score, from the highest down (after the origin). A first pass counts them,
+  // so only the points kept after thinning (as rocCurve thins) are made: a million scores would
+  // otherwise mean a million point objects.
+  const walk = (visit: (tp: number, fp: number) => void) => {
+    let i = p - 1;
+    let j = n - 1;
+    let tp = 0;
+    let fp = 0;
+    while (i >= 0 || j >= 0) {
+      const a = i >= 0 ? (positives[i] as number) : -Infinity;
+      const b = j >= 0 ? (negatives[j] as number) : -Infinity;
+      const score = Math.max(a, b);
+      while (i >= 0 && positives[i] === score) {
+        tp++;
+        i--;
+      }
+      while (j >= 0 && negatives[j] === score) {
+        fp++;
+        j--;
+      }
+      visit(tp, fp);
     }
-    while (j >= 0 && negatives[j] === score) {
-      fp++;
-      j--;
-    }
-    points.push({ fpr: fp / n, tpr: tp / p });
+  };
+  let distinct = 0;
+  walk(() => {
+    distinct++;
+  });
+  const total = distinct + 1; // with the origin
+  if (total <= maxPoints) {
+    const points = [{ fpr: 0, tpr: 0 }];
+    walk((tp, fp) => points.push({ fpr: fp / n, tpr: tp / p }));
+    return points;
   }
-  if (points.length <= maxPoints) return points;
-  const step = (points.length - 1) / (maxPoints - 1);
-  return Array.from({ length: maxPoints }, (_, k) => points[Math.round(k * step)] ?? { fpr: 1, tpr: 1 });
+  const step = (total - 1) / (maxPoints - 1);
+  const wanted = Array.from({ length: maxPoints }, (_, k) => Math.round(k * step));
+  const points: Array<{ fpr: number; tpr: number }> = [];
+  let index = 0; // index of the next point in the full curve (0 is the origin)
+  let next = 0;
+  const take = (tp: number, fp: number) => {
+    while (next < wanted.length && wanted[next] === index) {
+      points.push({ fpr: fp / n, tpr: tp / p });
+      next++;
+    }
+    index++;
+  };
+  take(0, 0);
+  walk(take);
+  return points;
 }
 
 function sortedCalibration(

@@ -65,6 +65,7 @@ export class ReportAccumulator {
   private positives: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private negatives: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private rowsWithoutLabel = 0;
+  private readonly labelCache = new Map<string, 0 | 1 | null>();
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
 
@@ -98,7 +99,12 @@ export class ReportAccumulator {
     }
     const label = this.options.label;
     if (label) {
-      const value = labelValue(labelCell, label.positiveClass, label.classLabels);
+      // A label column holds a handful of distinct texts ("0", "1", "yes", ""): each is matched once.
+      let value = labelCell === undefined ? null : this.labelCache.get(labelCell);
+      if (value === undefined) {
+        value = labelValue(labelCell, label.positiveClass, label.classLabels);
+        if (labelCell !== undefined && this.labelCache.size < 1000) this.labelCache.set(labelCell, value);
+      }
       if (value === null) this.rowsWithoutLabel++;
       else this.pushLabel(score, value);
     } else if (this.options.rankScores) {

@@ -8,6 +8,7 @@ import type {
   ScoringSummary,
   ThresholdMetrics,
 } from '../../shared/contract/index.ts';
+import { formatContribution } from '../../shared/explain-text.ts';
 
 /**
  * The batch report as one self-contained HTML file: charts are inline SVG drawn here (no scripts,
@@ -37,6 +38,22 @@ export function renderReportHtml(
       `<h2>Rows that could not be scored</h2>${table(
         ['Reason', 'Cells'],
         Object.entries(summary.failuresByReason).map(([reason, count]) => [reason, fmtInt(count)]),
+      )}`,
+    );
+  }
+  const unseen = Object.entries(summary.unseenCategories ?? {});
+  if (unseen.length > 0) {
+    parts.push(
+      `<h2>Categories the model was not trained on</h2>
+<p>These rows were scored as the model scores an unseen value (or failed, in strict mode); a value spelt differently from training (“Paid Ads” for “paid_ads”) shows up here.</p>${table(
+        ['Input', 'Rows', 'Values (most frequent first)'],
+        unseen.map(([input, values]) => [
+          input,
+          fmtInt(summary.unseenRows?.[input] ?? 0),
+          Object.entries(values)
+            .map(([value, count]) => `“${value}” ${fmtInt(count)}`)
+            .join(', '),
+        ]),
       )}`,
     );
   }
@@ -76,6 +93,8 @@ ${decisions && decisions.gains.length > 0 ? `<figure>${gainsSvg(decisions.gains)
   }
   if (report.capacity && report.capacity.length > 0) parts.push(capacitySection(report.capacity));
   if (options.drift) parts.push(driftSection(options.drift));
+  if (summary.explanations && summary.explanations.rows > 0)
+    parts.push(importanceSection(summary.explanations));
   const top = report.topRows;
   parts.push(
     `<h2>The ${top.rows.length} highest-scoring rows</h2>${table(
@@ -182,6 +201,21 @@ function fmtCount(value: number): string {
 }
 
 const bandText = { stable: 'stable', moderate: 'moderate shift', significant: 'significant shift' } as const;
+
+/** A run with explanations: mean |contribution| per input and mean contribution by score decile (largest first). */
+function importanceSection(explained: NonNullable<ScoringSummary['explanations']>): string {
+  const order = explained.inputs
+    .map((_, i) => i)
+    .sort((a, b) => explained.meanAbsolute[b]! - explained.meanAbsolute[a]!);
+  const rows = order.map((i) => [
+    explained.inputs[i]!,
+    explained.meanAbsolute[i]!.toPrecision(3),
+    ...explained.byDecile.map((decile) => formatContribution(decile.meanContribution[i]!)),
+  ]);
+  return `<h2>What drives the scores</h2>
+<p>Mean contribution of each input over ${fmtInt(explained.rows)} explained rows (${explained.method} Shapley values against ${fmtInt(explained.background.rows)} rows of ${escapeHtml(explained.background.name)}), overall and by decile of the score (1 = lowest). Each row's top three drivers are in the output file.</p>
+${table(['Input', 'Mean |contribution|', ...explained.byDecile.map((decile) => `Decile ${decile.decile}`)], rows)}`;
+}
 
 /** The PSI table the Batch tab shows under the report: one row per input, then the score distribution. */
 function driftSection(drift: DriftReport): string {

@@ -49,6 +49,10 @@ describe('batch scoring with explanations', () => {
     expect(explained).toMatchObject({ method: 'exact', rows: 100, modelRowsPerRow: 701 });
     expect(explained.inputs).toEqual(info.inputs.map((input) => input.name));
     expect(explained.byDecile).toHaveLength(10);
+    const { renderReportHtml } = await import('../../main/scoring/report-html.ts');
+    const html = renderReportHtml(summary, { modelName: 'pipeline_v1.bin' });
+    expect(html).toContain('<h2>What drives the scores</h2>');
+    expect(html).toContain('number_of_courses_viewed');
     // This fixture has no quoted fields: its lines split on commas.
     const lines = readFileSync(outputPath, 'utf8').trim().split('\n');
     const header = lines[0]!.split(',');

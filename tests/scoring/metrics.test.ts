@@ -5,6 +5,7 @@ import {
   confusionAt,
   logLoss,
   metricsFromConfusion,
+  metricsFromSorted,
   rocAuc,
   rocCurve,
   thresholdTable,
@@ -113,5 +114,44 @@ describe('threshold metrics', () => {
       { from: 0.1, to: 0.2, meanPredicted: (0.15 + 0.12) / 2, observedRate: 0.5, count: 2 },
       { from: 0.9, to: 1, meanPredicted: 0.95, observedRate: 1, count: 1 },
     ]);
+  });
+});
+
+describe('metrics from per-worker sorted scores (what the batch engine computes)', () => {
+  test('equal the index-sort functions on random scores with ties, at any threshold', () => {
+    const rows = fc.array(
+      fc.record({
+        // Few distinct values so ties are common; some runs have a thousand rows to exercise thinning.
+        score: fc.oneof(
+          fc.integer({ min: 0, max: 20 }).map((k) => k / 20),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+        ),
+        label: fc.constantFrom(0, 1),
+      }),
+      { minLength: 1, maxLength: 1200 },
+    );
+    fc.assert(
+      fc.property(rows, fc.double({ min: 0, max: 1, noNaN: true }), (data, threshold) => {
+        const scores = data.map((row) => row.score);
+        const labels = data.map((row) => row.label);
+        const positives = Float64Array.from(scores.filter((_, i) => labels[i] === 1)).sort();
+        const negatives = Float64Array.from(scores.filter((_, i) => labels[i] === 0)).sort();
+        const sorted = metricsFromSorted(positives, negatives, threshold);
+        expect(sorted.rocAuc).toBe(rocAuc(scores, labels));
+        expect(sorted.logLoss).toBeCloseTo(logLoss(scores, labels), 12);
+        expect(sorted.atThreshold).toEqual(
+          metricsFromConfusion(threshold, confusionAt(scores, labels, threshold)),
+        );
+        expect(sorted.thresholdTable).toEqual(thresholdTable(scores, labels));
+        expect(sorted.rocCurve).toEqual(rocCurve(scores, labels));
+        const expected = calibration(scores, labels);
+        expect(sorted.calibration.map(({ meanPredicted: _, ...rest }) => rest)).toEqual(
+          expected.map(({ meanPredicted: _, ...rest }) => rest),
+        );
+        for (const [k, bin] of sorted.calibration.entries())
+          expect(bin.meanPredicted).toBeCloseTo(expected[k]!.meanPredicted, 12);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ScoringService } from '../../main/scoring/scoring-service.ts';
 import { writeLeadCsv } from '../../scripts/generate-leads.ts';
 import type { PredictManyResult } from '../../shared/contract/index.ts';
 import { leadCsv, scoringFixture } from './helpers.ts';
@@ -340,4 +341,39 @@ describe('cancel', () => {
     // Latency is measured by bench/batch.ts; logged here for the curious, not asserted.
     console.info(`cancel took ${latency.toFixed(0)} ms`);
   });
+
+  // The metrics tail: with a label column the workers sort the scores once reading is done, and the
+  // service then joins the parts and renames. Cancel there leaves nothing behind either.
+  for (const stage of ['metrics', 'writing'] as const) {
+    test(`stops in the ${stage} stage of a labelled two-worker run and leaves no output`, async () => {
+      const input = fx.file('cancel-tail.csv');
+      await writeLeadCsv(input, 300_000, 6);
+      const scoring = new ScoringService(fx.models, { parallelMinBytes: 1 });
+      const controller = new AbortController();
+      const outputPath = fx.file(`cancel-${stage}.csv`);
+      const stages: string[] = [];
+      const error = await scoring
+        .score(
+          {
+            ...fx.setup(input, { missing: fill }),
+            outputPath,
+            overwrite: false,
+            threshold: 0.5,
+            labelColumn: 'converted',
+          },
+          {
+            signal: controller.signal,
+            onProgress: (progress) => {
+              stages.push(progress.stage);
+              if (progress.stage === stage) controller.abort();
+            },
+          },
+        )
+        .catch((caught: { code: string }) => caught);
+      expect(stages).toContain(stage);
+      expect(error).toMatchObject({ code: 'cancelled' });
+      const { readdirSync } = await import('node:fs');
+      expect(readdirSync(fx.dir).filter((name) => name.includes(`cancel-${stage}`))).toEqual([]);
+    });
+  }
 });
