@@ -64,3 +64,40 @@ test('whom to call: 10 % of the leads gives the threshold and the conversions; g
   await expect(app.getByTestId('run-facts')).toContainText(sha256);
   await saveScreenshot(app, 'run-history', appMode);
 });
+
+test('which model is better: Compare against the label gives the figures side by side and DeLong in one sentence', async ({
+  app,
+  appMode,
+}) => {
+  await app.getByTestId('open-file-input').setInputFiles(v2Model);
+  await expect(app.getByRole('tab', { name: 'Try' })).toBeVisible();
+  await app.getByTestId('open-file-input').setInputFiles(sampleModel);
+  await expect(app.getByRole('tab', { name: 'Try' })).toBeVisible();
+  await app.getByRole('tab', { name: 'Samples & compare' }).click();
+  const compare = app.getByRole('region', { name: 'Compare versions' });
+  const modelB = compare.getByLabel('Model B');
+  const v2Option = modelB.locator('option', { hasText: '(lead_scoring_v2.onnx)' });
+  await modelB.selectOption((await v2Option.getAttribute('value')) ?? '');
+  await compare.getByTestId('compare-csv-input').setInputFiles(leadCsv);
+  await compare.getByTestId('missing-policy-lead_source').selectOption('fill');
+  await compare.getByTestId('missing-policy-annual_income').selectOption('fill');
+  await expect(compare.getByTestId('batch-check-summary')).toContainText('1,462 rows; 0 would fail');
+  await expect(compare.getByTestId('compare-label-column')).toHaveValue('converted');
+  await compare.getByTestId('compare-csv-run').click();
+  const verdict = compare.getByTestId('compare-verdict');
+  await expect(verdict).toContainText('AUC is 0.008 higher than', { timeout: 30_000 });
+  await expect(verdict).toContainText('95 % CI 0.001–0.016, p = 0.029: the difference is real.');
+  await expect(compare.getByTestId('compare-metrics')).toContainText('ROC AUC');
+  for (const chart of ['compare-roc', 'compare-pr', 'compare-calibration', 'compare-gains-chart'])
+    await expect(compare.getByTestId(chart).locator('canvas')).toBeVisible();
+  await expect(compare.getByTestId('gains-table')).toBeVisible();
+  await compare.getByTestId('compare-decisions').scrollIntoViewIfNeeded();
+  await saveScreenshot(app, 'compare-decisions', appMode);
+
+  await app.getByRole('button', { name: 'Library' }).click();
+  const row = app.getByTestId('run-row').filter({ hasText: 'Compare' }).first();
+  await row.getByTestId('run-reopen').click();
+  await expect(app.getByTestId('run-reopened').getByTestId('compare-verdict')).toContainText(
+    'the difference is real',
+  );
+});

@@ -1,7 +1,8 @@
-import type { CallName, ProgressEvent } from '../../shared/contract/index.ts';
+import type { CallName, ModelInfo, ProgressEvent } from '../../shared/contract/index.ts';
 import type { ExplainService } from '../analysis/explain-service.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import type { LibraryService } from '../library/library-service.ts';
+import { batchRunRecord } from '../library/run-history.ts';
 import type { ScoringService } from './scoring-service.ts';
 import type { EngineProgress, EngineStage } from './types.ts';
 
@@ -10,7 +11,8 @@ type BatchCallName = Extract<CallName, `batch.${string}`>;
 interface BatchServices {
   scoring: ScoringService;
   explainer: Pick<ExplainService, 'background'>;
-  library: Pick<LibraryService, 'referenceProfileFor'>;
+  library: Pick<LibraryService, 'referenceProfileFor' | 'recordRun' | 'getRun'>;
+  models: { get(modelId: string): { info: ModelInfo } };
 }
 
 /** What the progress bar says in each stage of a pass. */
@@ -45,8 +47,8 @@ export function batchHandlers(services: BatchServices): Pick<HandlerTable, Batch
     'batch.inspect': async (request) => scoring.inspect(request),
     'batch.check': async ({ operationId: _id, ...setup }, context) =>
       scoring.check(setup, { signal: context.signal, onProgress: passProgress(context, 'Checking') }),
-    'batch.score': async ({ operationId: _id, explain, ...request }, context) =>
-      scoring.score(
+    'batch.score': async ({ operationId: _id, explain, ...request }, context) => {
+      const summary = await scoring.score(
         // Drift against the model's attached reference comes from the same pass.
         {
           ...request,
@@ -56,7 +58,23 @@ export function batchHandlers(services: BatchServices): Pick<HandlerTable, Batch
             : {}),
         },
         { signal: context.signal, onProgress: passProgress(context, 'Scoring') },
-      ),
-    'batch.saveReport': async (request) => scoring.saveReport(request),
+      );
+      // Kept in the run history (the library's catalog); a run that can't be kept still returns.
+      const settings = explain ? { ...request, explain } : request;
+      const kept = await batchRunRecord(services.models.get(request.modelId).info, settings, summary, 'app')
+        .then((record) => library.recordRun(record, summary))
+        .catch(() => undefined);
+      return kept ? { ...summary, runId: kept.id } : summary;
+    },
+    'batch.saveReport': async ({ runId, ...request }) =>
+      scoring.saveReport({
+        ...request,
+        audit: runId
+          ? await library.getRun(runId).then(
+              (run) => run.record,
+              () => undefined,
+            )
+          : undefined,
+      }),
   };
 }

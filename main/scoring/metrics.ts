@@ -1,4 +1,5 @@
 import type { Confusion, LabelMetrics, ThresholdMetrics } from '../../shared/contract/index.ts';
+import { rocAuc as exactRocAuc } from '../analysis/roc.ts';
 
 /**
  * Classification metrics for a binary model's positive-class probabilities against 0/1 labels.
@@ -177,17 +178,6 @@ export function metricsFromSorted(
 ): Pick<LabelMetrics, 'rocAuc' | 'logLoss' | 'atThreshold' | 'thresholdTable' | 'rocCurve' | 'calibration'> {
   const p = positives.length;
   const n = negatives.length;
-  // Mann-Whitney U: per positive, the negatives below it, plus half of those tied with it.
-  let u = 0;
-  let below = 0;
-  let tiedEnd = 0;
-  for (let i = 0; i < p; i++) {
-    const score = positives[i] ?? 0;
-    while (below < n && (negatives[below] ?? 0) < score) below++;
-    if (tiedEnd < below) tiedEnd = below;
-    while (tiedEnd < n && negatives[tiedEnd] === score) tiedEnd++;
-    u += below + (tiedEnd - below) / 2;
-  }
   const eps = 1e-15;
   let loss = 0;
   for (let i = 0; i < p; i++) loss -= Math.log(Math.min(1 - eps, Math.max(eps, positives[i] ?? 0)));
@@ -200,7 +190,8 @@ export function metricsFromSorted(
   const table: ThresholdMetrics[] = [];
   for (let step = 0; step <= 100; step++) table.push(metricsFromConfusion(step / 100, confusion(step / 100)));
   return {
-    rocAuc: p === 0 || n === 0 ? null : u / (p * n),
+    // One AUC everywhere: main/analysis/roc.ts (exact Mann–Whitney over the sorted scores).
+    rocAuc: exactRocAuc({ rows: p + n, positives, negatives }),
     logLoss: p + n === 0 ? 0 : loss / (p + n),
     atThreshold: metricsFromConfusion(threshold, confusion(threshold)),
     thresholdTable: table,

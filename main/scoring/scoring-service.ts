@@ -12,6 +12,7 @@ import type {
   MissingPolicy,
   ModelInfo,
   NumberFormat,
+  RunRecord,
   ScoringCheck,
   ScoringSummary,
   UnseenCategoriesPolicy,
@@ -366,6 +367,8 @@ export class ScoringService {
     threshold?: number;
     overwrite: boolean;
     drift?: DriftReport;
+    /** The run as the history keeps it (checksums, settings): the report's audit section. */
+    audit?: RunRecord;
   }): Promise<{ path: string; bytes: number }> {
     const target = path.resolve(request.path);
     if (!request.overwrite && (await exists(target))) {
@@ -377,6 +380,7 @@ export class ScoringService {
       modelName: request.modelName,
       threshold: request.threshold,
       drift: request.drift ?? request.summary.drift,
+      audit: request.audit,
     });
     try {
       await writeFileStaged(target, html);

@@ -162,6 +162,8 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
         overwrite,
         // The drift table shown under the report goes into the file too, when there is one.
         drift: drift?.state === 'ready' ? drift.report : undefined,
+        // The run's checksums and settings (the history) go into the report's audit section.
+        ...(summary.runId ? { runId: summary.runId } : {}),
       });
       update({ savedReport: saved.path });
     } catch (caught) {

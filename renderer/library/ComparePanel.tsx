@@ -19,6 +19,7 @@ import {
 import { useCsvCheck } from '../batch/use-csv-check.ts';
 import { useChart } from '../charts/use-chart.ts';
 import { client, newOperationId } from '../client/index.ts';
+import { CompareDecisions } from '../decisions/DecisionViews.tsx';
 import { errorMessage, formatProbability } from './format.ts';
 import { PayloadEditor, usePayloadSource } from './PayloadSource.tsx';
 import { useBusyAction } from './use-busy-action.ts';
@@ -41,6 +42,8 @@ export function ComparePanel(props: ComparePanelProps) {
   const [payloadResult, setPayloadResult] = useState<ComparePayloadResult | null>(null);
   const [csvResult, setCsvResult] = useState<CompareCsvResult | null>(null);
   const [threshold, setThreshold] = useState('0.5');
+  // null: not chosen yet, so the column Batch would suggest (e.g. `converted`) is used.
+  const [labelChoice, setLabelChoice] = useState<string | null>(null);
   const [csvPath, setCsvPath] = useState<string | null>(null);
   const [choices, setChoices] = useState<CsvReadChoices>(defaultCsvReadChoices);
   const csv = useCsvCheck(model.modelId, csvPath, choices);
@@ -90,6 +93,7 @@ export function ComparePanel(props: ComparePanelProps) {
     run(async () => {
       setCsvResult(null);
       setChoices(defaultCsvReadChoices);
+      setLabelChoice(null);
       setCsvPath(await client.pathForFile(file));
     });
 
@@ -107,6 +111,7 @@ export function ComparePanel(props: ComparePanelProps) {
             ...csvSetup(model.modelId, csvPath, choices),
             modelIdB: other.modelId,
             threshold: Number(threshold),
+            ...(labelColumn ? { labelColumn } : {}),
             operationId,
           }),
         );
@@ -116,6 +121,7 @@ export function ComparePanel(props: ComparePanelProps) {
     });
 
   const csvReason = csv.inspection ? blockedReason(csv.inspection, csv.check) : null;
+  const labelColumn = labelChoice ?? csv.inspection?.suggestedLabelColumn ?? '';
   const thresholdValue = Number(threshold);
   const thresholdValid = threshold.trim() !== '' && thresholdValue >= 0 && thresholdValue <= 1;
   const nameA = model.file.fileName;
@@ -235,6 +241,20 @@ export function ComparePanel(props: ComparePanelProps) {
                 </p>
               ) : null}
               <div className="actions">
+                <label htmlFor={`${ids}-label`}>Label column (which model is better)</label>
+                <select
+                  id={`${ids}-label`}
+                  value={labelColumn}
+                  data-testid="compare-label-column"
+                  onChange={(event) => setLabelChoice(event.target.value)}
+                >
+                  <option value="">none</option>
+                  {csv.inspection.columns.map((column) => (
+                    <option key={column} value={column}>
+                      {column}
+                    </option>
+                  ))}
+                </select>
                 <label htmlFor={`${ids}-threshold`}>Threshold</label>
                 <input
                   id={`${ids}-threshold`}
@@ -365,6 +385,9 @@ export function CompareCsvReport(props: { result: CompareCsvResult; nameA: strin
             </tbody>
           </table>
         </details>
+      ) : null}
+      {result.decisions ? (
+        <CompareDecisions comparison={result.decisions} nameA={nameA} nameB={nameB} />
       ) : null}
     </div>
   );

@@ -192,6 +192,8 @@ export const batchReportSchema = z.object({
 export type BatchReport = z.infer<typeof batchReportSchema>;
 
 export const scoringSummarySchema = z.object({
+  /** The run's id in the history (history.get), when it was kept. */
+  runId: z.string().optional(),
   rows: z.number().int(),
   scored: z.number().int(),
   failed: z.number().int(),
@@ -270,6 +272,8 @@ export const batchCalls = {
       overwrite: z.boolean().default(false),
       /** The run's drift against the model's reference (summary.drift), when there is one. */
       drift: driftReportSchema.optional(),
+      /** The run in the history: its checksums and settings go into the report's audit section. */
+      runId: z.string().optional(),
     }),
     z.object({ path: z.string(), bytes: z.number().int() }),
   ),

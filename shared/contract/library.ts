@@ -162,6 +162,8 @@ export const compareCsvResultSchema = z.object({
   seconds: z.number(),
   /** Against the label column, when one was given: each model's figures side by side and DeLong's test. */
   decisions: labelledComparisonSchema.optional(),
+  /** The run's id in the history (history.get), when it was kept. */
+  runId: z.string().optional(),
 });
 export type CompareCsvResult = z.infer<typeof compareCsvResultSchema>;
 

@@ -210,6 +210,11 @@ describe('live drift in the exported service', () => {
     expect(metric(text, /^modeldock_unseen_category_total\{input="lead_source"\}/)).toBeGreaterThanOrEqual(
       drifted.length / 4,
     );
+    // /openapi.json describes /drift, valid, with the status it answered.
+    const openapi = await (await fetch(`${service.url}/openapi.json`)).json();
+    expect(Object.keys(openapi.paths['/drift'].get.responses)).toContain('200');
+    const { validate } = await import('@readme/openapi-parser');
+    expect((await validate(openapi)).valid).toBe(true);
     const lint = await new Promise<string>((resolve) => {
       const child = execFile('promtool', ['check', 'metrics'], (_error, stdout, stderr) =>
         resolve(`${stdout}${stderr}`.trim()),

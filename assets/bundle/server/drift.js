@@ -4,20 +4,14 @@
 // runtime.generated.js (generated from its PSI module), so the PSI of the same rows is the app's.
 // Also, always: modeldock_unseen_category_total, values of a categorical input the model never saw.
 import client from 'prom-client';
-import * as runtime from './runtime.generated.js';
-
-const { binIndex, computePsiFromCounts, psiBand, profileCategory, profileNumber } = runtime;
-
-/**
- * ModelDock's rule for an unseen category (main/models/payload.ts): a string value of an input
- * with known categories that is not one of them; the "" of a left-out optional input is missing.
- */
-function unseenRule(input) {
-  if (typeof runtime.unseenCategoryRule === 'function') return runtime.unseenCategoryRule(input);
-  if (!input.categories || input.categories.length === 0) return undefined;
-  const known = new Set(input.categories);
-  return (value) => typeof value === 'string' && !known.has(value) && !(input.optional && value === '');
-}
+import {
+  binIndex,
+  computePsiFromCounts,
+  profileCategory,
+  profileNumber,
+  psiBand,
+  unseenCategoryRule,
+} from './runtime.generated.js';
 
 /** The last `size` bin indices seen, with their counts per bin and the time each arrived. */
 class RollingBins {
@@ -179,7 +173,8 @@ export function createDrift(manifest, profile, { windowSize, registry, clustered
   });
   const unseenChecks = [];
   for (const [index, input] of inputs.entries()) {
-    const rule = unseenRule(input);
+    // ModelDock's one rule for an unseen category (main/models/payload.ts).
+    const rule = unseenCategoryRule(input);
     if (rule)
       unseenChecks.push({
         index,

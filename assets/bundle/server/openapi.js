@@ -177,6 +177,19 @@ export function buildOpenApi(manifest, options) {
         Prediction: prediction,
         ValidationError: validationError,
         Error: errorSchema(),
+        Drift: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            input: { type: 'string' },
+            kind: { type: 'string', enum: ['numeric', 'categorical'] },
+            psi: { type: ['number', 'null'] },
+            band: { type: ['string', 'null'], enum: ['stable', 'moderate', 'significant', null] },
+            rows: { type: 'integer' },
+            ageSeconds: { type: 'number' },
+            bins: { type: 'array', items: { type: 'object' } },
+          },
+        },
         InferenceError: {
           type: 'object',
           required: ['error'],
@@ -375,6 +388,36 @@ export function buildOpenApi(manifest, options) {
               description: 'Metrics in the Prometheus text format',
               content: { 'text/plain': { schema: { type: 'string' } } },
             },
+            ...common(problem),
+          },
+        },
+      },
+      '/drift': {
+        get: {
+          summary: manifest.drift
+            ? `Live drift: PSI of each input and of the score over the last DRIFT_WINDOW rows against ${manifest.drift.reference.fileName}`
+            : 'Live drift (this bundle was exported without a drift reference: 404)',
+          responses: {
+            ...(manifest.drift
+              ? {
+                  200: json(
+                    {
+                      type: 'object',
+                      required: ['reference', 'window', 'inputs'],
+                      properties: {
+                        reference: {
+                          type: 'object',
+                          properties: { fileName: { type: 'string' }, rows: { type: 'integer' } },
+                        },
+                        window: { type: 'object', properties: { size: { type: 'integer' } } },
+                        inputs: { type: 'array', items: { $ref: '#/components/schemas/Drift' } },
+                        score: { $ref: '#/components/schemas/Drift' },
+                      },
+                    },
+                    'PSI per input and for the score, with bands, window rows and age, and bins',
+                  ),
+                }
+              : { 404: json(problem, 'No drift reference in this bundle') }),
             ...common(problem),
           },
         },
