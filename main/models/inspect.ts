@@ -39,7 +39,12 @@ const classifierOps = new Set(['LinearClassifier', 'SVMClassifier', 'TreeEnsembl
 const regressorOps = new Set(['LinearRegressor', 'SVMRegressor', 'TreeEnsembleRegressor']);
 /** Element types ModelDock can build tensors of from JSON values. */
 const feedableTypes = new Set<string>(
-  elementTypeSchema.options.filter((type) => type !== 'float16' && type !== 'unknown'),
+  elementTypeSchema.options.filter(
+    (type) =>
+      !['float16', 'bfloat16', 'complex64', 'complex128', 'uint4', 'int4', 'unknown'].includes(type) &&
+      !type.startsWith('float8') &&
+      !type.startsWith('float4'),
+  ),
 );
 
 /** Who produces each tensor of a graph, for tracing outputs and encoder inputs back to their sources. */

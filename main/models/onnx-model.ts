@@ -34,9 +34,19 @@ const elementTypes: Record<number, ElementType> = {
   11: 'double',
   12: 'uint32',
   13: 'uint64',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+  17: 'float8e4m3fn',
+  18: 'float8e4m3fnuz',
+  19: 'float8e5m2',
+  20: 'float8e5m2fnuz',
+  21: 'uint4',
+  22: 'int4',
+  23: 'float4e2m1',
 };
 
-/** ONNX TensorProto.DataType → ModelDock's element type name ('unknown' for complex, bfloat16, float8…). */
+/** ONNX TensorProto.DataType (onnx.proto's numbers) → ModelDock's element type name ('unknown' past these). */
 export function elementTypeName(dataType: number | null | undefined): ElementType {
   return elementTypes[dataType ?? 0] ?? 'unknown';
 }

@@ -34,6 +34,17 @@ export const elementTypeSchema = z.enum([
   'uint64',
   'bool',
   'string',
+  // Named so a model that uses them says what they are; ModelDock can't build tensors of these from JSON.
+  'complex64',
+  'complex128',
+  'bfloat16',
+  'float8e4m3fn',
+  'float8e4m3fnuz',
+  'float8e5m2',
+  'float8e5m2fnuz',
+  'uint4',
+  'int4',
+  'float4e2m1',
   'unknown',
 ]);
 export type ElementType = z.infer<typeof elementTypeSchema>;
