@@ -70,9 +70,9 @@ test('which model is better: Compare against the label gives the figures side by
   appMode,
 }) => {
   await app.getByTestId('open-file-input').setInputFiles(v2Model);
-  await expect(app.getByRole('tab', { name: 'Try' })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'lead_scoring_v2.onnx', level: 1 })).toBeVisible();
   await app.getByTestId('open-file-input').setInputFiles(sampleModel);
-  await expect(app.getByRole('tab', { name: 'Try' })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'lead_scoring.onnx', level: 1 })).toBeVisible();
   await app.getByRole('tab', { name: 'Samples & compare' }).click();
   const compare = app.getByRole('region', { name: 'Compare versions' });
   const modelB = compare.getByLabel('Model B');
