@@ -1,5 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { writeLeadCsv } from '../scripts/generate-leads.ts';
 import { expect, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
 
 const leadCsv = path.join(repoRoot, 'assets/data/course_lead_scoring.csv');
@@ -80,4 +82,36 @@ test('a ; file with decimal commas is read as such, and blocked with the reason 
   await expect(app.getByTestId('batch-blocked')).toContainText('has a decimal comma');
   await expect(app.getByTestId('batch-run')).toBeDisabled();
   await saveScreenshot(app, 'batch-european-blocked', appMode);
+});
+
+test('Cancel in the metrics stage of a large labelled run leaves no output', async ({ app, workDir }) => {
+  const file = path.join(workDir, 'many-labelled-leads.csv');
+  await writeLeadCsv(file, 1_500_000, 5);
+  await app.getByTestId('open-file-input').setInputFiles(sampleModel);
+  await app.getByRole('tab', { name: 'Batch', exact: true }).click();
+  await app.getByTestId('batch-file-input').setInputFiles(file);
+  await app.getByTestId('missing-policy-lead_source').selectOption('fill');
+  await app.getByTestId('missing-policy-annual_income').selectOption('fill');
+  await expect(app.getByTestId('batch-check-summary')).toContainText('1,500,000 rows; 0 would fail', {
+    timeout: 60_000,
+  });
+  await app.getByTestId('batch-label-column').selectOption('converted');
+  const outputPath = await app.getByTestId('batch-output-path-input').inputValue();
+  await app.getByTestId('batch-run').click();
+  // Every byte read, the workers sort the labelled scores and the service joins the parts: the bar names
+  // that stage, and Cancel still works there.
+  await app.waitForFunction(
+    () =>
+      /Computing metrics|Writing the output/.test(
+        document.querySelector('[data-testid="batch-progress"]')?.textContent ?? '',
+      ),
+    undefined,
+    { polling: 'raf', timeout: 120_000 },
+  );
+  await app.getByTestId('batch-cancel').click();
+  await expect(app.getByTestId('batch-error')).toHaveText(
+    'Scoring was cancelled; no output file was written.',
+  );
+  const folder = path.dirname(outputPath);
+  expect((await readdir(folder)).filter((name) => name.includes(path.basename(outputPath)))).toEqual([]);
 });
