@@ -3,11 +3,11 @@
  * them into an ONNX graph, and the result is kept in the app's data directory under the
  * source file's SHA-256 so reopening the same file skips the work. The user's file is only read.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { AppError, isAppError } from '../errors.ts';
+import { writeFileStaged } from '../files/staged-write.ts';
 import { holdsOnlyTransformers } from './convert/convert-pipeline.ts';
 import { conversionMetadataKeys, convertSklearnValue } from './convert/index.ts';
 import { defaultLimits, loadPickleFile, PyTuple, type PyValue } from './pickle/index.ts';
@@ -151,14 +151,7 @@ export async function convertSklearnFile(
   }
   throwIfAborted(options.signal);
   await mkdir(directory, { recursive: true });
-  const temporary = `${convertedPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, converted.onnxBytes);
-    await rename(temporary, convertedPath);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileStaged(convertedPath, converted.onnxBytes);
   return {
     onnxBytes: converted.onnxBytes,
     convertedPath,

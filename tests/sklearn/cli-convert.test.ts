@@ -38,7 +38,9 @@ describe('modeldock convert', () => {
     ]);
     expect([...session.outputNames]).toEqual(['label', 'probabilities']);
     await session.release();
-    expect(readdirSync(work).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(work).filter((name) => name.endsWith('.tmp') || name.includes('.partial'))).toEqual(
+      [],
+    );
   });
 
   test('refuses to overwrite without --force, replaces with it', async () => {
