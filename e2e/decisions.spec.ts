@@ -1,6 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { expect, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
+import {
+  expect,
+  repoRoot,
+  sampleModel,
+  saveScreenshot,
+  startWebHost,
+  stopWebHost,
+  test,
+} from './fixtures.ts';
 
 /** Issue 13's "done when": whom to call (capacity), which model is better (Compare), and yesterday's run. */
 const leadCsv = path.join(repoRoot, 'assets/data/course_lead_scoring.csv');
@@ -70,9 +78,9 @@ test('which model is better: Compare against the label gives the figures side by
   appMode,
 }) => {
   await app.getByTestId('open-file-input').setInputFiles(v2Model);
-  await expect(app.getByRole('tab', { name: 'Try' })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'lead_scoring_v2.onnx', level: 1 })).toBeVisible();
   await app.getByTestId('open-file-input').setInputFiles(sampleModel);
-  await expect(app.getByRole('tab', { name: 'Try' })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'lead_scoring.onnx', level: 1 })).toBeVisible();
   await app.getByRole('tab', { name: 'Samples & compare' }).click();
   const compare = app.getByRole('region', { name: 'Compare versions' });
   const modelB = compare.getByLabel('Model B');
@@ -100,4 +108,29 @@ test('which model is better: Compare against the label gives the figures side by
   await expect(app.getByTestId('run-reopened').getByTestId('compare-verdict')).toContainText(
     'the difference is real',
   );
+});
+
+test("yesterday's run after a restart: listed and reopened with one click", async ({
+  page,
+  appMode,
+  workDir,
+}) => {
+  test.skip(appMode !== 'browser', 'restarts the browser-mode host');
+  const dataDir = path.join(workDir, `history-restart-${Date.now()}`);
+  let host = await startWebHost(dataDir);
+  try {
+    await page.goto(host.url);
+    await scoreLeads(page);
+    await stopWebHost(host);
+    host = await startWebHost(dataDir);
+    await page.goto(host.url);
+    await page.getByRole('button', { name: 'Library' }).click();
+    const row = page.getByTestId('run-row').first();
+    await expect(row).toContainText('course_lead_scoring.csv');
+    await row.getByTestId('run-reopen').click();
+    await expect(page.getByTestId('run-reopened').getByTestId('gains-table')).toBeVisible();
+    await expect(page.getByTestId('run-facts')).toContainText('SHA-256');
+  } finally {
+    await stopWebHost(host);
+  }
 });

@@ -17,7 +17,8 @@ test('v1 and v2 (same inputs) are one model in the library: grouped, in order, t
   await expect(v1).toContainText('Reference: course_lead_scoring.csv (1462 rows)');
 
   await app.getByTestId('open-file-input').setInputFiles(v2Model);
-  await expect(app.getByRole('tab', { name: 'Try' })).toBeVisible();
+  // The open is done (and v2 kept) when its card shows; v1's tabs are visible while it opens.
+  await expect(app.getByRole('heading', { name: 'lead_scoring_v2.onnx', level: 1 })).toBeVisible();
   await app.getByRole('button', { name: 'Library' }).click();
   const lineage = app.getByTestId('library-lineage').filter({ hasText: 'lead_scoring' });
   await expect(lineage.getByRole('heading')).toContainText('2 versions, same inputs');

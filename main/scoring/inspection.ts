@@ -88,12 +88,9 @@ export async function inspectCsv(
   const mapping = proposeMapping(model.inputs as ModelInput[], columns, request.mapping);
   const mapped = new Set(mapping.flatMap((entry) => entry.columns.filter((column) => column !== null)));
   const dataRows = dialect.hasHeader ? rows.slice(1) : rows;
-  const numericColumns = mapping
-    .filter((entry) => entry.kind === 'numeric')
-    .flatMap((entry) => entry.columns)
-    .map((column) => columns.indexOf(column ?? ''))
-    .filter((index) => index >= 0);
-  const detectedNumberFormat = detectNumberFormat(dataRows, numericColumns, dialect.delimiter);
+  // Every column counts, not only the inputs': the file's convention is also what its output is written in
+  // (a `;` file whose only decimals are in a score column still gets 0,5336 back).
+  const detectedNumberFormat = detectNumberFormat(dataRows, [], dialect.delimiter);
   return {
     path: filePath,
     sizeBytes: size,
@@ -121,7 +118,7 @@ const dotThousands = /^[+-]?\d{1,3}(\.\d{3})+$/;
  * (12,5 or 1.234,5) and no dot decimals → `decimal-comma`; comma thousands with dot decimals
  * (1,234.5) and no decimal commas → `thousands-comma`; else `plain`. A cell such as 1,234 could be
  * either; it tips the balance only in a file whose delimiter is not a comma, where Excel writes
- * decimal commas. Only the columns mapped to numeric inputs count (or every column before mapping).
+ * decimal commas. `columns` limits the count to some columns (empty: every column).
  */
 export function detectNumberFormat(
   rows: readonly (readonly string[])[],

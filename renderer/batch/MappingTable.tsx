@@ -33,6 +33,8 @@ export function MappingTable(props: {
   onMissingChange: (input: string, policy: MissingPolicy) => void;
 }): JSX.Element {
   const { inspection, check } = props;
+  // The column appears when the check found a category the model was not trained on.
+  const showUnseen = Object.keys(check?.unseenCategories ?? {}).length > 0;
   return (
     <table className="io-table batch-mapping" data-testid="batch-mapping">
       <caption>
@@ -57,7 +59,7 @@ export function MappingTable(props: {
           <th>Column</th>
           <th>Empty cells</th>
           <th>When empty</th>
-          <th>Unseen categories</th>
+          {showUnseen ? <th>Unseen categories</th> : null}
         </tr>
       </thead>
       <tbody>
@@ -146,12 +148,14 @@ export function MappingTable(props: {
                   />
                 ) : null}
               </td>
-              <td data-testid={`unseen-${entry.input}`}>
-                {Object.entries(check?.unseenCategories[entry.input] ?? {})
-                  .slice(0, 5)
-                  .map(([value, count]) => `“${value}” ${count.toLocaleString('en-US')}`)
-                  .join(', ')}
-              </td>
+              {showUnseen ? (
+                <td data-testid={`unseen-${entry.input}`}>
+                  {Object.entries(check?.unseenCategories[entry.input] ?? {})
+                    .slice(0, 5)
+                    .map(([value, count]) => `“${value}” ${count.toLocaleString('en-US')}`)
+                    .join(', ')}
+                </td>
+              ) : null}
             </tr>
           );
         })}

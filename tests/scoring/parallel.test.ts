@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createAppLog } from '../../main/logging/app-log.ts';
 import { ModelService } from '../../main/models/model-service.ts';
 import { findSplit } from '../../main/scoring/parallel-split.ts';
 import { ScoringService, type ScoringServiceOptions } from '../../main/scoring/scoring-service.ts';
@@ -283,12 +284,10 @@ describe('two workers give what one gives', () => {
     const input = write('small-heap.csv', leadLines(3000));
     const one = await scoreWith(input, { parallelMinBytes: Number.POSITIVE_INFINITY }, 'one');
     const warnings: string[] = [];
-    const warn = vi.spyOn(console, 'warn').mockImplementation((message: string) => {
-      warnings.push(message);
+    const log = createAppLog({
+      stderr: { level: 'warn', stacks: false, write: (line) => warnings.push(line) },
     });
-    const two = await scoreWith(input, { parallelMinBytes: 1, parallelHeapMb: 1 }, 'two').finally(() =>
-      warn.mockRestore(),
-    );
+    const two = await scoreWith(input, { parallelMinBytes: 1, parallelHeapMb: 1, log }, 'two');
     expect(warnings).toEqual([expect.stringContaining('ran out of memory')]);
     expect(two.output).toBe(one.output);
     expect(two.summary).toEqual(one.summary);
