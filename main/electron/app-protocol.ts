@@ -7,8 +7,8 @@
  * Content-Security-Policy header is set here, on every response, together with the page's own meta tag.
  */
 import { readFile } from 'node:fs/promises';
+import { rendererCsp } from '../security/csp.ts';
 import { fileInsideRoot, rendererContentType } from '../security/renderer-files.ts';
-import { rendererCsp } from './security-policy.ts';
 
 export const APP_SCHEME = 'app';
 /** A standard scheme needs a host; the one host app:// answers for. */

@@ -1,9 +1,9 @@
 /**
- * The preload: exposes exactly the typed bridge (renderer/client/bridge.ts) through contextBridge, never
+ * The preload: exposes exactly the typed bridge (shared/contract/bridge.ts) through contextBridge, never
  * ipcRenderer itself. Dropped files become paths here (webUtils), so only a path crosses to main.
  */
 import { contextBridge, type IpcRendererEvent, ipcRenderer, webUtils } from 'electron';
-import type { MenuCommand, ModelDockBridge } from '../../renderer/client/bridge.ts';
+import type { MenuCommand, ModelDockBridge } from '../../shared/contract/bridge.ts';
 import type { ProgressEvent } from '../../shared/contract/index.ts';
 import { ipcChannels } from './security-policy.ts';
 

@@ -3,22 +3,8 @@
  * tests (and the browser-mode host, which serves the same renderer) assert on the very values in force.
  */
 
-/**
- * Content-Security-Policy for the renderer, in Electron (session header + meta) and browser mode (header).
- * No remote code, no eval, no inline scripts; React sets element styles through CSSOM, which style-src allows.
- */
-export const rendererCsp = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+// The CSP is shared with browser mode, so it lives in main/security/ (neither host's folder).
+export { rendererCsp } from '../security/csp.ts';
 
 /**
  * webPreferences of the one BrowserWindow (the preload path is added by the window code). window.ts writes

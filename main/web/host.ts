@@ -9,9 +9,10 @@ import type { AppErrorData, ErrorCode, ProgressEvent } from '../../shared/contra
 import { AppError, toAppErrorData } from '../errors.ts';
 import { dispatch, type HandlerTable } from '../handlers.ts';
 import { type AppLog, createAppLog, logOptionsFor } from '../logging/app-log.ts';
+import { createToken, tokenHeader, tokenMatches } from '../security/token.ts';
 import type { AppServices } from '../services.ts';
 import { DownloadableFiles, DownloadTickets, sendDownload } from './downloads.ts';
-import { createToken, isAllowedHost, securityHeaders, tokenHeader, tokenMatches } from './security.ts';
+import { isAllowedHost, securityHeaders } from './security.ts';
 import { serveStatic } from './static-files.ts';
 import { removeStaleUploads } from './upload-cleanup.ts';
 import { UploadLedger } from './upload-quota.ts';

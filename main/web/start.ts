@@ -13,8 +13,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { tokenHeader } from '../security/token.ts';
 import { defaultRendererDir, startWebHost, type WebHost } from './host.ts';
-import { tokenHeader } from './security.ts';
 
 const exitCodes = { hostFailed: 1, usage: 2, modelUnusable: 3 } as const;
 const optionsHelp = '--port <n>, --data-dir <dir>, --open and --json';

@@ -1,5 +1,5 @@
+import type { MenuCommand } from '../../shared/contract/bridge.ts';
 import type { CallName, CallRequest, CallResponse, ProgressEvent } from '../../shared/contract/index.ts';
-import type { MenuCommand } from './bridge.ts';
 import { ClientError } from './client-error.ts';
 import type { FilePathOptions, Transport } from './transport.ts';
 

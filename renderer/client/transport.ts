@@ -1,5 +1,5 @@
+import type { MenuCommand } from '../../shared/contract/bridge.ts';
 import type { CallName, CallResult, ProgressEvent } from '../../shared/contract/index.ts';
-import type { MenuCommand } from './bridge.ts';
 
 /** Options for turning a user's File into a path that main can read. */
 export interface FilePathOptions {

@@ -3,9 +3,9 @@ import { copyFile, lutimes, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeF
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tokenHeader } from '../../main/security/token.ts';
 import { createAppServices } from '../../main/services.ts';
 import { startWebHost } from '../../main/web/host.ts';
-import { tokenHeader } from '../../main/web/security.ts';
 import { removeStaleUploads, staleUploadAgeMs } from '../../main/web/upload-cleanup.ts';
 
 const sampleModel = path.resolve(import.meta.dirname, '../../assets/models/lead_scoring.onnx');

@@ -1,8 +1,9 @@
-import type { CallName, CallResult, ProgressEvent } from '../../shared/contract/index.ts';
+import type { ProgressEvent } from './events.ts';
+import type { CallName, CallResult } from './index.ts';
 
 /**
  * The API the Electron preload exposes as `window.modeldock` through contextBridge — nothing else
- * (never ipcRenderer). Declared once here; main/electron/preload.ts implements it.
+ * (never ipcRenderer). Declared once here, in the contract both sides import; main/electron/preload.ts implements it.
  */
 export interface ModelDockBridge {
   call(name: CallName, request: unknown): Promise<CallResult<CallName>>;
