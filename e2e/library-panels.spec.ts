@@ -66,5 +66,9 @@ test('golden samples, what-if and compare in the app', async ({ app, appMode }) 
     (p, i) => p >= 0.5 !== versions.v2.probabilities[i]! >= 0.5,
   ).length;
   await expect(compare.getByTestId('compare-flips')).toContainText(`${flips} (`, { timeout: 30_000 });
+  // The CSV preview scrolls inside its own box: the panel never runs wider than its card.
+  expect(await compare.evaluate((element) => element.scrollWidth - element.clientWidth)).toBeLessThanOrEqual(
+    0,
+  );
   await saveScreenshot(app, 'library-compare', appMode);
 });

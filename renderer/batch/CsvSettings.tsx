@@ -1,3 +1,4 @@
+import './batch.css';
 import type { JSX } from 'react';
 import type {
   CsvDelimiter,
