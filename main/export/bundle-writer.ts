@@ -122,6 +122,7 @@ const renderedFiles = [
   'k8s/service.yaml',
   'k8s/hpa.yaml',
   'k8s/inferenceservice.yaml',
+  'k8s/batch-job.yaml',
   'monitoring/prometheus.yml',
   'monitoring/alerts.yml',
   'monitoring/grafana-dashboard.json',
