@@ -294,7 +294,11 @@ function inspectOutputs(graph: OnnxGraph, index: GraphIndex, zipMaps: readonly Z
   );
   if (!classLabels && probabilities?.width) {
     // General models name no classes: the column index stands in, as sklearn's classes_ would be 0..C-1.
-    classLabels = Array.from({ length: probabilities.width === 1 ? 2 : probabilities.width }, (_, i) => i);
+    // One column is the positive class of two (a Sigmoid, a raw score), except a Softmax over one column:
+    // that is identically 1, a classifier fit on one class (inventing a second would make it binary).
+    const oneClass = probabilities.width === 1 && probabilities.source?.node.opType === 'Softmax';
+    const count = probabilities.width === 1 && !oneClass ? 2 : probabilities.width;
+    classLabels = Array.from({ length: count }, (_, i) => i);
   }
   let task: Task = 'unknown';
   if (isClassifier) {

@@ -45,6 +45,7 @@ export function batchHandlers(services: BatchServices): Pick<HandlerTable, Batch
   const { scoring, library } = services;
   return {
     'batch.inspect': async (request) => scoring.inspect(request),
+    'batch.rows': async (request) => scoring.rows(request),
     'batch.check': async ({ operationId: _id, ...setup }, context) =>
       scoring.check(setup, { signal: context.signal, onProgress: passProgress(context, 'Checking') }),
     'batch.score': async ({ operationId: _id, explain, ...request }, context) => {

@@ -1,4 +1,5 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
+import { ResultRows } from './result-rows.ts';
 // First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
 import '../no-telemetry.ts';
 import os from 'node:os';
@@ -11,6 +12,8 @@ import type {
   DriftReport,
   MissingPolicy,
   NumberFormat,
+  ResultRowsPage,
+  ResultRowsRequest,
   RunRecord,
   ScoringCheck,
   ScoringSummary,
@@ -129,6 +132,8 @@ interface RunFiles {
  */
 export class ScoringService {
   private readonly limits: ReadLimits;
+  /** The results table's index of the latest output it was asked about (result-rows.ts). */
+  private readonly results: ResultRows;
   private readonly batchSize: number;
   private readonly progressIntervalMs: number;
   private readonly parallelMinBytes: number;
@@ -140,6 +145,7 @@ export class ScoringService {
     options: ScoringServiceOptions = {},
   ) {
     this.limits = options.limits ?? defaultReadLimits;
+    this.results = new ResultRows(this.limits);
     this.batchSize = options.batchSize ?? defaultBatchSize;
     this.progressIntervalMs = options.progressIntervalMs ?? 100; // at most 10 progress events a second
     this.log = options.log ?? silentLog;
@@ -165,6 +171,11 @@ export class ScoringService {
     if (check.rows === 0) throw noDataRows(job.inputPath, inspection.columns);
     const unseen = mergeResults(job, results).unseen;
     return { ...check, unseenCategories: topUnseen(unseen), unseenRows: unseenRowTotals(unseen) };
+  }
+
+  /** A page of a run's output for the results table, sorted and filtered over the whole file. */
+  rows(request: ResultRowsRequest): Promise<ResultRowsPage> {
+    return this.results.page(request);
   }
 
   async score(request: ScoreRequest, given: RunOptions = {}): Promise<ScoringSummary> {

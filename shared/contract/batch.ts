@@ -239,7 +239,39 @@ export const scoringSummarySchema = z.object({
 });
 export type ScoringSummary = z.infer<typeof scoringSummarySchema>;
 
+/**
+ * A page of a run's output for the results table: sorted by one column, filtered by text per column
+ * (case-insensitive "contains") and by a numeric range on one column (the score), over the whole file.
+ */
+export const resultRowsRequestSchema = z.object({
+  path: filePathSchema,
+  /** The output's delimiter (the input's: summary.dialect.delimiter). */
+  delimiter: csvDelimiterSchema,
+  /** How the output's numbers are written (summary.numberFormat), for numeric sorting and the range. */
+  numberFormat: numberFormatSchema.optional(),
+  offset: z.number().int().nonnegative(),
+  limit: z.number().int().min(1).max(1000),
+  sort: z.object({ column: z.string(), direction: z.enum(['asc', 'desc']) }).optional(),
+  filters: z.record(z.string(), z.string()).optional(),
+  range: z.object({ column: z.string(), min: z.number().optional(), max: z.number().optional() }).optional(),
+});
+export type ResultRowsRequest = z.infer<typeof resultRowsRequestSchema>;
+
+export const resultRowsPageSchema = z.object({
+  columns: z.array(z.string()),
+  /** Data rows in the file. */
+  total: z.number().int(),
+  /** Rows that pass the filters. */
+  matching: z.number().int(),
+  offset: z.number().int(),
+  /** `row` is the row's number in the file (0 = the first data row). */
+  rows: z.array(z.object({ row: z.number().int(), cells: z.array(z.string()) })),
+});
+export type ResultRowsPage = z.infer<typeof resultRowsPageSchema>;
+
 export const batchCalls = {
+  /** A page of a run's output, sorted and filtered over the whole file (indexed once per sort and filter). */
+  'batch.rows': defineCall(resultRowsRequestSchema, resultRowsPageSchema),
   /** Detects the dialect, reads a preview and proposes a column for each model input. Quick. */
   'batch.inspect': defineCall(scoringSetupSchema, csvInspectionSchema),
   /** Reads the whole file once and counts missing and unreadable cells per input, before a run. */

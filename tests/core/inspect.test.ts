@@ -236,6 +236,21 @@ describe('graphs built here', () => {
     expect(inspection.outputs[0]!.role).toBe('probabilities');
   });
 
+  test('a one-column Softmax is a classifier of one class, not a binary one', () => {
+    // Softmax over one column is identically 1: a model fit on one class (scikit-learn's predict_proba is [N,1]).
+    const inspection = inspectModel(
+      model({
+        input: [valueInfo('x', DataType.FLOAT, ['batch', 3])],
+        output: [valueInfo('p', DataType.FLOAT, ['batch', 1])],
+        node: [node('Softmax', ['x'], ['p'])],
+      }),
+    );
+    expect(inspection.classLabels).toEqual([0]);
+    expect(inspection.task).toBe('unknown');
+    expect(inspection.positiveClass).toBeUndefined();
+    expect(inspection.outputs[0]!.role).toBe('probabilities');
+  });
+
   test('LinearClassifier without a post-transform gives scores, not probabilities', () => {
     const inspection = inspectModel(
       model({
