@@ -24,6 +24,19 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
+/**
+ * `signal.throwIfAborted()`, typed: an abort without an AppError reason (a bare `controller.abort()`
+ * throws a DOMException whose numeric `code` is 20) becomes AppError('cancelled', message), so callers
+ * and tests see the same {code: 'cancelled'} as the boundary does; the operation names what was stopped.
+ */
+export function throwIfCancelled(signal: AbortSignal | undefined, message = 'Cancelled.'): void {
+  try {
+    signal?.throwIfAborted();
+  } catch (reason) {
+    throw isAppError(reason) ? reason : new AppError('cancelled', message);
+  }
+}
+
 /** Turns anything thrown into the typed error that crosses the boundary; never a stack trace. */
 export function toAppErrorData(error: unknown): AppErrorData {
   if (error instanceof AppError) return error.toData();

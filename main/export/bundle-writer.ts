@@ -23,7 +23,7 @@ import type {
 } from '../../shared/contract/index.ts';
 import { backgroundFileText, type StoredBackground } from '../analysis/background-file.ts';
 import type { ReferenceProfile } from '../analysis/drift.ts';
-import { AppError } from '../errors.ts';
+import { AppError, throwIfCancelled } from '../errors.ts';
 import { stagedPath } from '../files/staged-write.ts';
 import { listFiles, writeTarGz, writeZip } from './archive.ts';
 import { bundleDriftProfile, driftProfilePath } from './drift-profile.ts';
@@ -122,6 +122,7 @@ const renderedFiles = [
   'k8s/service.yaml',
   'k8s/hpa.yaml',
   'k8s/inferenceservice.yaml',
+  'k8s/batch-job.yaml',
   'monitoring/prometheus.yml',
   'monitoring/alerts.yml',
   'monitoring/grafana-dashboard.json',
@@ -137,9 +138,7 @@ const stages = [
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AppError('cancelled', 'The export was cancelled; nothing was written.');
-}
+const cancelledMessage = 'The export was cancelled; nothing was written.';
 
 async function exists(target: string): Promise<boolean> {
   try {
@@ -230,12 +229,12 @@ export async function exportBundle(
   }
   const parent = path.dirname(target);
   await mkdir(parent, { recursive: true });
-  throwIfAborted(signal);
+  throwIfCancelled(signal, cancelledMessage);
 
   progress(1);
   const payloads = options.samplePayloads ?? defaultSamplePayloads(info.inputs);
   const samples = await buildSamples(info, payloads, (payload) => source.predict(info.modelId, payload));
-  throwIfAborted(signal);
+  throwIfCancelled(signal, cancelledMessage);
 
   progress(2);
   const staging = stagedPath(target);
@@ -247,10 +246,10 @@ export async function exportBundle(
       driftReference: options.driftReference,
       background: options.explainBackground,
     });
-    throwIfAborted(signal);
+    throwIfCancelled(signal, cancelledMessage);
     progress(3);
     const files = await writeChecksums(staging);
-    throwIfAborted(signal);
+    throwIfCancelled(signal, cancelledMessage);
     progress(4);
     const modelSha256 = createHash('sha256').update(model.servedModelBytes).digest('hex');
     const driftProfile = options.driftReference
@@ -506,7 +505,7 @@ async function publish(
     else await writeTarGz(staging, name, built);
   }
   try {
-    throwIfAborted(options.signal);
+    throwIfCancelled(options.signal, cancelledMessage);
     const replacing = await exists(target);
     if (replacing && !options.force) {
       throw new AppError('output-exists', `${target} appeared while exporting; nothing was replaced.`, {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { AppError } from '../errors.ts';
+import { throwIfCancelled } from '../errors.ts';
 
 /** SHA-256 and MD5 of some bytes, as lower-case hex. */
 export interface Checksums {
@@ -33,9 +33,7 @@ export function checksumBytes(bytes: Uint8Array): Checksums {
   };
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AppError('cancelled', 'Opening the model was cancelled.');
-}
+const cancelledMessage = 'Opening the model was cancelled.';
 
 /**
  * Streams a file once through SHA-256 and MD5; memory stays at a few chunks unless keepBytes.
@@ -47,7 +45,7 @@ export async function checksumFile(
   filePath: string,
   options: ChecksumOptions = {},
 ): Promise<Checksums & { bytes?: Uint8Array }> {
-  throwIfAborted(options.signal);
+  throwIfCancelled(options.signal, cancelledMessage);
   const handle = await open(filePath, 'r');
   try {
     const { size } = await handle.stat();
@@ -66,7 +64,7 @@ async function checksumInline(handle: FileHandle, size: number, options: Checksu
   const scratch = kept ? undefined : Buffer.allocUnsafe(Math.min(chunkSize, Math.max(size, 1)));
   let done = 0;
   while (done < size) {
-    throwIfAborted(options.signal);
+    throwIfCancelled(options.signal, cancelledMessage);
     const target = kept ?? scratch!;
     const offset = kept ? done : 0;
     const length = Math.min(chunkSize, size - done);
@@ -148,7 +146,7 @@ async function checksumInWorkers(handle: FileHandle, size: number, options: Chec
   let hashedBytes = 0;
   try {
     for (let chunk = 0; done < size; chunk++) {
-      throwIfAborted(options.signal);
+      throwIfCancelled(options.signal, cancelledMessage);
       const slot = chunk % slotCount;
       await busy[slot]; // both threads are finished with this slot's previous chunk
       const view = Buffer.from(slots[slot]!);

@@ -31,7 +31,7 @@ interface QuoteState {
 }
 
 /**
- * Finds a cut near the middle of the file that is certainly a record boundary, or returns undefined
+ * Finds a cut near the middle of the file (or the first after `near`) that is certainly a record boundary, or returns undefined
  * (the file is then read by one worker). A line break ends a record unless it is inside a quoted
  * field, so the bytes before the cut are followed as csv-parse reads them (relax_quotes): a quote at
  * the start of a field opens a quoted field, two quotes inside one are a quote, a quote inside an
@@ -46,6 +46,7 @@ export async function findSplit(
   filePath: string,
   size: number,
   dialect: CsvDialect,
+  near: number = Math.floor(size / 2),
 ): Promise<FileSplit | undefined> {
   // UTF-16 is read in 2-byte code units; in UTF-8 and Windows-1252 no byte of another character is ASCII.
   if (!followedEncodings.has(dialect.encoding)) return undefined;
@@ -53,7 +54,7 @@ export async function findSplit(
   const unitBytes = utf16 ? 2 : 1;
   const quote = dialect.quote === 'none' ? -1 : dialect.quote.charCodeAt(0);
   const delimiter = dialect.delimiter.charCodeAt(0);
-  const middle = Math.floor(size / 2);
+  const middle = near; // the first record boundary at or after this byte (a shard's cut: shards.ts)
   const handle = await open(filePath, 'r');
   try {
     const { mtimeMs, size: sizeNow } = await handle.stat();

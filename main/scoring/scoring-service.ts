@@ -11,7 +11,6 @@ import type {
   CsvInspection,
   DriftReport,
   MissingPolicy,
-  ModelInfo,
   NumberFormat,
   ResultRowsPage,
   ResultRowsRequest,
@@ -28,9 +27,9 @@ import { AppError } from '../errors.ts';
 import { removeStaleStaged, stagedPath, writeFileStaged } from '../files/staged-write.ts';
 import { type AppLog, silentLog } from '../logging/app-log.ts';
 import type { LoadedModel } from '../models/model-service.ts';
-import { resolveMissingPolicies } from './column-mapping.ts';
 import type { EngineResult } from './engine.ts';
 import { inspectCsv } from './inspection.ts';
+import { defaultBatchSize, engineJobFor, modelShape } from './job.ts';
 import { assertOutputAllowed, describeWriteError, errorsPathFor, exists } from './output-paths.ts';
 import type { EngineOutputs, OutputResults } from './outputs.ts';
 import { findSplit } from './parallel-split.ts';
@@ -42,7 +41,6 @@ import {
   type EngineJob,
   type EngineProgress,
   type EngineStage,
-  type ModelShape,
   type ReadLimits,
 } from './types.ts';
 import {
@@ -96,11 +94,7 @@ export interface CompareRequest extends ScoringSetupInput {
 
 export interface ScoringServiceOptions {
   limits?: ReadLimits;
-  /**
-   * Rows per session.run. 4,096 measured best with the sample model (`npm run bench:batch --
-   * --batch-sizes 1024,4096,8192,32768`): 1,024 pays onnxruntime's per-call cost too often (+15% CPU),
-   * 32,768 holds more rows at once (+120 MB peak RSS) and was slower; 8,192 was no faster than 4,096.
-   */
+  /** Rows per session.run (job.ts defaultBatchSize). */
   batchSize?: number;
   progressIntervalMs?: number;
   /** After asking the worker to stop, how long to wait before terminating it outright. */
@@ -152,7 +146,7 @@ export class ScoringService {
   ) {
     this.limits = options.limits ?? defaultReadLimits;
     this.results = new ResultRows(this.limits);
-    this.batchSize = options.batchSize ?? 4096;
+    this.batchSize = options.batchSize ?? defaultBatchSize;
     this.progressIntervalMs = options.progressIntervalMs ?? 100; // at most 10 progress events a second
     this.log = options.log ?? silentLog;
     this.pool = {
@@ -427,28 +421,11 @@ export class ScoringService {
   private async prepareJob(setup: ScoringSetupInput, kind: EngineJob['kind']) {
     const loaded = this.models.get(setup.modelId);
     const inspection = await this.inspect(setup);
-    if (inspection.unmappedInputs.length > 0) {
-      const names = inspection.unmappedInputs;
-      throw new AppError(
-        'mapping-incomplete',
-        `No column of ${path.basename(inspection.path)} matches the model input${names.length > 1 ? 's' : ''} ${names.join(', ')}; choose ${names.length > 1 ? 'columns' : 'a column'} for ${names.length > 1 ? 'them' : 'it'}.`,
-        { inputs: names, columns: inspection.columns },
-      );
-    }
-    const job: EngineJob = {
-      kind,
-      inputPath: inspection.path,
-      dialect: inspection.dialect,
-      mapping: inspection.mapping,
-      missing: resolveMissingPolicies(loaded.info.inputs, inspection.mapping, setup.missing),
-      numberFormat: inspection.numberFormat,
-      unseenCategories: setup.unseenCategories ?? 'count',
-      model: modelShape(loaded.info),
-      threshold: 0.5,
+    const job = engineJobFor(kind, modelShape(loaded.info), inspection, setup, {
       batchSize: this.batchSize,
       limits: this.limits,
       progressIntervalMs: this.progressIntervalMs,
-    };
+    });
     return { job, loaded, inspection };
   }
 
@@ -510,14 +487,4 @@ function noDataRows(inputPath: string, columns: string[]): AppError {
   return new AppError('invalid-csv', `${path.basename(inputPath)} has a header but no data rows.`, {
     columns,
   });
-}
-
-function modelShape(info: ModelInfo): ModelShape {
-  return {
-    task: info.task,
-    inputs: info.inputs,
-    outputs: info.outputs,
-    classLabels: info.classLabels,
-    positiveClass: info.positiveClass,
-  };
 }

@@ -1,9 +1,8 @@
 // Browser mode's per-launch token, apart from the web host so the CSP and token rules sit together in
-// main/security/ (renderer/client/http-transport.ts sends the same header name).
+// main/security/. The header name lives in shared/contract/, where renderer/client/http-transport.ts reads it too.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Header that carries the per-launch token on every /api call (EventSource can't set headers: ?token=). */
-export const tokenHeader = 'x-modeldock-token';
+export { tokenHeader } from '../../shared/contract/web-host.ts';
 
 /** A fresh random token per launch: 32 bytes, URL-safe. */
 export function createToken(): string {

@@ -6,7 +6,7 @@
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import onnxProto from 'onnx-proto';
-import { AppError, isAppError } from '../errors.ts';
+import { AppError, isAppError, throwIfCancelled } from '../errors.ts';
 import { writeFileStaged } from '../files/staged-write.ts';
 import { holdsOnlyTransformers } from './convert/convert-pipeline.ts';
 import { conversionMetadataKeys, convertSklearnValue } from './convert/index.ts';
@@ -34,10 +34,6 @@ export interface SklearnConversion {
   steps: string[];
   /** For several files: which one holds the model (the others hold transformers placed before it). */
   modelFileIndex?: number;
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
 }
 
 /** A converted model already on disk for this source, from this converter version, if readable. */
@@ -126,14 +122,14 @@ export async function convertSklearnFile(
 ): Promise<SklearnConversion> {
   const directory = join(options.dataDir, 'converted');
   const convertedPath = join(directory, `${options.sha256}.onnx`);
-  throwIfAborted(options.signal);
+  throwIfCancelled(options.signal);
   const cached = await reuseConverted(convertedPath, options.sha256);
   // Combined files are read again to learn which holds the model (cheap next to converting).
   if (cached && typeof filePath === 'string') return cached;
   const combined = typeof filePath === 'string' ? undefined : await loadCombined(filePath);
   if (cached && combined) return { ...cached, modelFileIndex: combined.modelFileIndex };
   const value = combined ? combined.value : await loadModelValue(filePath as string);
-  throwIfAborted(options.signal);
+  throwIfCancelled(options.signal);
   let converted: ReturnType<typeof convertSklearnValue>;
   try {
     converted = convertSklearnValue(value, {
@@ -149,7 +145,7 @@ export async function convertSklearnFile(
       { reason: error instanceof Error ? error.message : String(error) },
     );
   }
-  throwIfAborted(options.signal);
+  throwIfCancelled(options.signal);
   await mkdir(directory, { recursive: true });
   await writeFileStaged(convertedPath, converted.onnxBytes);
   return {

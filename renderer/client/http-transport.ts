@@ -4,12 +4,10 @@ import {
   type CallResult,
   type ProgressEvent,
   progressEventSchema,
+  tokenHeader,
 } from '../../shared/contract/index.ts';
 import { ClientError } from './client-error.ts';
 import type { FilePathOptions, Transport } from './transport.ts';
-
-/** Same header name as main/web/security.ts. */
-const tokenHeader = 'x-modeldock-token';
 
 /**
  * Browser mode: POST /api/call/<name> with the launch token, server-sent events for progress, and an upload

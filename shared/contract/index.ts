@@ -21,6 +21,7 @@ export * from './export.ts';
 export * from './history.ts';
 export * from './library.ts';
 export * from './model.ts';
+export * from './web-host.ts';
 
 /** Every call between renderer and main. Feature contracts add their calls here. */
 export const calls = {

@@ -10,15 +10,52 @@ const committed = path.join(bundleTemplate, 'server', 'runtime.generated.js');
 
 describe("the bundle's runtime.generated.js (ModelDock's payload, tensor and prediction rules)", () => {
   it('is what scripts/build-bundle-runtime.mjs generates from main/models today', async () => {
-    const fresh = path.join(await tempDir('runtime'), 'runtime.generated.js');
-    await execFileAsync(process.execPath, ['scripts/build-bundle-runtime.mjs', '--out', fresh], {
-      cwd: repoRoot,
-    });
+    const dir = await tempDir('runtime');
+    const fresh = path.join(dir, 'runtime.generated.js');
+    await execFileAsync(
+      process.execPath,
+      [
+        'scripts/build-bundle-runtime.mjs',
+        '--out',
+        fresh,
+        '--score-out',
+        path.join(dir, 'score.generated.js'),
+      ],
+      { cwd: repoRoot },
+    );
     const [expected, actual] = await Promise.all([readFile(fresh, 'utf8'), readFile(committed, 'utf8')]);
     expect(
       actual === expected,
       'assets/bundle/server/runtime.generated.js is out of date with main/models/{payload,tensors,predictions}.ts: run `npm run build:bundle-runtime` and commit the result',
     ).toBe(true);
+  });
+
+  it("score.generated.js (server/score.js's batch engine) is what the script generates from main/scoring today", async () => {
+    const dir = await tempDir('score-runtime');
+    const fresh = path.join(dir, 'score.generated.js');
+    await execFileAsync(
+      process.execPath,
+      [
+        'scripts/build-bundle-runtime.mjs',
+        '--out',
+        path.join(dir, 'runtime.generated.js'),
+        '--score-out',
+        fresh,
+      ],
+      { cwd: repoRoot },
+    );
+    const [expected, actual] = await Promise.all([
+      readFile(fresh, 'utf8'),
+      readFile(path.join(bundleTemplate, 'server', 'score.generated.js'), 'utf8'),
+    ]);
+    expect(
+      actual === expected,
+      'assets/bundle/server/score.generated.js is out of date with main/scoring: run `npm run build:bundle-runtime` and commit the result',
+    ).toBe(true);
+    // score.js runs the generated engine and defines no scoring of its own.
+    const scorer = await readFile(path.join(bundleTemplate, 'server', 'score.js'), 'utf8');
+    expect(scorer).toMatch(/from '\.\/score\.generated\.js'/);
+    expect(scorer).not.toMatch(/csv-parse|function (findSplit|runEngine|readCsvRecords)\b/);
   });
 
   it('imports nothing but onnxruntime-node, which the bundle installs', async () => {
