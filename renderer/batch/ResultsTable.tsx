@@ -1,13 +1,13 @@
 import { type JSX, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import type { ResultRowsPage, ResultRowsRequest, ScoringSummary } from '../../shared/contract/index.ts';
 import { client } from '../client/index.ts';
+import { rowHeight, rowWindow } from './row-window.ts';
 
 /**
  * Every scored row, from main a page at a time (batch.rows): the output can be a million rows, so
  * the table is virtualized by hand — fixed row height, only the visible rows in the DOM, a spacer
- * for the full height. No table library is installed (package.json) and this needs ~40 lines.
+ * for the full height (compressed past 8M px, row-window.ts). No table library is installed (package.json).
  */
-const rowHeight = 28;
 const viewportRows = 14;
 /** Rows fetched around the visible ones, so a small scroll needs no request. */
 const overscan = 40;
@@ -23,12 +23,15 @@ export function ResultsTable(props: {
   const [filters, setFilters] = useState<Record<string, string>>({});
   const [min, setMin] = useState('');
   const [max, setMax] = useState('');
-  const [first, setFirst] = useState(0);
+  const [scrollTop, setScrollTop] = useState(0);
   const [page, setPage] = useState<ResultRowsPage | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(false);
   const scroller = useRef<HTMLDivElement | null>(null);
 
+  const matching = page?.matching ?? 0;
+  const layout = rowWindow(scrollTop, matching, viewportRows * rowHeight);
+  const { first } = layout;
   const from = Math.max(0, first - overscan);
   const range =
     scoreColumn && (min.trim() !== '' || max.trim() !== '')
@@ -87,12 +90,11 @@ export function ResultsTable(props: {
   // A new sort or filter starts at the top.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the query (not the offset) changes.
   useEffect(() => {
-    setFirst(0);
+    setScrollTop(0);
     if (scroller.current) scroller.current.scrollTop = 0;
   }, [queryKey]);
 
   const columns = page?.columns ?? [];
-  const matching = page?.matching ?? 0;
   const toggleSort = (column: string) =>
     setSort((current) =>
       current?.column !== column
@@ -110,7 +112,7 @@ export function ResultsTable(props: {
     };
     if (event.key === 'Home') element.scrollTop = 0;
     else if (event.key === 'End') element.scrollTop = element.scrollHeight;
-    else if (steps[event.key] !== undefined) element.scrollTop += steps[event.key] as number;
+    else if (steps[event.key] !== undefined) element.scrollTop += (steps[event.key] as number) / layout.scale;
     else return;
     event.preventDefault();
   };
@@ -170,7 +172,7 @@ export function ResultsTable(props: {
         data-testid="results-scroll"
         style={{ height: `${(viewportRows + 2) * rowHeight + 4}px` }}
         onKeyDown={onKeyDown}
-        onScroll={(event) => setFirst(Math.floor(event.currentTarget.scrollTop / rowHeight))}
+        onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}
       >
         <table className="results-grid" aria-rowcount={matching + 2}>
           <thead className="results-sticky">
@@ -214,14 +216,14 @@ export function ResultsTable(props: {
               ))}
             </tr>
           </thead>
-          <tbody className="results-spacer" style={{ height: `${matching * rowHeight}px`, width }}>
+          <tbody className="results-spacer" style={{ height: `${layout.spacerPx}px`, width }}>
             {visible.map((row, k) => (
               <tr
                 className="results-row"
                 key={row.row}
                 data-testid="results-row"
                 aria-rowindex={first + k + 3}
-                style={{ gridTemplateColumns: template, width, top: `${(first + k) * rowHeight}px` }}
+                style={{ gridTemplateColumns: template, width, top: `${layout.top(first + k)}px` }}
               >
                 <th scope="row">{(row.row + 1).toLocaleString('en-US')}</th>
                 {columns.map((column, c) => (
