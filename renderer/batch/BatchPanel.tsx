@@ -8,6 +8,7 @@ import { BatchReportView } from './BatchReportView.tsx';
 import { useBatchState, useBatchStore } from './batch-store.ts';
 import { blockedReason, CsvReadSettings, csvSetup, UnseenCategoriesList } from './CsvReadSettings.tsx';
 import { chooseBatchCsv } from './choose-csv.ts';
+import { ResultsTable, scoreColumnOf } from './ResultsTable.tsx';
 import './batch.css';
 
 export { defaultOutputPath } from './choose-csv.ts';
@@ -310,6 +311,7 @@ export function BatchPanel(props: { model: ModelInfo }): JSX.Element {
             onThresholdChange={(value) => update({ threshold: value })}
           />
           {drift ? <BatchDriftView drift={drift} /> : null}
+          <ResultsTable key={summary.outputPath} summary={summary} scoreColumn={scoreColumnOf(summary)} />
           <div className="batch-save-report">
             <label>
               Report file{' '}
