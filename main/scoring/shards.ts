@@ -32,6 +32,8 @@ export const successManifest = '_SUCCESS';
 export interface ShardCounts {
   index: number;
   count: number;
+  /** The file the shard read: --combine refuses parts of different files (a stale part of an earlier run). */
+  input: { name: string; size: number; mtimeMs: number };
   /** The shard's byte range of the input and the file line it starts on. */
   start: number;
   end: number;
@@ -113,6 +115,7 @@ export async function scoreShard(options: {
   const counts: ShardCounts = {
     index,
     count,
+    input: { name: path.basename(job.inputPath), size, mtimeMs },
     start: from.at,
     end: to,
     firstLine: from.line,
@@ -177,6 +180,11 @@ export async function combineShards(outDir: string): Promise<SuccessManifest> {
   if (shards.length !== count || missing.length > 0 || shards.some((shard) => shard.count !== count))
     throw new Error(
       `${outDir} does not hold the ${count} shards of one run (missing: ${missing.join(', ') || 'none'}; found ${shards.length}); run the missing shards again.`,
+    );
+  const inputs = new Set(shards.map((shard) => JSON.stringify(shard.input)));
+  if (inputs.size > 1)
+    throw new Error(
+      `The parts in ${outDir} were scored from different files (or the file changed between shards): ${[...inputs].join(', ')}. Empty the folder and run every shard again.`,
     );
   const output = path.join(outDir, combinedOutput);
   const errors = errorsPathFor(output);

@@ -128,10 +128,62 @@ describe('batch scoring in shards (server/score.js, k8s/batch-job.yaml)', () => 
     expect(manifest.parts[2].end).toBe(size);
   }, 240_000);
 
+  it.each([
+    ['CRLF lines, then LF lines', 'mixed'],
+    ['more shards than rows', 'tiny'],
+  ])(
+    'combines to the `modeldock score` output with %s',
+    async (_name, kind) => {
+      const file = path.join(work, `${kind}.csv`);
+      await writeLeadCsv(file, kind === 'mixed' ? 400 : 2, 5);
+      const text = (await readFile(file, 'utf8')).trimEnd().split('\n');
+      const body =
+        kind === 'mixed'
+          ? `${text.slice(0, 200).join('\r\n')}\r\n${text.slice(200).join('\n')}\n`
+          : `${text.join('\n')}\n`;
+      await writeFile(file, body);
+      const reference = path.join(work, `${kind}-reference.csv`);
+      const run = await cli(['score', sampleModel, file, '--out', reference]);
+      expect(run.code, run.stderr).toBe(0);
+      const out = path.join(work, `${kind}-shards`);
+      const count = 5;
+      for (let index = 0; index < count; index++)
+        await score([file, out], {
+          JOB_COMPLETION_INDEX: String(index),
+          JOB_COMPLETION_COUNT: String(count),
+        });
+      await score(['--combine', out]);
+      const [expected, actual] = await Promise.all([
+        readFile(reference),
+        readFile(path.join(out, 'scored.csv')),
+      ]);
+      expect(actual.equals(expected)).toBe(true);
+      const manifest = JSON.parse(await readFile(path.join(out, '_SUCCESS'), 'utf8'));
+      expect(manifest.parts.length).toBe(count);
+      // The shards' byte ranges tile the file, whatever cuts were found (no cut where the line breaks
+      // before it are mixed: that shard runs to the end and the later ones are empty).
+      let next = 0;
+      for (const part of manifest.parts) {
+        expect(part.start).toBe(next);
+        next = part.end;
+      }
+      expect(next).toBe(Buffer.byteLength(body));
+      expect(manifest.parts.reduce((sum: number, part: { rows: number }) => sum + part.rows, 0)).toBe(
+        manifest.rows,
+      );
+    },
+    240_000,
+  );
+
   it('refuses to combine when a shard is missing', async () => {
     const out = path.join(work, 'missing');
     await score([input, out], { JOB_COMPLETION_INDEX: '1', JOB_COMPLETION_COUNT: '2' });
     await expect(score(['--combine', out])).rejects.toThrow(/run the missing shards again/);
+    // Shard 0 of another file in the same folder (a stale part of an earlier run): refused too.
+    const other = path.join(work, 'other.csv');
+    await writeLeadCsv(other, 50, 3);
+    await score([other, out], { JOB_COMPLETION_INDEX: '0', JOB_COMPLETION_COUNT: '2' });
+    await expect(score(['--combine', out])).rejects.toThrow(/scored from different files/);
   }, 120_000);
 
   it('k8s/batch-job.yaml is a valid Indexed Job running score.js over a shared volume', async () => {

@@ -10017,6 +10017,7 @@ async function scoreShard(options) {
   const counts = {
     index,
     count,
+    input: { name: path6.basename(job.inputPath), size, mtimeMs },
     start: from.at,
     end: to,
     firstLine: from.line,
@@ -10066,6 +10067,11 @@ async function combineShards(outDir) {
   if (shards.length !== count || missing.length > 0 || shards.some((shard) => shard.count !== count))
     throw new Error(
       `${outDir} does not hold the ${count} shards of one run (missing: ${missing.join(", ") || "none"}; found ${shards.length}); run the missing shards again.`
+    );
+  const inputs = new Set(shards.map((shard) => JSON.stringify(shard.input)));
+  if (inputs.size > 1)
+    throw new Error(
+      `The parts in ${outDir} were scored from different files (or the file changed between shards): ${[...inputs].join(", ")}. Empty the folder and run every shard again.`
     );
   const output = path6.join(outDir, combinedOutput);
   const errors = errorsPathFor(output);
