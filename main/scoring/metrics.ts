@@ -1,4 +1,5 @@
 import type { Confusion, LabelMetrics, ThresholdMetrics } from '../../shared/contract/index.ts';
+import { metricsFromConfusion } from '../analysis/probability-metrics.ts';
 import { rocAuc as exactRocAuc } from '../analysis/roc.ts';
 
 /**
@@ -6,70 +7,6 @@ import { rocAuc as exactRocAuc } from '../analysis/roc.ts';
  * Pure functions over arrays so they can be checked against independent computations in tests.
  * A row is predicted positive when its probability is >= the threshold.
  */
-
-/** ROC AUC as the Mann-Whitney statistic with tied scores counted half; null without both classes. */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
-  const order = sortedIndexes(scores);
-  let positives = 0;
-  for (let i = 0; i < labels.length; i++) positives += labels[i] ?? 0;
-  const negatives = labels.length - positives;
-  if (positives === 0 || negatives === 0) return null;
-  // Sum of the (tie-averaged) ranks of the positives.
-  let rankSum = 0;
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    const score = scores[order[i] ?? 0] ?? 0;
-    while (j + 1 < order.length && scores[order[j + 1] ?? 0] === score) j++;
-    const averageRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (labels[order[k] ?? 0] === 1) rankSum += averageRank;
-    i = j + 1;
-  }
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
-}
-
-/** Mean negative log-likelihood, probabilities clipped to [1e-15, 1 - 1e-15] as scikit-learn does. */
-export function logLoss(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const eps = 1e-15;
-  let total = 0;
-  for (let i = 0; i < scores.length; i++) {
-    const p = Math.min(1 - eps, Math.max(eps, scores[i] ?? 0));
-    total -= labels[i] === 1 ? Math.log(p) : Math.log(1 - p);
-  }
-  return scores.length === 0 ? 0 : total / scores.length;
-}
-
-export function confusionAt(
-  scores: ArrayLike<number>,
-  labels: ArrayLike<number>,
-  threshold: number,
-): Confusion {
-  const confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
-  for (let i = 0; i < scores.length; i++) {
-    const predicted = (scores[i] ?? 0) >= threshold;
-    const actual = labels[i] === 1;
-    if (predicted && actual) confusion.tp++;
-    else if (predicted) confusion.fp++;
-    else if (actual) confusion.fn++;
-    else confusion.tn++;
-  }
-  return confusion;
-}
-
-export function metricsFromConfusion(threshold: number, confusion: Confusion): ThresholdMetrics {
-  const { tp, fp, tn, fn } = confusion;
-  const total = tp + fp + tn + fn;
-  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
-  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
-  return {
-    threshold,
-    accuracy: total === 0 ? 0 : (tp + tn) / total,
-    precision,
-    recall,
-    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
-    confusion,
-  };
-}
 
 /** Confusion counts at 0, 0.01, …, 1 from one sort, so the UI can move the threshold instantly. */
 export function thresholdTable(scores: ArrayLike<number>, labels: ArrayLike<number>): ThresholdMetrics[] {

@@ -1,15 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  calibration,
-  confusionAt,
-  logLoss,
-  metricsFromConfusion,
-  metricsFromSorted,
-  rocAuc,
-  rocCurve,
-  thresholdTable,
-} from '../../main/scoring/metrics.ts';
+import { splitByLabel } from '../../main/analysis/labelled-scores.ts';
+import { confusionAt, logLoss, metricsFromConfusion } from '../../main/analysis/probability-metrics.ts';
+import { rocAuc as rocAucOfSplit } from '../../main/analysis/roc.ts';
+import { calibration, metricsFromSorted, rocCurve, thresholdTable } from '../../main/scoring/metrics.ts';
+
+/** The one exact AUC (main/analysis), over plain arrays. */
+const rocAuc = (scores: number[], labels: number[]) => rocAucOfSplit(splitByLabel(scores, labels));
 
 /** AUC by its definition: the share of (positive, negative) pairs ranked correctly, ties counting half. */
 function pairwiseAuc(scores: number[], labels: number[]): number | null {
@@ -138,7 +135,7 @@ describe('metrics from per-worker sorted scores (what the batch engine computes)
         const negatives = Float64Array.from(scores.filter((_, i) => labels[i] === 0)).sort();
         const sorted = metricsFromSorted(positives, negatives, threshold);
         expect(sorted.rocAuc).toBe(rocAuc(scores, labels));
-        expect(sorted.logLoss).toBeCloseTo(logLoss(scores, labels), 12);
+        expect(sorted.logLoss).toBeCloseTo(logLoss(scores, labels) ?? 0, 12);
         expect(sorted.atThreshold).toEqual(
           metricsFromConfusion(threshold, confusionAt(scores, labels, threshold)),
         );
