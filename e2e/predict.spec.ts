@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { modelRow, payloadReferenceOf } from '../tests/helpers/models-table.ts';
 import { cli, expect, fixturesDir, guidePayload, sampleModel, saveScreenshot, test } from './fixtures.ts';
 
 interface PredictJson {
@@ -113,11 +113,9 @@ test('a result is marked stale once the payload changes, and while a field is in
 });
 
 test('a ZipMap model shows every class probability', async ({ app, appMode }) => {
-  const expected = JSON.parse(await readFile(path.join(fixturesDir, 'expected.json'), 'utf8')) as Record<
-    string,
-    { rows: Record<string, unknown>[]; classLabels: (string | number)[]; probabilities: number[][] }
-  >;
-  const fixture = expected['zipmap_multiclass_str.onnx']!;
+  // The fixture's row in the one model-file table: onnxruntime's probabilities before the ZipMap.
+  const row = modelRow('tests/fixtures/onnx/zipmap_multiclass_str.onnx');
+  const fixture = { ...payloadReferenceOf(row), classLabels: row.classLabels ?? [] };
   await app
     .getByTestId('open-file-input')
     .setInputFiles(path.join(fixturesDir, 'zipmap_multiclass_str.onnx'));
@@ -127,7 +125,7 @@ test('a ZipMap model shows every class probability', async ({ app, appMode }) =>
   const bars = app.getByTestId('class-probabilities');
   for (const [index, label] of fixture.classLabels.entries()) {
     await expect(bars.locator(`[data-class="${label}"]`)).toHaveText(
-      fixture.probabilities[2]![index]!.toFixed(4),
+      fixture.probabilities![2]![index]!.toFixed(4),
     );
   }
   await saveScreenshot(app, 'zipmap-prediction', appMode);
