@@ -8035,20 +8035,6 @@ function rankingFromSorted(ascending) {
 }
 
 // main/scoring/metrics.ts
-function metricsFromConfusion2(threshold, confusion) {
-  const { tp, fp, tn, fn } = confusion;
-  const total = tp + fp + tn + fn;
-  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
-  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
-  return {
-    threshold,
-    accuracy: total === 0 ? 0 : (tp + tn) / total,
-    precision,
-    recall,
-    f1: precision + recall === 0 ? 0 : 2 * precision * recall / (precision + recall),
-    confusion
-  };
-}
 function metricsFromSorted(positives, negatives, threshold) {
   const p = positives.length;
   const n = negatives.length;
@@ -8062,12 +8048,12 @@ function metricsFromSorted(positives, negatives, threshold) {
     return { tp: p - fn, fp: n - tn, tn, fn };
   };
   const table = [];
-  for (let step = 0; step <= 100; step++) table.push(metricsFromConfusion2(step / 100, confusion(step / 100)));
+  for (let step = 0; step <= 100; step++) table.push(metricsFromConfusion(step / 100, confusion(step / 100)));
   return {
     // One AUC everywhere: main/analysis/roc.ts (exact Mann–Whitney over the sorted scores).
     rocAuc: rocAuc({ rows: p + n, positives, negatives }),
     logLoss: p + n === 0 ? 0 : loss / (p + n),
-    atThreshold: metricsFromConfusion2(threshold, confusion(threshold)),
+    atThreshold: metricsFromConfusion(threshold, confusion(threshold)),
     thresholdTable: table,
     rocCurve: sortedRocCurve(positives, negatives),
     calibration: sortedCalibration(positives, negatives)
