@@ -1,5 +1,31 @@
+import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
-import { expect, guidePayload, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
+import {
+  test as base,
+  expect,
+  guidePayload,
+  type OwnWebHost,
+  repoRoot,
+  sampleModel,
+  saveScreenshot,
+  startWebHost,
+  stopWebHost,
+} from './fixtures.ts';
+
+// Version numbers follow what the library already holds, so these tests need an empty one: in browser mode a
+// host of their own (the worker's host keeps the models of earlier tests); Electron starts with a fresh profile.
+const test = base.extend({
+  app: async ({ app, appMode, page, workDir }, use) => {
+    if (appMode !== 'browser') {
+      await use(app);
+      return;
+    }
+    const host: OwnWebHost = await startWebHost(await mkdtemp(path.join(workDir, 'library-versions-')));
+    await page.goto(host.url);
+    await use(page);
+    await stopWebHost(host);
+  },
+});
 
 /** Issue 13: versions grouped by lineage, a sortable table, the reference carried over, Export's name, samples. */
 const v2Model = path.join(repoRoot, 'tests/fixtures/library/lead_scoring_v2.onnx');
