@@ -122,7 +122,17 @@ describe('results table rows (batch.rows) on a 200k-row output', () => {
   it('a newer sort cancels the one being built, and names an unknown column', async () => {
     const first = results.page({ ...base(), sort: { column: 'lead_score', direction: 'asc' } });
     const second = results.page({ ...base(), sort: { column: 'interaction_count', direction: 'desc' } });
-    await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+    // The older request is cancelled while its index is being built; on a fast run it may already be done,
+    // and then its answer must be right. Either way it never answers with the newer request's order.
+    const older = await first.then(
+      (answer) => answer,
+      (error: unknown) => error,
+    );
+    if (older instanceof Error) expect(older).toMatchObject({ code: 'cancelled' });
+    else
+      expect((older as Awaited<typeof first>).rows.map((r) => r.row)).toEqual(
+        expected({ ...base(), sort: { column: 'lead_score', direction: 'asc' } }).slice(0, 50),
+      );
     const page = await second;
     expect(page.rows.map((r) => r.row)).toEqual(
       expected({ ...base(), sort: { column: 'interaction_count', direction: 'desc' } }).slice(0, 50),
