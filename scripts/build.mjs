@@ -49,7 +49,9 @@ const sourceUrlBanner =
 /**
  * A Node bundle. `packages: 'external'` for the Electron main process (electron-builder ships the production
  * dependencies); the CLI and the workers carry their packages (one file to load: the CLI starts in ~0.1 s) but
- * onnxruntime-node (a native addon) and pino (its transports start worker threads from their own files).
+ * onnxruntime-node (a native addon), pino (its transports start worker threads from their own files) and
+ * seek-bzip (it calls the deprecated `new Buffer()`; Node's DEP0005 warning stays quiet only for code that
+ * runs from node_modules, and bundled it printed the warning under the CLI's refusal).
  */
 const nodeBundle = (source, outfile, { bundlePackages }) => {
   const outDir = path.dirname(path.join(dist, outfile));
@@ -67,7 +69,7 @@ const nodeBundle = (source, outfile, { bundlePackages }) => {
     minifyWhitespace: true,
     minifySyntax: true,
     ...(bundlePackages
-      ? { external: ['electron', 'onnxruntime-node', 'pino', 'pino-roll'] }
+      ? { external: ['electron', 'onnxruntime-node', 'pino', 'pino-roll', 'seek-bzip'] }
       : { packages: 'external', external: ['electron'] }),
     // main/workers/start-worker.ts: bundles start workers from their bundles, not through tsx.
     define: { MODELDOCK_BUNDLE: 'true' },

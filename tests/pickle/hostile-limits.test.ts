@@ -1,6 +1,7 @@
 // Tiny files that used to crash, freeze or exhaust ModelDock (issue 18), made and proven by
 // scripts/fixtures/pickle/make_hostile_limits.py. Each must be answered by `modeldock inspect` with
 // exit 3 and the exact message in the manifest, well within the 15 s budget for opening any file.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +41,7 @@ describe('crafted files are refused cleanly, within the budget', () => {
       'binstring_600mb.joblib',
       'binunicode_600mb.joblib',
       'laughs_40.pkl',
+      'bomb_bz2_1100mb.joblib',
       'stacked_posix_system.pkl',
       'stacked_trailing_bytes.pkl',
     ]) {
@@ -57,5 +59,29 @@ describe('crafted files are refused cleanly, within the budget', () => {
     expect(result.stderr).toBe(`modeldock: ${message}\n`);
     expect(result.code).toBe(3);
     expect(seconds).toBeLessThan(15);
+  });
+});
+
+// The budget's memory half: a process's peak RSS counts the reading worker's ArrayBuffers, which its heap
+// limit does not. bz2 declares no size, so this is the file that once held 1.5× the 1 GiB limit (2.1 GB).
+describe('memory', () => {
+  it('a 900-byte bz2 bomb is refused by `modeldock inspect` within 1.3 GB of peak RSS', {
+    timeout: 60_000,
+  }, async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const reportRss = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxRssKb='+process.resourceUsage().maxRSS+'\\n'))`;
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', reportRss, 'bin/modeldock.mjs', 'inspect', path.join(dir, 'bomb_bz2_1100mb.joblib')],
+        { cwd: root, env: { ...process.env, MODELDOCK_DATA_DIR: path.join(work, 'data') } },
+        (error, _stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stderr }),
+      );
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('decompresses to more than 1024 MB');
+    const rssKb = Number(/maxRssKb=(\d+)/.exec(result.stderr)?.[1]);
+    expect(rssKb).toBeGreaterThan(0);
+    expect(rssKb / 1024).toBeLessThan(1300);
   });
 });
