@@ -1,7 +1,6 @@
 import iconv from 'iconv-lite';
 import type { CsvDelimiter, CsvDialect, CsvEncoding } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
-import { countLineBreaks } from './line-breaks.ts';
 
 /** Bytes read from the start of a file to detect its encoding and dialect and build the preview. */
 export const sampleBytes = 256 * 1024;
@@ -53,19 +52,11 @@ export function decodeSample(sample: Uint8Array, encoding: CsvEncoding): string 
 }
 
 /**
- * Refuses what is clearly not text: NUL characters never occur in a CSV export, and a high share
- * of control characters means an image, archive or spreadsheet file renamed .csv.
+ * Refuses what is clearly not text: a high share of control characters means an image, archive or
+ * spreadsheet file renamed .csv. A NUL byte is refused by the reader (csv-source.ts), which knows the
+ * line its record starts on, as every other error in the file is reported.
  */
 export function assertLooksLikeText(text: string, fileName: string): void {
-  const nul = text.indexOf('\u0000');
-  if (nul >= 0) {
-    const line = countLines(text, nul);
-    throw new AppError(
-      'invalid-csv',
-      `${fileName} contains NUL bytes (first on line ${line}), so it is a binary file or damaged, not a CSV text file.`,
-      { line },
-    );
-  }
   let control = 0;
   const length = Math.min(text.length, 64 * 1024);
   for (let i = 0; i < length; i++) {
@@ -75,11 +66,6 @@ export function assertLooksLikeText(text: string, fileName: string): void {
   if (length > 0 && control / length > 0.05) {
     throw new AppError('invalid-csv', `${fileName} looks like a binary file, not a CSV text file.`);
   }
-}
-
-/** The line `upTo` is on (line-breaks.ts: CRLF, LF and a lone CR are one line break each). */
-export function countLines(text: string, upTo: number): number {
-  return 1 + countLineBreaks(text, 0, upTo);
 }
 
 const delimiters: CsvDelimiter[] = [',', ';', '\t', '|'];

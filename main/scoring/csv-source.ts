@@ -6,9 +6,11 @@ import { CsvError, type Parser, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { AppError } from '../errors.ts';
 import { decoderName } from './csv-detect.ts';
-import { countLineBreaks, lastLineBreakEnd, recordDelimiters, recordLineBreaks } from './line-breaks.ts';
+import { lastLineBreakEnd, recordDelimiters, recordLineBreaks } from './line-breaks.ts';
 import { PlainLineReader } from './plain-lines.ts';
 import type { CsvDialect, ReadLimits } from './types.ts';
+
+const carriageReturn = 13;
 
 /** Records parsed from one chunk of the file, with the line each record starts on (1-based). */
 export interface RecordChunk {
@@ -78,6 +80,9 @@ export async function* readCsvRecords(
   let parser: Parser | undefined;
   let lineOffset = (options.firstLine ?? 1) - 1;
   let parseError: unknown;
+  let parseErrorLine: number | undefined;
+  // The line (relative to lineOffset) the record csv-parse reads now starts on; set when it takes over.
+  let csvRecordLine = () => 1;
   const startCsvParse = (atFileStart: boolean): Parser => {
     const csv = parse({
       delimiter: dialect.delimiter,
@@ -95,17 +100,20 @@ export async function* readCsvRecords(
     // csv-parse's info.lines, which counts a CRLF inside a quoted field as two lines.
     let nextLine = 1;
     let lastEmptyLines = 0;
+    // A record starts after the previous one and any blank lines csv-parse skipped in between. Each
+    // record comes as csv-parse reads it ('data' is emitted from its push), so this is also the line
+    // of a record it stops in: an error is reported on the line its record starts on, like a row's.
+    csvRecordLine = () => nextLine + (csv.info.empty_lines - lastEmptyLines);
     csv.on('data', (record: string[]) => {
-      // A record starts after the previous one and any blank lines csv-parse skipped in between.
-      const emptyLines = csv.info.empty_lines;
-      const line = nextLine + (emptyLines - lastEmptyLines);
-      lastEmptyLines = emptyLines;
+      const line = csvRecordLine();
+      lastEmptyLines = csv.info.empty_lines;
       nextLine = line + 1 + recordLineBreaks(record);
       lines.push(lineOffset + line);
       records.push(record);
     });
     csv.on('error', (error) => {
       parseError = error;
+      parseErrorLine = lineOffset + csvRecordLine();
     });
     return csv;
   };
@@ -114,7 +122,6 @@ export async function* readCsvRecords(
   let plain: PlainLineReader | undefined | null;
   let pending = ''; // text after the last line break, for the next chunk
   let plainLines = (options.firstLine ?? 1) - 1;
-  const currentLine = () => (parser ? lineOffset + parser.info.lines : plainLines + 1);
   // True when csv-parse reads the UTF-8 file from its first byte: then bytes go to it as they are.
   let rawBytesToCsv = false;
   const handOver = (text: string, fileStartBytes?: Buffer) => {
@@ -130,7 +137,9 @@ export async function* readCsvRecords(
     } else if (text.length > 0) parser.write(Buffer.from(text, 'utf8'));
   };
   const readPlain = (reader: PlainLineReader, before: string, chunkText: string, atEnd: boolean) => {
-    if (!atEnd && !chunkText.includes('\n') && !chunkText.includes('\r')) {
+    // A CR carried from the last read is a line break of its own once a character other than LF follows.
+    const carriedCr = before.charCodeAt(before.length - 1) === carriageReturn && chunkText.length > 0;
+    if (!atEnd && !carriedCr && !chunkText.includes('\n') && !chunkText.includes('\r')) {
       // Still inside one long line: keep it as a rope rather than searching it again and again.
       pending = before + chunkText;
       if (pending.length * 3 >= limits.maxRecordChars) handOver(pending);
@@ -168,10 +177,11 @@ export async function* readCsvRecords(
   /** Routes decoded text: to the fast path while it can take it, else to csv-parse. */
   const feedText = (chunkText: string, atEnd: boolean, fileStartBytes?: Buffer) => {
     if (plain === undefined) {
+      const carriedCr = startText.charCodeAt(startText.length - 1) === carriageReturn && chunkText.length > 0;
       startText += chunkText;
       if (fileStartBytes) startBytes.push(fileStartBytes);
       // A CR at the end may be half of a CRLF: the next read tells.
-      const lineBreak = /\n|\r(?!$)/.test(chunkText);
+      const lineBreak = carriedCr || /\n|\r(?!$)/.test(chunkText);
       const wait = !atEnd && !lineBreak && startText.length * 3 < limits.maxRecordChars;
       if (wait) return;
       // A byte-order mark only at the start of the file; a part read from its middle keeps every character.
@@ -195,6 +205,26 @@ export async function* readCsvRecords(
     else if (parser && chunkText.length > 0) parser.write(Buffer.from(chunkText, 'utf8'));
   };
 
+  /** UTF-8 bytes to the reader: as they are to csv-parse when it reads from the file's start, else decoded. */
+  const feedBytes = (raw: Buffer) => {
+    if (raw.length === 0) return;
+    if (rawBytesToCsv && parser) parser.write(raw);
+    else feedText(utf8Text?.write(raw) ?? '', false, plain === undefined ? raw : undefined);
+  };
+  /**
+   * The line the record holding a bad byte (a NUL, invalid UTF-8) starts on, once everything before
+   * the byte has been fed: counted as the records' lines are, so good rows and errors follow one
+   * rule. A reader settles a line break only when it sees the character after it (a CR may be half of
+   * a CRLF; csv-parse looks past each break for a longer record delimiter), so a stand-in for the bad
+   * byte goes in first. It starts or extends a field and can't end a record, and nothing is read after it.
+   */
+  const badByteLine = (): number => {
+    const standIn = '\ufffd';
+    if (decoder) feedText(standIn, false);
+    else feedBytes(Buffer.from(standIn, 'utf8'));
+    return parser ? lineOffset + csvRecordLine() : plainLines + 1;
+  };
+
   const stream = createReadStream(filePath, {
     highWaterMark: options.highWaterMark ?? 256 * 1024,
     start: options.start,
@@ -213,26 +243,32 @@ export async function* readCsvRecords(
       if (decoder) {
         const text = decoder.write(raw);
         const nul = text.indexOf('\u0000');
-        if (nul >= 0) assertNoNul(nul, fileName, currentLine() + countLineBreaks(text, 0, nul));
+        if (nul >= 0) {
+          feedText(text.slice(0, nul), false);
+          throw nulError(fileName, badByteLine());
+        }
         feedText(text, false);
         if (quoteChar !== undefined && !quoted && parser) quoted = text.includes(quoteChar);
       } else {
         const nul = raw.indexOf(0);
-        if (nul >= 0)
-          assertNoNul(nul, fileName, currentLine() + countLineBreaks(raw.toString('latin1', 0, nul)));
-        utf8.check(raw, currentLine);
-        if (rawBytesToCsv && parser) parser.write(raw);
-        else feedText(utf8Text?.write(raw) ?? '', false, plain === undefined ? raw : undefined);
+        const invalid = utf8.check(raw);
+        if (nul >= 0 || invalid >= 0) {
+          const utf8First = invalid >= 0 && (nul < 0 || invalid <= nul);
+          feedBytes(raw.subarray(0, utf8First ? invalid : nul));
+          const line = badByteLine();
+          throw utf8First ? utf8.error(line) : nulError(fileName, line);
+        }
+        feedBytes(raw);
         if (quoteChar !== undefined && !quoted && parser) quoted = raw.includes(quoteChar);
       }
-      if (parseError) throw describeParseError(parseError, fileName, limits, lineOffset);
+      if (parseError) throw describeParseError(parseError, fileName, limits, parseErrorLine);
       if (records.length > 0) yield take();
     }
-    utf8.end(currentLine);
+    if (utf8.endsInsideCharacter()) throw utf8.error(badByteLine());
     feedText(decoder ? (decoder.end() ?? '') : '', true);
     // csv-parse reports errors asynchronously; one from the last write has destroyed it, and then
     // it would never emit 'end'.
-    if (parseError) throw describeParseError(parseError, fileName, limits, lineOffset);
+    if (parseError) throw describeParseError(parseError, fileName, limits, parseErrorLine);
     if (parser && !parser.destroyed) {
       const csv = parser;
       await new Promise<void>((resolve) => {
@@ -242,7 +278,7 @@ export async function* readCsvRecords(
         csv.resume();
       });
     }
-    if (parseError) throw describeParseError(parseError, fileName, limits, lineOffset);
+    if (parseError) throw describeParseError(parseError, fileName, limits, parseErrorLine);
     if (records.length > 0) yield take();
   } finally {
     stream.destroy();
@@ -260,24 +296,42 @@ class Utf8Check {
 
   constructor(private readonly fileName: string) {}
 
-  check(chunk: Buffer, line: () => number): void {
+  /** Where in `chunk` the first invalid UTF-8 is (0 when it began in the previous chunk), or -1. */
+  check(chunk: Buffer): number {
+    const carried = this.carry?.length ?? 0;
     const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const end = completeUtf8End(bytes);
     this.carry = end < bytes.length ? Buffer.from(bytes.subarray(end)) : undefined;
-    if (!isUtf8(bytes.subarray(0, end))) this.fail(line());
+    const complete = bytes.subarray(0, end);
+    if (isUtf8(complete)) return -1;
+    return Math.max(0, firstInvalidUtf8(complete) - carried);
   }
 
-  end(line: () => number): void {
-    if (this.carry) this.fail(line());
+  /** After the last chunk: whether the file ends inside a character. */
+  endsInsideCharacter(): boolean {
+    return this.carry !== undefined;
   }
 
-  private fail(line: number): never {
-    throw new AppError(
+  error(line: number): AppError {
+    return new AppError(
       'invalid-csv',
       `${this.fileName} is not valid UTF-8 (near line ${line}); choose the encoding it was saved in, such as Windows-1252.`,
       { line },
     );
   }
+}
+
+/**
+ * Index of the first invalid UTF-8 in `bytes` (which has some). Decoding turns each invalid sequence
+ * into U+FFFD, so the first byte that differs once the text is encoded again is in the first invalid
+ * sequence: at its start, or after lead bytes that U+FFFD's own encoding shares, never past a line
+ * break (an ASCII byte), so the line is the same. Runs only on the chunk that fails.
+ */
+function firstInvalidUtf8(bytes: Buffer): number {
+  const again = Buffer.from(bytes.toString('utf8'), 'utf8');
+  let at = 0;
+  while (at < bytes.length && bytes[at] === again[at]) at++;
+  return at;
 }
 
 /** Length of the prefix that ends on a whole UTF-8 character (drops an incomplete last sequence). */
@@ -295,9 +349,8 @@ function completeUtf8End(bytes: Buffer): number {
   return length;
 }
 
-function assertNoNul(index: number, fileName: string, line: number): void {
-  if (index < 0) return;
-  throw new AppError(
+function nulError(fileName: string, line: number): AppError {
+  return new AppError(
     'invalid-csv',
     `${fileName} contains NUL bytes (first on line ${line}), so it is a binary file or damaged, not a CSV text file.`,
     { line },
@@ -309,12 +362,11 @@ export function describeParseError(
   error: unknown,
   fileName: string,
   limits: ReadLimits,
-  lineOffset = 0,
+  /** The line of the record csv-parse was reading (its own info.lines counts a quoted CRLF twice). */
+  line?: number,
 ): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof CsvError) {
-    const local = (error as CsvError & { lines?: number }).lines;
-    const line = local ? local + lineOffset : local;
     const where = line ? ` (line ${line})` : '';
     switch (error.code) {
       case 'CSV_QUOTE_NOT_CLOSED':

@@ -55,11 +55,18 @@ export async function inspectCsv(
   const detectedEncoding = detectEncoding(sample, sample.length === size);
   const encoding = request.dialect?.encoding ?? detectedEncoding;
   const text = decodeSample(sample, encoding);
-  assertLooksLikeText(text, fileName);
   const quote = request.dialect?.quote ?? '"';
   const detectedDelimiter = detectDelimiter(text, quote === 'none' ? '' : quote);
   const delimiter = request.dialect?.delimiter ?? detectedDelimiter;
   const partial = { encoding, delimiter, quote, hasHeader: true };
+  // A NUL byte in the sample: the reader reads on to it and refuses the file there, naming the line
+  // its record starts on, as it does for a NUL further down.
+  if (text.includes('\u0000')) {
+    for await (const _chunk of readCsvRecords(filePath, partial, limits, undefined, {
+      highWaterMark: 64 * 1024,
+    }));
+  }
+  assertLooksLikeText(text, fileName);
   const rows: string[][] = [];
   for await (const chunk of readCsvRecords(filePath, partial, limits, undefined, {
     highWaterMark: 64 * 1024,

@@ -6572,34 +6572,6 @@ var import_iconv_lite2 = __toESM(require_lib(), 1);
 
 // main/scoring/csv-detect.ts
 var import_iconv_lite = __toESM(require_lib(), 1);
-
-// main/scoring/line-breaks.ts
-var recordDelimiters = ["\r\n", "\n", "\r"];
-var lineFeed = 10;
-var carriageReturn = 13;
-function countLineBreaks(text, start = 0, end = text.length) {
-  let count = 0;
-  for (let at = text.indexOf("\n", start); at >= 0 && at < end; at = text.indexOf("\n", at + 1)) count++;
-  for (let at = text.indexOf("\r", start); at >= 0 && at < end; at = text.indexOf("\r", at + 1)) {
-    if (text.charCodeAt(at + 1) !== lineFeed) count++;
-  }
-  return count;
-}
-function recordLineBreaks(record) {
-  let count = 0;
-  for (const field of record) {
-    if (field.includes("\n") || field.includes("\r")) count += countLineBreaks(field);
-  }
-  return count;
-}
-function lastLineBreakEnd(text, atEnd) {
-  const limit = !atEnd && text.charCodeAt(text.length - 1) === carriageReturn ? text.length - 2 : text.length - 1;
-  if (limit < 0) return -1;
-  const at = Math.max(text.lastIndexOf("\n", limit), text.lastIndexOf("\r", limit));
-  return at < 0 ? -1 : at + 1;
-}
-
-// main/scoring/csv-detect.ts
 var sampleBytes = 256 * 1024;
 function detectEncoding(sample, isWholeFile) {
   if (sample[0] === 239 && sample[1] === 187 && sample[2] === 191) return "utf-8-bom";
@@ -6638,15 +6610,6 @@ function decodeSample(sample, encoding) {
   return decoder.write(body);
 }
 function assertLooksLikeText(text, fileName) {
-  const nul = text.indexOf("\0");
-  if (nul >= 0) {
-    const line = countLines(text, nul);
-    throw new AppError(
-      "invalid-csv",
-      `${fileName} contains NUL bytes (first on line ${line}), so it is a binary file or damaged, not a CSV text file.`,
-      { line }
-    );
-  }
   let control = 0;
   const length = Math.min(text.length, 64 * 1024);
   for (let i = 0; i < length; i++) {
@@ -6656,9 +6619,6 @@ function assertLooksLikeText(text, fileName) {
   if (length > 0 && control / length > 0.05) {
     throw new AppError("invalid-csv", `${fileName} looks like a binary file, not a CSV text file.`);
   }
-}
-function countLines(text, upTo) {
-  return 1 + countLineBreaks(text, 0, upTo);
 }
 var delimiters = [",", ";", "	", "|"];
 function detectDelimiter(text, quote) {
@@ -6695,6 +6655,32 @@ function detectHeader(firstRow) {
   if (firstRow.length === 0) return false;
   if (firstRow.some((cell) => numberLike.test(cell))) return false;
   return new Set(firstRow).size === firstRow.length;
+}
+
+// main/scoring/line-breaks.ts
+var recordDelimiters = ["\r\n", "\n", "\r"];
+var lineFeed = 10;
+var carriageReturn = 13;
+function countLineBreaks(text, start = 0, end = text.length) {
+  let count = 0;
+  for (let at = text.indexOf("\n", start); at >= 0 && at < end; at = text.indexOf("\n", at + 1)) count++;
+  for (let at = text.indexOf("\r", start); at >= 0 && at < end; at = text.indexOf("\r", at + 1)) {
+    if (text.charCodeAt(at + 1) !== lineFeed) count++;
+  }
+  return count;
+}
+function recordLineBreaks(record) {
+  let count = 0;
+  for (const field of record) {
+    if (field.includes("\n") || field.includes("\r")) count += countLineBreaks(field);
+  }
+  return count;
+}
+function lastLineBreakEnd(text, atEnd) {
+  const limit = !atEnd && text.charCodeAt(text.length - 1) === carriageReturn ? text.length - 2 : text.length - 1;
+  if (limit < 0) return -1;
+  const at = Math.max(text.lastIndexOf("\n", limit), text.lastIndexOf("\r", limit));
+  return at < 0 ? -1 : at + 1;
 }
 
 // main/scoring/plain-lines.ts
@@ -6886,6 +6872,7 @@ function onlyCrlf(text) {
 }
 
 // main/scoring/csv-source.ts
+var carriageReturn2 = 13;
 async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead: 0 }, options = {}) {
   const fileName = path.basename(filePath);
   const quoteChar = dialect.quote === "none" ? void 0 : dialect.quote;
@@ -6902,6 +6889,8 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
   let parser;
   let lineOffset = (options.firstLine ?? 1) - 1;
   let parseError;
+  let parseErrorLine;
+  let csvRecordLine = () => 1;
   const startCsvParse = (atFileStart) => {
     const csv = parse({
       delimiter: dialect.delimiter,
@@ -6919,23 +6908,23 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
     });
     let nextLine = 1;
     let lastEmptyLines = 0;
+    csvRecordLine = () => nextLine + (csv.info.empty_lines - lastEmptyLines);
     csv.on("data", (record) => {
-      const emptyLines = csv.info.empty_lines;
-      const line = nextLine + (emptyLines - lastEmptyLines);
-      lastEmptyLines = emptyLines;
+      const line = csvRecordLine();
+      lastEmptyLines = csv.info.empty_lines;
       nextLine = line + 1 + recordLineBreaks(record);
       lines.push(lineOffset + line);
       records.push(record);
     });
     csv.on("error", (error) => {
       parseError = error;
+      parseErrorLine = lineOffset + csvRecordLine();
     });
     return csv;
   };
   let plain;
   let pending = "";
   let plainLines = (options.firstLine ?? 1) - 1;
-  const currentLine = () => parser ? lineOffset + parser.info.lines : plainLines + 1;
   let rawBytesToCsv = false;
   const handOver = (text, fileStartBytes) => {
     lineOffset = plainLines;
@@ -6949,7 +6938,8 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
     } else if (text.length > 0) parser.write(Buffer.from(text, "utf8"));
   };
   const readPlain = (reader, before, chunkText, atEnd) => {
-    if (!atEnd && !chunkText.includes("\n") && !chunkText.includes("\r")) {
+    const carriedCr = before.charCodeAt(before.length - 1) === carriageReturn2 && chunkText.length > 0;
+    if (!atEnd && !carriedCr && !chunkText.includes("\n") && !chunkText.includes("\r")) {
       pending = before + chunkText;
       if (pending.length * 3 >= limits.maxRecordChars) handOver(pending);
       return;
@@ -6982,9 +6972,10 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
   const startBytes = [];
   const feedText = (chunkText, atEnd, fileStartBytes) => {
     if (plain === void 0) {
+      const carriedCr = startText.charCodeAt(startText.length - 1) === carriageReturn2 && chunkText.length > 0;
       startText += chunkText;
       if (fileStartBytes) startBytes.push(fileStartBytes);
-      const lineBreak = /\n|\r(?!$)/.test(chunkText);
+      const lineBreak = carriedCr || /\n|\r(?!$)/.test(chunkText);
       const wait = !atEnd && !lineBreak && startText.length * 3 < limits.maxRecordChars;
       if (wait) return;
       const atFileStart = !options.start;
@@ -7006,6 +6997,17 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
     if (plain) readPlain(plain, pending, chunkText, atEnd);
     else if (parser && chunkText.length > 0) parser.write(Buffer.from(chunkText, "utf8"));
   };
+  const feedBytes = (raw) => {
+    if (raw.length === 0) return;
+    if (rawBytesToCsv && parser) parser.write(raw);
+    else feedText(utf8Text?.write(raw) ?? "", false, plain === void 0 ? raw : void 0);
+  };
+  const badByteLine = () => {
+    const standIn = "�";
+    if (decoder) feedText(standIn, false);
+    else feedBytes(Buffer.from(standIn, "utf8"));
+    return parser ? lineOffset + csvRecordLine() : plainLines + 1;
+  };
   const stream = createReadStream(filePath, {
     highWaterMark: options.highWaterMark ?? 256 * 1024,
     start: options.start,
@@ -7022,24 +7024,30 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
       if (decoder) {
         const text = decoder.write(raw);
         const nul = text.indexOf("\0");
-        if (nul >= 0) assertNoNul(nul, fileName, currentLine() + countLineBreaks(text, 0, nul));
+        if (nul >= 0) {
+          feedText(text.slice(0, nul), false);
+          throw nulError(fileName, badByteLine());
+        }
         feedText(text, false);
         if (quoteChar !== void 0 && !quoted && parser) quoted = text.includes(quoteChar);
       } else {
         const nul = raw.indexOf(0);
-        if (nul >= 0)
-          assertNoNul(nul, fileName, currentLine() + countLineBreaks(raw.toString("latin1", 0, nul)));
-        utf8.check(raw, currentLine);
-        if (rawBytesToCsv && parser) parser.write(raw);
-        else feedText(utf8Text?.write(raw) ?? "", false, plain === void 0 ? raw : void 0);
+        const invalid2 = utf8.check(raw);
+        if (nul >= 0 || invalid2 >= 0) {
+          const utf8First = invalid2 >= 0 && (nul < 0 || invalid2 <= nul);
+          feedBytes(raw.subarray(0, utf8First ? invalid2 : nul));
+          const line = badByteLine();
+          throw utf8First ? utf8.error(line) : nulError(fileName, line);
+        }
+        feedBytes(raw);
         if (quoteChar !== void 0 && !quoted && parser) quoted = raw.includes(quoteChar);
       }
-      if (parseError) throw describeParseError(parseError, fileName, limits, lineOffset);
+      if (parseError) throw describeParseError(parseError, fileName, limits, parseErrorLine);
       if (records.length > 0) yield take();
     }
-    utf8.end(currentLine);
+    if (utf8.endsInsideCharacter()) throw utf8.error(badByteLine());
     feedText(decoder ? decoder.end() ?? "" : "", true);
-    if (parseError) throw describeParseError(parseError, fileName, limits, lineOffset);
+    if (parseError) throw describeParseError(parseError, fileName, limits, parseErrorLine);
     if (parser && !parser.destroyed) {
       const csv = parser;
       await new Promise((resolve) => {
@@ -7049,7 +7057,7 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
         csv.resume();
       });
     }
-    if (parseError) throw describeParseError(parseError, fileName, limits, lineOffset);
+    if (parseError) throw describeParseError(parseError, fileName, limits, parseErrorLine);
     if (records.length > 0) yield take();
   } finally {
     stream.destroy();
@@ -7062,23 +7070,34 @@ var Utf8Check = class {
   }
   fileName;
   carry;
-  check(chunk, line) {
+  /** Where in `chunk` the first invalid UTF-8 is (0 when it began in the previous chunk), or -1. */
+  check(chunk) {
+    const carried = this.carry?.length ?? 0;
     const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const end = completeUtf8End(bytes);
     this.carry = end < bytes.length ? Buffer.from(bytes.subarray(end)) : void 0;
-    if (!isUtf8(bytes.subarray(0, end))) this.fail(line());
+    const complete = bytes.subarray(0, end);
+    if (isUtf8(complete)) return -1;
+    return Math.max(0, firstInvalidUtf8(complete) - carried);
   }
-  end(line) {
-    if (this.carry) this.fail(line());
+  /** After the last chunk: whether the file ends inside a character. */
+  endsInsideCharacter() {
+    return this.carry !== void 0;
   }
-  fail(line) {
-    throw new AppError(
+  error(line) {
+    return new AppError(
       "invalid-csv",
       `${this.fileName} is not valid UTF-8 (near line ${line}); choose the encoding it was saved in, such as Windows-1252.`,
       { line }
     );
   }
 };
+function firstInvalidUtf8(bytes) {
+  const again = Buffer.from(bytes.toString("utf8"), "utf8");
+  let at = 0;
+  while (at < bytes.length && bytes[at] === again[at]) at++;
+  return at;
+}
 function completeUtf8End(bytes) {
   const length = bytes.length;
   for (let back = 1; back <= 3 && back <= length; back++) {
@@ -7092,19 +7111,16 @@ function completeUtf8End(bytes) {
   }
   return length;
 }
-function assertNoNul(index, fileName, line) {
-  if (index < 0) return;
-  throw new AppError(
+function nulError(fileName, line) {
+  return new AppError(
     "invalid-csv",
     `${fileName} contains NUL bytes (first on line ${line}), so it is a binary file or damaged, not a CSV text file.`,
     { line }
   );
 }
-function describeParseError(error, fileName, limits, lineOffset = 0) {
+function describeParseError(error, fileName, limits, line) {
   if (error instanceof AppError) return error;
   if (error instanceof CsvError) {
-    const local = error.lines;
-    const line = local ? local + lineOffset : local;
     const where = line ? ` (line ${line})` : "";
     switch (error.code) {
       case "CSV_QUOTE_NOT_CLOSED":
@@ -9704,11 +9720,16 @@ async function inspectCsv(model, request, limits) {
   const detectedEncoding = detectEncoding(sample, sample.length === size);
   const encoding = request.dialect?.encoding ?? detectedEncoding;
   const text = decodeSample(sample, encoding);
-  assertLooksLikeText(text, fileName);
   const quote = request.dialect?.quote ?? '"';
   const detectedDelimiter = detectDelimiter(text, quote === "none" ? "" : quote);
   const delimiter = request.dialect?.delimiter ?? detectedDelimiter;
   const partial = { encoding, delimiter, quote, hasHeader: true };
+  if (text.includes("\0")) {
+    for await (const _chunk of readCsvRecords(filePath, partial, limits, void 0, {
+      highWaterMark: 64 * 1024
+    })) ;
+  }
+  assertLooksLikeText(text, fileName);
   const rows = [];
   for await (const chunk of readCsvRecords(filePath, partial, limits, void 0, {
     highWaterMark: 64 * 1024
@@ -9843,7 +9864,7 @@ function errorsPathFor(outputPath) {
 import { open as open2 } from "node:fs/promises";
 var scanChunkBytes = 1024 * 1024;
 var lineFeed2 = 10;
-var carriageReturn2 = 13;
+var carriageReturn3 = 13;
 var doubleQuote = 34;
 var followedEncodings = /* @__PURE__ */ new Set(["utf-8", "utf-8-bom", "windows-1252", "utf-16le", "utf-16be"]);
 async function findSplit(filePath, size, dialect, near = Math.floor(size / 2)) {
@@ -9881,13 +9902,13 @@ async function findSplit(filePath, size, dialect, near = Math.floor(size / 2)) {
         const scanned = cutIndex >= 0 ? bytes.subarray(0, cutIndex + 1) : bytes;
         for (let at = scanned.indexOf(lineFeed2); at >= 0; at = scanned.indexOf(lineFeed2, at + 1)) {
           lineFeeds++;
-          if ((at > 0 ? scanned[at - 1] : previous) === carriageReturn2) crlfs++;
+          if ((at > 0 ? scanned[at - 1] : previous) === carriageReturn3) crlfs++;
         }
-        for (let at = scanned.indexOf(carriageReturn2); at >= 0; at = scanned.indexOf(carriageReturn2, at + 1)) {
+        for (let at = scanned.indexOf(carriageReturn3); at >= 0; at = scanned.indexOf(carriageReturn3, at + 1)) {
           carriageReturns++;
         }
         const last = scanned[scanned.length - 1];
-        state.fieldStart = last === delimiter || last === lineFeed2 || last === carriageReturn2;
+        state.fieldStart = last === delimiter || last === lineFeed2 || last === carriageReturn3;
       } else {
         if (quote >= 0 && quote !== doubleQuote && units.includes(quote)) return void 0;
         const start = offset === 0 ? bomLength2(units, utf16) : 0;
@@ -9942,13 +9963,13 @@ function scanQuoted(bytes, start, searchFrom, previous, quote, delimiter, state,
         continue;
       }
       inQuotes = false;
-      if (byte !== delimiter && byte !== lineFeed2 && byte !== carriageReturn2) return invalid;
+      if (byte !== delimiter && byte !== lineFeed2 && byte !== carriageReturn3) return invalid;
     } else if (inQuotes) {
       if (byte === quote) quoteInQuotes = true;
       else if (byte === lineFeed2) {
         lineFeeds++;
-        if (before === carriageReturn2) crlfs++;
-      } else if (byte === carriageReturn2) carriageReturns++;
+        if (before === carriageReturn3) crlfs++;
+      } else if (byte === carriageReturn3) carriageReturns++;
       before = byte;
       continue;
     }
@@ -9957,15 +9978,15 @@ function scanQuoted(bytes, start, searchFrom, previous, quote, delimiter, state,
       fieldStart = false;
     } else if (byte === lineFeed2) {
       lineFeeds++;
-      if (before === carriageReturn2) crlfs++;
+      if (before === carriageReturn3) crlfs++;
       if (i >= searchFrom) {
         cut = i;
         break;
       }
       fieldStart = true;
     } else {
-      if (byte === carriageReturn2) carriageReturns++;
-      fieldStart = byte === delimiter || byte === carriageReturn2;
+      if (byte === carriageReturn3) carriageReturns++;
+      fieldStart = byte === delimiter || byte === carriageReturn3;
     }
     before = byte;
   }
