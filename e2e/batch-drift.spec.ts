@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
 import { detachReferences } from './library-state.ts';
@@ -59,4 +60,27 @@ test('a batch run shows drift against the attached reference, and says where to 
   await expect(rowOf('score distribution')).toContainText('stable');
   await expect(drift.getByTestId('batch-drift-hint')).toHaveCount(0);
   await saveScreenshot(app, 'batch-drift', appMode);
+
+  // Incomes three times the reference's: that input, and the scores it drives, fall in the shifted band.
+  const [header, ...lines] = (await readFile(leadCsv, 'utf8')).trimEnd().split('\n');
+  const income = header!.split(',').indexOf('annual_income');
+  const tripled = lines.map((line) => {
+    const cells = line.split(',');
+    if (cells[income]) cells[income] = String(Number(cells[income]) * 3);
+    return cells.join(',');
+  });
+  const shiftedCsv = path.join(workDir, `drift-shifted-${appMode}-${Date.now()}.csv`);
+  await writeFile(shiftedCsv, `${[header, ...tripled].join('\n')}\n`);
+  await app.getByRole('tab', { name: 'Samples & compare', exact: true }).click();
+  await driftPanel.getByTestId('drift-check-input').setInputFiles(shiftedCsv);
+  const checked = driftPanel.getByTestId('drift-table');
+  await expect(checked).toContainText('stable < 0.1 ≤ moderate < 0.25 ≤ shifted', { timeout: 30_000 });
+  const checkedRow = (name: string) =>
+    checked.getByRole('row').filter({ has: app.getByRole('cell', { name, exact: true }) });
+  await expect(checkedRow('annual_income').getByRole('cell', { name: 'shifted', exact: true })).toHaveClass(
+    'bad',
+  );
+  await expect(checkedRow('lead_source')).toContainText('stable');
+  await checked.scrollIntoViewIfNeeded();
+  await saveScreenshot(app, 'drift-shifted', appMode);
 });

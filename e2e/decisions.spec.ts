@@ -1,30 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  expect,
-  repoRoot,
-  sampleModel,
-  saveScreenshot,
-  startWebHost,
-  stopWebHost,
-  test,
-} from './fixtures.ts';
+import { expect, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
+import { leadCsv, scoreLeads } from './score-leads.ts';
 
 /** Issue 13's "done when": whom to call (capacity), which model is better (Compare), and yesterday's run. */
-const leadCsv = path.join(repoRoot, 'assets/data/course_lead_scoring.csv');
 const v2Model = path.join(repoRoot, 'tests/fixtures/library/lead_scoring_v2.onnx');
-
-async function scoreLeads(app: import('@playwright/test').Page) {
-  await app.getByTestId('open-file-input').setInputFiles(sampleModel);
-  await app.getByRole('tab', { name: 'Batch' }).click();
-  await app.getByTestId('batch-file-input').setInputFiles(leadCsv);
-  await app.getByTestId('missing-policy-lead_source').selectOption('fill');
-  await app.getByTestId('missing-policy-annual_income').selectOption('fill');
-  await expect(app.getByTestId('batch-check-summary')).toContainText('1,462 rows; 0 would fail');
-  await expect(app.getByTestId('batch-label-column')).toHaveValue('converted');
-  await app.getByTestId('batch-run').click();
-  await expect(app.getByTestId('batch-report')).toBeVisible({ timeout: 30_000 });
-}
 
 test('whom to call: 10 % of the leads gives the threshold and the conversions; gains by decile; the run is kept and reopens', async ({
   app,
@@ -108,29 +88,4 @@ test('which model is better: Compare against the label gives the figures side by
   await expect(app.getByTestId('run-reopened').getByTestId('compare-verdict')).toContainText(
     'the difference is real',
   );
-});
-
-test("yesterday's run after a restart: listed and reopened with one click", async ({
-  page,
-  appMode,
-  workDir,
-}) => {
-  test.skip(appMode !== 'browser', 'restarts the browser-mode host');
-  const dataDir = path.join(workDir, `history-restart-${Date.now()}`);
-  let host = await startWebHost(dataDir);
-  try {
-    await page.goto(host.url);
-    await scoreLeads(page);
-    await stopWebHost(host);
-    host = await startWebHost(dataDir);
-    await page.goto(host.url);
-    await page.getByRole('button', { name: 'Library' }).click();
-    const row = page.getByTestId('run-row').first();
-    await expect(row).toContainText('course_lead_scoring.csv');
-    await row.getByTestId('run-reopen').click();
-    await expect(page.getByTestId('run-reopened').getByTestId('gains-table')).toBeVisible();
-    await expect(page.getByTestId('run-facts')).toContainText('SHA-256');
-  } finally {
-    await stopWebHost(host);
-  }
 });

@@ -1,17 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Locator, Page } from '@playwright/test';
+import { downloadBytes } from './download-bytes.ts';
 import { expect, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
 import { detachReferences } from './library-state.ts';
 
 const leadCsv = path.join(repoRoot, 'assets/data/course_lead_scoring.csv');
-
-/** Clicks a Download link and returns the bytes the browser saved, through Playwright's download event. */
-async function downloadBytes(app: Page, link: Locator): Promise<{ name: string; bytes: Buffer }> {
-  const [download] = await Promise.all([app.waitForEvent('download'), link.click()]);
-  const saved = await download.path();
-  return { name: download.suggestedFilename(), bytes: await readFile(saved) };
-}
 
 test('in browser mode the scored CSV, the errors CSV and the saved report download with their exact bytes', async ({
   app,
@@ -52,22 +45,6 @@ test('in browser mode the scored CSV, the errors CSV and the saved report downlo
   const report = await downloadBytes(app, app.getByTestId('batch-download-report'));
   expect(report.name).toBe(path.basename(reportPath));
   expect(report.bytes.equals(await readFile(reportPath))).toBe(true);
-});
-
-test('an exported .zip bundle downloads in browser mode', async ({ app, appMode, workDir }) => {
-  test.skip(appMode === 'electron', 'Electron shows no download links: the bundle is on disk already.');
-  await app.getByTestId('open-file-input').setInputFiles(sampleModel);
-  await app.getByRole('tab', { name: 'Export' }).click();
-  await app.getByLabel('Target folder').fill(path.join(workDir, `zip-bundle-${Date.now()}`));
-  await app.getByLabel('Write as').selectOption({ label: '.zip archive' });
-  await app.getByRole('button', { name: 'Export', exact: true }).click();
-  await expect(app.getByTestId('export-done')).toBeVisible({ timeout: 30_000 });
-  const archivePath = (await app.getByTestId('export-path').textContent()) ?? '';
-  expect(archivePath).toMatch(/\.zip$/);
-  const archive = await downloadBytes(app, app.getByTestId('export-download'));
-  expect(archive.name).toBe(path.basename(archivePath));
-  expect(archive.bytes.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
-  expect(archive.bytes.equals(await readFile(archivePath))).toBe(true);
 });
 
 // Attaching a reference changes the model's library entry for every later spec in this worker.

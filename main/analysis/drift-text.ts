@@ -1,4 +1,5 @@
 import type { DriftReport, FeatureDrift } from '../../shared/contract/index.ts';
+import { PSI_BANDS_TEXT } from '../../shared/drift-bands.ts';
 
 /** The PSI table as text for the CLI's score report: one line per input and one for the scores. */
 export function formatDrift(report: DriftReport): string {
@@ -6,7 +7,7 @@ export function formatDrift(report: DriftReport): string {
   if (report.score) rows.push(['score distribution', report.score]);
   const width = Math.max(...rows.map(([name]) => name.length), 5);
   const lines = [
-    `Drift against the reference (${report.referenceRows.toLocaleString('en-US')} rows): PSI < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant`,
+    `Drift against the reference (${report.referenceRows.toLocaleString('en-US')} rows): PSI bands ${PSI_BANDS_TEXT}`,
   ];
   for (const [name, feature] of rows) {
     const notes: string[] = [];
@@ -17,7 +18,7 @@ export function formatDrift(report: DriftReport): string {
     }
     if (feature.missingCurrent > 0) notes.push(`${feature.missingCurrent} empty cells`);
     const psi = feature.psi.toFixed(3).padStart(7);
-    lines.push(`  ${name.padEnd(width)}  ${psi}  ${feature.band.padEnd(11)}  ${notes.join('; ')}`.trimEnd());
+    lines.push(`  ${name.padEnd(width)}  ${psi}  ${feature.band.padEnd(8)}  ${notes.join('; ')}`.trimEnd());
   }
   return lines.join('\n');
 }

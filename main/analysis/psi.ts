@@ -1,21 +1,18 @@
-import type { FeatureDrift, PsiBand } from '../../shared/contract/index.ts';
+import type { FeatureDrift } from '../../shared/contract/index.ts';
+import { psiBand } from '../../shared/drift-bands.ts';
+
+// Re-exported so the bundle's runtime (generated from this module) names and cuts the bands as the app does.
+export { PSI_BAND_NAMES, PSI_BAND_RANGES, PSI_BANDS_TEXT, psiBand } from '../../shared/drift-bands.ts';
 
 /**
  * Share given to an empty bin so that ln(current / reference) stays finite. 1e-4 (0.01%) is small next to the
  * 10% a decile holds, so an empty bin still contributes strongly (about 0.1 × ln(0.1 / 1e-4) ≈ 0.69 on its own),
- * as it should: a whole decile disappearing is significant drift.
+ * as it should: a whole decile disappearing is a shift on its own.
  */
 export const PSI_EPSILON = 1e-4;
 
 export const MISSING_BIN = '(missing)';
 export const UNSEEN_BIN = '(unseen)';
-
-/** The usual bands: below 0.1 stable, 0.1 to 0.25 moderate, above 0.25 significant. */
-export function psiBand(psi: number): PsiBand {
-  if (psi < 0.1) return 'stable';
-  if (psi <= 0.25) return 'moderate';
-  return 'significant';
-}
 
 /** PSI = Σ (current − reference) × ln(current / reference) over bins, with empty shares raised to ε. */
 export function psiFromShares(referenceShares: readonly number[], currentShares: readonly number[]): number {

@@ -17,6 +17,7 @@ import type { ReferenceProfile } from '../analysis/drift.ts';
 import { AppError } from '../errors.ts';
 import { copyFileStaged, writeFileStaged } from '../files/staged-write.ts';
 import { lineageOf } from './lineage.ts';
+import { upgradeRunResult } from './run-history.ts';
 import { expectedFrom, judgeSample, SAMPLE_TOLERANCE } from './samples.ts';
 import { emptyStore, type LibraryStoreData, loadStoreFile, saveStoreFile } from './store-file.ts';
 
@@ -335,7 +336,7 @@ export class LibraryService {
     if (!record) throw new AppError('not-found', `There is no run ${id} in the history.`);
     let result: unknown = null;
     try {
-      result = JSON.parse(await fs.readFile(this.runFile(id), 'utf8'));
+      result = upgradeRunResult(JSON.parse(await fs.readFile(this.runFile(id), 'utf8')));
     } catch {
       throw new AppError('not-found', `The saved result of run ${id} is missing from ${this.runFile(id)}.`);
     }

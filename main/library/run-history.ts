@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CompareCsvResult, ModelInfo, RunRecord, ScoringSummary } from '../../shared/contract/index.ts';
+import { currentBandName } from '../../shared/drift-bands.ts';
 
 /**
  * What a run record says about its input: name, size and SHA-256 of the file as it was scored, so
@@ -127,4 +128,28 @@ export async function compareRunRecord(
     },
     outputs: {},
   };
+}
+
+/**
+ * A kept run's result (runs/<id>.json) as today's contract reads it. Runs kept before the third PSI band was
+ * renamed say "significant": reopened, they show "shifted", and their report can be saved again (the
+ * contract accepts only today's names).
+ */
+export function upgradeRunResult(result: unknown): unknown {
+  if (!isObject(result) || !isObject(result.drift)) return result;
+  const upgradeFeature = (feature: unknown) =>
+    isObject(feature) && 'band' in feature ? { ...feature, band: currentBandName(feature.band) } : feature;
+  const drift = result.drift;
+  return {
+    ...result,
+    drift: {
+      ...drift,
+      ...(Array.isArray(drift.features) ? { features: drift.features.map(upgradeFeature) } : {}),
+      ...('score' in drift ? { score: upgradeFeature(drift.score) } : {}),
+    },
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

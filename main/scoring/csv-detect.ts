@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
 import type { CsvDelimiter, CsvDialect, CsvEncoding } from '../../shared/contract/index.ts';
 import { AppError } from '../errors.ts';
+import { countLineBreaks } from './line-breaks.ts';
 
 /** Bytes read from the start of a file to detect its encoding and dialect and build the preview. */
 export const sampleBytes = 256 * 1024;
@@ -76,10 +77,9 @@ export function assertLooksLikeText(text: string, fileName: string): void {
   }
 }
 
+/** The line `upTo` is on (line-breaks.ts: CRLF, LF and a lone CR are one line break each). */
 export function countLines(text: string, upTo: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < upTo; i = text.indexOf('\n', i + 1)) line++;
-  return line;
+  return 1 + countLineBreaks(text, 0, upTo);
 }
 
 const delimiters: CsvDelimiter[] = [',', ';', '\t', '|'];
@@ -112,7 +112,8 @@ function fieldCounts(text: string, delimiter: string, quote: string, maxRecords:
     if (quote && char === quote) inQuotes = !inQuotes;
     else if (inQuotes) continue;
     else if (char === delimiter) fields++;
-    else if (char === '\n') {
+    else if (char === '\n' || (char === '\r' && text[i + 1] !== '\n')) {
+      // A record ends at LF, CRLF (its LF) or a lone CR (line-breaks.ts).
       counts.push(fields);
       fields = 1;
     }

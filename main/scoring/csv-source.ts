@@ -6,6 +6,7 @@ import { CsvError, type Parser, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { AppError } from '../errors.ts';
 import { decoderName } from './csv-detect.ts';
+import { countLineBreaks, lastLineBreakEnd, recordDelimiters, recordLineBreaks } from './line-breaks.ts';
 import { PlainLineReader } from './plain-lines.ts';
 import type { CsvDialect, ReadLimits } from './types.ts';
 
@@ -29,14 +30,12 @@ export interface RecordChunk {
 
 /**
  * A byte range of the file that starts at a record boundary (the two-worker split,
- * parallel-split.ts): `firstLine` is the line number of its first byte, and `rowDelimiter` the line
- * break detected at the start of the file, which csv-parse would otherwise detect from the range.
+ * parallel-split.ts): `firstLine` is the line number of its first byte.
  */
 export interface ReadRange {
   start?: number;
   end?: number;
   firstLine?: number;
-  rowDelimiter?: '\n' | '\r\n';
 }
 
 export interface ReadProgress {
@@ -49,7 +48,8 @@ export interface ReadProgress {
  * field on one line, `""` inside it), the fast path splits it (PlainLineReader, about four times
  * faster); from the first piece of text it can't vouch for to the end of the file, csv-parse reads
  * it, as it reads any file whose start already rules the fast path out (a header with a stray or
- * multi-line quote, CR line breaks). Both give the same records and line numbers. Records are yielded
+ * multi-line quote). Both give the same records and line numbers, and both end a record at CRLF, LF
+ * or a lone CR in any mix (line-breaks.ts). Records are yielded
  * per chunk, so memory holds one chunk's records at a time and the consumer's pace (inference,
  * writing) throttles reading.
  */
@@ -78,26 +78,30 @@ export async function* readCsvRecords(
   let parser: Parser | undefined;
   let lineOffset = (options.firstLine ?? 1) - 1;
   let parseError: unknown;
-  const startCsvParse = (recordDelimiter: string | undefined): Parser => {
+  const startCsvParse = (atFileStart: boolean): Parser => {
     const csv = parse({
       delimiter: dialect.delimiter,
       quote: dialect.quote === 'none' ? false : dialect.quote,
       relax_column_count: true, // ragged rows become per-row errors, not a failed file
       relax_quotes: true, // a stray quote inside an unquoted field (5" screen) is text
       skip_empty_lines: true,
-      bom: recordDelimiter === undefined, // only at the start of the file
+      bom: atFileStart,
       max_record_size: limits.maxRecordChars,
-      // Taking over mid-file, it keeps the line break that it would have detected at the start.
-      ...(recordDelimiter === undefined ? {} : { record_delimiter: recordDelimiter }),
+      // All three, not the one csv-parse would detect first: a file whose line breaks change
+      // half-way would otherwise read as one errored record from the change on.
+      record_delimiter: recordDelimiters,
     });
-    let lastEndLine = 0;
+    // The line the next record starts on, relative to lineOffset. Counted here rather than from
+    // csv-parse's info.lines, which counts a CRLF inside a quoted field as two lines.
+    let nextLine = 1;
     let lastEmptyLines = 0;
     csv.on('data', (record: string[]) => {
-      // info.lines is the line the record ends on; it starts after the previous record and any skipped blank lines.
-      const info = csv.info;
-      lines.push(lineOffset + lastEndLine + 1 + (info.empty_lines - lastEmptyLines));
-      lastEndLine = info.lines;
-      lastEmptyLines = info.empty_lines;
+      // A record starts after the previous one and any blank lines csv-parse skipped in between.
+      const emptyLines = csv.info.empty_lines;
+      const line = nextLine + (emptyLines - lastEmptyLines);
+      lastEmptyLines = emptyLines;
+      nextLine = line + 1 + recordLineBreaks(record);
+      lines.push(lineOffset + line);
       records.push(record);
     });
     csv.on('error', (error) => {
@@ -115,7 +119,8 @@ export async function* readCsvRecords(
   let rawBytesToCsv = false;
   const handOver = (text: string, fileStartBytes?: Buffer) => {
     lineOffset = plainLines;
-    parser = startCsvParse(plain?.recordDelimiter ?? options.rowDelimiter);
+    // A byte-order mark only at the start of the file (uDSV read nothing yet, the range starts at 0).
+    parser = startCsvParse(plain === undefined && !options.start);
     plain = null;
     pending = '';
     if (quoteChar !== undefined && text.includes(quoteChar)) quoted = true;
@@ -125,21 +130,19 @@ export async function* readCsvRecords(
     } else if (text.length > 0) parser.write(Buffer.from(text, 'utf8'));
   };
   const readPlain = (reader: PlainLineReader, before: string, chunkText: string, atEnd: boolean) => {
-    const rowDelimiter = reader.recordDelimiter;
-    if (!atEnd && !chunkText.includes(rowDelimiter.at(-1) ?? '\n')) {
+    if (!atEnd && !chunkText.includes('\n') && !chunkText.includes('\r')) {
       // Still inside one long line: keep it as a rope rather than searching it again and again.
       pending = before + chunkText;
       if (pending.length * 3 >= limits.maxRecordChars) handOver(pending);
       return;
     }
     const text = before + chunkText;
-    let cut = text.lastIndexOf(rowDelimiter);
-    cut = cut < 0 ? 0 : cut + rowDelimiter.length;
+    const cut = Math.max(0, lastLineBreakEnd(text, atEnd));
     let complete = text.slice(0, cut);
     let rest = text.slice(cut);
     if (atEnd && rest.length > 0) {
       // The last line has no line break; csv-parse reads it as the same record as with one.
-      complete = text + rowDelimiter;
+      complete = `${text}\n`;
       rest = '';
     }
     const read = complete.length > 0 ? reader.read(complete) : { records: [], texts: [], quoted: false };
@@ -180,7 +183,6 @@ export async function* readCsvRecords(
         delimiter: dialect.delimiter,
         quote: quoteChar,
         maxRecordChars: limits.maxRecordChars,
-        rowDelimiter: options.rowDelimiter,
       });
       if (!plain) {
         handOver(text, bytes);
@@ -211,12 +213,13 @@ export async function* readCsvRecords(
       if (decoder) {
         const text = decoder.write(raw);
         const nul = text.indexOf('\u0000');
-        if (nul >= 0) assertNoNul(nul, fileName, currentLine() + countNewlines(text, nul));
+        if (nul >= 0) assertNoNul(nul, fileName, currentLine() + countLineBreaks(text, 0, nul));
         feedText(text, false);
         if (quoteChar !== undefined && !quoted && parser) quoted = text.includes(quoteChar);
       } else {
         const nul = raw.indexOf(0);
-        if (nul >= 0) assertNoNul(nul, fileName, currentLine() + countNewlines(raw, nul));
+        if (nul >= 0)
+          assertNoNul(nul, fileName, currentLine() + countLineBreaks(raw.toString('latin1', 0, nul)));
         utf8.check(raw, currentLine);
         if (rawBytesToCsv && parser) parser.write(raw);
         else feedText(utf8Text?.write(raw) ?? '', false, plain === undefined ? raw : undefined);
@@ -299,19 +302,6 @@ function assertNoNul(index: number, fileName: string, line: number): void {
     `${fileName} contains NUL bytes (first on line ${line}), so it is a binary file or damaged, not a CSV text file.`,
     { line },
   );
-}
-
-function countNewlines(data: Buffer | string, end: number): number {
-  let count = 0;
-  const newline = typeof data === 'string' ? '\n' : 10;
-  for (
-    let at = data.indexOf(newline as never);
-    at >= 0 && at < end;
-    at = data.indexOf(newline as never, at + 1)
-  ) {
-    count++;
-  }
-  return count;
 }
 
 /** csv-parse errors, rewritten as one sentence about the file. */

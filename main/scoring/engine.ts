@@ -171,7 +171,6 @@ class EngineRun {
       start: part?.start,
       end: part?.end,
       firstLine: part?.firstLine,
-      rowDelimiter: part?.rowDelimiter,
     })) {
       this.throwIfCancelled();
       let start = 0;

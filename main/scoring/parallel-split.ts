@@ -7,8 +7,6 @@ export interface FileSplit {
   at: number;
   /** Line number of the second part's first byte. */
   line: number;
-  /** The line break of the first part, which csv-parse would have detected at the start of the file. */
-  rowDelimiter: '\n' | '\r\n';
   /** The file's modification time when it was scanned: the workers check the file is still that file. */
   mtimeMs: number;
 }
@@ -39,8 +37,9 @@ interface QuoteState {
  * closing quote not followed by a delimiter or line break, a quoted field still open at the middle
  * and beyond. Another quote character than `"` before the cut keeps one worker too: csv-parse still
  * escapes with `"` then. UTF-8 and Windows-1252 are followed byte by byte (a line-feed or quote byte
- * can't be part of another character), UTF-16 by 2-byte code units; the line breaks must be all LF or
- * all CRLF, so that counting line feeds gives the line number the second part starts on.
+ * can't be part of another character), UTF-16 by 2-byte code units. The cut is after a line feed;
+ * the line breaks before it (CRLF, LF and lone CR in any mix, line-breaks.ts) give the line number
+ * the second part starts on.
  */
 export async function findSplit(
   filePath: string,
@@ -94,7 +93,7 @@ export async function findSplit(
           carriageReturns++;
         }
         const last = scanned[scanned.length - 1];
-        state.fieldStart = last === delimiter || last === lineFeed;
+        state.fieldStart = last === delimiter || last === lineFeed || last === carriageReturn;
       } else {
         // csv-parse's escape character stays `"` whatever the quote is; only `"` quoting is followed here.
         if (quote >= 0 && quote !== doubleQuote && units.includes(quote)) return undefined;
@@ -116,10 +115,9 @@ export async function findSplit(
       }
       if (cutIndex >= 0) {
         const at = offset + (cutIndex + 1) * unitBytes;
-        // A CR that is not half of a CRLF is a line break for csv-parse, and LF and CRLF mixed
-        // would make the second part's line break differ: both keep one worker.
-        if (at >= size || carriageReturns !== crlfs || (crlfs !== 0 && crlfs !== lineFeeds)) return undefined;
-        return { at, line: lineFeeds + 1, rowDelimiter: crlfs > 0 ? '\r\n' : '\n', mtimeMs };
+        if (at >= size) return undefined;
+        // Each LF is a line break, and each CR that is not half of a CRLF.
+        return { at, line: lineFeeds + (carriageReturns - crlfs) + 1, mtimeMs };
       }
       previous = units[units.length - 1] ?? -1;
       offset += bytesRead;
@@ -197,8 +195,9 @@ function scanQuoted(
       }
       fieldStart = true;
     } else {
+      // A lone CR ends a record too, so a quote right after it opens a field.
       if (byte === carriageReturn) carriageReturns++;
-      fieldStart = byte === delimiter;
+      fieldStart = byte === delimiter || byte === carriageReturn;
     }
     before = byte;
   }

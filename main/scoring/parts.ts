@@ -27,7 +27,6 @@ export function splitJob(job: EngineJob, split: FileSplit, size: number, columns
       start: split.at,
       end: size,
       firstLine: split.line,
-      rowDelimiter: split.rowDelimiter,
       columns,
       file,
     },

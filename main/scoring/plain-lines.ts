@@ -8,68 +8,74 @@ import { initParser, type Parser, type Schema } from 'udsv';
  * assumes a well-formed file (every row has the header's field count, one row delimiter), so each
  * piece is checked afterwards:
  *
- * - exactly one record per line: as many records as row delimiters. A short row would make uDSV
+ * - exactly one record per line: as many records as line breaks. A short row would make uDSV
  *   join it with the next line, a blank line would be skipped, so both change the count;
  * - no last field holding the delimiter (a row with extra fields);
- * - no line near the record-size limit (csv-parse's limit and message apply);
- * - no CR or LF other than the row delimiter (csv-parse counts each in its line numbers).
+ * - no line near the record-size limit (csv-parse's limit and message apply).
+ *
+ * Line breaks are CRLF, LF or a lone CR in any mix (line-breaks.ts): a piece with one kind is split at
+ * it, a piece with several is first rewritten to LF, which changes nothing else in quote-free text.
  *
  * Text with quote characters (CRM exports quote every field) is split line by line here, and only
  * when every quote is used simply (splitSimplyQuoted): it opens a field, the field closes before the
  * line ends, its closing quote is followed by the delimiter or the line's end, and a quote inside it
  * is doubled. csv-parse reads such a line the same way; anything else it reads its own way (with
  * relax_quotes a stray quote is text, a quoted field may span lines), so it takes over. The same
- * checks apply: every line has the header's field count, no blank line, no line near the limit, no
- * CR or LF but the row delimiter (so no quoted field holds one). Split by hand, not by uDSV's quoted
+ * checks apply: every line has the header's field count, no blank line, no line near the limit (and
+ * no quoted field holds a line break: it must close on its line). Split by hand, not by uDSV's quoted
  * mode: the indexOf walk from quote to quote that checks the quotes already finds every field. A
  * 1M-row fully quoted lead file reads in ~0.7 s this way (csv-parse: ~2.4 s; the same rows unquoted
  * through uDSV: ~0.45 s).
  *
  * When all hold, the records are exactly what csv-parse returns (relax_column_count, skip_empty_lines,
- * its record delimiter detected as the first line break of the file) and record k starts on line k.
+ * record_delimiter CRLF, LF and CR) and record k starts on line k.
  */
 export class PlainLineReader {
-  private readonly parser: Parser;
+  /** A uDSV parser per line break, made when a piece first needs it. */
+  private readonly parsers = new Map<string, Parser>();
   private readonly delimiter: string;
   private readonly width: number;
-  private readonly rowDelimiter: string;
   private readonly quote: string | undefined;
   private readonly maxLineChars: number;
 
   private constructor(options: {
     delimiter: string;
-    rowDelimiter: string;
     width: number;
     quote: string | undefined;
     maxRecordChars: number;
   }) {
     this.delimiter = options.delimiter;
-    this.rowDelimiter = options.rowDelimiter;
     this.width = options.width;
     this.quote = options.quote;
     // csv-parse counts bytes, uDSV characters: a UTF-8 character is at most 3 bytes per UTF-16 unit.
     this.maxLineChars = Math.floor(options.maxRecordChars / 3);
+  }
+
+  private parser(rowDelimiter: string): Parser {
+    const known = this.parsers.get(rowDelimiter);
+    if (known) return known;
     const schema = {
       skip: 0,
-      col: options.delimiter,
-      row: options.rowDelimiter,
+      col: this.delimiter,
+      row: rowDelimiter,
       encl: '', // '' (not null) makes uDSV take its unquoted path, which is the only one used here
       esc: '',
       trim: false,
-      cols: Array.from({ length: options.width }, (_, index) => ({
+      cols: Array.from({ length: this.width }, (_, index) => ({
         name: String(index),
         type: 's' as const,
         repl: { empty: undefined, null: undefined, NaN: undefined },
       })),
     } satisfies Schema & { skip: number };
-    this.parser = initParser(schema);
+    const parser = initParser(schema);
+    this.parsers.set(rowDelimiter, parser);
+    return parser;
   }
 
   /**
    * A reader for a file that starts with `text` (its first decoded characters, BOM removed), or
    * undefined when the start already rules the fast path out: a first line with a quote not used
-   * simply, a line break that isn't LF or CRLF, a single column (where uDSV keeps blank lines) or no
-   * complete first line yet.
+   * simply, a single column (where uDSV keeps blank lines) or no complete first line yet.
    */
   static forFileStart(
     text: string,
@@ -77,17 +83,10 @@ export class PlainLineReader {
       delimiter: string;
       quote: string | undefined;
       maxRecordChars: number;
-      /** Reading from the middle of a file: the line break its start had (csv-parse's choice). */
-      rowDelimiter?: string;
     },
   ): PlainLineReader | undefined {
     const breakAt = text.search(/[\r\n]/);
     if (breakAt < 0) return undefined;
-    let rowDelimiter: string;
-    if (text[breakAt] === '\n') rowDelimiter = '\n';
-    else if (text[breakAt + 1] === '\n') rowDelimiter = '\r\n';
-    else return undefined; // CR-only line breaks
-    if (options.rowDelimiter !== undefined && rowDelimiter !== options.rowDelimiter) return undefined;
     const { quote, delimiter } = options;
     if (quote === delimiter) return undefined;
     const firstLine = text.slice(0, breakAt);
@@ -96,16 +95,11 @@ export class PlainLineReader {
         ? splitSimplyQuoted(firstLine, 0, breakAt, delimiter, quote)?.fields
         : firstLine.split(delimiter);
     if (fields === undefined || fields.length < 2) return undefined;
-    return new PlainLineReader({ ...options, rowDelimiter, width: fields.length });
-  }
-
-  /** The record delimiter csv-parse must use if it takes over (it would have detected the same). */
-  get recordDelimiter(): string {
-    return this.rowDelimiter;
+    return new PlainLineReader({ ...options, width: fields.length });
   }
 
   /**
-   * Splits `text`, which must end with a row delimiter, into records; null when the checks above
+   * Splits `text`, which must end with a line break, into records; null when the checks above
    * fail, and then nothing was consumed and this reader must not be used again.
    *
    * `texts` has, for each record, a line the writer may copy to the output as it is: one with no
@@ -114,15 +108,19 @@ export class PlainLineReader {
    * hold no delimiter or quote (`"paid_ads","3"` → `paid_ads,3`), and undefined otherwise: then the
    * writer formats the record. `quoted` tells whether the text had a quote character.
    */
-  read(text: string): { records: string[][]; texts: Array<string | undefined>; quoted: boolean } | null {
-    // csv-parse counts every CR and LF as a line break for its line numbers, so the text may hold
-    // no other line break than the row delimiter for record k to be on line k.
-    if (this.rowDelimiter === '\n' ? text.includes('\r') : !onlyCrlf(text)) return null;
+  read(input: string): { records: string[][]; texts: Array<string | undefined>; quoted: boolean } | null {
+    // A piece with one kind of line break (the usual file) is split at it as it is; a mix is
+    // rewritten to LF first. That is safe here: a line break inside quotes hands over anyway.
+    let text = input;
+    let rowDelimiter = '\n';
+    if (text.includes('\r')) {
+      if (onlyCrlf(text)) rowDelimiter = '\r\n';
+      else text = text.replace(/\r\n?/g, '\n');
+    }
     if (this.quote !== undefined) {
       const firstQuote = text.indexOf(this.quote);
-      if (firstQuote >= 0) return this.readQuoted(text, this.quote, firstQuote);
+      if (firstQuote >= 0) return this.readQuoted(text, rowDelimiter, this.quote, firstQuote);
     }
-    const rowDelimiter = this.rowDelimiter;
     const texts: Array<string | undefined> = [];
     let longest = 0;
     for (let start = 0; start < text.length; ) {
@@ -135,7 +133,8 @@ export class PlainLineReader {
     if (longest >= this.maxLineChars) return null;
     this.records = [];
     this.wide = false;
-    this.parser.chunk<string[]>(text, this.parser.stringArrs, this.onRecord);
+    const parser = this.parser(rowDelimiter);
+    parser.chunk<string[]>(text, parser.stringArrs, this.onRecord);
     const records = this.records;
     this.records = [];
     if (this.wide || records.length !== texts.length) return null;
@@ -153,10 +152,11 @@ export class PlainLineReader {
   /** Text with quotes, line by line: lines without one are split at the delimiter, others by splitSimplyQuoted. */
   private readQuoted(
     text: string,
+    rowDelimiter: string,
     quote: string,
     firstQuote: number,
   ): { records: string[][]; texts: Array<string | undefined>; quoted: true } | null {
-    const { rowDelimiter, delimiter, width, maxLineChars } = this;
+    const { delimiter, width, maxLineChars } = this;
     const copyable = quote === '"' ? undefined : /"/; // with `'`, `"` is text to csv-parse
     const records: string[][] = [];
     const texts: Array<string | undefined> = [];

@@ -8,6 +8,7 @@ import type {
   ScoringSummary,
   ThresholdMetrics,
 } from '../../shared/contract/index.ts';
+import { PSI_BANDS_TEXT } from '../../shared/drift-bands.ts';
 import { formatContribution } from '../../shared/explain-text.ts';
 
 /**
@@ -200,8 +201,6 @@ function fmtCount(value: number): string {
   return Number.isInteger(value) ? fmtInt(value) : value.toFixed(1);
 }
 
-const bandText = { stable: 'stable', moderate: 'moderate shift', significant: 'significant shift' } as const;
-
 /** A run with explanations: mean |contribution| per input and mean contribution by score decile (largest first). */
 function importanceSection(explained: NonNullable<ScoringSummary['explanations']>): string {
   const order = explained.inputs
@@ -222,7 +221,7 @@ function driftSection(drift: DriftReport): string {
   const row = (feature: FeatureDrift, name: string) => [
     name,
     feature.psi.toFixed(3),
-    bandText[feature.band],
+    feature.band,
     feature.unseenCount
       ? `${fmtInt(feature.unseenCount)}${feature.unseenCategories?.length ? ` (${feature.unseenCategories.slice(0, 5).join(', ')})` : ''}`
       : feature.kind === 'categorical'
@@ -234,7 +233,7 @@ function driftSection(drift: DriftReport): string {
   const rows = drift.features.map((feature) => row(feature, feature.name));
   if (drift.score) rows.push(row(drift.score, `score distribution (${drift.score.name})`));
   return `<h2>Drift against the reference</h2>
-<p>Population stability index of ${fmtInt(drift.currentRows)} scored rows against the reference's ${fmtInt(drift.referenceRows)}: below 0.1 stable, 0.1–0.25 moderate, above 0.25 significant.${drift.score ? '' : ' The score distribution is not compared (no single score column).'}</p>
+<p>Population stability index of ${fmtInt(drift.currentRows)} scored rows against the reference's ${fmtInt(drift.referenceRows)}; bands ${escapeHtml(PSI_BANDS_TEXT)}.${drift.score ? '' : ' The score distribution is not compared (no single score column).'}</p>
 ${table(['Input', 'PSI', 'Band', 'Rows with unseen categories', 'Empty cells (scored)', 'Empty cells (reference)'], rows)}`;
 }
 

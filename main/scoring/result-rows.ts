@@ -5,6 +5,7 @@ import type { NumberFormat, ResultRowsPage, ResultRowsRequest } from '../../shar
 import { AppError } from '../errors.ts';
 import { isMissing, parseNumberCell } from './cell-values.ts';
 import { readCsvRecords } from './csv-source.ts';
+import { LineStartScanner } from './line-breaks.ts';
 import type { CsvDialect, ReadLimits } from './types.ts';
 
 /**
@@ -132,16 +133,17 @@ async function indexFile(
   offsets[rows] = size;
   let line = 1;
   let next = 0;
-  let position = 0;
+  // Lines counted as the reader counts them (line-breaks.ts), so a cell holding a CR keeps rows apart.
+  const scanner = new LineStartScanner();
+  const onLineStart = (offset: number): boolean => {
+    line++;
+    while (next < rows && lines[next] === line) offsets[next++] = offset;
+    return next < rows;
+  };
   for await (const raw of createReadStream(filePath, {
     highWaterMark: 1024 * 1024,
   }) as AsyncIterable<Buffer>) {
-    // Line `line` starts at `position + at + 1` after each line break.
-    for (let at = raw.indexOf(10); next < rows && at >= 0; at = raw.indexOf(10, at + 1)) {
-      line++;
-      while (next < rows && lines[next] === line) offsets[next++] = position + at + 1;
-    }
-    position += raw.length;
+    if (next < rows) scanner.scan(raw, onLineStart);
     if (next >= rows) break;
   }
   return { key, columns, offsets, rows };
@@ -284,7 +286,6 @@ async function readRows(
     for await (const chunk of readCsvRecords(filePath, dialect, limits, undefined, {
       start: file.offsets[first],
       end: file.offsets[last + 1],
-      rowDelimiter: '\n',
     })) {
       for (const record of chunk.records) found.set(row++, record);
     }

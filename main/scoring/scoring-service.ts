@@ -1,5 +1,6 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { ResultRows } from './result-rows.ts';
+import { WrittenOutputs } from './written-outputs.ts';
 // First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
 import '../no-telemetry.ts';
 import os from 'node:os';
@@ -111,6 +112,11 @@ export interface ScoringServiceOptions {
   parallelHeapMb?: number;
   /** The process's logger (createAppServices); silent by default. */
   log?: AppLog;
+  /**
+   * Output files of earlier launches the results table may read: the library's recorded runs
+   * (createAppServices). Outputs written by this service are known without it.
+   */
+  earlierOutputs?: () => Promise<Iterable<string>>;
 }
 
 /**
@@ -134,6 +140,8 @@ export class ScoringService {
   private readonly limits: ReadLimits;
   /** The results table's index of the latest output it was asked about (result-rows.ts). */
   private readonly results: ResultRows;
+  /** The outputs this app wrote: the only files the results table reads. */
+  private readonly outputs: WrittenOutputs;
   private readonly batchSize: number;
   private readonly progressIntervalMs: number;
   private readonly parallelMinBytes: number;
@@ -146,6 +154,7 @@ export class ScoringService {
   ) {
     this.limits = options.limits ?? defaultReadLimits;
     this.results = new ResultRows(this.limits);
+    this.outputs = new WrittenOutputs(options.earlierOutputs);
     this.batchSize = options.batchSize ?? defaultBatchSize;
     this.progressIntervalMs = options.progressIntervalMs ?? 100; // at most 10 progress events a second
     this.log = options.log ?? silentLog;
@@ -173,9 +182,12 @@ export class ScoringService {
     return { ...check, unseenCategories: topUnseen(unseen), unseenRows: unseenRowTotals(unseen) };
   }
 
-  /** A page of a run's output for the results table, sorted and filtered over the whole file. */
-  rows(request: ResultRowsRequest): Promise<ResultRowsPage> {
-    return this.results.page(request);
+  /**
+   * A page of a run's output for the results table, sorted and filtered over the whole file. Only
+   * an output this app wrote is read (written-outputs.ts); any other path is refused.
+   */
+  async rows(request: ResultRowsRequest): Promise<ResultRowsPage> {
+    return this.results.page({ ...request, path: await this.outputs.resolve(request.path) });
   }
 
   async score(request: ScoreRequest, given: RunOptions = {}): Promise<ScoringSummary> {
@@ -229,8 +241,11 @@ export class ScoringService {
       await joinParts(jobs, results);
       throwIfCancelled(options.signal);
       await rename(job.outputTempPath, outputPath);
-      if (result.failed > 0) await rename(job.errorsTempPath, errorsPath);
-      else await rm(errorsPath, { force: true }); // a stale errors file from an earlier run would mislead
+      await this.outputs.add(outputPath);
+      if (result.failed > 0) {
+        await rename(job.errorsTempPath, errorsPath);
+        await this.outputs.add(errorsPath);
+      } else await rm(errorsPath, { force: true }); // a stale errors file from an earlier run would mislead
     } catch (error) {
       await Promise.all(temps.map((temp) => rm(temp, { force: true })));
       throw describeWriteError(error, outputPath);

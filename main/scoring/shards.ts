@@ -62,7 +62,6 @@ export function shardFromEnv(env: NodeJS.ProcessEnv): { index: number; count: nu
 interface Cut {
   at: number;
   line: number;
-  rowDelimiter?: '\n' | '\r\n';
 }
 
 /**
@@ -80,7 +79,7 @@ async function cutAt(
   if (k === 0) return { at: 0, line: 1 };
   if (k >= count) return { at: size, line: 0 };
   const split = await findSplit(inputPath, size, dialect, Math.floor((size * k) / count));
-  return split ? { at: split.at, line: split.line, rowDelimiter: split.rowDelimiter } : { at: size, line: 0 };
+  return split ? { at: split.at, line: split.line } : { at: size, line: 0 };
 }
 
 /** Scores shard `index` of `count` of `inputPath` into `outDir`. */
@@ -131,7 +130,7 @@ export async function scoreShard(options: {
       firstLine: from.line,
       file: { size, mtimeMs },
       // Part 0 reads the header line itself; a later part is told the columns and writes no header.
-      ...(index > 0 ? { columns: inspection.columns, rowDelimiter: from.rowDelimiter } : {}),
+      ...(index > 0 ? { columns: inspection.columns } : {}),
     };
     let result: EngineResult;
     try {

@@ -85,7 +85,6 @@ export interface EnginePart {
   start: number;
   end: number;
   firstLine: number;
-  rowDelimiter?: '\n' | '\r\n';
   columns?: string[];
   /** The file the cut was made in: a run that finds another size or time stops (`io-error`). */
   file: { size: number; mtimeMs: number };

@@ -95,6 +95,7 @@ export function DriftPanel(props: DriftPanelProps) {
           <CsvPicker
             label="Check a CSV against the reference…"
             disabled={busy !== null}
+            testId="drift-check-input"
             onFile={(file) => void check(file)}
           />
         ) : null}

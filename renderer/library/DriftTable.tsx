@@ -1,8 +1,9 @@
-import type { DriftReport, FeatureDrift } from '../../shared/contract/index.ts';
+import type { DriftReport, FeatureDrift, PsiBand } from '../../shared/contract/index.ts';
+import { PSI_BANDS_TEXT } from '../../shared/drift-bands.ts';
 
-const bandText = { stable: 'stable', moderate: 'moderate shift', significant: 'significant shift' } as const;
+const bandTone: Record<PsiBand, string> = { stable: 'good', moderate: 'warn', shifted: 'bad' };
 
-/** The PSI table: one row per input and one for the scores, with the usual 0.1 / 0.25 bands. */
+/** The PSI table: one row per input and one for the scores, banded as everywhere (shared/drift-bands.ts). */
 export function DriftTable(props: { report: DriftReport }) {
   const { report } = props;
   const rows: FeatureDrift[] = report.score ? [...report.features, report.score] : report.features;
@@ -10,7 +11,7 @@ export function DriftTable(props: { report: DriftReport }) {
     <div className="drift" data-testid="drift-table">
       <p className="hint">
         Population stability index of {report.currentRows.toLocaleString()} rows against the reference's{' '}
-        {report.referenceRows.toLocaleString()}: below 0.1 stable, 0.1–0.25 moderate, above 0.25 significant.
+        {report.referenceRows.toLocaleString()}; bands {PSI_BANDS_TEXT}.
       </p>
       <div className="table-scroll">
         <table className="io-table">
@@ -27,13 +28,7 @@ export function DriftTable(props: { report: DriftReport }) {
               <tr key={feature.name} className={`psi-${feature.band}`}>
                 <td>{feature === report.score ? 'score distribution' : feature.name}</td>
                 <td>{feature.psi.toFixed(3)}</td>
-                <td
-                  className={
-                    feature.band === 'stable' ? 'good' : feature.band === 'significant' ? 'bad' : 'warn'
-                  }
-                >
-                  {bandText[feature.band]}
-                </td>
+                <td className={bandTone[feature.band]}>{feature.band}</td>
                 <td>
                   {feature.unseenCount
                     ? `${feature.unseenCount} rows with unseen categories (${feature.unseenCategories?.slice(0, 5).join(', ')})`

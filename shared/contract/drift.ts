@@ -1,6 +1,7 @@
+import { PSI_BAND_NAMES } from '../drift-bands.ts';
 import { z } from './zod.ts';
 
-export const psiBandSchema = z.enum(['stable', 'moderate', 'significant']);
+export const psiBandSchema = z.enum(PSI_BAND_NAMES);
 export type PsiBand = z.infer<typeof psiBandSchema>;
 
 export const psiBinSchema = z.object({

@@ -27,3 +27,17 @@ describe("the bundle's Node engine range", () => {
     expect(semver.satisfies(version, range)).toBe(true);
   });
 });
+
+describe("the Dockerfile's two images", () => {
+  it('run the service on the Debian release the Node image is built on (its node binary is copied over)', async () => {
+    const dockerfile = await readFile(path.join(bundleTemplate, 'Dockerfile'), 'utf8');
+    const nodeRelease = /^ARG NODE_IMAGE=node:[\d.]+-(\w+)-slim/m.exec(dockerfile)?.[1];
+    const runtimeRelease = /^ARG RUNTIME_IMAGE=debian:(\w+)-slim/m.exec(dockerfile)?.[1];
+    expect(nodeRelease).toBeDefined();
+    expect(runtimeRelease).toBe(nodeRelease);
+    // The runtime stage is Debian with node copied in: no npm there, and the deps stage keeps it.
+    expect(dockerfile).toMatch(/^FROM \$\{RUNTIME_IMAGE\} AS runtime$/m);
+    expect(dockerfile).toMatch(/^COPY --from=deps \/usr\/local\/bin\/node \/usr\/local\/bin\/node$/m);
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+  });
+});

@@ -31,7 +31,7 @@ let referenceCsv: string;
 let referenceRows: number;
 
 interface AppDrift {
-  features: { name: string; psi: number }[];
+  features: { name: string; psi: number; band: string }[];
   score?: { psi: number };
 }
 
@@ -130,6 +130,7 @@ async function serviceDrift() {
   expect(response.status).toBe(200);
   return (await response.json()) as {
     window: { size: number };
+    bands: Record<string, string>;
     inputs: { name: string; psi: number; band: string; rows: number; ageSeconds: number }[];
     score: { psi: number; band: string; rows: number };
   };
@@ -184,6 +185,7 @@ describe('live drift in the exported service', () => {
       const served = calm.inputs.find((input) => input.name === feature.name)!;
       expect(served.rows).toBe(windowSize);
       expect(Math.abs(served.psi - feature.psi), feature.name).toBeLessThan(1e-9);
+      expect(served.band, feature.name).toBe(feature.band);
     }
     expect(Math.abs(calm.score.psi - appCalm.score!.psi)).toBeLessThan(1e-9);
     const before = calm.inputs.find((input) => input.name === 'annual_income')!;
@@ -195,11 +197,14 @@ describe('live drift in the exported service', () => {
     for (const feature of appShifted.features) {
       const served = shifted.inputs.find((input) => input.name === feature.name)!;
       expect(Math.abs(served.psi - feature.psi), feature.name).toBeLessThan(1e-9);
+      expect(served.band, feature.name).toBe(feature.band);
     }
     expect(Math.abs(shifted.score.psi - appShifted.score!.psi)).toBeLessThan(1e-9);
     const income = shifted.inputs.find((input) => input.name === 'annual_income')!;
     expect(income.psi).toBeGreaterThan(0.25);
-    expect(income.band).toBe('significant');
+    expect(income.band).toBe('shifted');
+    // The app's band names and borders, so a dashboard can read any band /drift answers.
+    expect(shifted.bands).toEqual({ stable: '< 0.1', moderate: '≥ 0.1 and < 0.25', shifted: '≥ 0.25' });
     expect(income.psi).toBeGreaterThan(before.psi);
 
     const text = await (await fetch(`${service.url}/metrics`)).text();

@@ -166,11 +166,14 @@ describe('the exported service in operation', () => {
     }
   });
 
-  // WORKERS=1, as the Kubernetes manifests run it. (With WORKERS > 1 the shared listening socket closes
-  // only once the last worker has let go of it, and a connection the kernel completes in between is
-  // reset: docs/export.md says so; preStop keeps new connections away before SIGTERM.)
-  it.each(['1'])(
+  // WORKERS=1, as the Kubernetes manifests run it, and 2 (node:cluster). With several workers the
+  // listening socket stays open until the primary too lets go of it; clients sent away with
+  // `Connection: close` before then reconnected into its queue and were reset (three runs in four,
+  // before the primary had the socket closed before the drain: cluster.js). Twice each, so such a
+  // race shows.
+  it.each(['1', '2'])(
     'stops under keep-alive load on SIGTERM without resetting a request (WORKERS=%s)',
+    { repeats: 1 },
     async (workers) => {
       const service = await startService(bundle, { WORKERS: workers });
       const { port } = new URL(service.url);

@@ -21,12 +21,12 @@ describe('the drift table in the score report', () => {
     });
     const lines = text.split('\n');
     expect(lines[0]).toBe(
-      'Drift against the reference (4 rows): PSI < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant',
+      'Drift against the reference (4 rows): PSI bands stable < 0.1 ≤ moderate < 0.25 ≤ shifted',
     );
     expect(lines[1]).toMatch(
-      /^ {2}lead_source +\d+\.\d{3} {2}significant +1 rows with unseen categories \(c\); 1 empty cells$/,
+      /^ {2}lead_source +\d+\.\d{3} {2}shifted +1 rows with unseen categories \(c\); 1 empty cells$/,
     );
     expect(lines[2]).toBe('  courses               0.000  stable');
-    expect(lines[3]).toMatch(/^ {2}score distribution +\d+\.\d{3} {2}significant$/);
+    expect(lines[3]).toMatch(/^ {2}score distribution +\d+\.\d{3} {2}shifted$/);
   });
 });

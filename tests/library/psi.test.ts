@@ -36,7 +36,7 @@ describe('PSI computed by hand', () => {
     const drift = computePsiNumeric('x', reference, current);
     expect(drift.psi).toBeCloseTo(expected, 12);
     expect(drift.psi).toBeCloseTo(0.643775 + 2.760339, 5);
-    expect(drift.band).toBe('significant');
+    expect(drift.band).toBe('shifted');
     expect(drift.bins).toHaveLength(10);
     expect(drift.bins[0]).toEqual({ label: '≤ 1', referenceShare: 0.1, currentShare: 0.5 });
   });
@@ -92,10 +92,10 @@ describe('PSI computed by hand', () => {
 });
 
 describe('bands', () => {
-  it('uses 0.1 and 0.25 as the borders', () => {
+  it('uses 0.1 and 0.25 as the borders, a PSI on a border in the band above it', () => {
     expect(psiBand(0.099)).toBe('stable');
     expect(psiBand(0.1)).toBe('moderate');
-    expect(psiBand(0.25)).toBe('moderate');
-    expect(psiBand(0.2501)).toBe('significant');
+    expect(psiBand(0.2499)).toBe('moderate');
+    expect(psiBand(0.25)).toBe('shifted');
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { describeInputFile, headlineFigures, runModel } from '../../main/library/run-history.ts';
-import { runRecordSchema } from '../../shared/contract/index.ts';
+import { driftReportSchema, runRecordSchema } from '../../shared/contract/index.ts';
 import { createLibrary, leadCsv, removeTempDirs, sampleModel, tempDir } from './helpers.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -46,5 +46,52 @@ describe('run history', () => {
     expect((await restarted.library.listRuns()).map((run) => run.id)).toEqual([kept.id]);
     expect(await restarted.library.getRun(kept.id)).toEqual({ record: kept, result });
     await expect(restarted.library.getRun('nope')).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('reopens a run kept when the third PSI band was called "significant" with today\'s name, "shifted"', async () => {
+    const dataDir = await tempDir();
+    const { models, library } = createLibrary(dataDir);
+    cleanups.push(() => models.closeAll());
+    const info = await models.open(sampleModel);
+    const feature = (name: string, psi: number, band: string) => ({
+      name,
+      kind: 'numeric',
+      psi,
+      band,
+      bins: [],
+      missingReference: 0,
+      missingCurrent: 0,
+    });
+    // The summary as earlier versions wrote it to runs/<id>.json (recordRun keeps whatever it is given).
+    const oldSummary = {
+      rows: 10,
+      drift: {
+        referenceRows: 1462,
+        currentRows: 10,
+        epsilon: 1e-4,
+        features: [
+          feature('annual_income', 0.7, 'significant'),
+          feature('interaction_count', 0.12, 'moderate'),
+        ],
+        score: feature('probability', 0.4, 'significant'),
+      },
+    };
+    const kept = await library.recordRun(
+      {
+        kind: 'batch',
+        via: 'app',
+        models: [runModel(info, 'model')],
+        input: await describeInputFile(leadCsv),
+        settings: {},
+        metrics: {},
+        outputs: {},
+      },
+      oldSummary,
+    );
+    const { result } = await library.getRun(kept.id);
+    const drift = driftReportSchema.parse((result as typeof oldSummary).drift);
+    expect(drift.features.map((f) => f.band)).toEqual(['shifted', 'moderate']);
+    expect(drift.score?.band).toBe('shifted');
+    expect((result as typeof oldSummary).rows).toBe(10);
   });
 });

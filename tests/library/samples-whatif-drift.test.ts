@@ -184,7 +184,7 @@ describe('what-if', () => {
 });
 
 describe('drift against an attached reference', () => {
-  it('finds no drift in the reference itself and significant drift in a shifted file', async () => {
+  it('finds no drift in the reference itself and shifted inputs and scores in a shifted file', async () => {
     const { models, library, analysis } = await setup();
     const info = await models.open(sampleModel);
     const entry = await library.addFromOpen(info);
@@ -209,11 +209,11 @@ describe('drift against an attached reference', () => {
     const csv = await writeCsv(dir, 'shifted.csv', [header!, ...shifted, 'webinar,2,50000,,,,,,']);
     const report = await analysis.drift({ modelId: info.modelId, path: csv });
     const byName = Object.fromEntries(report.features.map((feature) => [feature.name, feature]));
-    expect(byName.lead_source!.band).toBe('significant');
+    expect(byName.lead_source!.band).toBe('shifted');
     expect(byName.lead_source!.unseenCategories).toEqual(['webinar']);
     expect(byName.lead_source!.unseenCount).toBe(1);
-    expect(byName.number_of_courses_viewed!.band).toBe('significant');
-    expect(report.score?.band).toBe('significant');
+    expect(byName.number_of_courses_viewed!.band).toBe('shifted');
+    expect(report.score?.band).toBe('shifted');
     expect(report.currentRows).toBe(shifted.length + 1);
   });
 
@@ -244,7 +244,7 @@ describe('drift against an attached reference', () => {
       reference: profile,
     });
     expect(summary.drift?.currentRows).toBe(2);
-    expect(summary.drift?.features.every((feature) => feature.band === 'significant')).toBe(true);
+    expect(summary.drift?.features.every((feature) => feature.band === 'shifted')).toBe(true);
 
     await restarted.library.detachReference(entry.id);
     expect(await restarted.library.referenceProfileFor(again.modelId)).toBeUndefined();

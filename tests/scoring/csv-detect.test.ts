@@ -49,6 +49,14 @@ describe('dialect', () => {
     expect(detectDelimiter('a;b\n"line1\nline2, more";2\n3;4\n', '"')).toBe(';');
   });
 
+  test('lines ending in a lone CR or a mix of CR, LF and CRLF are records too', () => {
+    expect(detectDelimiter('a;b;c\r1;2,5;3\r4;5;6\r', '"')).toBe(';');
+    expect(detectDelimiter('a|b|c\r\n1|2,5|3\n4|5|6\r7|8|9\r\n', '"')).toBe('|');
+    expect(() => assertLooksLikeText('a,b\r1,2\r\n3,4\n5,\u00006\r', 'x.csv')).toThrow(
+      /NUL bytes \(first on line 4\)/,
+    );
+  });
+
   test('a first row of names is a header; a row with numbers is data', () => {
     expect(detectHeader(['lead_source', 'annual_income'])).toBe(true);
     expect(detectHeader(['paid_ads', '75000'])).toBe(false);

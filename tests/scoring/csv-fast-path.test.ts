@@ -43,7 +43,14 @@ async function read(text: string, highWaterMark = 16, fileDialect: CsvDialect = 
   return { records, lines, fast, written };
 }
 
-const csvOptions = { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true };
+/** The reader's csv-parse options; a record ends at CRLF, LF or a lone CR, in any mix. */
+const csvOptions = {
+  relax_column_count: true,
+  relax_quotes: true,
+  skip_empty_lines: true,
+  bom: true,
+  record_delimiter: ['\r\n', '\n', '\r'],
+};
 
 /** csv-parse over the whole text with the reader's options: what records must come out. */
 function csvParse(text: string, fileDialect: CsvDialect = dialect): string[][] {
@@ -55,8 +62,10 @@ function quoteOption(fileDialect: CsvDialect): string | false {
 }
 
 /**
- * csv-parse's records over the whole text with the line each starts on, from its own counters: the
- * line after the previous record ends, plus the blank lines it skipped in between.
+ * csv-parse's records over the whole text with the line each starts on, counted by brute force:
+ * csv-parse says where each record ends (info.bytes, its line break included); the next one starts
+ * at the first character after that which is not a line break (blank lines are skipped), and its
+ * line is one more than the CRLF, LF and lone CR before it.
  */
 function csvParseWithLines(text: string, fileDialect: CsvDialect = dialect) {
   // With `info`, each entry is { record, info } (csv-parse's types don't say so).
@@ -66,13 +75,16 @@ function csvParseWithLines(text: string, fileDialect: CsvDialect = dialect) {
     quote: quoteOption(fileDialect),
     info: true,
   }) as unknown as Array<{ record: string[]; info: Info }>;
-  let endLine = 0;
-  let emptyLines = 0;
+  const bytes = Buffer.from(text);
+  let end = 0;
   const lines = parsed.map(({ info }) => {
-    const start = endLine + 1 + (info.empty_lines - emptyLines);
-    endLine = info.lines;
-    emptyLines = info.empty_lines;
-    return start;
+    let start = end;
+    while (bytes[start] === 10 || bytes[start] === 13) start++;
+    end = info.bytes;
+    return bytes
+      .subarray(0, start)
+      .toString()
+      .split(/\r\n|\n|\r/).length;
   });
   return { records: parsed.map((entry) => entry.record), lines };
 }
@@ -141,7 +153,7 @@ describe('PlainLineReader', () => {
     expect(reader()?.read('1,2,3,4\n')).toBeNull(); // extra field
     expect(reader()?.read('1,2,3\n\n4,5,6\n')).toBeNull(); // blank line
     expect(reader()?.read('1,2",3\n')).toBeNull(); // a quote inside an unquoted field
-    expect(reader()?.read('1,2\r,3\n')).toBeNull(); // a CR csv-parse would count as a line break
+    expect(reader()?.read('1,2\r,3\n')).toBeNull(); // a lone CR ends a record: a short row, then another
   });
 
   test('reads regular lines, and keeps reading after an earlier piece', () => {
@@ -157,12 +169,32 @@ describe('PlainLineReader', () => {
     });
   });
 
-  test('is not used for a header with a quote not used simply, CR line breaks or a single column', () => {
+  test('reads CRLF, LF and lone CR line breaks in any mix, in one piece', () => {
+    const fast = reader();
+    expect(fast?.read('1,2,3\r\n4,5,6\n7,8,9\r"a","b","c"\r\n')).toEqual({
+      records: [
+        ['1', '2', '3'],
+        ['4', '5', '6'],
+        ['7', '8', '9'],
+        ['a', 'b', 'c'],
+      ],
+      texts: ['1,2,3', '4,5,6', '7,8,9', 'a,b,c'],
+      quoted: true,
+    });
+    expect(fast?.read('1,2,3\r4,5,6\r')?.records).toEqual([
+      ['1', '2', '3'],
+      ['4', '5', '6'],
+    ]);
+    expect(
+      PlainLineReader.forFileStart('a,b\r1,2\r', { delimiter: ',', quote: '"', maxRecordChars: 1e6 }),
+    ).toBeDefined();
+  });
+
+  test('is not used for a header with a quote not used simply or a single column', () => {
     const options = { delimiter: ',', quote: '"', maxRecordChars: 1e6 } as const;
     expect(PlainLineReader.forFileStart('a"x,b\n', options)).toBeUndefined();
     expect(PlainLineReader.forFileStart('"a" ,b\n', options)).toBeUndefined();
     expect(PlainLineReader.forFileStart('"a\nb",c\n', options)).toBeUndefined();
-    expect(PlainLineReader.forFileStart('a,b\r1,2\r', options)).toBeUndefined();
     expect(PlainLineReader.forFileStart('a\n1\n', options)).toBeUndefined();
   });
 });
@@ -325,8 +357,13 @@ describe('random simply and not so simply quoted files equal csv-parse', () => {
         );
       }
       if (random() < 0.05) lines.push(`${quote}unterminated`);
-      const lineBreak = random() < 0.3 ? '\r\n' : '\n';
-      const text = `${random() < 0.2 ? '\uFEFF' : ''}${lines.join(lineBreak)}${random() < 0.8 ? lineBreak : ''}`;
+      // One line break for the file, or (a file appended to by several tools) any of the three per line.
+      const mixed = random() < 0.3;
+      const fileBreak = random() < 0.3 ? '\r\n' : '\n';
+      const lineBreak = () =>
+        mixed ? (['\r\n', '\n', '\r'][Math.floor(random() * 3)] as string) : fileBreak;
+      const joined = lines.map((line, k) => (k < lines.length - 1 ? line + lineBreak() : line)).join('');
+      const text = `${random() < 0.2 ? '\uFEFF' : ''}${joined}${random() < 0.8 ? lineBreak() : ''}`;
       let expected: ReturnType<typeof csvParseWithLines> | undefined;
       try {
         expected = csvParseWithLines(text, fileDialect);

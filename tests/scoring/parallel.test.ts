@@ -140,8 +140,31 @@ describe('two workers give what one gives', () => {
 
   test('CRLF line breaks', async () => {
     const input = write('crlf.csv', leadLines(6000), '\r\n');
-    expect((await findSplit(input, readFileSync(input).length, utf8))?.rowDelimiter).toBe('\r\n');
+    expect(await findSplit(input, readFileSync(input).length, utf8)).toBeDefined();
     await expectSameBothWays(input);
+  });
+
+  test('line breaks that change half-way: CRLF, then LF, lone CRs and bad rows on both sides of the cut', async () => {
+    const lines = leadLines(6000, (line, k) =>
+      k % 997 === 5 ? line.replace(/^([^,]*,[^,]*,)\d+/, '$1x') : line,
+    );
+    const text = lines.map((line, k) => `${line}${k < 2000 ? '\r\n' : k % 500 === 0 ? '\r' : '\n'}`).join('');
+    const input = path.join(dir, 'mixed-breaks.csv');
+    writeFileSync(input, text);
+    const split = await findSplit(input, Buffer.byteLength(text), utf8);
+    expect(split).toBeDefined();
+    expect(split?.line).toBe(text.slice(0, split?.at).split(/\r\n|\n|\r/).length);
+    const one = await expectSameBothWays(input);
+    // Every row is read: the bad ones are errors on their own lines, the others are scored.
+    const bad = lines.flatMap((_, k) => (k > 0 && (k - 1) % 997 === 5 ? [k + 1] : []));
+    expect(
+      (one.errors ?? '')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((row) => Number(row.split(',')[0])),
+    ).toEqual(bad);
+    expect(one.summary).toMatchObject({ rows: 6000, scored: 6000 - bad.length, failed: bad.length });
   });
 
   test('quoted fields after the cut, one with a line break in it', async () => {
@@ -317,10 +340,20 @@ describe('findSplit', () => {
     // With ' as the quote csv-parse still escapes with ", which the scan does not follow.
     expect(await split(`'a',b\n${'1,2\n'.repeat(50)}`, { quote: "'" })).toBeUndefined();
     expect(await split(`a,b\n${'1,"2\n\n\n"\n'.repeat(20)}`)).toBeDefined();
-    expect(await split(body.replaceAll('\n', '\r'))).toBeUndefined();
-    expect(await split(`a,b\r\n${'1,2\n'.repeat(50)}`)).toBeUndefined();
-    expect(await split(`a,b\n1\r2,3\n${'1,2\n'.repeat(50)}`)).toBeUndefined();
+    expect(await split(body.replaceAll('\n', '\r'))).toBeUndefined(); // CR only: no line feed to cut after
     expect(await split('a,b\n1,2,3,4,5,6')).toBeUndefined(); // no line break after the middle
+  });
+
+  test('counts CRLF, LF and a lone CR as one line each, in any mix, inside quotes too', async () => {
+    for (const text of [
+      `a,b\r\n${'1,2\n'.repeat(50)}`,
+      `a,b\n1\r2,3\n${'1,2\n'.repeat(50)}`,
+      `a,b\r${'1,2\r\n'.repeat(10)}1,"x\r\ny\rz\n"\r${'"1",2\r'.repeat(10)}${'1,2\n'.repeat(40)}`,
+    ]) {
+      const result = await split(text);
+      expect(result, JSON.stringify(text.slice(0, 20))).toBeDefined();
+      expect(result?.line).toBe(text.slice(0, result?.at).split(/\r\n|\n|\r/).length);
+    }
   });
 
   test('never cuts inside a quoted field, even one holding many line breaks past the middle', async () => {

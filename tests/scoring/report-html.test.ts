@@ -80,7 +80,7 @@ describe('report', () => {
           name: 'lead_source',
           kind: 'categorical',
           psi: 0.31234,
-          band: 'significant',
+          band: 'shifted',
           unseenCount: 17,
           unseenCategories: ['<img src=x onerror=alert(1)>', 'tiktok'],
           missingCurrent: 4,
@@ -92,7 +92,9 @@ describe('report', () => {
     };
     const html = renderReportHtml(summary(), { modelName: 'm.onnx', drift });
     const section = html.slice(html.indexOf('<h2>Drift against the reference</h2>'));
-    expect(section).toContain("1,000 scored rows against the reference's 1,462");
+    expect(section).toContain(
+      "1,000 scored rows against the reference's 1,462; bands stable &#60; 0.1 ≤ moderate &#60; 0.25 ≤ shifted.",
+    );
     const rows = [...section.matchAll(/<tr>(.*?)<\/tr>/g)]
       .slice(0, 4)
       .map((match) => [...match[1]!.matchAll(/<t[dh]>(.*?)<\/t[dh]>/g)].map((cell) => cell[1]));
@@ -105,16 +107,9 @@ describe('report', () => {
         'Empty cells (scored)',
         'Empty cells (reference)',
       ],
-      [
-        'lead_source',
-        '0.312',
-        'significant shift',
-        '17 (&#60;img src=x onerror=alert(1)&#62;, tiktok)',
-        '4',
-        '128',
-      ],
+      ['lead_source', '0.312', 'shifted', '17 (&#60;img src=x onerror=alert(1)&#62;, tiktok)', '4', '128'],
       ['annual_income', '0.042', 'stable', '—', '9', '0'],
-      ['score distribution (predicted_probability)', '0.151', 'moderate shift', '—', '0', '0'],
+      ['score distribution (predicted_probability)', '0.151', 'moderate', '—', '0', '0'],
     ]);
     expect(html).not.toContain('<img');
   });

@@ -18,7 +18,7 @@ let file: string;
 let truth: string[][];
 
 function quoteCell(cell: string): string {
-  return /[",\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+  return /[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
 }
 
 beforeAll(() => {
@@ -29,8 +29,10 @@ beforeAll(() => {
   truth = [];
   for (let i = 0; i < rowCount; i++) {
     // Probabilities with 3 decimals so ties happen (the sort must keep the file's order on ties);
-    // some notes are quoted with a comma, a quote and a line break, so rows and lines differ.
-    const note = i % 997 === 0 ? `call back, "soon"\nline ${i}` : `n${i % 13}`;
+    // some notes are quoted with a comma, a quote and a line break (LF, CRLF or a lone CR: each is
+    // one line to the reader, line-breaks.ts), so rows and lines differ.
+    const lineBreak = ['\n', '\r\n', '\r'][i % 3];
+    const note = i % 997 === 0 ? `call back, "soon"${lineBreak}line ${i}` : `n${i % 13}`;
     const probability = i % 5000 === 7 ? '' : (Math.round(random() * 1000) / 1000).toString();
     truth.push([...next().split(','), note, probability]);
   }

@@ -106,8 +106,9 @@ export async function runPrimary({ config, logger, exit, manifest, driftProfile,
     );
   };
 
-  cluster.on('exit', (_worker, code, signal) => {
+  cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
+      stoppedAccepting(worker);
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         metricsServer?.close();
         logger.info({ event: 'stopped' }, 'Stopped');
@@ -124,11 +125,42 @@ export async function runPrimary({ config, logger, exit, manifest, driftProfile,
     cluster.fork();
   });
 
+  // SIGTERM in two steps. The listening socket is one for all processes and stays open in the kernel
+  // until the last of them closes it, the primary included (node:cluster keeps a copy to hand to new
+  // workers, and lets go of it once every worker has closed theirs). A connection the kernel completes
+  // while the socket is open but no worker accepts any more waits in its queue and is reset when the
+  // socket closes. So: first every worker stops accepting and the socket closes (new connections are
+  // refused from then on); only then do the workers drain, answering with `Connection: close`, so the
+  // keep-alive clients they send away reconnect to a closed port instead of into that queue.
+  let stopSignal;
+  let draining = false;
+  const waitingToStopAccepting = new Set();
+  const drain = () => {
+    if (draining) return;
+    draining = true;
+    for (const worker of Object.values(cluster.workers ?? {}))
+      if (worker?.isConnected()) worker.send(message('stop', { signal: stopSignal }));
+  };
+  const stoppedAccepting = (worker) => {
+    if (waitingToStopAccepting.delete(worker.id) && waitingToStopAccepting.size === 0) drain();
+  };
+  cluster.on('message', (worker, received) => {
+    if (received?.modeldock === 'stopped-accepting') stoppedAccepting(worker);
+  });
+
   const stop = (signal) => {
     if (stopping) return;
     stopping = true;
+    stopSignal = signal;
     logger.info({ event: 'draining', signal }, `${signal}: every worker finishes its requests, then stops`);
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.send(message('stop', { signal }));
+    const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker?.isConnected());
+    for (const worker of workers) {
+      waitingToStopAccepting.add(worker.id);
+      worker.send(message('stop-accepting'));
+    }
+    if (workers.length === 0) drain();
+    // A worker that does not answer (hung, or its channel gone) must not hold up the others' drain.
+    setTimeout(drain, 2000).unref();
     const timer = setTimeout(() => {
       logger.error(
         { event: 'drain-timeout' },
@@ -171,11 +203,16 @@ export function workerSources() {
   return { metricsText: () => ask('metrics'), driftReport: () => ask('drift') };
 }
 
-/** A worker answers the primary's requests: its drift windows' counts, and stop. */
-export function serveWorkerRequests({ drift, onStop }) {
+/** A worker answers the primary's requests: its drift windows' counts, stop accepting, and stop. */
+export function serveWorkerRequests({ drift, onStopAccepting, onStop }) {
   process.on('message', (received) => {
     if (received?.modeldock === 'drift-snapshot') {
       process.send(message('drift-snapshot-reply', { id: received.id, value: drift.snapshot(true) }));
+    } else if (received?.modeldock === 'stop-accepting') {
+      onStopAccepting();
+      // Closing the shared handle sent node:cluster's own "close" to the primary just now, on this same
+      // channel: by the time this reply arrives, the primary has let go of the handle as well.
+      process.send(message('stopped-accepting'));
     } else if (received?.modeldock === 'stop') {
       onStop(received.signal);
     }

@@ -7,6 +7,8 @@ import client from 'prom-client';
 import {
   binIndex,
   computePsiFromCounts,
+  PSI_BAND_RANGES,
+  PSI_BANDS_TEXT,
   profileCategory,
   profileNumber,
   psiBand,
@@ -218,7 +220,7 @@ export function createDrift(manifest, profile, { windowSize, registry, clustered
     return {
       reference: profile.reference,
       window: { size: windowSize },
-      bands: { stable: '< 0.1', moderate: '0.1 – 0.25', significant: '> 0.25' },
+      bands: PSI_BAND_RANGES,
       inputs: features.map(({ window }, index) =>
         describe(
           window,
@@ -246,7 +248,7 @@ export function createDrift(manifest, profile, { windowSize, registry, clustered
     };
     new client.Gauge({
       name: 'modeldock_input_psi',
-      help: `PSI of each input over the last ${windowSize} rows scored (DRIFT_WINDOW) against the reference profile; < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant.`,
+      help: `PSI of each input over the last ${windowSize} rows scored (DRIFT_WINDOW) against the reference profile; bands ${PSI_BANDS_TEXT}.`,
       labelNames: ['input'],
       registers: [target],
       async collect() {

@@ -17,7 +17,7 @@ import { parseExplainBackground } from './explain.js';
 import { readListedFile, readServedModel, verifyModelFiles } from './integrity.js';
 import { startMetricsServer } from './metrics.js';
 import { LoadedModel } from './model.js';
-import { drainServer, trackConnections } from './shutdown.js';
+import { drainServer, stopAccepting, trackConnections } from './shutdown.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -153,9 +153,21 @@ async function start() {
     if (!clustered) logger.info({ event: 'stopped' }, 'Stopped');
     exit(0);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  if (clustered) serveWorkerRequests({ drift: app.drift, onStop: (signal) => void stop(signal) });
+  if (clustered) {
+    // The primary orders a worker's stop (cluster.js), in two steps: stop accepting, then drain. A
+    // signal sent to the whole process group (Ctrl-C) reaches the workers too; draining on it at once
+    // would tell clients to reconnect while the shared socket still takes connections nobody accepts.
+    process.on('SIGTERM', () => {});
+    process.on('SIGINT', () => {});
+    serveWorkerRequests({
+      drift: app.drift,
+      onStopAccepting: () => stopAccepting(app.server),
+      onStop: (signal) => void stop(signal),
+    });
+  } else {
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  }
 }
 
 start().catch((error) => {

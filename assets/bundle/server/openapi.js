@@ -1,5 +1,6 @@
 // /openapi.json and /docs, generated from the model's input schema in manifest.json, as FastAPI does.
 // The docs page is one self-contained HTML file (no CDN), so it works on an offline network too.
+import { PSI_BAND_NAMES, PSI_BAND_RANGES } from './runtime.generated.js';
 
 function errorSchema() {
   return {
@@ -184,7 +185,7 @@ export function buildOpenApi(manifest, options) {
             input: { type: 'string' },
             kind: { type: 'string', enum: ['numeric', 'categorical'] },
             psi: { type: ['number', 'null'] },
-            band: { type: ['string', 'null'], enum: ['stable', 'moderate', 'significant', null] },
+            band: { type: ['string', 'null'], enum: [...PSI_BAND_NAMES, null] },
             rows: { type: 'integer' },
             ageSeconds: { type: 'number' },
             bins: { type: 'array', items: { type: 'object' } },
@@ -410,6 +411,16 @@ export function buildOpenApi(manifest, options) {
                           properties: { fileName: { type: 'string' }, rows: { type: 'integer' } },
                         },
                         window: { type: 'object', properties: { size: { type: 'integer' } } },
+                        bands: {
+                          type: 'object',
+                          description: "Each band's PSI range",
+                          properties: Object.fromEntries(
+                            Object.entries(PSI_BAND_RANGES).map(([band, range]) => [
+                              band,
+                              { type: 'string', const: range },
+                            ]),
+                          ),
+                        },
                         inputs: { type: 'array', items: { $ref: '#/components/schemas/Drift' } },
                         score: { $ref: '#/components/schemas/Drift' },
                       },

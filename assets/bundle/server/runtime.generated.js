@@ -449,15 +449,26 @@ function toPredictions(spec, results, rowCount) {
   return predictions;
 }
 
+// shared/drift-bands.ts
+var PSI_BAND_NAMES = ["stable", "moderate", "shifted"];
+var PSI_MODERATE_FROM = 0.1;
+var PSI_SHIFTED_FROM = 0.25;
+var PSI_BANDS_TEXT = `stable < ${PSI_MODERATE_FROM} ≤ moderate < ${PSI_SHIFTED_FROM} ≤ shifted`;
+var PSI_BAND_RANGES = {
+  stable: `< ${PSI_MODERATE_FROM}`,
+  moderate: `≥ ${PSI_MODERATE_FROM} and < ${PSI_SHIFTED_FROM}`,
+  shifted: `≥ ${PSI_SHIFTED_FROM}`
+};
+function psiBand(psi) {
+  if (psi < PSI_MODERATE_FROM) return "stable";
+  if (psi < PSI_SHIFTED_FROM) return "moderate";
+  return "shifted";
+}
+
 // main/analysis/psi.ts
 var PSI_EPSILON = 1e-4;
 var MISSING_BIN = "(missing)";
 var UNSEEN_BIN = "(unseen)";
-function psiBand(psi) {
-  if (psi < 0.1) return "stable";
-  if (psi <= 0.25) return "moderate";
-  return "significant";
-}
 function psiFromShares(referenceShares, currentShares) {
   let psi = 0;
   for (let i = 0; i < referenceShares.length; i++) {
@@ -1169,6 +1180,9 @@ function readBackgroundFileText(inputs, text) {
 export {
   DriftCounter,
   MISSING_BIN,
+  PSI_BANDS_TEXT,
+  PSI_BAND_NAMES,
+  PSI_BAND_RANGES,
   PSI_EPSILON,
   UNSEEN_BIN,
   backgroundFileText,

@@ -6572,6 +6572,34 @@ var import_iconv_lite2 = __toESM(require_lib(), 1);
 
 // main/scoring/csv-detect.ts
 var import_iconv_lite = __toESM(require_lib(), 1);
+
+// main/scoring/line-breaks.ts
+var recordDelimiters = ["\r\n", "\n", "\r"];
+var lineFeed = 10;
+var carriageReturn = 13;
+function countLineBreaks(text, start = 0, end = text.length) {
+  let count = 0;
+  for (let at = text.indexOf("\n", start); at >= 0 && at < end; at = text.indexOf("\n", at + 1)) count++;
+  for (let at = text.indexOf("\r", start); at >= 0 && at < end; at = text.indexOf("\r", at + 1)) {
+    if (text.charCodeAt(at + 1) !== lineFeed) count++;
+  }
+  return count;
+}
+function recordLineBreaks(record) {
+  let count = 0;
+  for (const field of record) {
+    if (field.includes("\n") || field.includes("\r")) count += countLineBreaks(field);
+  }
+  return count;
+}
+function lastLineBreakEnd(text, atEnd) {
+  const limit = !atEnd && text.charCodeAt(text.length - 1) === carriageReturn ? text.length - 2 : text.length - 1;
+  if (limit < 0) return -1;
+  const at = Math.max(text.lastIndexOf("\n", limit), text.lastIndexOf("\r", limit));
+  return at < 0 ? -1 : at + 1;
+}
+
+// main/scoring/csv-detect.ts
 var sampleBytes = 256 * 1024;
 function detectEncoding(sample, isWholeFile) {
   if (sample[0] === 239 && sample[1] === 187 && sample[2] === 191) return "utf-8-bom";
@@ -6630,9 +6658,7 @@ function assertLooksLikeText(text, fileName) {
   }
 }
 function countLines(text, upTo) {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < upTo; i = text.indexOf("\n", i + 1)) line++;
-  return line;
+  return 1 + countLineBreaks(text, 0, upTo);
 }
 var delimiters = [",", ";", "	", "|"];
 function detectDelimiter(text, quote) {
@@ -6657,7 +6683,7 @@ function fieldCounts(text, delimiter, quote, maxRecords) {
     if (quote && char === quote) inQuotes = !inQuotes;
     else if (inQuotes) continue;
     else if (char === delimiter) fields++;
-    else if (char === "\n") {
+    else if (char === "\n" || char === "\r" && text[i + 1] !== "\n") {
       counts.push(fields);
       fields = 1;
     }
@@ -6674,61 +6700,56 @@ function detectHeader(firstRow) {
 // main/scoring/plain-lines.ts
 var import_udsv = __toESM(require_uDSV_cjs(), 1);
 var PlainLineReader = class _PlainLineReader {
-  parser;
+  /** A uDSV parser per line break, made when a piece first needs it. */
+  parsers = /* @__PURE__ */ new Map();
   delimiter;
   width;
-  rowDelimiter;
   quote;
   maxLineChars;
   constructor(options) {
     this.delimiter = options.delimiter;
-    this.rowDelimiter = options.rowDelimiter;
     this.width = options.width;
     this.quote = options.quote;
     this.maxLineChars = Math.floor(options.maxRecordChars / 3);
+  }
+  parser(rowDelimiter) {
+    const known2 = this.parsers.get(rowDelimiter);
+    if (known2) return known2;
     const schema = {
       skip: 0,
-      col: options.delimiter,
-      row: options.rowDelimiter,
+      col: this.delimiter,
+      row: rowDelimiter,
       encl: "",
       // '' (not null) makes uDSV take its unquoted path, which is the only one used here
       esc: "",
       trim: false,
-      cols: Array.from({ length: options.width }, (_, index) => ({
+      cols: Array.from({ length: this.width }, (_, index) => ({
         name: String(index),
         type: "s",
         repl: { empty: void 0, null: void 0, NaN: void 0 }
       }))
     };
-    this.parser = (0, import_udsv.initParser)(schema);
+    const parser = (0, import_udsv.initParser)(schema);
+    this.parsers.set(rowDelimiter, parser);
+    return parser;
   }
   /**
    * A reader for a file that starts with `text` (its first decoded characters, BOM removed), or
    * undefined when the start already rules the fast path out: a first line with a quote not used
-   * simply, a line break that isn't LF or CRLF, a single column (where uDSV keeps blank lines) or no
-   * complete first line yet.
+   * simply, a single column (where uDSV keeps blank lines) or no complete first line yet.
    */
   static forFileStart(text, options) {
     const breakAt = text.search(/[\r\n]/);
     if (breakAt < 0) return void 0;
-    let rowDelimiter;
-    if (text[breakAt] === "\n") rowDelimiter = "\n";
-    else if (text[breakAt + 1] === "\n") rowDelimiter = "\r\n";
-    else return void 0;
-    if (options.rowDelimiter !== void 0 && rowDelimiter !== options.rowDelimiter) return void 0;
     const { quote, delimiter } = options;
     if (quote === delimiter) return void 0;
     const firstLine = text.slice(0, breakAt);
     const fields = quote !== void 0 && firstLine.includes(quote) ? splitSimplyQuoted(firstLine, 0, breakAt, delimiter, quote)?.fields : firstLine.split(delimiter);
     if (fields === void 0 || fields.length < 2) return void 0;
-    return new _PlainLineReader({ ...options, rowDelimiter, width: fields.length });
-  }
-  /** The record delimiter csv-parse must use if it takes over (it would have detected the same). */
-  get recordDelimiter() {
-    return this.rowDelimiter;
+    return new _PlainLineReader({ ...options, width: fields.length });
   }
   /**
-   * Splits `text`, which must end with a row delimiter, into records; null when the checks above
+   * Splits `text`, which must end with a line break, into records; null when the checks above
    * fail, and then nothing was consumed and this reader must not be used again.
    *
    * `texts` has, for each record, a line the writer may copy to the output as it is: one with no
@@ -6737,13 +6758,17 @@ var PlainLineReader = class _PlainLineReader {
    * hold no delimiter or quote (`"paid_ads","3"` → `paid_ads,3`), and undefined otherwise: then the
    * writer formats the record. `quoted` tells whether the text had a quote character.
    */
-  read(text) {
-    if (this.rowDelimiter === "\n" ? text.includes("\r") : !onlyCrlf(text)) return null;
+  read(input) {
+    let text = input;
+    let rowDelimiter = "\n";
+    if (text.includes("\r")) {
+      if (onlyCrlf(text)) rowDelimiter = "\r\n";
+      else text = text.replace(/\r\n?/g, "\n");
+    }
     if (this.quote !== void 0) {
       const firstQuote = text.indexOf(this.quote);
-      if (firstQuote >= 0) return this.readQuoted(text, this.quote, firstQuote);
+      if (firstQuote >= 0) return this.readQuoted(text, rowDelimiter, this.quote, firstQuote);
     }
-    const rowDelimiter = this.rowDelimiter;
     const texts = [];
     let longest = 0;
     for (let start = 0; start < text.length; ) {
@@ -6756,7 +6781,8 @@ var PlainLineReader = class _PlainLineReader {
     if (longest >= this.maxLineChars) return null;
     this.records = [];
     this.wide = false;
-    this.parser.chunk(text, this.parser.stringArrs, this.onRecord);
+    const parser = this.parser(rowDelimiter);
+    parser.chunk(text, parser.stringArrs, this.onRecord);
     const records = this.records;
     this.records = [];
     if (this.wide || records.length !== texts.length) return null;
@@ -6768,8 +6794,8 @@ var PlainLineReader = class _PlainLineReader {
     return { records, texts, quoted: false };
   }
   /** Text with quotes, line by line: lines without one are split at the delimiter, others by splitSimplyQuoted. */
-  readQuoted(text, quote, firstQuote) {
-    const { rowDelimiter, delimiter, width, maxLineChars } = this;
+  readQuoted(text, rowDelimiter, quote, firstQuote) {
+    const { delimiter, width, maxLineChars } = this;
     const copyable = quote === '"' ? void 0 : /"/;
     const records = [];
     const texts = [];
@@ -6876,7 +6902,7 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
   let parser;
   let lineOffset = (options.firstLine ?? 1) - 1;
   let parseError;
-  const startCsvParse = (recordDelimiter) => {
+  const startCsvParse = (atFileStart) => {
     const csv = parse({
       delimiter: dialect.delimiter,
       quote: dialect.quote === "none" ? false : dialect.quote,
@@ -6885,19 +6911,20 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
       relax_quotes: true,
       // a stray quote inside an unquoted field (5" screen) is text
       skip_empty_lines: true,
-      bom: recordDelimiter === void 0,
-      // only at the start of the file
+      bom: atFileStart,
       max_record_size: limits.maxRecordChars,
-      // Taking over mid-file, it keeps the line break that it would have detected at the start.
-      ...recordDelimiter === void 0 ? {} : { record_delimiter: recordDelimiter }
+      // All three, not the one csv-parse would detect first: a file whose line breaks change
+      // half-way would otherwise read as one errored record from the change on.
+      record_delimiter: recordDelimiters
     });
-    let lastEndLine = 0;
+    let nextLine = 1;
     let lastEmptyLines = 0;
     csv.on("data", (record) => {
-      const info = csv.info;
-      lines.push(lineOffset + lastEndLine + 1 + (info.empty_lines - lastEmptyLines));
-      lastEndLine = info.lines;
-      lastEmptyLines = info.empty_lines;
+      const emptyLines = csv.info.empty_lines;
+      const line = nextLine + (emptyLines - lastEmptyLines);
+      lastEmptyLines = emptyLines;
+      nextLine = line + 1 + recordLineBreaks(record);
+      lines.push(lineOffset + line);
       records.push(record);
     });
     csv.on("error", (error) => {
@@ -6912,7 +6939,7 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
   let rawBytesToCsv = false;
   const handOver = (text, fileStartBytes) => {
     lineOffset = plainLines;
-    parser = startCsvParse(plain?.recordDelimiter ?? options.rowDelimiter);
+    parser = startCsvParse(plain === void 0 && !options.start);
     plain = null;
     pending = "";
     if (quoteChar !== void 0 && text.includes(quoteChar)) quoted = true;
@@ -6922,19 +6949,18 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
     } else if (text.length > 0) parser.write(Buffer.from(text, "utf8"));
   };
   const readPlain = (reader, before, chunkText, atEnd) => {
-    const rowDelimiter = reader.recordDelimiter;
-    if (!atEnd && !chunkText.includes(rowDelimiter.at(-1) ?? "\n")) {
+    if (!atEnd && !chunkText.includes("\n") && !chunkText.includes("\r")) {
       pending = before + chunkText;
       if (pending.length * 3 >= limits.maxRecordChars) handOver(pending);
       return;
     }
     const text = before + chunkText;
-    let cut = text.lastIndexOf(rowDelimiter);
-    cut = cut < 0 ? 0 : cut + rowDelimiter.length;
+    const cut = Math.max(0, lastLineBreakEnd(text, atEnd));
     let complete = text.slice(0, cut);
     let rest = text.slice(cut);
     if (atEnd && rest.length > 0) {
-      complete = text + rowDelimiter;
+      complete = `${text}
+`;
       rest = "";
     }
     const read = complete.length > 0 ? reader.read(complete) : { records: [], texts: [], quoted: false };
@@ -6968,8 +6994,7 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
       plain = PlainLineReader.forFileStart(text, {
         delimiter: dialect.delimiter,
         quote: quoteChar,
-        maxRecordChars: limits.maxRecordChars,
-        rowDelimiter: options.rowDelimiter
+        maxRecordChars: limits.maxRecordChars
       });
       if (!plain) {
         handOver(text, bytes);
@@ -6997,12 +7022,13 @@ async function* readCsvRecords(filePath, dialect, limits, progress = { bytesRead
       if (decoder) {
         const text = decoder.write(raw);
         const nul = text.indexOf("\0");
-        if (nul >= 0) assertNoNul(nul, fileName, currentLine() + countNewlines(text, nul));
+        if (nul >= 0) assertNoNul(nul, fileName, currentLine() + countLineBreaks(text, 0, nul));
         feedText(text, false);
         if (quoteChar !== void 0 && !quoted && parser) quoted = text.includes(quoteChar);
       } else {
         const nul = raw.indexOf(0);
-        if (nul >= 0) assertNoNul(nul, fileName, currentLine() + countNewlines(raw, nul));
+        if (nul >= 0)
+          assertNoNul(nul, fileName, currentLine() + countLineBreaks(raw.toString("latin1", 0, nul)));
         utf8.check(raw, currentLine);
         if (rawBytesToCsv && parser) parser.write(raw);
         else feedText(utf8Text?.write(raw) ?? "", false, plain === void 0 ? raw : void 0);
@@ -7073,14 +7099,6 @@ function assertNoNul(index, fileName, line) {
     `${fileName} contains NUL bytes (first on line ${line}), so it is a binary file or damaged, not a CSV text file.`,
     { line }
   );
-}
-function countNewlines(data, end) {
-  let count = 0;
-  const newline = typeof data === "string" ? "\n" : 10;
-  for (let at = data.indexOf(newline); at >= 0 && at < end; at = data.indexOf(newline, at + 1)) {
-    count++;
-  }
-  return count;
 }
 function describeParseError(error, fileName, limits, lineOffset = 0) {
   if (error instanceof AppError) return error;
@@ -8788,15 +8806,25 @@ function mergeCompare(states, threshold) {
   };
 }
 
+// shared/drift-bands.ts
+var PSI_MODERATE_FROM = 0.1;
+var PSI_SHIFTED_FROM = 0.25;
+var PSI_BANDS_TEXT = `stable < ${PSI_MODERATE_FROM} ≤ moderate < ${PSI_SHIFTED_FROM} ≤ shifted`;
+var PSI_BAND_RANGES = {
+  stable: `< ${PSI_MODERATE_FROM}`,
+  moderate: `≥ ${PSI_MODERATE_FROM} and < ${PSI_SHIFTED_FROM}`,
+  shifted: `≥ ${PSI_SHIFTED_FROM}`
+};
+function psiBand(psi) {
+  if (psi < PSI_MODERATE_FROM) return "stable";
+  if (psi < PSI_SHIFTED_FROM) return "moderate";
+  return "shifted";
+}
+
 // main/analysis/psi.ts
 var PSI_EPSILON = 1e-4;
 var MISSING_BIN = "(missing)";
 var UNSEEN_BIN = "(unseen)";
-function psiBand(psi) {
-  if (psi < 0.1) return "stable";
-  if (psi <= 0.25) return "moderate";
-  return "significant";
-}
 function psiFromShares(referenceShares, currentShares) {
   let psi = 0;
   for (let i = 0; i < referenceShares.length; i++) {
@@ -9395,8 +9423,7 @@ var EngineRun = class {
       highWaterMark: readChunkBytes,
       start: part?.start,
       end: part?.end,
-      firstLine: part?.firstLine,
-      rowDelimiter: part?.rowDelimiter
+      firstLine: part?.firstLine
     })) {
       this.throwIfCancelled();
       let start = 0;
@@ -9815,8 +9842,8 @@ function errorsPathFor(outputPath) {
 // main/scoring/parallel-split.ts
 import { open as open2 } from "node:fs/promises";
 var scanChunkBytes = 1024 * 1024;
-var lineFeed = 10;
-var carriageReturn = 13;
+var lineFeed2 = 10;
+var carriageReturn2 = 13;
 var doubleQuote = 34;
 var followedEncodings = /* @__PURE__ */ new Set(["utf-8", "utf-8-bom", "windows-1252", "utf-16le", "utf-16be"]);
 async function findSplit(filePath, size, dialect, near = Math.floor(size / 2)) {
@@ -9850,17 +9877,17 @@ async function findSplit(filePath, size, dialect, near = Math.floor(size / 2)) {
       const searchFrom = Math.max(0, Math.ceil((middle - offset) / unitBytes));
       let cutIndex;
       if (!utf16 && !state.inQuotes && !state.quoteInQuotes && (quote < 0 || !bytes.includes(quote))) {
-        cutIndex = offset + bytesRead > middle ? bytes.indexOf(lineFeed, searchFrom) : -1;
+        cutIndex = offset + bytesRead > middle ? bytes.indexOf(lineFeed2, searchFrom) : -1;
         const scanned = cutIndex >= 0 ? bytes.subarray(0, cutIndex + 1) : bytes;
-        for (let at = scanned.indexOf(lineFeed); at >= 0; at = scanned.indexOf(lineFeed, at + 1)) {
+        for (let at = scanned.indexOf(lineFeed2); at >= 0; at = scanned.indexOf(lineFeed2, at + 1)) {
           lineFeeds++;
-          if ((at > 0 ? scanned[at - 1] : previous) === carriageReturn) crlfs++;
+          if ((at > 0 ? scanned[at - 1] : previous) === carriageReturn2) crlfs++;
         }
-        for (let at = scanned.indexOf(carriageReturn); at >= 0; at = scanned.indexOf(carriageReturn, at + 1)) {
+        for (let at = scanned.indexOf(carriageReturn2); at >= 0; at = scanned.indexOf(carriageReturn2, at + 1)) {
           carriageReturns++;
         }
         const last = scanned[scanned.length - 1];
-        state.fieldStart = last === delimiter || last === lineFeed;
+        state.fieldStart = last === delimiter || last === lineFeed2 || last === carriageReturn2;
       } else {
         if (quote >= 0 && quote !== doubleQuote && units.includes(quote)) return void 0;
         const start = offset === 0 ? bomLength2(units, utf16) : 0;
@@ -9880,8 +9907,8 @@ async function findSplit(filePath, size, dialect, near = Math.floor(size / 2)) {
       }
       if (cutIndex >= 0) {
         const at = offset + (cutIndex + 1) * unitBytes;
-        if (at >= size || carriageReturns !== crlfs || crlfs !== 0 && crlfs !== lineFeeds) return void 0;
-        return { at, line: lineFeeds + 1, rowDelimiter: crlfs > 0 ? "\r\n" : "\n", mtimeMs };
+        if (at >= size) return void 0;
+        return { at, line: lineFeeds + (carriageReturns - crlfs) + 1, mtimeMs };
       }
       previous = units[units.length - 1] ?? -1;
       offset += bytesRead;
@@ -9915,30 +9942,30 @@ function scanQuoted(bytes, start, searchFrom, previous, quote, delimiter, state,
         continue;
       }
       inQuotes = false;
-      if (byte !== delimiter && byte !== lineFeed && byte !== carriageReturn) return invalid;
+      if (byte !== delimiter && byte !== lineFeed2 && byte !== carriageReturn2) return invalid;
     } else if (inQuotes) {
       if (byte === quote) quoteInQuotes = true;
-      else if (byte === lineFeed) {
+      else if (byte === lineFeed2) {
         lineFeeds++;
-        if (before === carriageReturn) crlfs++;
-      } else if (byte === carriageReturn) carriageReturns++;
+        if (before === carriageReturn2) crlfs++;
+      } else if (byte === carriageReturn2) carriageReturns++;
       before = byte;
       continue;
     }
     if (byte === quote && fieldStart) {
       inQuotes = true;
       fieldStart = false;
-    } else if (byte === lineFeed) {
+    } else if (byte === lineFeed2) {
       lineFeeds++;
-      if (before === carriageReturn) crlfs++;
+      if (before === carriageReturn2) crlfs++;
       if (i >= searchFrom) {
         cut = i;
         break;
       }
       fieldStart = true;
     } else {
-      if (byte === carriageReturn) carriageReturns++;
-      fieldStart = byte === delimiter;
+      if (byte === carriageReturn2) carriageReturns++;
+      fieldStart = byte === delimiter || byte === carriageReturn2;
     }
     before = byte;
   }
@@ -9980,7 +10007,7 @@ async function cutAt(k, count, inputPath, size, dialect) {
   if (k === 0) return { at: 0, line: 1 };
   if (k >= count) return { at: size, line: 0 };
   const split = await findSplit(inputPath, size, dialect, Math.floor(size * k / count));
-  return split ? { at: split.at, line: split.line, rowDelimiter: split.rowDelimiter } : { at: size, line: 0 };
+  return split ? { at: split.at, line: split.line } : { at: size, line: 0 };
 }
 async function scoreShard(options) {
   const { model, inputPath, outDir, index, count } = options;
@@ -10019,7 +10046,7 @@ async function scoreShard(options) {
       firstLine: from.line,
       file: { size, mtimeMs },
       // Part 0 reads the header line itself; a later part is told the columns and writes no header.
-      ...index > 0 ? { columns: inspection.columns, rowDelimiter: from.rowDelimiter } : {}
+      ...index > 0 ? { columns: inspection.columns } : {}
     };
     let result;
     try {

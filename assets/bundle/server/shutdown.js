@@ -32,13 +32,18 @@ export function trackConnections(server) {
   return sockets;
 }
 
+/** Stops accepting connections; the open ones stay as they are. */
+export function stopAccepting(server) {
+  // net.Server's close: stop listening, leave the open connections alone (see the note at the top).
+  if (server.listening) net.Server.prototype.close.call(server);
+}
+
 /**
  * Stops accepting, then waits until every connection has closed. Resolves true when all closed in
  * time, false when `timeoutMs` passed first (the rest are then destroyed).
  */
 export function drainServer(server, sockets, { timeoutMs }) {
-  // net.Server's close: stop listening, leave the open connections alone (see the note at the top).
-  if (server.listening) net.Server.prototype.close.call(server);
+  stopAccepting(server);
   return new Promise((resolve) => {
     const started = Date.now();
     let lastTick = started;

@@ -1,3 +1,4 @@
+// Browser mode only: the Electron project leaves *.browser.spec.ts out (playwright.config.ts).
 // Issue 18: a hostile model file is read off the thread that answers calls, so while one tab opens it
 // the app keeps working — a second tab on the same host opens a model and predicts — and the file
 // ends in a clear refusal. The file is a 600 KB joblib holding one 600 MB text
@@ -13,7 +14,6 @@ test('opening a hostile file leaves the app usable meanwhile, then refuses it cl
   context,
   webHost,
 }) => {
-  test.skip(appMode === 'electron', 'Two tabs on one host is browser mode.');
   await app.getByTestId('open-file-input').setInputFiles(hostile);
   await expect(app.getByTestId('opening')).toBeVisible();
 

@@ -1,3 +1,4 @@
+// Browser mode only: the Electron project leaves *.browser.spec.ts out (playwright.config.ts).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,9 +21,7 @@ async function call<T>(request: APIRequestContext, host: Host, name: string, bod
 test('the library keeps an opened model across a restart of the browser-mode host', async ({
   page,
   request,
-  appMode,
 }) => {
-  test.skip(appMode !== 'browser', 'restarts the browser-mode host; the Electron project has no such host');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'modeldock-e2e-library-'));
   let host = await startWebHost(dataDir);
   try {
