@@ -20,8 +20,8 @@
 #     fails when the image is larger than 300 MB (issue 16).
 #  4. Checks the image: node's and onnxruntime's shared libraries all resolve (ldd), node is the tag's
 #     version, the `node` user is uid/gid 1000, there is no npm and no CA file in it.
-#  5. Runs the image (host network), posts the guide's payload, and compares the probability with
-#     `modeldock predict` (to 1e-6) and POST /explain with `modeldock explain` (to 1e-9, issue 15); runs the
+#  5. Runs the image (host network), posts the guide's payload with curl and with the bundle README's
+#     Python client, and compares the probability with `modeldock predict` (to 1e-6) and POST /explain with `modeldock explain` (to 1e-9, issue 15); runs the
 #     bundle's smoke test against it; posts reference-like then drifted leads and checks that PSI climbs in
 #     /metrics and that GET /drift names the band (issue 16); stops it with SIGTERM and checks that every
 #     log line is JSON.
@@ -329,17 +329,37 @@ if [ "$engine" = buildah ]; then
     && say "no CA file in the image" || { say "FAILED: a CA file is in the image"; exit 1; }
 fi
 
+# <answer JSON> <modeldock predict JSON> <who answered>: the probabilities agree to 1e-6.
+compare_probability() {
+  node -e '
+    const [answer, expected, who] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2]), process.argv[3]];
+    const diff = Math.abs(answer.probability - expected.probability);
+    if (!(diff <= 1e-6)) { console.error(`[container-test] FAILED: ${who}: probability ${answer.probability}, modeldock predict ${expected.probability}`); process.exit(1); }
+    console.log(`[container-test] ${who}: probability matches modeldock predict: ${answer.probability} (|diff| = ${diff})`);
+  ' "$1" "$2" "$3"
+}
+
 say "POST /predict $payload"
 answer="$(curl -fsS -H 'content-type: application/json' -d "$payload" "http://127.0.0.1:$port/predict")"
 say "container answered: $answer"
 expected="$(cd "$here" && npx --no-install modeldock predict "$model" --input "$payload" --json)"
 say "modeldock predict:  $(printf '%s' "$expected" | tr -d '\n ' | cut -c1-200)"
-node -e '
-  const [answer, expected] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2])];
-  const diff = Math.abs(answer.probability - expected.probability);
-  if (!(diff <= 1e-6)) { console.error(`[container-test] FAILED: probability ${answer.probability} vs ${expected.probability}`); process.exit(1); }
-  console.log(`[container-test] probability matches modeldock predict: ${answer.probability} (|diff| = ${diff})`);
-' "$answer" "$expected"
+compare_probability "$answer" "$expected" "curl"
+
+# The guide's client: the bundle README's Python example (requests.post(url, json=payload)) as written,
+# its URL pointed at the container.
+/usr/bin/python3 -c 'import requests' 2>/dev/null \
+  || { say "FAILED: the README's Python client needs /usr/bin/python3 with requests (apt-get install python3-requests; .ci/run does)"; exit 1; }
+awk '/^```python$/ { inside = 1; next } inside && /^```$/ { exit } inside' "$bundle/README.md" \
+  | sed "s|http://localhost:8000|http://127.0.0.1:$port|" >"$work/client.py"
+grep -q "127.0.0.1:$port/predict" "$work/client.py" || { cat "$work/client.py"; say "FAILED: no Python client posting to /predict in the bundle README"; exit 1; }
+printf '\nimport json\nprint("JSON " + json.dumps({"payload": payload, "result": result}))\n' >>"$work/client.py"
+/usr/bin/python3 "$work/client.py" >"$work/client.out" 2>&1 || { cat "$work/client.out"; say "FAILED: the README's Python client"; exit 1; }
+client="$(sed -n 's/^JSON //p' "$work/client.out")"
+client_payload="$(node -p 'JSON.stringify(JSON.parse(process.argv[1]).payload)' "$client")"
+say "the README's Python client posted $client_payload"
+expected_client="$(cd "$here" && npx --no-install modeldock predict "$model" --input "$client_payload" --json 2>/dev/null)"
+compare_probability "$(node -p 'JSON.stringify(JSON.parse(process.argv[1]).result)' "$client")" "$expected_client" "the README's Python client (requests)"
 
 # Issue 15: the same explanation from the container as from the CLI, against the same background CSV.
 say "POST /explain $payload"
