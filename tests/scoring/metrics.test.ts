@@ -3,7 +3,105 @@ import { describe, expect, test } from 'vitest';
 import { splitByLabel } from '../../main/analysis/labelled-scores.ts';
 import { confusionAt, logLoss, metricsFromConfusion } from '../../main/analysis/probability-metrics.ts';
 import { rocAuc as rocAucOfSplit } from '../../main/analysis/roc.ts';
-import { calibration, metricsFromSorted, rocCurve, thresholdTable } from '../../main/scoring/metrics.ts';
+import { metricsFromSorted } from '../../main/scoring/metrics.ts';
+import type { LabelMetrics, ThresholdMetrics } from '../../shared/contract/index.ts';
+
+// Index-sort references for the batch engine's metricsFromSorted: the plain way, one sort of row
+// indexes per figure, over the rows in their own order. They live here, not in main/: the product
+// computes each figure once, from the sorted scores.
+
+/** Confusion counts at 0, 0.01, …, 1, walking one ascending index sort. */
+function thresholdTable(scores: ArrayLike<number>, labels: ArrayLike<number>): ThresholdMetrics[] {
+  const order = sortedIndexes(scores); // ascending
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] ?? 0;
+  const negatives = labels.length - positives;
+  const table: ThresholdMetrics[] = [];
+  let cursor = 0; // rows before cursor have score < threshold
+  let belowPositives = 0;
+  for (let step = 0; step <= 100; step++) {
+    const threshold = step / 100;
+    while (cursor < order.length && (scores[order[cursor] ?? 0] ?? 0) < threshold) {
+      belowPositives += labels[order[cursor] ?? 0] ?? 0;
+      cursor++;
+    }
+    const belowNegatives = cursor - belowPositives;
+    table.push(
+      metricsFromConfusion(threshold, {
+        tp: positives - belowPositives,
+        fp: negatives - belowNegatives,
+        tn: belowNegatives,
+        fn: belowPositives,
+      }),
+    );
+  }
+  return table;
+}
+
+/** ROC points from the highest threshold down, thinned to about `maxPoints`. */
+function rocCurve(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  maxPoints = 200,
+): Array<{ fpr: number; tpr: number }> {
+  const order = sortedIndexes(scores).reverse();
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] ?? 0;
+  const negatives = labels.length - positives;
+  if (positives === 0 || negatives === 0) return [];
+  const points = [{ fpr: 0, tpr: 0 }];
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < order.length; i++) {
+    if (labels[order[i] ?? 0] === 1) tp++;
+    else fp++;
+    const next = order[i + 1];
+    // One point per distinct score: tied rows move the curve diagonally together.
+    if (next === undefined || scores[next] !== scores[order[i] ?? 0]) {
+      points.push({ fpr: fp / negatives, tpr: tp / positives });
+    }
+  }
+  if (points.length <= maxPoints) return points;
+  const step = (points.length - 1) / (maxPoints - 1);
+  return Array.from({ length: maxPoints }, (_, k) => points[Math.round(k * step)] ?? { fpr: 1, tpr: 1 });
+}
+
+/** Reliability diagram: mean predicted probability vs observed positive rate in `bins` equal-width bins. */
+function calibration(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bins = 10,
+): LabelMetrics['calibration'] {
+  const sums = new Float64Array(bins);
+  const hits = new Float64Array(bins);
+  const counts = new Float64Array(bins);
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i] ?? 0;
+    const bin = Math.min(bins - 1, Math.max(0, Math.floor(score * bins)));
+    sums[bin] = (sums[bin] ?? 0) + score;
+    hits[bin] = (hits[bin] ?? 0) + (labels[i] ?? 0);
+    counts[bin] = (counts[bin] ?? 0) + 1;
+  }
+  const result: LabelMetrics['calibration'] = [];
+  for (let bin = 0; bin < bins; bin++) {
+    const count = counts[bin] ?? 0;
+    if (count === 0) continue;
+    result.push({
+      from: bin / bins,
+      to: (bin + 1) / bins,
+      meanPredicted: (sums[bin] ?? 0) / count,
+      observedRate: (hits[bin] ?? 0) / count,
+      count,
+    });
+  }
+  return result;
+}
+
+function sortedIndexes(scores: ArrayLike<number>): Uint32Array {
+  const order = new Uint32Array(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0));
+}
 
 /** The one exact AUC (main/analysis), over plain arrays. */
 const rocAuc = (scores: number[], labels: number[]) => rocAucOfSplit(splitByLabel(scores, labels));

@@ -8056,86 +8056,28 @@ function rankingFromSorted(ascending) {
 function metricsFromSorted(positives, negatives, threshold) {
   const p = positives.length;
   const n = negatives.length;
-  const eps = 1e-15;
+  const eps = LOG_LOSS_EPS;
   let loss = 0;
   for (let i = 0; i < p; i++) loss -= Math.log(Math.min(1 - eps, Math.max(eps, positives[i] ?? 0)));
   for (let i = 0; i < n; i++) loss -= Math.log(1 - Math.min(1 - eps, Math.max(eps, negatives[i] ?? 0)));
   const confusion = (t) => {
-    const fn = lowerBound2(positives, t);
-    const tn = lowerBound2(negatives, t);
+    const fn = lowerBound(positives, t);
+    const tn = lowerBound(negatives, t);
     return { tp: p - fn, fp: n - tn, tn, fn };
   };
   const table = [];
   for (let step = 0; step <= 100; step++) table.push(metricsFromConfusion(step / 100, confusion(step / 100)));
+  const split = { rows: p + n, positives, negatives };
+  const roc = rocCurve(split);
   return {
-    // One AUC everywhere: main/analysis/roc.ts (exact Mann–Whitney over the sorted scores).
-    rocAuc: rocAuc({ rows: p + n, positives, negatives }),
+    // One AUC and one ROC curve everywhere: main/analysis/roc.ts (exact, over the sorted scores).
+    rocAuc: rocAuc(split),
     logLoss: p + n === 0 ? 0 : loss / (p + n),
     atThreshold: metricsFromConfusion(threshold, confusion(threshold)),
     thresholdTable: table,
-    rocCurve: sortedRocCurve(positives, negatives),
+    rocCurve: roc ? thinCurve(roc.fpr, roc.tpr).map(({ x, y }) => ({ fpr: x, tpr: y })) : [],
     calibration: sortedCalibration(positives, negatives)
   };
-}
-function lowerBound2(sorted, t) {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = low + high >>> 1;
-    if ((sorted[middle] ?? 0) < t) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-function sortedRocCurve(positives, negatives, maxPoints = 200) {
-  const p = positives.length;
-  const n = negatives.length;
-  if (p === 0 || n === 0) return [];
-  const walk = (visit) => {
-    let i = p - 1;
-    let j = n - 1;
-    let tp = 0;
-    let fp = 0;
-    while (i >= 0 || j >= 0) {
-      const a = i >= 0 ? positives[i] : -Infinity;
-      const b = j >= 0 ? negatives[j] : -Infinity;
-      const score = Math.max(a, b);
-      while (i >= 0 && positives[i] === score) {
-        tp++;
-        i--;
-      }
-      while (j >= 0 && negatives[j] === score) {
-        fp++;
-        j--;
-      }
-      visit(tp, fp);
-    }
-  };
-  let distinct = 0;
-  walk(() => {
-    distinct++;
-  });
-  const total = distinct + 1;
-  if (total <= maxPoints) {
-    const points2 = [{ fpr: 0, tpr: 0 }];
-    walk((tp, fp) => points2.push({ fpr: fp / n, tpr: tp / p }));
-    return points2;
-  }
-  const step = (total - 1) / (maxPoints - 1);
-  const wanted = Array.from({ length: maxPoints }, (_, k) => Math.round(k * step));
-  const points = [];
-  let index = 0;
-  let next = 0;
-  const take = (tp, fp) => {
-    while (next < wanted.length && wanted[next] === index) {
-      points.push({ fpr: fp / n, tpr: tp / p });
-      next++;
-    }
-    index++;
-  };
-  take(0, 0);
-  walk(take);
-  return points;
 }
 function sortedCalibration(positives, negatives, bins = 10) {
   const sums = new Float64Array(bins);
