@@ -8767,6 +8767,9 @@ function psiBand(psi) {
 var PSI_EPSILON = 1e-4;
 var MISSING_BIN = "(missing)";
 var UNSEEN_BIN = "(unseen)";
+function missingIsScored(input) {
+  return input.optional === true;
+}
 function psiFromShares(referenceShares, currentShares) {
   let psi = 0;
   for (let i = 0; i < referenceShares.length; i++) {
@@ -8827,8 +8830,10 @@ function profileNumericValues(name, values, missing) {
   return { kind: "numeric", name, edges, counts, missing, min, max };
 }
 var DriftCounter = class {
-  constructor(profile) {
+  /** `missingScored`: whether missing cells are a bin of the PSI (missingIsScored of the feature's input). */
+  constructor(profile, missingScored = true) {
     this.profile = profile;
+    this.missingScored = missingScored;
     if (profile.kind === "numeric") {
       this.binCounts = new Array(profile.counts.length).fill(0);
     } else {
@@ -8838,6 +8843,7 @@ var DriftCounter = class {
     }
   }
   profile;
+  missingScored;
   binCounts;
   unseen = /* @__PURE__ */ new Map();
   missing = 0;
@@ -8865,14 +8871,14 @@ var DriftCounter = class {
   }
   /** The PSI of what was added against the profile. */
   result() {
-    return computePsiFromCounts(this.profile, this.binCounts, this.missing, this.unseen);
+    return computePsiFromCounts(this.profile, this.binCounts, this.missing, this.unseen, this.missingScored);
   }
 };
-function computePsiFromCounts(profile, currentCounts, currentMissing, unseen = /* @__PURE__ */ new Map()) {
+function computePsiFromCounts(profile, currentCounts, currentMissing, unseen = /* @__PURE__ */ new Map(), missingScored = true) {
   const labels = profile.kind === "numeric" ? numericBinLabels(profile.edges) : Object.keys(profile.counts).map(String);
   const referenceCounts = profile.kind === "numeric" ? [...profile.counts] : Object.values(profile.counts);
   const current = [...currentCounts];
-  if (profile.missing > 0 || currentMissing > 0) {
+  if (missingScored && (profile.missing > 0 || currentMissing > 0)) {
     labels.push(MISSING_BIN);
     referenceCounts.push(profile.missing);
     current.push(currentMissing);
@@ -8913,12 +8919,14 @@ function shares(counts) {
 
 // main/analysis/drift.ts
 var DriftAccumulator = class {
-  constructor(profile) {
+  constructor(profile, missingScored = []) {
     this.profile = profile;
-    this.counters = profile.features.map((feature) => new DriftCounter(feature));
+    this.missingScored = missingScored;
+    this.counters = profile.features.map((feature, f) => new DriftCounter(feature, missingScored[f] ?? true));
     if (profile.score) this.scoreCounter = new DriftCounter(profile.score);
   }
   profile;
+  missingScored;
   counters;
   scoreCounter;
   rows = 0;
@@ -8932,6 +8940,7 @@ var DriftAccumulator = class {
   state() {
     return {
       rows: this.rows,
+      missingScored: [...this.missingScored],
       features: this.counters.map(counterState),
       score: this.scoreCounter ? counterState(this.scoreCounter) : void 0
     };
@@ -8968,7 +8977,7 @@ function addCounterState(counter, state) {
     counter.unseen.set(category, (counter.unseen.get(category) ?? 0) + count);
 }
 function mergeDrift(profile, states) {
-  const accumulator = new DriftAccumulator(profile);
+  const accumulator = new DriftAccumulator(profile, states[0]?.missingScored);
   for (const state of states) accumulator.merge(state);
   return accumulator.report();
 }
@@ -9223,7 +9232,14 @@ function featureCells(names, setup) {
 }
 var driftOutput = {
   create(options, setup) {
-    const accumulator = new DriftAccumulator(options.profile);
+    const accumulator = new DriftAccumulator(
+      options.profile,
+      options.profile.features.map((feature) => {
+        const entry = setup.job.mapping.find((candidate) => candidate.expectedNames.includes(feature.name));
+        const input = setup.job.model.inputs.find((candidate) => candidate.name === entry?.input);
+        return input ? missingIsScored(input) : true;
+      })
+    );
     const cellsOf = featureCells(
       options.profile.features.map((feature) => feature.name),
       setup
