@@ -66,35 +66,30 @@ function rocCurve(
   return Array.from({ length: maxPoints }, (_, k) => points[Math.round(k * step)] ?? { fpr: 1, tpr: 1 });
 }
 
-/** Reliability diagram: mean predicted probability vs observed positive rate in `bins` equal-width bins. */
+/**
+ * Reliability diagram by brute force: for each of `bins` equal-width bins (bin = ⌊score · bins⌋, a
+ * score of 1 in the last), the rows in it, their mean score and their share of label 1.
+ */
 function calibration(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   bins = 10,
 ): LabelMetrics['calibration'] {
-  const sums = new Float64Array(bins);
-  const hits = new Float64Array(bins);
-  const counts = new Float64Array(bins);
-  for (let i = 0; i < scores.length; i++) {
-    const score = scores[i] ?? 0;
-    const bin = Math.min(bins - 1, Math.max(0, Math.floor(score * bins)));
-    sums[bin] = (sums[bin] ?? 0) + score;
-    hits[bin] = (hits[bin] ?? 0) + (labels[i] ?? 0);
-    counts[bin] = (counts[bin] ?? 0) + 1;
-  }
-  const result: LabelMetrics['calibration'] = [];
-  for (let bin = 0; bin < bins; bin++) {
-    const count = counts[bin] ?? 0;
-    if (count === 0) continue;
-    result.push({
-      from: bin / bins,
-      to: (bin + 1) / bins,
-      meanPredicted: (sums[bin] ?? 0) / count,
-      observedRate: (hits[bin] ?? 0) / count,
-      count,
-    });
-  }
-  return result;
+  const rows = Array.from(scores, (score, i) => ({ score, label: labels[i] ?? 0 }));
+  const binOf = (score: number) => Math.min(bins - 1, Math.floor(score * bins));
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  return Array.from({ length: bins }, (_, bin) => {
+    const inside = rows.filter((row) => binOf(row.score) === bin);
+    return inside.length === 0
+      ? undefined
+      : {
+          from: bin / bins,
+          to: (bin + 1) / bins,
+          meanPredicted: mean(inside.map((row) => row.score)),
+          observedRate: mean(inside.map((row) => row.label)),
+          count: inside.length,
+        };
+  }).filter((entry) => entry !== undefined);
 }
 
 function sortedIndexes(scores: ArrayLike<number>): Uint32Array {
