@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // Checks scripts/container-test.sh runs against the exported service in its container. Each prints what
 // it compared and exits 1 with "[container-test] FAILED: …" when the comparison does not hold. Payloads
-// come from a lead CSV, typed by the bundle's own manifest (inputSchema) or `modeldock inspect --json`.
-//   node scripts/container-test-checks.mjs scorable-rows <inspect.json> <in.csv> <out.csv>
+// come from a lead CSV, typed by the bundle's own manifest (inputSchema).
 //   node scripts/container-test-checks.mjs compare-explain <container.json> <cli.json>
 //   node scripts/container-test-checks.mjs drift <bundle> <base-url> <lead.csv>
 //   node scripts/container-test-checks.mjs compare-job <job-out-dir> <cli-scored.csv> <cli-scored.errors.csv> <shards>
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const say = (text) => console.log(`[container-test] ${text}`);
@@ -31,15 +30,6 @@ function bundleInputs(bundle) {
   return schema.required.map((name) => ({ name, type: schema.properties[name].type }));
 }
 
-/** The model's inputs as `modeldock inspect --json` reports them. */
-function inspectedInputs(file) {
-  const inspected = JSON.parse(readFileSync(file, 'utf8'));
-  return inspected.inputs.map((input) => ({
-    name: input.name,
-    type: input.kind === 'string' ? 'string' : 'number',
-  }));
-}
-
 /** Rows whose every model input has a value, as payloads keyed by input name. */
 function payloads(inputs, csv) {
   const { names, rows, lines, header } = readSimpleCsv(csv);
@@ -59,19 +49,6 @@ function payloads(inputs, csv) {
     complete.push({ payload, line: lines[index] });
   });
   return { inputs, header, complete };
-}
-
-/**
- * The reference for live drift: the rows the service can score. A required input left empty is refused
- * by /predict, so a reference with empty cells would always show a "(missing)" share live traffic
- * never has (PSI ≈ 0.6–1 on undrifted traffic; reported to the lead).
- */
-function scorableRows(inspected, input, output) {
-  const { header, complete } = payloads(inspectedInputs(inspected), input);
-  writeFileSync(output, `${header}\n${complete.map((row) => row.line).join('\n')}\n`);
-  say(
-    `drift reference: the ${complete.length} rows of ${path.basename(input)} that have every model input (/predict refuses an empty one, so empty cells in a reference read as drift; docs/export.md)`,
-  );
 }
 
 function compareExplain(containerFile, cliFile) {
@@ -255,8 +232,7 @@ function compareJob(outDir, cliScored, cliErrors, shards) {
 }
 
 const [command, ...args] = process.argv.slice(2);
-if (command === 'scorable-rows') scorableRows(...args);
-else if (command === 'compare-explain') compareExplain(...args);
+if (command === 'compare-explain') compareExplain(...args);
 else if (command === 'drift') await drift(...args);
 else if (command === 'compare-job') compareJob(...args);
 else fail(`unknown check ${command}`);
