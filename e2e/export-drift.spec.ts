@@ -42,8 +42,17 @@ test('Export watches drift against the attached reference by default, carrying i
   await app.getByLabel('Target folder').fill(target);
   await app.getByRole('button', { name: 'Export', exact: true }).click();
   await expect(app.getByTestId('export-drift')).toContainText('3 inputs and the score');
+  // The lead data's empty cells in two required inputs are left out of their profiles, and the dialog says so.
+  await expect(app.getByTestId('export-drift-left-out')).toHaveText(
+    'Left out of the reference profile: 128 empty lead_source cells and 181 empty annual_income cells (the service requires these inputs, so it never scores an empty one; the other shares are renormalised).',
+  );
+  await saveScreenshot(app, 'export-drift-done', appMode);
   const profile = JSON.parse(await readFile(path.join(target, 'drift', 'reference-profile.json'), 'utf8'));
-  expect(profile.reference).toEqual({ fileName: 'course_lead_scoring.csv', rows: 1462 });
+  expect(profile.reference).toEqual({
+    fileName: 'course_lead_scoring.csv',
+    rows: 1462,
+    emptyCellsLeftOut: { lead_source: 128, annual_income: 181 },
+  });
 
   // Unticked, the next bundle has no drift profile.
   const second = `${target}-off`;

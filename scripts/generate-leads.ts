@@ -9,6 +9,10 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+// The app's seeded PRNG (mulberry32; Math.random can't be seeded), re-exported for the tests that make rows.
+import { seededRandom } from '../main/analysis/shapley.ts';
+
+export { seededRandom };
 
 export const leadColumns = [
   'lead_source',
@@ -26,18 +30,6 @@ const leadSources = ['organic_search', 'social_media', 'paid_ads', 'referral', '
 const industries = ['retail', 'finance', 'other', 'healthcare', 'education', 'technology', 'manufacturing'];
 const employment = ['self_employed', 'student', 'unemployed', 'employed'];
 const locations = ['north_america', 'europe', 'middle_east', 'asia', 'south_america', 'africa', 'australia'];
-
-/** mulberry32: small, fast and good enough for synthetic data; Math.random can't be seeded. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Missing-cell rates measured on the real dataset (e.g. 128 of 1,462 lead sources are empty). */
 const missingRate = {

@@ -27,14 +27,19 @@ export interface ReferenceProfile {
 /**
  * Counts current data into a reference profile's bins as it streams past: `addRow` with the row's
  * cell for each profiled feature (in the profile's order), `addScore` for each scored row.
+ * `missingScored` says, per feature, whether its missing cells are a bin of the PSI (psi.ts
+ * missingIsScored of the feature's input; missing when unknown, as before the rule).
  */
 export class DriftAccumulator {
   private readonly counters: DriftCounter[];
   private readonly scoreCounter?: DriftCounter;
   private rows = 0;
 
-  constructor(readonly profile: ReferenceProfile) {
-    this.counters = profile.features.map((feature) => new DriftCounter(feature));
+  constructor(
+    readonly profile: ReferenceProfile,
+    private readonly missingScored: readonly boolean[] = [],
+  ) {
+    this.counters = profile.features.map((feature, f) => new DriftCounter(feature, missingScored[f] ?? true));
     if (profile.score) this.scoreCounter = new DriftCounter(profile.score);
   }
 
@@ -50,6 +55,7 @@ export class DriftAccumulator {
   state(): DriftState {
     return {
       rows: this.rows,
+      missingScored: [...this.missingScored],
       features: this.counters.map(counterState),
       score: this.scoreCounter ? counterState(this.scoreCounter) : undefined,
     };
@@ -85,6 +91,8 @@ interface CounterState {
 
 export interface DriftState {
   rows: number;
+  /** The accumulator's missingScored, so the merge (which has no model) applies the same rule. */
+  missingScored: boolean[];
   features: CounterState[];
   score?: CounterState;
 }
@@ -104,7 +112,7 @@ function addCounterState(counter: DriftCounter, state: CounterState): void {
 
 /** The drift of the parts of one file, merged in file order. */
 export function mergeDrift(profile: ReferenceProfile, states: readonly DriftState[]): DriftReport {
-  const accumulator = new DriftAccumulator(profile);
+  const accumulator = new DriftAccumulator(profile, states[0]?.missingScored);
   for (const state of states) accumulator.merge(state);
   return accumulator.report();
 }

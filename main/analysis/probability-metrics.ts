@@ -7,7 +7,7 @@ import { checkScoresAndLabels } from './labelled-scores.ts';
  */
 
 /** scikit-learn's clip for log_loss (eps=1e-15 in 1.2; a probability of exactly 0 or 1 stays finite). */
-const LOG_LOSS_EPS = 1e-15;
+export const LOG_LOSS_EPS = 1e-15;
 
 /** Mean negative log-likelihood (log_loss). */
 export function logLoss(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {

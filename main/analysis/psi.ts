@@ -14,6 +14,21 @@ export const PSI_EPSILON = 1e-4;
 export const MISSING_BIN = '(missing)';
 export const UNSEEN_BIN = '(unseen)';
 
+/**
+ * The one rule for which cells a PSI is taken over: the values the model scores, so that the app's
+ * drift report and the exported service's live window (which sees only what /predict accepted)
+ * describe the same population. An input a payload may leave out (`optional`, e.g. a
+ * DictVectorizer's) scores a missing value as scikit-learn does, so "(missing)" is one of its bins
+ * and a change in how often it is empty is drift. A required input's empty cell is never scored —
+ * the service refuses the payload, a batch row fails (or takes the user's fill value, a stand-in
+ * rather than data) — so its missing cells are left out on both sides and the present values'
+ * shares renormalised; they are still counted (missingReference / missingCurrent) and shown as
+ * empty cells, just not as drift.
+ */
+export function missingIsScored(input: { optional?: boolean }): boolean {
+  return input.optional === true;
+}
+
 /** PSI = Σ (current − reference) × ln(current / reference) over bins, with empty shares raised to ε. */
 export function psiFromShares(referenceShares: readonly number[], currentShares: readonly number[]): number {
   let psi = 0;
@@ -154,7 +169,11 @@ export class DriftCounter {
   missing = 0;
   private readonly categoryIndex = new Map<string, number>();
 
-  constructor(readonly profile: FeatureProfile) {
+  /** `missingScored`: whether missing cells are a bin of the PSI (missingIsScored of the feature's input). */
+  constructor(
+    readonly profile: FeatureProfile,
+    readonly missingScored = true,
+  ) {
     if (profile.kind === 'numeric') {
       this.binCounts = new Array<number>(profile.counts.length).fill(0);
     } else {
@@ -189,26 +208,28 @@ export class DriftCounter {
 
   /** The PSI of what was added against the profile. */
   result(): FeatureDrift {
-    return computePsiFromCounts(this.profile, this.binCounts, this.missing, this.unseen);
+    return computePsiFromCounts(this.profile, this.binCounts, this.missing, this.unseen, this.missingScored);
   }
 }
 
 /**
- * PSI of current counts against a reference profile. Missing values get a "(missing)" bin when either side
- * has any, so a change in how often a field is empty counts as drift; unseen categories share one
- * "(unseen)" bin whose reference share is ε.
+ * PSI of current counts against a reference profile. When missing values are scored (missingIsScored)
+ * they get a "(missing)" bin when either side has any, so a change in how often a field is empty counts
+ * as drift; otherwise they are left out of both sides. Unseen categories share one "(unseen)" bin whose
+ * reference share is ε.
  */
 export function computePsiFromCounts(
   profile: FeatureProfile,
   currentCounts: readonly number[],
   currentMissing: number,
   unseen: ReadonlyMap<string, number> = new Map(),
+  missingScored = true,
 ): FeatureDrift {
   const labels =
     profile.kind === 'numeric' ? numericBinLabels(profile.edges) : Object.keys(profile.counts).map(String);
   const referenceCounts = profile.kind === 'numeric' ? [...profile.counts] : Object.values(profile.counts);
   const current = [...currentCounts];
-  if (profile.missing > 0 || currentMissing > 0) {
+  if (missingScored && (profile.missing > 0 || currentMissing > 0)) {
     labels.push(MISSING_BIN);
     referenceCounts.push(profile.missing);
     current.push(currentMissing);

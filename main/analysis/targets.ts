@@ -14,7 +14,7 @@ import {
   profileFromStates,
   type ReferenceProfile,
 } from './drift.ts';
-import type { ProfileCell } from './psi.ts';
+import { missingIsScored, type ProfileCell } from './psi.ts';
 
 /**
  * Compare, Drift and reference profiles as outputs of the batch engine's one pass: they see the
@@ -209,7 +209,8 @@ export interface DriftOptions {
 
 /**
  * Drift against a reference profile: every data row's inputs (scored or not: the file's
- * distribution), and the scores of the rows that were scored.
+ * distribution), and the scores of the rows that were scored. A required input's empty cells are
+ * counted but left out of its PSI (psi.ts missingIsScored), as the exported service's profile does.
  */
 export const driftOutput: OutputKind<
   DriftOptions,
@@ -217,7 +218,14 @@ export const driftOutput: OutputKind<
   import('../../shared/contract/index.ts').DriftReport
 > = {
   create(options, setup): OutputTarget<DriftState> {
-    const accumulator = new DriftAccumulator(options.profile);
+    const accumulator = new DriftAccumulator(
+      options.profile,
+      options.profile.features.map((feature) => {
+        const entry = setup.job.mapping.find((candidate) => candidate.expectedNames.includes(feature.name));
+        const input = setup.job.model.inputs.find((candidate) => candidate.name === entry?.input);
+        return input ? missingIsScored(input) : true;
+      }),
+    );
     const cellsOf = featureCells(
       options.profile.features.map((feature) => feature.name),
       setup,

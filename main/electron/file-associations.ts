@@ -6,25 +6,7 @@
 // Everything here is plain data so it is tested without Electron; main.ts wires the events.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** Extensions registered as file associations in electron-builder.yml (keep the two lists in step). */
-export const MODEL_FILE_EXTENSIONS = ['.onnx', '.pkl', '.pickle', '.joblib'] as const;
-
-/**
- * Extensions ModelDock treats as a model when it finds them in argv or offers them in the Open dialog:
- * the associated ones plus `.bin` (the guide saves `pipeline_v1.bin`), `.sav`, and XGBoost's own
- * `model.ubj` / `model.json` / `.model` files. These are not
- * associated with the app (`.bin` is far too generic), but a path given explicitly should still open;
- * the model service detects the format by content anyway.
- */
-export const OPENABLE_MODEL_EXTENSIONS = [
-  ...MODEL_FILE_EXTENSIONS,
-  '.bin',
-  '.sav',
-  '.ubj',
-  '.json',
-  '.model',
-] as const;
+import { OPENABLE_MODEL_EXTENSIONS } from '../../shared/model-file-extensions.ts';
 
 export function isModelPath(candidate: string): boolean {
   const extension = path.extname(candidate).toLowerCase();

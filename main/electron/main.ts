@@ -8,10 +8,11 @@
 import '../no-telemetry.ts';
 import path from 'node:path';
 import { app, type BrowserWindow, dialog, session } from 'electron';
+import { OPENABLE_MODEL_EXTENSIONS } from '../../shared/model-file-extensions.ts';
 import { createHandlerTable } from '../handlers.ts';
 import { installCrashHandlers } from '../logging/app-log.ts';
 import { createAppServices } from '../services.ts';
-import { createModelOpenQueue, modelPathsFromArgv, OPENABLE_MODEL_EXTENSIONS } from './file-associations.ts';
+import { createModelOpenQueue, modelPathsFromArgv } from './file-associations.ts';
 import { registerIpc } from './ipc.ts';
 import { type InstalledAppMenu, installAppMenu, showAboutDialog, showLogs } from './menu.ts';
 import { ipcChannels } from './security-policy.ts';

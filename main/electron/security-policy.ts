@@ -1,29 +1,12 @@
 /**
  * The security-relevant constants of the desktop window, kept free of any electron import so that
  * tests (and the browser-mode host, which serves the same renderer) assert on the very values in force.
+ * The window's webPreferences are the exception: window.ts writes them out literally, their one
+ * definition, because Electronegativity (npm run audit:electron) reads only a literal.
  */
 
 // The CSP is shared with browser mode, so it lives in main/security/ (neither host's folder).
 export { rendererCsp } from '../security/csp.ts';
-
-/**
- * webPreferences of the one BrowserWindow (the preload path is added by the window code). window.ts writes
- * them out literally, so Electronegativity can read them; tests assert the two are equal.
- */
-export const secureWebPreferences = {
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInWorker: false,
-  nodeIntegrationInSubFrames: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  experimentalFeatures: false,
-  webviewTag: false,
-  spellcheck: false,
-  // A middle-click (auxclick) could ask for a new window or navigation without a 'click' handler seeing it.
-  disableBlinkFeatures: 'Auxclick',
-} as const;
 
 /** IPC channel names, declared once for main and preload. */
 export const ipcChannels = {

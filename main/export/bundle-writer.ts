@@ -98,7 +98,14 @@ export interface ExportResult {
   /** What to run next, for a person. */
   nextCommands: string[];
   /** The drift reference the bundle watches, when it has one. */
-  drift?: { fileName: string; referenceRows: number; features: number; score: boolean };
+  drift?: {
+    fileName: string;
+    referenceRows: number;
+    features: number;
+    score: boolean;
+    /** Per required input, the reference's empty cells left out of its profile (drift-profile.ts). */
+    emptyCellsLeftOut?: Record<string, number>;
+  };
   example: { payload: Record<string, unknown>; response: Record<string, unknown> };
 }
 
@@ -260,6 +267,9 @@ export async function exportBundle(
       referenceRows: driftProfile.reference.rows,
       features: driftProfile.features.length,
       score: driftProfile.score !== undefined,
+      ...(driftProfile.reference.emptyCellsLeftOut
+        ? { emptyCellsLeftOut: driftProfile.reference.emptyCellsLeftOut }
+        : {}),
     };
     const result = await publish(staging, target, format, name, options);
     const first = samples[0]!;

@@ -12,6 +12,7 @@ import { type AppLog, createAppLog, logOptionsFor } from '../logging/app-log.ts'
 import { createToken, tokenHeader, tokenMatches } from '../security/token.ts';
 import type { AppServices } from '../services.ts';
 import { DownloadableFiles, DownloadTickets, sendDownload } from './downloads.ts';
+import { openInBrowser } from './open-in-browser.ts';
 import { isAllowedHost, securityHeaders } from './security.ts';
 import { serveStatic } from './static-files.ts';
 import { removeStaleUploads } from './upload-cleanup.ts';
@@ -368,14 +369,4 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
-}
-
-function openInBrowser(url: string): void {
-  import('node:child_process').then(({ spawn }) => {
-    const command =
-      process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-    spawn(command, [url], { stdio: 'ignore', detached: true })
-      .on('error', () => {})
-      .unref();
-  });
 }

@@ -9,12 +9,13 @@
  */
 // First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads (see no-telemetry.ts).
 import '../no-telemetry.ts';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tokenHeader } from '../security/token.ts';
 import { defaultRendererDir, startWebHost, type WebHost } from './host.ts';
+import { openInBrowser } from './open-in-browser.ts';
 
 const exitCodes = { hostFailed: 1, usage: 2, modelUnusable: 3 } as const;
 const optionsHelp = '--port <n>, --data-dir <dir>, --open and --json';
@@ -128,14 +129,6 @@ async function openModelAtStart(host: WebHost, modelPath: string): Promise<strin
     fail(`could not open the model file: ${result.error.message}`, exitCodes.modelUnusable);
   }
   return result.value.modelId;
-}
-
-function openInBrowser(url: string): void {
-  const command =
-    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  spawn(command, [url], { stdio: 'ignore', detached: true })
-    .on('error', () => {})
-    .unref();
 }
 
 const options = readCommandLine(process.argv.slice(2));

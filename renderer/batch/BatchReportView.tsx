@@ -1,7 +1,7 @@
 import { type JSX, useMemo, useState } from 'react';
 import { metricsFromConfusion } from '../../main/analysis/probability-metrics.ts';
 import type { ScoringSummary, ThresholdMetrics } from '../../shared/contract/index.ts';
-import { useChart } from '../charts/use-chart.ts';
+import { ChartFigure } from '../charts/ChartFigure.tsx';
 import { DownloadLink } from '../client/DownloadLink.tsx';
 import { CapacityControl, CapacityTable, GainsTable } from '../decisions/DecisionViews.tsx';
 import { calibrationOverlay, classHistogram, precisionRecallOverlay } from '../decisions/decision-charts.ts';
@@ -36,22 +36,6 @@ function metricsAt(
 
 const f4 = (value: number | null) => (value === null ? 'n/a' : value.toFixed(4));
 const count = (value: number) => value.toLocaleString('en-US');
-
-function Chart(props: {
-  config: Parameters<typeof useChart>[0];
-  label: string;
-  testId: string;
-}): JSX.Element {
-  const canvas = useChart(props.config);
-  return (
-    <figure className="batch-chart" data-testid={props.testId}>
-      <div className="batch-chart-canvas">
-        <canvas ref={canvas} role="img" aria-label={props.label} />
-      </div>
-      <figcaption>{props.label}</figcaption>
-    </figure>
-  );
-}
 
 /** The report of one run: counts, histogram, top rows and, with a label column, metrics at a movable threshold. */
 export function BatchReportView(props: {
@@ -202,7 +186,8 @@ export function BatchReportView(props: {
       ) : null}
 
       <div className="batch-charts">
-        <Chart
+        <ChartFigure
+          className="batch-chart"
           config={byClass ?? histogram}
           label={
             byClass
@@ -211,12 +196,20 @@ export function BatchReportView(props: {
           }
           testId="chart-histogram"
         />
-        {roc ? <Chart config={roc} label="ROC curve" testId="chart-roc" /> : null}
+        {roc ? (
+          <ChartFigure className="batch-chart" config={roc} label="ROC curve" testId="chart-roc" />
+        ) : null}
         {precisionRecall ? (
-          <Chart config={precisionRecall} label="Precision-recall curve" testId="chart-pr" />
+          <ChartFigure
+            className="batch-chart"
+            config={precisionRecall}
+            label="Precision-recall curve"
+            testId="chart-pr"
+          />
         ) : null}
         {calibration ? (
-          <Chart
+          <ChartFigure
+            className="batch-chart"
             config={calibration}
             label={decisions ? 'Calibration by score decile' : 'Calibration'}
             testId="chart-calibration"

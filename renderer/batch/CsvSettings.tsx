@@ -16,7 +16,13 @@ const delimiterNames: Record<CsvDelimiter, string> = {
   '\t': 'tab',
   '|': 'pipe',
 };
-const encodings: CsvEncoding[] = ['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'windows-1252'];
+const encodingNames: Record<CsvEncoding, string> = {
+  'utf-8': 'utf-8',
+  'utf-8-bom': 'utf-8-bom',
+  'utf-16le': 'utf-16le',
+  'utf-16be': 'utf-16be',
+  'windows-1252': 'windows-1252',
+};
 const quotes: Record<CsvQuote, string> = { '"': 'double quote "', "'": "single quote '", none: 'none' };
 const numberFormats: Record<NumberFormat, string> = {
   plain: '1234.5 (refuse 1,234.5 and 12,5)',
@@ -29,6 +35,32 @@ const numberFormatExamples: Record<NumberFormat, string> = {
   'thousands-comma': '1,234.5',
   'decimal-comma': '1.234,5',
 };
+
+/** A labelled choice among a setting's values, each shown by its name. */
+function NamedChoice<T extends string>(props: {
+  label: string;
+  value: T;
+  names: Record<T, string>;
+  onChange: (value: T) => void;
+  testId?: string;
+}): JSX.Element {
+  return (
+    <label>
+      {props.label}{' '}
+      <select
+        value={props.value}
+        data-testid={props.testId}
+        onChange={(event) => props.onChange(event.target.value as T)}
+      >
+        {Object.entries<string>(props.names).map(([value, name]) => (
+          <option key={value} value={value}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 /** What was detected, with an override for each setting, and the first rows as read with them. */
 export function CsvSettings(props: {
@@ -51,42 +83,19 @@ export function CsvSettings(props: {
         <span title={`${inspection.sizeBytes} bytes`}>{formatBytes(inspection.sizeBytes)}</span>
       </p>
       <div className="batch-settings-row">
-        <label>
-          Encoding{' '}
-          <select
-            value={used.encoding}
-            onChange={(event) => set({ encoding: event.target.value as CsvEncoding })}
-          >
-            {encodings.map((encoding) => (
-              <option key={encoding} value={encoding}>
-                {encoding}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Delimiter{' '}
-          <select
-            value={used.delimiter}
-            onChange={(event) => set({ delimiter: event.target.value as CsvDelimiter })}
-          >
-            {Object.entries(delimiterNames).map(([value, name]) => (
-              <option key={value} value={value}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Quote{' '}
-          <select value={used.quote} onChange={(event) => set({ quote: event.target.value as CsvQuote })}>
-            {Object.entries(quotes).map(([value, name]) => (
-              <option key={value} value={value}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <NamedChoice
+          label="Encoding"
+          value={used.encoding}
+          names={encodingNames}
+          onChange={(encoding) => set({ encoding })}
+        />
+        <NamedChoice
+          label="Delimiter"
+          value={used.delimiter}
+          names={delimiterNames}
+          onChange={(delimiter) => set({ delimiter })}
+        />
+        <NamedChoice label="Quote" value={used.quote} names={quotes} onChange={(quote) => set({ quote })} />
         <label>
           <input
             type="checkbox"
@@ -95,20 +104,13 @@ export function CsvSettings(props: {
           />{' '}
           First row is a header
         </label>
-        <label>
-          Numbers{' '}
-          <select
-            value={props.numberFormat}
-            data-testid="batch-number-format"
-            onChange={(event) => props.onNumberFormatChange(event.target.value as NumberFormat)}
-          >
-            {Object.entries(numberFormats).map(([value, name]) => (
-              <option key={value} value={value}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <NamedChoice
+          label="Numbers"
+          value={props.numberFormat}
+          names={numberFormats}
+          onChange={props.onNumberFormatChange}
+          testId="batch-number-format"
+        />
       </div>
       <div className="batch-preview-wrap">
         <table className="io-table batch-preview" data-testid="batch-preview">

@@ -6,7 +6,7 @@ import {
   selectionAt,
 } from '../../main/analysis/capacity.ts';
 import type { LabelledComparison, ModelDecisions, ScoreRanking } from '../../shared/contract/index.ts';
-import { useChart } from '../charts/use-chart.ts';
+import { ChartFigure } from '../charts/ChartFigure.tsx';
 import {
   calibrationOverlay,
   gainsOverlay,
@@ -22,22 +22,6 @@ const f4 = (value: number | null | undefined) =>
   value === null || value === undefined ? 'n/a' : value.toFixed(4);
 const percent = (value: number, digits = 1) => `${(value * 100).toFixed(digits)} %`;
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
-
-export function ChartFigure(props: {
-  config: Parameters<typeof useChart>[0];
-  label: string;
-  testId: string;
-}): JSX.Element {
-  const canvas = useChart(props.config);
-  return (
-    <figure className="decision-chart" data-testid={props.testId}>
-      <div className="decision-chart-canvas">
-        <canvas ref={canvas} role="img" aria-label={props.label} />
-      </div>
-      <figcaption>{props.label}</figcaption>
-    </figure>
-  );
-}
 
 /** Each model's figures against the label, side by side, and DeLong's verdict in one sentence. */
 export function CompareDecisions(props: {
@@ -116,14 +100,25 @@ export function CompareDecisions(props: {
         </tbody>
       </table>
       <div className="decision-charts">
-        <ChartFigure config={charts.roc} label="ROC curves" testId="compare-roc" />
-        <ChartFigure config={charts.pr} label="Precision-recall curves" testId="compare-pr" />
+        <ChartFigure className="decision-chart" config={charts.roc} label="ROC curves" testId="compare-roc" />
         <ChartFigure
+          className="decision-chart"
+          config={charts.pr}
+          label="Precision-recall curves"
+          testId="compare-pr"
+        />
+        <ChartFigure
+          className="decision-chart"
           config={charts.calibration}
           label="Calibration by score decile"
           testId="compare-calibration"
         />
-        <ChartFigure config={charts.gains} label="Cumulative gains" testId="compare-gains-chart" />
+        <ChartFigure
+          className="decision-chart"
+          config={charts.gains}
+          label="Cumulative gains"
+          testId="compare-gains-chart"
+        />
       </div>
       <GainsTable series={series} />
     </div>

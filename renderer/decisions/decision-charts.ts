@@ -45,140 +45,86 @@ function line(index: number, name: string, data: Array<{ x: number; y: number }>
   };
 }
 
-export function rocOverlay(series: readonly Series[]): ChartConfiguration {
+type Point = { x: number; y: number };
+type Axis = ReturnType<typeof linearAxis>;
+
+/** Each model's line over one grey reference line (chance, base rate, …), on titled linear axes. */
+function overlay(
+  lines: ReturnType<typeof line>[],
+  guide: { label: string; from: Point; to: Point },
+  x: Axis,
+  y: Axis,
+): ChartConfiguration {
   return {
     type: 'scatter',
-    data: {
-      datasets: [
-        ...series.map((s, i) =>
-          line(i, `${s.name} (AUC ${s.figures.rocAuc?.toFixed(3) ?? 'n/a'})`, s.figures.roc),
-        ),
-        {
-          label: 'chance',
-          data: [
-            { x: 0, y: 0 },
-            { x: 1, y: 1 },
-          ],
-          ...reference,
-        },
-      ],
-    },
-    options: {
-      ...base,
-      scales: { x: linearAxis('false positive rate', 0, 1), y: linearAxis('true positive rate', 0, 1) },
-    },
+    data: { datasets: [...lines, { label: guide.label, data: [guide.from, guide.to], ...reference }] },
+    options: { ...base, scales: { x, y } },
   };
+}
+
+export function rocOverlay(series: readonly Series[]): ChartConfiguration {
+  return overlay(
+    series.map((s, i) => line(i, `${s.name} (AUC ${s.figures.rocAuc?.toFixed(3) ?? 'n/a'})`, s.figures.roc)),
+    { label: 'chance', from: { x: 0, y: 0 }, to: { x: 1, y: 1 } },
+    linearAxis('false positive rate', 0, 1),
+    linearAxis('true positive rate', 0, 1),
+  );
 }
 
 export function precisionRecallOverlay(series: readonly Series[]): ChartConfiguration {
   const base0 = series[0]?.figures;
   const rate = base0 && base0.rows > 0 ? base0.positives / base0.rows : 0;
-  return {
-    type: 'scatter',
-    data: {
-      datasets: [
-        ...series.map((s, i) =>
-          line(
-            i,
-            `${s.name} (AP ${s.figures.averagePrecision?.toFixed(3) ?? 'n/a'})`,
-            s.figures.precisionRecall,
-          ),
-        ),
-        {
-          label: `base rate ${rate.toFixed(2)}`,
-          data: [
-            { x: 0, y: rate },
-            { x: 1, y: rate },
-          ],
-          ...reference,
-        },
-      ],
-    },
-    options: { ...base, scales: { x: linearAxis('recall', 0, 1), y: linearAxis('precision', 0, 1) } },
-  };
+  return overlay(
+    series.map((s, i) =>
+      line(i, `${s.name} (AP ${s.figures.averagePrecision?.toFixed(3) ?? 'n/a'})`, s.figures.precisionRecall),
+    ),
+    { label: `base rate ${rate.toFixed(2)}`, from: { x: 0, y: rate }, to: { x: 1, y: rate } },
+    linearAxis('recall', 0, 1),
+    linearAxis('precision', 0, 1),
+  );
 }
 
 export function calibrationOverlay(series: readonly Series[]): ChartConfiguration {
-  const high = Math.max(
-    0.01,
-    ...series.flatMap((s) => s.figures.calibration.flatMap((bin) => [bin.meanPredicted, bin.observedRate])),
+  const values = series.flatMap((s) =>
+    s.figures.calibration.flatMap((bin) => [bin.meanPredicted, bin.observedRate]),
   );
-  const low = Math.min(
-    high,
-    ...series.flatMap((s) => s.figures.calibration.flatMap((bin) => [bin.meanPredicted, bin.observedRate])),
-  );
+  const high = Math.max(0.01, ...values);
+  const low = Math.min(high, ...values);
   // The axes follow the data (a model whose scores sit between 0.5 and 0.9 is not squeezed into a corner).
   const from = Math.max(0, Math.floor(low * 10) / 10);
   const to = Math.min(1, Math.ceil(high * 10) / 10);
-  return {
-    type: 'scatter',
-    data: {
-      datasets: [
-        ...series.map((s, i) =>
-          line(
-            i,
-            `${s.name}`,
-            s.figures.calibration.map((bin) => ({ x: bin.meanPredicted, y: bin.observedRate })),
-            4,
-          ),
-        ),
-        {
-          label: 'perfect calibration',
-          data: [
-            { x: from, y: from },
-            { x: to, y: to },
-          ],
-          ...reference,
-        },
-      ],
-    },
-    options: {
-      ...base,
-      scales: {
-        x: linearAxis('mean predicted probability (10 equal-count bins)', from, to),
-        y: linearAxis('observed conversion rate', from, to),
-      },
-    },
-  };
+  return overlay(
+    series.map((s, i) =>
+      line(
+        i,
+        `${s.name}`,
+        s.figures.calibration.map((bin) => ({ x: bin.meanPredicted, y: bin.observedRate })),
+        4,
+      ),
+    ),
+    { label: 'perfect calibration', from: { x: from, y: from }, to: { x: to, y: to } },
+    linearAxis('mean predicted probability (10 equal-count bins)', from, to),
+    linearAxis('observed conversion rate', from, to),
+  );
 }
 
 export function gainsOverlay(series: readonly Series[]): ChartConfiguration {
-  return {
-    type: 'scatter',
-    data: {
-      datasets: [
-        ...series.map((s, i) =>
-          line(
-            i,
-            s.name,
-            [
-              { x: 0, y: 0 },
-              ...s.figures.gains.map((row) => ({
-                x: row.populationShare * 100,
-                y: row.cumulativeGain * 100,
-              })),
-            ],
-            3,
-          ),
-        ),
-        {
-          label: 'random order',
-          data: [
-            { x: 0, y: 0 },
-            { x: 100, y: 100 },
-          ],
-          ...reference,
-        },
-      ],
-    },
-    options: {
-      ...base,
-      scales: {
-        x: linearAxis('% of leads called, highest scores first', 0, 100),
-        y: linearAxis('% of all conversions reached', 0, 100),
-      },
-    },
-  };
+  return overlay(
+    series.map((s, i) =>
+      line(
+        i,
+        s.name,
+        [
+          { x: 0, y: 0 },
+          ...s.figures.gains.map((row) => ({ x: row.populationShare * 100, y: row.cumulativeGain * 100 })),
+        ],
+        3,
+      ),
+    ),
+    { label: 'random order', from: { x: 0, y: 0 }, to: { x: 100, y: 100 } },
+    linearAxis('% of leads called, highest scores first', 0, 100),
+    linearAxis('% of all conversions reached', 0, 100),
+  );
 }
 
 /** Bars over the actual score range, stacked by label when there is one. */

@@ -1,6 +1,7 @@
 import { type FormEvent, type JSX, useEffect, useId, useRef, useState } from 'react';
 import type { BundleFormat, ExportResult, ModelInfo } from '../../shared/contract/index.ts';
 import { bundleNameSchema, versionLabelSchema } from '../../shared/contract/index.ts';
+import { describeEmptyCellsLeftOut } from '../../shared/export-drift-text.ts';
 import { formatBytes } from '../../shared/format-bytes.ts';
 import { DownloadLink } from '../client/DownloadLink.tsx';
 import { ClientError, client, newOperationId } from '../client/index.ts';
@@ -320,6 +321,11 @@ function ExportDone(props: { result: ExportResult }) {
           Watches drift in {result.drift.features} inputs{result.drift.score ? ' and the score' : ''} against{' '}
           {result.drift.fileName} (its profile only, no rows): see <code>/drift</code> and{' '}
           <code>modeldock_input_psi</code> in <code>/metrics</code>.
+        </p>
+      ) : null}
+      {result.drift?.emptyCellsLeftOut ? (
+        <p className="hint" data-testid="export-drift-left-out">
+          {describeEmptyCellsLeftOut(result.drift.emptyCellsLeftOut)}
         </p>
       ) : null}
       <h3>Next</h3>

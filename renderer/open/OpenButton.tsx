@@ -1,9 +1,10 @@
 import { useId, useRef } from 'react';
-import { MODEL_EXTENSIONS, selectDroppedFiles } from './dropped-files.ts';
+import { OPENABLE_MODEL_EXTENSIONS } from '../../shared/model-file-extensions.ts';
+import { selectDroppedFiles } from './dropped-files.ts';
 import { openSelection } from './open-model.ts';
 
 // A hint for the file picker, not a limit: the picker's "All files" still works and main detects the format by content.
-const acceptedExtensions = MODEL_EXTENSIONS.join(',');
+const acceptedExtensions = OPENABLE_MODEL_EXTENSIONS.join(',');
 
 /** A real file input behind a button: works with the keyboard, in Electron and in the browser. */
 export function OpenButton(props: { primary?: boolean; label?: string; testId?: string }) {

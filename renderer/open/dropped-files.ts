@@ -1,23 +1,9 @@
-/**
- * Extensions of model files: ONNX, and scikit-learn saved with pickle or joblib — including `.bin`
- * (the guide's `pipeline_v1.bin`) and `.sav`, and XGBoost's model.ubj / model.json / .model. Main detects the format by content; these only decide
- * which of several dropped files to open and what the file picker offers first.
- */
-export const MODEL_EXTENSIONS = [
-  '.onnx',
-  '.pkl',
-  '.pickle',
-  '.joblib',
-  '.bin',
-  '.sav',
-  '.ubj',
-  '.json',
-  '.model',
-] as const;
+import { OPENABLE_MODEL_EXTENSIONS } from '../../shared/model-file-extensions.ts';
 
+/** A model file by its name: which of several dropped files to open. */
 export function looksLikeModel(name: string): boolean {
   const lower = name.toLowerCase();
-  return MODEL_EXTENSIONS.some((extension) => lower.endsWith(extension));
+  return OPENABLE_MODEL_EXTENSIONS.some((extension) => lower.endsWith(extension));
 }
 
 /** Data files a drop hands to Batch scoring instead of opening them as a model. */

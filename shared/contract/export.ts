@@ -45,6 +45,11 @@ export const exportResultSchema = z.object({
       referenceRows: z.number().int().nonnegative(),
       features: z.number().int().nonnegative(),
       score: z.boolean(),
+      /**
+       * Per input, the reference's empty cells left out of its profile: the input is required, so the
+       * service never scores a missing value there (its profile describes what the service scores).
+       */
+      emptyCellsLeftOut: z.record(z.string(), z.number().int().positive()).optional(),
     })
     .optional(),
 });

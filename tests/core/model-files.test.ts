@@ -146,10 +146,11 @@ function checkDecoder(row: ModelRow): void {
   expect(error).toBeInstanceOf(LzmaError);
   expect({ code: (error as LzmaError).reason, message: (error as LzmaError).message }).toEqual(row.error);
   if (row.error!.code === 'too-large') {
-    // A bomb is small and stops at the limit: the output buffer doubles up to it, so even with no outgrown
-    // buffer collected yet they sum to under twice the limit, far from what the bomb expands to.
+    // A bomb is small and stops at the limit, holding no more than the limit meanwhile (a buffer that grew by
+    // copying held 1.5× it). arrayBuffers counts fixed-size buffers, such as what an xz index declares, but
+    // not the resizable one an unknown size grows in: hostile-limits.test.ts measures peak RSS for those.
     expect(bytes.length).toBeLessThan(16 * 1024);
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 * limit + MiB);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(limit + MiB);
   }
 }
 

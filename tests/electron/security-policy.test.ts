@@ -6,23 +6,11 @@ import {
   isPermissionAllowed,
   isTrustedIpcSender,
   rendererCsp,
-  secureWebPreferences,
 } from '../../main/electron/security-policy.ts';
 
 const appPage = 'app://modeldock/index.html';
 
 describe('the desktop window’s security policy', () => {
-  it('isolates the renderer: context isolation and sandbox on, Node off, web security on', () => {
-    expect(secureWebPreferences).toMatchObject({
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      webviewTag: false,
-    });
-  });
-
   it('has a CSP without remote code, eval or inline scripts', () => {
     const directives = Object.fromEntries(
       rendererCsp.split(';').map((directive) => {

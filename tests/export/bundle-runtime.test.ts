@@ -77,6 +77,7 @@ describe("the bundle's runtime.generated.js (ModelDock's payload, tensor and pre
         'tensorValues',
         'labelFor',
         'computePsiFromCounts',
+        'missingIsScored',
         'psiFromShares',
         'psiBand',
         'binIndex',

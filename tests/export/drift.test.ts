@@ -29,6 +29,9 @@ let steady: string[][];
 let drifted: string[][];
 let referenceCsv: string;
 let referenceRows: number;
+/** Empty cells per model input in the reference, counted here from the file itself. */
+let emptyCells: Record<string, number>;
+let exported: { drift: { emptyCellsLeftOut?: Record<string, number> } };
 
 interface AppDrift {
   features: { name: string; psi: number; band: string }[];
@@ -42,12 +45,17 @@ beforeAll(async () => {
   header = lines[0]!;
   const columns = header.split(',');
   const rows = lines.slice(1).map((line) => line.split(','));
+  // The reference: the real lead data as a user exports with it, empty lead_source and annual_income
+  // cells included. The service refuses a payload without a required input, so only complete rows
+  // can be sent; the profile must describe that population, not flag every window as drifted.
+  referenceCsv = leadCsv;
+  referenceRows = rows.length;
+  emptyCells = Object.fromEntries(
+    inputs
+      .map((name) => [name, rows.filter((row) => row[columns.indexOf(name)] === '').length] as const)
+      .filter(([, count]) => count > 0),
+  );
   const complete = rows.filter((row) => inputs.every((name) => row[columns.indexOf(name)] !== ''));
-  // The reference: the rows the service can score (a required input left empty is refused there, so a
-  // reference with empty cells would always show a "(missing)" share the service never sees).
-  referenceCsv = path.join(work, 'reference.csv');
-  await writeFile(referenceCsv, `${header}\n${complete.map((row) => row.join(',')).join('\n')}\n`);
-  referenceRows = complete.length;
   steady = complete.filter((_row, index) => index % 3 === 0).slice(0, windowSize);
   // Drift: incomes up by half, and a lead source the model never saw on every fourth row.
   drifted = steady.map((row, index) => {
@@ -70,6 +78,7 @@ beforeAll(async () => {
     '--json',
   ]);
   expect(result.code, result.stderr).toBe(0);
+  exported = JSON.parse(result.stdout);
   bundle = JSON.parse(result.stdout).path;
   await linkDependencies(bundle);
   service = await startService(bundle, { DRIFT_WINDOW: String(windowSize) });
@@ -144,7 +153,16 @@ function metric(text: string, pattern: RegExp): number | undefined {
 describe('live drift in the exported service', () => {
   it("carries the reference's profile, never its rows", async () => {
     const profile = JSON.parse(await readFile(path.join(bundle, 'drift', 'reference-profile.json'), 'utf8'));
-    expect(profile.reference).toEqual({ fileName: 'reference.csv', rows: referenceRows });
+    // The file has empty cells in two required inputs: they are left out of those inputs' profiles,
+    // said so in the export's summary and in the profile.
+    expect(Object.keys(emptyCells).sort()).toEqual(['annual_income', 'lead_source']);
+    expect(profile.reference).toEqual({
+      fileName: 'course_lead_scoring.csv',
+      rows: referenceRows,
+      emptyCellsLeftOut: emptyCells,
+    });
+    expect(exported.drift.emptyCellsLeftOut).toEqual(emptyCells);
+    for (const feature of profile.features) expect(feature.missingShare, feature.name).toBe(0);
     expect(profile.features.map((feature: { name: string }) => feature.name)).toEqual([...inputs]);
     for (const feature of [...profile.features, profile.score]) {
       const shares = feature.kind === 'numeric' ? feature.shares : Object.values(feature.shares);
@@ -188,8 +206,14 @@ describe('live drift in the exported service', () => {
       expect(served.band, feature.name).toBe(feature.band);
     }
     expect(Math.abs(calm.score.psi - appCalm.score!.psi)).toBeLessThan(1e-9);
+    // Rows from the reference itself read as stable on every input and the score, though the
+    // reference has empty cells the service never sees (before the fix: 0.6 to 1.0 here).
+    for (const input of calm.inputs) {
+      expect(input.psi, input.name).toBeLessThan(0.1);
+      expect(input.band, input.name).toBe('stable');
+    }
+    expect(calm.score.psi).toBeLessThan(0.1);
     const before = calm.inputs.find((input) => input.name === 'annual_income')!;
-    expect(before.band).toBe('stable');
 
     await send(drifted);
     const shifted = await serviceDrift();

@@ -11,7 +11,7 @@ import { validateConfiguration } from 'app-builder-lib/out/util/config/config.js
 import { getConfig } from 'app-builder-lib/out/util/config/load.js';
 import { minimatch } from 'minimatch';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_FILE_EXTENSIONS } from '../../main/electron/file-associations.ts';
+import { MODEL_FILE_EXTENSIONS } from '../../shared/model-file-extensions.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const ortBinDir = path.join(root, 'node_modules', 'onnxruntime-node', 'bin');

@@ -4,10 +4,9 @@ import { describe, expect, it } from 'vitest';
 import {
   createModelOpenQueue,
   isModelPath,
-  MODEL_FILE_EXTENSIONS,
   modelPathsFromArgv,
-  OPENABLE_MODEL_EXTENSIONS,
 } from '../../main/electron/file-associations.ts';
+import { MODEL_FILE_EXTENSIONS, OPENABLE_MODEL_EXTENSIONS } from '../../shared/model-file-extensions.ts';
 
 const cwd = path.resolve('/home/ana/work');
 

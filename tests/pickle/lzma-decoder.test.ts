@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLzmaAlone, decodeXz, LzmaError, type LzmaFailure } from '../../main/codecs/lzma/index.ts';
+import { crc32, crc64 } from '../../main/codecs/lzma/checksums.ts';
+import {
+  decodeLzmaAlone,
+  decodeXz,
+  LzmaError,
+  type LzmaFailure,
+  xzDeclaredSize,
+} from '../../main/codecs/lzma/index.ts';
+import { copyMatch } from '../../main/codecs/lzma/lzma-decoder.ts';
 import { decodeLzma2 } from '../../main/codecs/lzma/lzma2.ts';
 import { OutputBuffer } from '../../main/codecs/lzma/output-buffer.ts';
 import { AppError } from '../../main/errors.ts';
@@ -43,6 +51,114 @@ describe('xz and lzma-alone decoding', () => {
   it('refuses a header that declares more than the limit before decoding', () => {
     expect(failureOf(() => decodeLzmaAlone(read('text_known_size.lzma'), 100))).toBe('too-large');
     expect(failureOf(() => decodeXz(read('repetitive_5mb_blocks.xz'), MiB))).toBe('too-large');
+  });
+});
+
+// Issue 18: memory is the output's own size (main/codecs/lzma/output-buffer.ts). The peak RSS of whole files
+// over and just under the 1 GiB limit is measured in tests/pickle/hostile-limits.test.ts.
+describe('memory', () => {
+  it('grows an output of unknown size in place, up to the limit and no further', () => {
+    const out = OutputBuffer.upTo(3 * MiB, 0);
+    const buffer = out.bytes.buffer;
+    out.append(new Uint8Array(2 * MiB).fill(7));
+    out.append(new Uint8Array(MiB).fill(8));
+    expect(out.bytes.buffer).toBe(buffer); // never copied into a larger one
+    const result = out.result();
+    expect([result.length, result[2 * MiB - 1], result[2 * MiB], result[3 * MiB - 1]]).toEqual([
+      3 * MiB,
+      7,
+      8,
+      8,
+    ]);
+    expect(failureOf(() => out.reserve(1))).toBe('too-large');
+  });
+
+  it('holds a declared size exactly, and calls more data what the caller says it is', () => {
+    const out = OutputBuffer.exactly(10, () => new LzmaError('corrupt', 'more than declared'));
+    out.append(new Uint8Array(10));
+    expect(out.bytes.length).toBe(10);
+    expect(() => out.reserve(1)).toThrow('more than declared');
+  });
+
+  // text.xz with its index rewritten to declare another size (its checksum recomputed: only the size lies).
+  function xzDeclaring(size: number): Uint8Array {
+    const file = read('text.xz');
+    const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+    const indexSize = (view.getUint32(file.length - 8, true) + 1) * 4;
+    const indexStart = file.length - 12 - indexSize;
+    // indicator, one record, its unpadded size (2 bytes for text.xz), then the uncompressed size
+    expect([file[indexStart], file[indexStart + 1]]).toEqual([0, 1]);
+    const at = indexStart + 4;
+    const varint = [size & 0x7f, (size >> 7) & 0x7f, size >> 14]; // 3 bytes, as text.xz's own 20000
+    file.set([varint[0]! | 0x80, varint[1]! | 0x80, varint[2]!], at);
+    view.setUint32(
+      indexStart + indexSize - 4,
+      crc32(file.subarray(indexStart, indexStart + indexSize - 4)),
+      true,
+    );
+    return file;
+  }
+
+  it('allocates the size an xz index declares, and calls data that holds more damaged', () => {
+    const size = modelRow('tests/fixtures/lzma/text.xz').decoded!.size;
+    expect(xzDeclaredSize(xzDeclaring(size))).toBe(size);
+    expect(decodeXz(xzDeclaring(size), MiB).length).toBe(size);
+    const lying = xzDeclaring(size - 1);
+    expect(xzDeclaredSize(lying)).toBe(size - 1);
+    expect(() => decodeXz(lying, MiB)).toThrow('the xz data holds more than its index declares');
+  });
+
+  it('allocates nothing from a hostile lzma-alone dictionary size (4 GiB)', () => {
+    const file = read('text.lzma');
+    file.set([0xff, 0xff, 0xff, 0xff], 1);
+    const out = decodeLzmaAlone(file, GiB);
+    expect(out.buffer.byteLength).toBeLessThan(MiB); // memory committed; a reservation up to the limit costs none
+    expect(sha256(out)).toBe(modelRow('tests/fixtures/lzma/text.lzma').decoded!.sha256);
+  });
+
+  it('copies long matches as LZMA defines them: byte by byte, so an overlap repeats the last bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 1000 }),
+        (prefix, d, len) => {
+          const distance = 1 + (d % prefix.length);
+          const expected = new Uint8Array(prefix.length + len);
+          expected.set(prefix);
+          for (let i = prefix.length; i < expected.length; i++) expected[i] = expected[i - distance]!;
+          const actual = new Uint8Array(prefix.length + len);
+          actual.set(prefix);
+          copyMatch(actual, prefix.length - distance, prefix.length, len);
+          expect(actual).toEqual(expected);
+        },
+      ),
+      { numRuns: 500, seed: 18 },
+    );
+  });
+});
+
+describe('CRC-64 (the xz check joblib files carry)', () => {
+  // Bit by bit in BigInt, from the definition (ECMA-182 polynomial, reflected, inverted in and out).
+  function reference(data: Uint8Array): bigint {
+    let crc = 0xffffffffffffffffn;
+    for (const byte of data) {
+      crc ^= BigInt(byte);
+      for (let k = 0; k < 8; k++) crc = crc & 1n ? (crc >> 1n) ^ 0xc96c5795d7870f42n : crc >> 1n;
+    }
+    return crc ^ 0xffffffffffffffffn;
+  }
+  const asNumber = (bytes: Uint8Array) => new DataView(bytes.buffer).getBigUint64(0, true);
+
+  it('gives the standard check value and agrees with the definition at every length and alignment', () => {
+    expect(asNumber(crc64(new TextEncoder().encode('123456789')))).toBe(0x995dc9bbdf1939fan);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat({ max: 7 }), (data, skip) => {
+        const part = data.subarray(Math.min(skip, data.length));
+        expect(asNumber(crc64(part))).toBe(reference(part));
+      }),
+      { numRuns: 300, seed: 64 },
+    );
   });
 });
 
@@ -207,7 +323,7 @@ describe('decompress() for xz and lzma joblib files', () => {
 describe('LZMA2 chunks', () => {
   const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
   const decode = (chunks: number[], limit = MiB) => {
-    const out = new OutputBuffer(limit, 0);
+    const out = OutputBuffer.upTo(limit, 0);
     const end = decodeLzma2(Uint8Array.from(chunks), 0, out);
     return { text: new TextDecoder().decode(out.result()), end };
   };

@@ -2,8 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeXz } from '../../main/codecs/lzma/index.ts';
-import { xzDeclaredSize } from '../../main/sklearn/pickle/decompress.ts';
+import { decodeXz, xzDeclaredSize } from '../../main/codecs/lzma/index.ts';
 import { sniffPickle } from '../../main/sklearn/pickle/index.ts';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'pickle', 'valid');

@@ -3,7 +3,100 @@ import { describe, expect, test } from 'vitest';
 import { splitByLabel } from '../../main/analysis/labelled-scores.ts';
 import { confusionAt, logLoss, metricsFromConfusion } from '../../main/analysis/probability-metrics.ts';
 import { rocAuc as rocAucOfSplit } from '../../main/analysis/roc.ts';
-import { calibration, metricsFromSorted, rocCurve, thresholdTable } from '../../main/scoring/metrics.ts';
+import { metricsFromSorted } from '../../main/scoring/metrics.ts';
+import type { LabelMetrics, ThresholdMetrics } from '../../shared/contract/index.ts';
+
+// Index-sort references for the batch engine's metricsFromSorted: the plain way, one sort of row
+// indexes per figure, over the rows in their own order. They live here, not in main/: the product
+// computes each figure once, from the sorted scores.
+
+/** Confusion counts at 0, 0.01, …, 1, walking one ascending index sort. */
+function thresholdTable(scores: ArrayLike<number>, labels: ArrayLike<number>): ThresholdMetrics[] {
+  const order = sortedIndexes(scores); // ascending
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] ?? 0;
+  const negatives = labels.length - positives;
+  const table: ThresholdMetrics[] = [];
+  let cursor = 0; // rows before cursor have score < threshold
+  let belowPositives = 0;
+  for (let step = 0; step <= 100; step++) {
+    const threshold = step / 100;
+    while (cursor < order.length && (scores[order[cursor] ?? 0] ?? 0) < threshold) {
+      belowPositives += labels[order[cursor] ?? 0] ?? 0;
+      cursor++;
+    }
+    const belowNegatives = cursor - belowPositives;
+    table.push(
+      metricsFromConfusion(threshold, {
+        tp: positives - belowPositives,
+        fp: negatives - belowNegatives,
+        tn: belowNegatives,
+        fn: belowPositives,
+      }),
+    );
+  }
+  return table;
+}
+
+/** ROC points from the highest threshold down, thinned to about `maxPoints`. */
+function rocCurve(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  maxPoints = 200,
+): Array<{ fpr: number; tpr: number }> {
+  const order = sortedIndexes(scores).reverse();
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] ?? 0;
+  const negatives = labels.length - positives;
+  if (positives === 0 || negatives === 0) return [];
+  const points = [{ fpr: 0, tpr: 0 }];
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < order.length; i++) {
+    if (labels[order[i] ?? 0] === 1) tp++;
+    else fp++;
+    const next = order[i + 1];
+    // One point per distinct score: tied rows move the curve diagonally together.
+    if (next === undefined || scores[next] !== scores[order[i] ?? 0]) {
+      points.push({ fpr: fp / negatives, tpr: tp / positives });
+    }
+  }
+  if (points.length <= maxPoints) return points;
+  const step = (points.length - 1) / (maxPoints - 1);
+  return Array.from({ length: maxPoints }, (_, k) => points[Math.round(k * step)] ?? { fpr: 1, tpr: 1 });
+}
+
+/**
+ * Reliability diagram by brute force: for each of `bins` equal-width bins (bin = ⌊score · bins⌋, a
+ * score of 1 in the last), the rows in it, their mean score and their share of label 1.
+ */
+function calibration(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bins = 10,
+): LabelMetrics['calibration'] {
+  const rows = Array.from(scores, (score, i) => ({ score, label: labels[i] ?? 0 }));
+  const binOf = (score: number) => Math.min(bins - 1, Math.floor(score * bins));
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  return Array.from({ length: bins }, (_, bin) => {
+    const inside = rows.filter((row) => binOf(row.score) === bin);
+    return inside.length === 0
+      ? undefined
+      : {
+          from: bin / bins,
+          to: (bin + 1) / bins,
+          meanPredicted: mean(inside.map((row) => row.score)),
+          observedRate: mean(inside.map((row) => row.label)),
+          count: inside.length,
+        };
+  }).filter((entry) => entry !== undefined);
+}
+
+function sortedIndexes(scores: ArrayLike<number>): Uint32Array {
+  const order = new Uint32Array(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0));
+}
 
 /** The one exact AUC (main/analysis), over plain arrays. */
 const rocAuc = (scores: number[], labels: number[]) => rocAucOfSplit(splitByLabel(scores, labels));

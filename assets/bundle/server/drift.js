@@ -7,6 +7,7 @@ import client from 'prom-client';
 import {
   binIndex,
   computePsiFromCounts,
+  missingIsScored,
   PSI_BAND_RANGES,
   PSI_BANDS_TEXT,
   profileCategory,
@@ -43,10 +44,16 @@ class RollingBins {
   }
 }
 
-/** One watched feature: its reference profile (as the app's PSI takes it) and its rolling window. */
+/**
+ * One watched feature: its reference profile (as the app's PSI takes it) and its rolling window.
+ * `missingScored` is the app's rule for the feature's input (missingIsScored): an optional input's
+ * left-out field is a "(missing)" row of the window, as an empty cell is in the app's report; a
+ * required input never reaches here missing (refused), and its profile has no missing share.
+ */
 class FeatureWindow {
-  constructor(feature, size) {
+  constructor(feature, size, missingScored = true) {
     this.feature = feature;
+    this.missingScored = missingScored;
     if (feature.kind === 'numeric') {
       // Shares stand in for counts: the PSI normalises them, so it is the same.
       this.profile = {
@@ -141,6 +148,7 @@ class FeatureWindow {
       Array.from(counts.subarray(0, this.binCount)),
       counts[this.missingBin],
       unseen > 0 ? new Map([['(unseen)', unseen]]) : new Map(),
+      this.missingScored,
     );
     return {
       psi: result.psi,
@@ -192,7 +200,7 @@ export function createDrift(manifest, profile, { windowSize, registry, clustered
     .filter((feature) => byInput.has(feature.input))
     .map((feature) => ({
       inputIndex: byInput.get(feature.input),
-      window: new FeatureWindow(feature, windowSize),
+      window: new FeatureWindow(feature, windowSize, missingIsScored(inputs[byInput.get(feature.input)])),
     }));
   const score = profile?.score ? new FeatureWindow(profile.score, windowSize) : undefined;
 

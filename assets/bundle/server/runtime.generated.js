@@ -469,6 +469,9 @@ function psiBand(psi) {
 var PSI_EPSILON = 1e-4;
 var MISSING_BIN = "(missing)";
 var UNSEEN_BIN = "(unseen)";
+function missingIsScored(input) {
+  return input.optional === true;
+}
 function psiFromShares(referenceShares, currentShares) {
   let psi = 0;
   for (let i = 0; i < referenceShares.length; i++) {
@@ -552,8 +555,10 @@ function profileCategorical(name, cells) {
   return { kind: "categorical", name, counts, missing };
 }
 var DriftCounter = class {
-  constructor(profile) {
+  /** `missingScored`: whether missing cells are a bin of the PSI (missingIsScored of the feature's input). */
+  constructor(profile, missingScored = true) {
     this.profile = profile;
+    this.missingScored = missingScored;
     if (profile.kind === "numeric") {
       this.binCounts = new Array(profile.counts.length).fill(0);
     } else {
@@ -563,6 +568,7 @@ var DriftCounter = class {
     }
   }
   profile;
+  missingScored;
   binCounts;
   unseen = /* @__PURE__ */ new Map();
   missing = 0;
@@ -590,14 +596,14 @@ var DriftCounter = class {
   }
   /** The PSI of what was added against the profile. */
   result() {
-    return computePsiFromCounts(this.profile, this.binCounts, this.missing, this.unseen);
+    return computePsiFromCounts(this.profile, this.binCounts, this.missing, this.unseen, this.missingScored);
   }
 };
-function computePsiFromCounts(profile, currentCounts, currentMissing, unseen = /* @__PURE__ */ new Map()) {
+function computePsiFromCounts(profile, currentCounts, currentMissing, unseen = /* @__PURE__ */ new Map(), missingScored = true) {
   const labels = profile.kind === "numeric" ? numericBinLabels(profile.edges) : Object.keys(profile.counts).map(String);
   const referenceCounts = profile.kind === "numeric" ? [...profile.counts] : Object.values(profile.counts);
   const current = [...currentCounts];
-  if (profile.missing > 0 || currentMissing > 0) {
+  if (missingScored && (profile.missing > 0 || currentMissing > 0)) {
     labels.push(MISSING_BIN);
     referenceCounts.push(profile.missing);
     current.push(currentMissing);
@@ -1206,6 +1212,7 @@ export {
   ignoredFieldWarning,
   ignoredFields,
   maxInstances,
+  missingIsScored,
   modelPredictor,
   needsOneRowPerRun,
   numberFits,

@@ -8072,86 +8072,28 @@ function rankingFromSorted(ascending) {
 function metricsFromSorted(positives, negatives, threshold) {
   const p = positives.length;
   const n = negatives.length;
-  const eps = 1e-15;
+  const eps = LOG_LOSS_EPS;
   let loss = 0;
   for (let i = 0; i < p; i++) loss -= Math.log(Math.min(1 - eps, Math.max(eps, positives[i] ?? 0)));
   for (let i = 0; i < n; i++) loss -= Math.log(1 - Math.min(1 - eps, Math.max(eps, negatives[i] ?? 0)));
   const confusion = (t) => {
-    const fn = lowerBound2(positives, t);
-    const tn = lowerBound2(negatives, t);
+    const fn = lowerBound(positives, t);
+    const tn = lowerBound(negatives, t);
     return { tp: p - fn, fp: n - tn, tn, fn };
   };
   const table = [];
   for (let step = 0; step <= 100; step++) table.push(metricsFromConfusion(step / 100, confusion(step / 100)));
+  const split = { rows: p + n, positives, negatives };
+  const roc = rocCurve(split);
   return {
-    // One AUC everywhere: main/analysis/roc.ts (exact Mann–Whitney over the sorted scores).
-    rocAuc: rocAuc({ rows: p + n, positives, negatives }),
+    // One AUC and one ROC curve everywhere: main/analysis/roc.ts (exact, over the sorted scores).
+    rocAuc: rocAuc(split),
     logLoss: p + n === 0 ? 0 : loss / (p + n),
     atThreshold: metricsFromConfusion(threshold, confusion(threshold)),
     thresholdTable: table,
-    rocCurve: sortedRocCurve(positives, negatives),
+    rocCurve: roc ? thinCurve(roc.fpr, roc.tpr).map(({ x, y }) => ({ fpr: x, tpr: y })) : [],
     calibration: sortedCalibration(positives, negatives)
   };
-}
-function lowerBound2(sorted, t) {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = low + high >>> 1;
-    if ((sorted[middle] ?? 0) < t) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-function sortedRocCurve(positives, negatives, maxPoints = 200) {
-  const p = positives.length;
-  const n = negatives.length;
-  if (p === 0 || n === 0) return [];
-  const walk = (visit) => {
-    let i = p - 1;
-    let j = n - 1;
-    let tp = 0;
-    let fp = 0;
-    while (i >= 0 || j >= 0) {
-      const a = i >= 0 ? positives[i] : -Infinity;
-      const b = j >= 0 ? negatives[j] : -Infinity;
-      const score = Math.max(a, b);
-      while (i >= 0 && positives[i] === score) {
-        tp++;
-        i--;
-      }
-      while (j >= 0 && negatives[j] === score) {
-        fp++;
-        j--;
-      }
-      visit(tp, fp);
-    }
-  };
-  let distinct = 0;
-  walk(() => {
-    distinct++;
-  });
-  const total = distinct + 1;
-  if (total <= maxPoints) {
-    const points2 = [{ fpr: 0, tpr: 0 }];
-    walk((tp, fp) => points2.push({ fpr: fp / n, tpr: tp / p }));
-    return points2;
-  }
-  const step = (total - 1) / (maxPoints - 1);
-  const wanted = Array.from({ length: maxPoints }, (_, k) => Math.round(k * step));
-  const points = [];
-  let index = 0;
-  let next = 0;
-  const take = (tp, fp) => {
-    while (next < wanted.length && wanted[next] === index) {
-      points.push({ fpr: fp / n, tpr: tp / p });
-      next++;
-    }
-    index++;
-  };
-  take(0, 0);
-  walk(take);
-  return points;
 }
 function sortedCalibration(positives, negatives, bins = 10) {
   const sums = new Float64Array(bins);
@@ -8841,6 +8783,9 @@ function psiBand(psi) {
 var PSI_EPSILON = 1e-4;
 var MISSING_BIN = "(missing)";
 var UNSEEN_BIN = "(unseen)";
+function missingIsScored(input) {
+  return input.optional === true;
+}
 function psiFromShares(referenceShares, currentShares) {
   let psi = 0;
   for (let i = 0; i < referenceShares.length; i++) {
@@ -8901,8 +8846,10 @@ function profileNumericValues(name, values, missing) {
   return { kind: "numeric", name, edges, counts, missing, min, max };
 }
 var DriftCounter = class {
-  constructor(profile) {
+  /** `missingScored`: whether missing cells are a bin of the PSI (missingIsScored of the feature's input). */
+  constructor(profile, missingScored = true) {
     this.profile = profile;
+    this.missingScored = missingScored;
     if (profile.kind === "numeric") {
       this.binCounts = new Array(profile.counts.length).fill(0);
     } else {
@@ -8912,6 +8859,7 @@ var DriftCounter = class {
     }
   }
   profile;
+  missingScored;
   binCounts;
   unseen = /* @__PURE__ */ new Map();
   missing = 0;
@@ -8939,14 +8887,14 @@ var DriftCounter = class {
   }
   /** The PSI of what was added against the profile. */
   result() {
-    return computePsiFromCounts(this.profile, this.binCounts, this.missing, this.unseen);
+    return computePsiFromCounts(this.profile, this.binCounts, this.missing, this.unseen, this.missingScored);
   }
 };
-function computePsiFromCounts(profile, currentCounts, currentMissing, unseen = /* @__PURE__ */ new Map()) {
+function computePsiFromCounts(profile, currentCounts, currentMissing, unseen = /* @__PURE__ */ new Map(), missingScored = true) {
   const labels = profile.kind === "numeric" ? numericBinLabels(profile.edges) : Object.keys(profile.counts).map(String);
   const referenceCounts = profile.kind === "numeric" ? [...profile.counts] : Object.values(profile.counts);
   const current = [...currentCounts];
-  if (profile.missing > 0 || currentMissing > 0) {
+  if (missingScored && (profile.missing > 0 || currentMissing > 0)) {
     labels.push(MISSING_BIN);
     referenceCounts.push(profile.missing);
     current.push(currentMissing);
@@ -8987,12 +8935,14 @@ function shares(counts) {
 
 // main/analysis/drift.ts
 var DriftAccumulator = class {
-  constructor(profile) {
+  constructor(profile, missingScored = []) {
     this.profile = profile;
-    this.counters = profile.features.map((feature) => new DriftCounter(feature));
+    this.missingScored = missingScored;
+    this.counters = profile.features.map((feature, f) => new DriftCounter(feature, missingScored[f] ?? true));
     if (profile.score) this.scoreCounter = new DriftCounter(profile.score);
   }
   profile;
+  missingScored;
   counters;
   scoreCounter;
   rows = 0;
@@ -9006,6 +8956,7 @@ var DriftAccumulator = class {
   state() {
     return {
       rows: this.rows,
+      missingScored: [...this.missingScored],
       features: this.counters.map(counterState),
       score: this.scoreCounter ? counterState(this.scoreCounter) : void 0
     };
@@ -9042,7 +8993,7 @@ function addCounterState(counter, state) {
     counter.unseen.set(category, (counter.unseen.get(category) ?? 0) + count);
 }
 function mergeDrift(profile, states) {
-  const accumulator = new DriftAccumulator(profile);
+  const accumulator = new DriftAccumulator(profile, states[0]?.missingScored);
   for (const state of states) accumulator.merge(state);
   return accumulator.report();
 }
@@ -9297,7 +9248,14 @@ function featureCells(names, setup) {
 }
 var driftOutput = {
   create(options, setup) {
-    const accumulator = new DriftAccumulator(options.profile);
+    const accumulator = new DriftAccumulator(
+      options.profile,
+      options.profile.features.map((feature) => {
+        const entry = setup.job.mapping.find((candidate) => candidate.expectedNames.includes(feature.name));
+        const input = setup.job.model.inputs.find((candidate) => candidate.name === entry?.input);
+        return input ? missingIsScored(input) : true;
+      })
+    );
     const cellsOf = featureCells(
       options.profile.features.map((feature) => feature.name),
       setup

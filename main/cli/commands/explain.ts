@@ -3,8 +3,8 @@ import type { Explanation } from '../../../shared/contract/index.ts';
 import { formatContribution, formatInputValue } from '../../../shared/explain-text.ts';
 import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
+import { payloadInput, payloadOptions, readPayload } from '../payload-input.ts';
 import { formatTable } from './inspect.ts';
-import { readPayload } from './predict.ts';
 
 const usage = `Usage: modeldock explain <model> (--input '<json>' | --input-file <file>) [--background <csv>]
                         [--class <label>] [--log-odds] [--permutations <n>] [--strict-fields] [--json]
@@ -63,11 +63,7 @@ export function formatExplanation(explanation: Explanation, fileName: string): s
 async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
   if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
-  const input = values.input;
-  const inputFile = values['input-file'];
-  if ((input === undefined) === (inputFile === undefined)) {
-    throw new UsageError('give the payload with either --input or --input-file.');
-  }
+  const source = payloadInput(values);
   let permutations: number | undefined;
   if (values.permutations !== undefined) {
     permutations = Number(values.permutations);
@@ -76,14 +72,14 @@ async function run(context: CommandContext): Promise<number> {
   }
   const json = values.json === true;
   try {
-    const payload = await readPayload(input, inputFile);
+    const payload = await readPayload(source);
     const info = await context.services.models.open(positionals[0]!);
     const explanation = await context.services.explainer.explain(info.modelId, payload, {
       backgroundCsv: values.background,
       classLabel: values.class,
       scale: values['log-odds'] ? 'log-odds' : undefined,
       permutations,
-      unknownFields: values['strict-fields'] === true ? 'refuse' : 'ignore',
+      unknownFields: source.unknownFields,
     });
     if (json) writeJson(context, explanation);
     else context.stdout.write(`${formatExplanation(explanation, info.file.fileName)}\n`);
@@ -98,13 +94,11 @@ function parseOptions(argv: string[]) {
     args: argv,
     options: {
       json: { type: 'boolean' },
-      input: { type: 'string' },
-      'input-file': { type: 'string' },
+      ...payloadOptions,
       background: { type: 'string' },
       class: { type: 'string' },
       'log-odds': { type: 'boolean' },
       permutations: { type: 'string' },
-      'strict-fields': { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,

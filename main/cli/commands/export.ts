@@ -5,6 +5,7 @@ import {
   expectedChecksumSchema,
   versionLabelSchema,
 } from '../../../shared/contract/index.ts';
+import { describeEmptyCellsLeftOut } from '../../../shared/export-drift-text.ts';
 import { formatBytes } from '../../../shared/format-bytes.ts';
 import {
   type CliCommand,
@@ -109,6 +110,9 @@ async function run(context: CommandContext): Promise<number> {
           ...(result.drift
             ? [
                 `Drift: watches ${result.drift.features} inputs${result.drift.score ? ' and the score' : ''} against ${result.drift.fileName} (${result.drift.referenceRows} rows; its profile only, no rows).`,
+                ...(result.drift.emptyCellsLeftOut
+                  ? [`  ${describeEmptyCellsLeftOut(result.drift.emptyCellsLeftOut)}`]
+                  : []),
               ]
             : []),
           '',

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Prediction, PredictManyResult, PredictResult } from '../../../shared/contract/index.ts';
-import { AppError } from '../../errors.ts';
 import { type CliCommand, type CommandContext, exitCodes, parseOrUsage, UsageError } from '../command.ts';
 import { reportError, writeJson } from '../output.ts';
+import { payloadInput, payloadOptions, readPayload } from '../payload-input.ts';
 import { formatTable } from './inspect.ts';
 
 const usage = `Usage: modeldock predict <model> (--input '<json>' | --input-file <file>) [--strict-fields] [--json]
@@ -20,46 +19,6 @@ Fields that are not inputs (a whole CRM record, say) are ignored: each is named 
 Warnings go to standard error (and into "warnings" with --json).
 Exit codes: 0 predicted; 2 usage; 3 the model file is unusable; 4 the payload is invalid
 (including a number too large for the input's type, or an extra field with --strict-fields).`;
-
-export async function readPayload(
-  input: string | undefined,
-  inputFile: string | undefined,
-): Promise<unknown> {
-  let text: string;
-  let source: string;
-  if (inputFile !== undefined) {
-    source = inputFile === '-' ? 'standard input' : inputFile;
-    try {
-      text = inputFile === '-' ? await readStdin() : await readFile(inputFile, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT'
-          ? 'there is no such file'
-          : code === 'EISDIR'
-            ? 'it is a folder'
-            : 'it cannot be read';
-      throw new AppError('invalid-payload', `Cannot read the payload from ${source}: ${why}.`);
-    }
-  } else {
-    source = '--input';
-    text = input ?? '';
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new AppError(
-      'invalid-payload',
-      `The payload in ${source} is not valid JSON: ${(error as Error).message}.`,
-    );
-  }
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function compact(prediction: Prediction) {
   return {
@@ -129,18 +88,14 @@ export function formatPrediction(result: PredictResult | PredictManyResult): str
 async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseOrUsage(() => parseOptions(context.argv));
   if (positionals.length !== 1) throw new UsageError('give exactly one model file.');
-  const input = values.input;
-  const inputFile = values['input-file'];
-  if ((input === undefined) === (inputFile === undefined)) {
-    throw new UsageError('give the payload with either --input or --input-file.');
-  }
+  const source = payloadInput(values);
   const json = values.json === true;
   try {
     // Read the payload first: a typo in it should not wait for the model to load.
-    const payload = await readPayload(input, inputFile);
+    const payload = await readPayload(source);
     const info = await context.services.models.open(positionals[0]!);
     const result = await context.services.models.predict(info.modelId, payload, {
-      unknownFields: values['strict-fields'] === true ? 'refuse' : 'ignore',
+      unknownFields: source.unknownFields,
     });
     context.stderr.write(formatWarnings(result));
     if (json) writeJson(context, predictJson(result));
@@ -156,9 +111,7 @@ function parseOptions(argv: string[]) {
     args: argv,
     options: {
       json: { type: 'boolean' },
-      input: { type: 'string' },
-      'input-file': { type: 'string' },
-      'strict-fields': { type: 'boolean' },
+      ...payloadOptions,
     },
     allowPositionals: true,
     strict: true,

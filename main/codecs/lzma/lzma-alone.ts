@@ -9,7 +9,8 @@ const HEADER_SIZE = 13;
  * Decodes an "lzma alone" file (LZMA SDK's .lzma; Python's FORMAT_ALONE; joblib's compress='lzma'):
  * a properties byte, a 32-bit dictionary size, a 64-bit uncompressed size (all ones: unknown, the
  * data then ends with an end marker), then one LZMA1 stream. Never outputs more than maxBytes.
- * The dictionary size is not used: the output buffer is the dictionary.
+ * The dictionary size is not used (the output buffer is the dictionary), so a hostile one allocates
+ * nothing. A known size is allocated exactly; an unknown one (what joblib writes) grows in place.
  */
 export function decodeLzmaAlone(bytes: Uint8Array, maxBytes: number): Uint8Array {
   if (bytes.length < HEADER_SIZE) throw truncatedData();
@@ -24,8 +25,11 @@ export function decodeLzmaAlone(bytes: Uint8Array, maxBytes: number): Uint8Array
     throw new LzmaError('too-large', `the header declares ${size} bytes, more than ${maxBytes}`);
   }
 
-  // A declared size only sizes the first allocation, and only up to maxBytes (it may lie).
-  const out = new OutputBuffer(maxBytes, sizeKnown ? size : bytes.length);
+  // The decoder stops at a known size, so the data cannot write past it (it may hold less: an end
+  // marker before it is damage, below).
+  const out = sizeKnown
+    ? OutputBuffer.exactly(size, () => corruptData('the data goes on past the size the header declares'))
+    : OutputBuffer.upTo(maxBytes, bytes.length);
   const rc = new RangeDecoder(bytes, HEADER_SIZE, bytes.length, true);
   const decoder = new LzmaDecoder(properties);
   const sawEndMarker = decoder.decode(rc, out, 0, sizeKnown ? size : Number.POSITIVE_INFINITY, true);

@@ -173,8 +173,8 @@ export class LzmaDecoder {
         buf = out.bytes;
       }
       let from = pos - rep0 - 1;
-      if (len >= 32 && rep0 + 1 >= len) {
-        buf.copyWithin(pos, from, from + len);
+      if (len >= 32) {
+        copyMatch(buf, from, pos, len);
         pos += len;
       } else {
         // Overlapping copies repeat the last rep0 + 1 bytes: copy byte by byte.
@@ -225,6 +225,31 @@ export class LzmaDecoder {
     }
     const base = ((2 | (slot & 1)) << directBits) >>> 0; // up to 3 << 30: kept unsigned
     return base + rc.directBits(directBits - 4) * 16 + rc.reverseBitTree(probs, ALIGN, 4);
+  }
+}
+
+/**
+ * A long match, copied natively: buf[to + i] = buf[from + i] for i < len, in order, so when the match
+ * overlaps its own output (len > to - from) the last to - from bytes repeat. Copying byte by byte, runs
+ * (a bomb's zeros, a sparse array's) cost a typed-array access a byte; here they take a fill, or
+ * copies of a doubling number of whole periods.
+ */
+export function copyMatch(buf: Uint8Array, from: number, to: number, len: number): void {
+  const period = to - from;
+  if (period >= len) {
+    buf.copyWithin(to, from, from + len);
+    return;
+  }
+  if (period === 1) {
+    buf.fill(buf[from] as number, to, to + len);
+    return;
+  }
+  // buf[from, to + copied) repeats with this period and `copied` stays a multiple of it, so each copy
+  // from `from` lines up with the pattern and never overlaps what it writes.
+  for (let copied = 0; copied < len; ) {
+    const count = Math.min(len - copied, period + copied);
+    buf.copyWithin(to + copied, from, from + count);
+    copied += count;
   }
 }
 

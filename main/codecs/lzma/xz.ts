@@ -1,7 +1,7 @@
 import { crc32, crc64, sha256 } from './checksums.ts';
 import { corruptData, LzmaError, truncatedData } from './lzma-error.ts';
 import { decodeLzma2 } from './lzma2.ts';
-import { OutputBuffer } from './output-buffer.ts';
+import { OutputBuffer, tooLarge } from './output-buffer.ts';
 
 // The .xz container, xz-file-format 1.0.4: streams (header, blocks, index, footer) separated by
 // stream padding. Only the LZMA2 filter is decoded; that is all Python's lzma and joblib write.
@@ -26,9 +26,20 @@ const CHECK_CRC32 = 1;
 const CHECK_CRC64 = 4;
 const CHECK_SHA256 = 10;
 
-/** Decodes a whole .xz file (one or more streams), never outputting more than maxBytes. */
+/**
+ * Decodes a whole .xz file (one or more streams), never outputting more than maxBytes. The index at
+ * the end of each stream declares every block's size: a total over maxBytes is refused before any
+ * decoding, and one within it is allocated exactly, once. An index can lie, so it is checked against
+ * the data as it decodes (more output than declared is damage). Without a readable index (a damaged
+ * file) the output grows in place up to maxBytes, and decoding finds what is wrong.
+ */
 export function decodeXz(bytes: Uint8Array, maxBytes: number): Uint8Array {
-  const out = new OutputBuffer(maxBytes, bytes.length);
+  const declared = xzDeclaredSize(bytes);
+  if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
+  const out =
+    declared === undefined
+      ? OutputBuffer.upTo(maxBytes, bytes.length)
+      : OutputBuffer.exactly(declared, () => corruptData('the xz data holds more than its index declares'));
   let p = 0;
   do {
     p = decodeStream(bytes, p, out);
@@ -36,7 +47,58 @@ export function decodeXz(bytes: Uint8Array, maxBytes: number): Uint8Array {
     while (p < bytes.length && bytes[p] === 0) p++;
     if ((p - paddingStart) % 4 !== 0) throw corruptData('the stream padding is not a multiple of four bytes');
   } while (p < bytes.length);
+  // Each stream's blocks were checked against its index; this catches an index read differently above.
+  if (declared !== undefined && out.length !== declared) {
+    throw corruptData('the xz data holds less than its index declares');
+  }
   return out.result();
+}
+
+/** Streams xzDeclaredSize walks back through before giving up (and leaving the size unknown). */
+const MAX_STREAMS_READ_BACK = 1000;
+
+/**
+ * The uncompressed size the xz index declares, summed over the file's streams, read backwards from
+ * the footer (xz file format 1.0.4, sections 2.1.2 and 4). undefined if the layout is not what the
+ * format promises; decoding then reports the damage.
+ */
+export function xzDeclaredSize(bytes: Uint8Array): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = bytes.length;
+  let total = 0;
+  for (let streams = 0; end > 0; streams++) {
+    if (streams === MAX_STREAMS_READ_BACK) return undefined;
+    while (end >= 4 && view.getUint32(end - 4, true) === 0) end -= 4; // stream padding
+    if (end < 24 || bytes[end - 2] !== 0x59 || bytes[end - 1] !== 0x5a) return undefined;
+    const indexSize = (view.getUint32(end - 8, true) + 1) * 4;
+    const indexStart = end - 12 - indexSize;
+    if (indexStart < 12 || bytes[indexStart] !== 0) return undefined;
+    let p = indexStart + 1;
+    const varint = (): number => {
+      let value = 0;
+      let shift = 1;
+      for (let i = 0; i < 9; i++) {
+        const byte = bytes[p++];
+        if (byte === undefined) return Number.NaN;
+        value += (byte & 0x7f) * shift;
+        if (!(byte & 0x80)) return value;
+        shift *= 128;
+      }
+      return Number.NaN;
+    };
+    const records = varint();
+    let blocks = 0;
+    for (let r = 0; r < records && p < end; r++) {
+      const unpadded = varint();
+      const uncompressed = varint();
+      if (!Number.isFinite(unpadded) || !Number.isFinite(uncompressed)) return undefined;
+      blocks += Math.ceil(unpadded / 4) * 4;
+      total += uncompressed;
+    }
+    end = indexStart - blocks - 12;
+    if (end < 0) return undefined;
+  }
+  return total;
 }
 
 /** Reads bytes and xz variable-length integers, failing cleanly at `end`. */
@@ -196,10 +258,8 @@ function decodeBlock(r: ByteReader, out: OutputBuffer, checkId: number): IndexRe
     if (h.byte() !== 0) throw new LzmaError('unsupported', 'an xz block header has non-zero padding');
   }
 
-  // Refuse a block that says it is too large before decoding any of it.
-  if (uncompressedSize !== undefined && out.length + uncompressedSize > out.limit) {
-    throw new LzmaError('too-large', `an xz block declares ${uncompressedSize} bytes`);
-  }
+  // Refuse a block that says it is too large (or larger than the index says) before decoding any of it.
+  if (uncompressedSize !== undefined) out.checkRoom(uncompressedSize);
   const dataStart = blockStart + headerSize;
   const outStart = out.length;
   r.pos = decodeLzma2(bytes, dataStart, out);

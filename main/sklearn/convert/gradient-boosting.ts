@@ -27,6 +27,29 @@ function stageTrees(est: Estimator, columns: number): WeightedTree[][] {
   return perColumn;
 }
 
+/** Σ learning_rate × leaf value over the stages, one column per class tree: [N, columns]. */
+function stagesSum(est: Estimator, features: Features, ctx: ConversionContext, columns: number): string {
+  const matrix = matrixFor(est, features, ctx);
+  return treeEnsemble(ctx, matrix.tensor, matrix.width, stageTrees(est, columns).flat(), columns);
+}
+
+/**
+ * A DummyClassifier(strategy='prior') init's class_prior_, clipped to [eps, 1 - eps] with
+ * float32's eps as the losses' start clips it (the only init ModelDock converts for classifiers).
+ */
+function clippedClassPrior(est: Estimator, dummy: Estimator, classes: number): Float64Array {
+  if (dummy.name !== 'DummyClassifier' || dummy.string('strategy', 'prior') !== 'prior') {
+    throw unsupportedSetting(est.name, 'only the default (prior) init is supported');
+  }
+  const prior = numericArray(dummy.required('class_prior_'));
+  if (prior?.data.length !== classes) {
+    const expected = classes === 2 ? 'is not two probabilities' : 'does not match the classes';
+    throw corrupt(est.name, `init_.class_prior_ ${expected}`);
+  }
+  const eps = 2 ** -23; // np.finfo(np.float32).eps
+  return prior.data.map((p) => Math.min(Math.max(p, eps), 1 - eps));
+}
+
 /** The raw prediction of init_ (a prior DummyClassifier / DummyRegressor, or 'zero'). */
 function initialRaw(est: Estimator, kind: 'binary' | 'regression', exponential: boolean): number {
   const init = est.raw('init_');
@@ -40,14 +63,8 @@ function initialRaw(est: Estimator, kind: 'binary' | 'regression', exponential: 
     if (constant?.data.length !== 1) throw corrupt(est.name, 'init_.constant_ is not one number');
     return constant.data[0]!;
   }
-  if (dummy.name !== 'DummyClassifier' || dummy.string('strategy', 'prior') !== 'prior') {
-    throw unsupportedSetting(est.name, 'only the default (prior) init is supported');
-  }
-  const prior = numericArray(dummy.required('class_prior_'));
-  if (prior?.data.length !== 2) throw corrupt(est.name, 'init_.class_prior_ is not two probabilities');
   // The log-odds of the clipped prior, as the binomial (and exponential, halved) loss start.
-  const eps = 2 ** -23; // np.finfo(np.float32).eps
-  const p = Math.min(Math.max(prior.data[1]!, eps), 1 - eps);
+  const p = clippedClassPrior(est, dummy, 2)[1]!;
   const logOdds = Math.log(p / (1 - p));
   return exponential ? 0.5 * logOdds : logOdds;
 }
@@ -69,18 +86,9 @@ function convertMulticlass(
   let start = new Float64Array(k);
   if (init !== 'zero') {
     if (!(init instanceof PyObject)) throw corrupt(est.name, 'init_ is missing');
-    const dummy = new Estimator(init);
-    if (dummy.name !== 'DummyClassifier' || dummy.string('strategy', 'prior') !== 'prior') {
-      throw unsupportedSetting(est.name, 'only the default (prior) init is supported');
-    }
-    const prior = numericArray(dummy.required('class_prior_'));
-    if (prior?.data.length !== k) throw corrupt(est.name, 'init_.class_prior_ does not match the classes');
-    const eps = 2 ** -23; // np.finfo(np.float32).eps
-    start = prior.data.map((p) => Math.log(Math.min(Math.max(p, eps), 1 - eps)));
+    start = clippedClassPrior(est, new Estimator(init), k).map(Math.log);
   }
-  const matrix = matrixFor(est, features, ctx);
-  const trees = stageTrees(est, k).flat();
-  const sum = treeEnsemble(ctx, matrix.tensor, matrix.width, trees, k);
+  const sum = stagesSum(est, features, ctx, k);
   const raw = b.node('Add', [sum, b.doubles(start, [1, k])], {}, { hint: 'raw' });
   const probabilities = b.node(
     'Softmax',
@@ -105,9 +113,7 @@ export function convertGradientBoostingClassifier(
   if (!['log_loss', 'deviance', 'exponential'].includes(loss))
     throw unsupportedSetting(est.name, `loss='${loss}'`);
   const exponential = loss === 'exponential';
-  const matrix = matrixFor(est, features, ctx);
-  const trees = stageTrees(est, 1)[0]!;
-  const sum = treeEnsemble(ctx, matrix.tensor, matrix.width, trees, 1);
+  const sum = stagesSum(est, features, ctx, 1);
   let raw = b.node(
     'Add',
     [sum, b.doubles([initialRaw(est, 'binary', exponential)], [])],
@@ -133,9 +139,7 @@ export function convertGradientBoostingRegressor(
   ctx: ConversionContext,
 ): ModelOutputs {
   const b = ctx.builder;
-  const matrix = matrixFor(est, features, ctx);
-  const trees = stageTrees(est, 1)[0]!;
-  const sum = treeEnsemble(ctx, matrix.tensor, matrix.width, trees, 1);
+  const sum = stagesSum(est, features, ctx, 1);
   const value = b.node(
     'Add',
     [sum, b.doubles([initialRaw(est, 'regression', false)], [])],

@@ -10,14 +10,7 @@ import {
   unsupportedSetting,
 } from './py-access.ts';
 import { matrixFor } from './raw-inputs.ts';
-import { type TreeArrays, treeEnsemble, type WeightedTree } from './trees.ts';
-
-function column(nodes: NdRecordArray, name: string, owner: string): Float64Array {
-  const field = nodes.fields[name];
-  const values = field ? numericArray(field) : undefined;
-  if (!values) throw corrupt(owner, `its tree nodes have no ${name}`);
-  return values.data;
-}
+import { nodeField, type TreeArrays, treeEnsemble, type WeightedTree } from './trees.ts';
 
 /** One TreePredictor's nodes as TreeArrays (leaves get left = -1; the leaf value is `value`). */
 function readPredictor(predictor: unknown, owner: string): TreeArrays {
@@ -25,20 +18,20 @@ function readPredictor(predictor: unknown, owner: string): TreeArrays {
     throw corrupt(owner, '_predictors holds something that is not a tree');
   const nodes = new Estimator(predictor).raw('nodes');
   if (!(nodes instanceof NdRecordArray)) throw corrupt(owner, 'the tree nodes are not a record array');
-  const isLeaf = column(nodes, 'is_leaf', owner);
-  const categorical = nodes.fields.is_categorical ? column(nodes, 'is_categorical', owner) : undefined;
+  const isLeaf = nodeField(nodes, 'is_leaf', owner);
+  const categorical = nodes.fields.is_categorical ? nodeField(nodes, 'is_categorical', owner) : undefined;
   if (categorical?.some((flag, node) => flag !== 0 && isLeaf[node] === 0)) {
     throw unsupportedSetting(owner, 'categorical splits (categorical_features) are not supported');
   }
-  const left = column(nodes, 'left', owner);
+  const left = nodeField(nodes, 'left', owner);
   return {
     nodeCount: nodes.size,
     left: Int32Array.from(left, (child, node) => (isLeaf[node] ? -1 : child)),
-    right: Int32Array.from(column(nodes, 'right', owner)),
-    feature: Int32Array.from(column(nodes, 'feature_idx', owner)),
-    threshold: column(nodes, 'num_threshold', owner),
-    missingGoLeft: Uint8Array.from(column(nodes, 'missing_go_to_left', owner)),
-    values: column(nodes, 'value', owner),
+    right: Int32Array.from(nodeField(nodes, 'right', owner)),
+    feature: Int32Array.from(nodeField(nodes, 'feature_idx', owner)),
+    threshold: nodeField(nodes, 'num_threshold', owner),
+    missingGoesLeft: Uint8Array.from(nodeField(nodes, 'missing_go_to_left', owner)),
+    values: nodeField(nodes, 'value', owner),
     classesPerOutput: 1,
   };
 }

@@ -3,6 +3,7 @@ import type { ConversionContext, Features } from './context.ts';
 import { emitClassifierOutputs, emitRegressorOutput, type ModelOutputs } from './outputs.ts';
 import { corrupt, Estimator, numericArray, sequence, unsupportedSetting } from './py-access.ts';
 import { matrixFor } from './raw-inputs.ts';
+import { TreeEnsembleAttributes } from './tree-ensemble.ts';
 
 /** One fitted sklearn.tree._tree.Tree, as flat arrays indexed by node. */
 export interface TreeArrays {
@@ -12,13 +13,14 @@ export interface TreeArrays {
   feature: Int32Array;
   threshold: Float64Array;
   /** 1.3+ trees route NaN left or right; older trees have no such field. */
-  missingGoLeft?: Uint8Array;
+  missingGoesLeft?: Uint8Array;
   /** value[node, output, class], flattened. */
   values: Float64Array;
   classesPerOutput: number;
 }
 
-function field(nodes: NdRecordArray, name: string, owner: string): Float64Array {
+/** One numeric field of a tree's node records. */
+export function nodeField(nodes: NdRecordArray, name: string, owner: string): Float64Array {
   const column = nodes.fields[name];
   const array = column ? numericArray(column) : undefined;
   if (!array) throw corrupt(owner, `its tree nodes have no ${name}`);
@@ -41,11 +43,11 @@ export function readTree(tree: PyValue | undefined, owner: string): TreeArrays {
   const missing = nodes.fields.missing_go_to_left;
   return {
     nodeCount,
-    left: Int32Array.from(field(nodes, 'left_child', owner)),
-    right: Int32Array.from(field(nodes, 'right_child', owner)),
-    feature: Int32Array.from(field(nodes, 'feature', owner)),
-    threshold: field(nodes, 'threshold', owner),
-    ...(missing ? { missingGoLeft: Uint8Array.from(field(nodes, 'missing_go_to_left', owner)) } : {}),
+    left: Int32Array.from(nodeField(nodes, 'left_child', owner)),
+    right: Int32Array.from(nodeField(nodes, 'right_child', owner)),
+    feature: Int32Array.from(nodeField(nodes, 'feature', owner)),
+    threshold: nodeField(nodes, 'threshold', owner),
+    ...(missing ? { missingGoesLeft: Uint8Array.from(nodeField(nodes, 'missing_go_to_left', owner)) } : {}),
     values: values.data,
     classesPerOutput,
   };
@@ -74,61 +76,14 @@ export function treeEnsemble(
   options: { float32Features?: boolean } = {},
 ): string {
   const b = ctx.builder;
-  const roots: number[] = [];
-  const featureIds: number[] = [];
-  const splits: number[] = [];
-  const trueIds: number[] = [];
-  const trueLeafs: number[] = [];
-  const falseIds: number[] = [];
-  const falseLeafs: number[] = [];
-  const missingTrue: number[] = [];
-  const leafTargets: number[] = [];
-  const leafWeights: number[] = [];
+  const ensemble = new TreeEnsembleAttributes();
   for (const { tree, target, leafWeight } of trees) {
-    // Interior nodes and leaves get their own consecutive ids (-1 = not of that kind).
-    const interiorId = new Int32Array(tree.nodeCount).fill(-1);
-    const leafId = new Int32Array(tree.nodeCount).fill(-1);
-    let interiorCount = 0;
     for (let node = 0; node < tree.nodeCount; node++) {
-      if (tree.left[node] === -1) {
-        leafId[node] = leafTargets.length;
-        leafTargets.push(target);
-        leafWeights.push(leafWeight(node));
-      } else {
-        interiorId[node] = featureIds.length + interiorCount++;
-      }
-    }
-    if (interiorCount === 0) {
-      // A single-leaf tree: a split every value (and NaN) passes, leading to the leaf both ways.
-      roots.push(featureIds.length);
-      featureIds.push(0);
-      splits.push(Number.POSITIVE_INFINITY);
-      const leaf = leafId[0]!;
-      trueIds.push(leaf);
-      falseIds.push(leaf);
-      trueLeafs.push(1);
-      falseLeafs.push(1);
-      missingTrue.push(1);
-      continue;
-    }
-    roots.push(interiorId[0]!);
-    for (let node = 0; node < tree.nodeCount; node++) {
-      if (interiorId[node] === -1) continue;
       const feature = tree.feature[node]!;
-      if (feature < 0 || feature >= width)
+      if (tree.left[node] !== -1 && (feature < 0 || feature >= width))
         throw corrupt('tree', `a split uses feature ${feature} of ${width}`);
-      featureIds.push(feature);
-      splits.push(tree.threshold[node]!);
-      const yes = tree.left[node]!;
-      const no = tree.right[node]!;
-      const yesLeaf = leafId[yes]! >= 0;
-      const noLeaf = leafId[no]! >= 0;
-      trueIds.push(yesLeaf ? leafId[yes]! : interiorId[yes]!);
-      trueLeafs.push(yesLeaf ? 1 : 0);
-      falseIds.push(noLeaf ? leafId[no]! : interiorId[no]!);
-      falseLeafs.push(noLeaf ? 1 : 0);
-      missingTrue.push(tree.missingGoLeft?.[node] ?? 0);
     }
+    ensemble.addTree(tree, nodeOrder(tree.nodeCount), target, leafWeight);
   }
   let rounded = x;
   if (options.float32Features ?? true) {
@@ -138,32 +93,14 @@ export function treeEnsemble(
   return b.node(
     'TreeEnsemble',
     [rounded],
-    {
-      aggregate_function: { kind: 'int', value: 1 }, // SUM; averaging is done after, as scikit-learn does
-      post_transform: { kind: 'int', value: 0 },
-      n_targets: { kind: 'int', value: targets },
-      tree_roots: { kind: 'ints', value: roots },
-      nodes_featureids: { kind: 'ints', value: featureIds },
-      nodes_modes: {
-        kind: 'tensor',
-        value: { type: 'uint8', values: new Uint8Array(featureIds.length) },
-        dims: [featureIds.length],
-      },
-      nodes_splits: { kind: 'tensor', value: { type: 'double', values: splits }, dims: [splits.length] },
-      nodes_truenodeids: { kind: 'ints', value: trueIds },
-      nodes_trueleafs: { kind: 'ints', value: trueLeafs },
-      nodes_falsenodeids: { kind: 'ints', value: falseIds },
-      nodes_falseleafs: { kind: 'ints', value: falseLeafs },
-      nodes_missing_value_tracks_true: { kind: 'ints', value: missingTrue },
-      leaf_targetids: { kind: 'ints', value: leafTargets },
-      leaf_weights: {
-        kind: 'tensor',
-        value: { type: 'double', values: leafWeights },
-        dims: [leafWeights.length],
-      },
-    },
+    ensemble.attributes({ targets, mode: 'BRANCH_LEQ', values: 'double' }),
     { domain: 'ai.onnx.ml', hint: 'tree_sum' },
   );
+}
+
+/** 0, 1, … count - 1: scikit-learn's trees keep only reachable nodes, the root first. */
+function nodeOrder(count: number): number[] {
+  return Array.from({ length: count }, (_, node) => node);
 }
 
 /** The fitted trees of a forest (estimators_) or the single tree of a DecisionTree*. */
@@ -187,34 +124,43 @@ function normalizedLeaf(tree: TreeArrays, node: number, cls: number): number {
   return sum === 0 ? value : value / sum;
 }
 
+/**
+ * The mean over the forest's trees of each target's leaf weight, as a forest's predict averages
+ * its trees (the sum divided once, after): [N, targets].
+ */
+function forestMean(
+  est: Estimator,
+  features: Features,
+  ctx: ConversionContext,
+  trees: TreeArrays[],
+  targets: number,
+  leafWeight: (tree: TreeArrays, node: number, target: number) => number,
+  hint: string,
+): string {
+  const b = ctx.builder;
+  const matrix = matrixFor(est, features, ctx);
+  // Each TreeEnsemble leaf feeds one target, so every target needs its own copy of the trees.
+  const weighted: WeightedTree[] = Array.from({ length: targets }, (_, target) =>
+    trees.map((tree) => ({ tree, target, leafWeight: (node: number) => leafWeight(tree, node, target) })),
+  ).flat();
+  const sum = treeEnsemble(ctx, matrix.tensor, matrix.width, weighted, targets);
+  return trees.length === 1 ? sum : b.node('Div', [sum, b.doubles([trees.length], [])], {}, { hint });
+}
+
 /** DecisionTree / RandomForest / ExtraTrees classifiers: mean of the trees' leaf distributions. */
 export function convertForestClassifier(
   est: Estimator,
   features: Features,
   ctx: ConversionContext,
 ): ModelOutputs {
-  const b = ctx.builder;
-  const matrix = matrixFor(est, features, ctx);
   const trees = forestTrees(est);
   const classCount = trees[0]!.classesPerOutput;
   if (trees.some((tree) => tree.classesPerOutput !== classCount)) {
     throw corrupt(est.name, 'its trees disagree on the classes');
   }
-  // Each TreeEnsemble leaf feeds one target, so every class needs its own copy of the trees.
   // Even with two classes both are summed (not 1 - p): predict's argmax must see the same
   // near-ties scikit-learn sees.
-  const weighted: WeightedTree[] = Array.from({ length: classCount }, (_, cls) =>
-    trees.map((tree) => ({
-      tree,
-      target: cls,
-      leafWeight: (node: number) => normalizedLeaf(tree, node, cls),
-    })),
-  ).flat();
-  const sum = treeEnsemble(ctx, matrix.tensor, matrix.width, weighted, classCount);
-  const probabilities =
-    trees.length === 1
-      ? sum
-      : b.node('Div', [sum, b.doubles([trees.length], [])], {}, { hint: 'probabilities' });
+  const probabilities = forestMean(est, features, ctx, trees, classCount, normalizedLeaf, 'probabilities');
   ctx.steps.push(est.name);
   return emitClassifierOutputs(ctx, est, probabilities);
 }
@@ -225,17 +171,8 @@ export function convertForestRegressor(
   features: Features,
   ctx: ConversionContext,
 ): ModelOutputs {
-  const b = ctx.builder;
-  const matrix = matrixFor(est, features, ctx);
   const trees = forestTrees(est);
-  const weighted = trees.map((tree) => ({
-    tree,
-    target: 0,
-    leafWeight: (node: number) => tree.values[node]!,
-  }));
-  const sum = treeEnsemble(ctx, matrix.tensor, matrix.width, weighted, 1);
-  const value =
-    trees.length === 1 ? sum : b.node('Div', [sum, b.doubles([trees.length], [])], {}, { hint: 'variable' });
+  const value = forestMean(est, features, ctx, trees, 1, (tree, node) => tree.values[node]!, 'variable');
   ctx.steps.push(est.name);
   return emitRegressorOutput(ctx, value, 1);
 }

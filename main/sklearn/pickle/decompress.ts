@@ -53,16 +53,12 @@ export function decompress(bytes: Uint8Array, kind: Compression, maxBytes: numbe
 }
 
 /**
- * xz and lzma-alone go through our own decoder (./lzma/), which stops at maxBytes while decoding:
- * an lzma-alone header usually leaves the size unknown, and an xz index can lie, so checking the
- * size after a native decoder had finished would let a small hostile file allocate gigabytes.
+ * xz and lzma-alone go through our own decoder (main/codecs/lzma), which stops at maxBytes while
+ * decoding and holds no more memory than the output: an lzma-alone header usually leaves the size
+ * unknown, and an xz index can lie, so checking the size after a native decoder had finished would
+ * let a small hostile file allocate gigabytes.
  */
 function lzmaFamily(bytes: Uint8Array, kind: 'xz' | 'lzma', maxBytes: number): Uint8Array {
-  // The sizes an xz index declares refuse a large file before any decoding.
-  if (kind === 'xz') {
-    const declared = xzDeclaredSize(bytes);
-    if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
-  }
   try {
     return kind === 'xz' ? decodeXz(bytes, maxBytes) : decodeLzmaAlone(bytes, maxBytes);
   } catch (error) {
@@ -185,47 +181,4 @@ function bunzip(bytes: Uint8Array, maxBytes: number): Uint8Array {
     },
   });
   return buffer;
-}
-
-/**
- * The uncompressed size the xz index declares, summed over the file's streams, read
- * backwards from the footer (xz file format 1.0.4, sections 2.1.2 and 4). undefined if
- * the layout is not what the format promises; decodeXz then reports the damage.
- */
-export function xzDeclaredSize(bytes: Uint8Array): number | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let end = bytes.length;
-  let total = 0;
-  for (let streams = 0; streams < 1000 && end > 0; streams++) {
-    while (end >= 4 && view.getUint32(end - 4, true) === 0) end -= 4; // stream padding
-    if (end < 24 || bytes[end - 2] !== 0x59 || bytes[end - 1] !== 0x5a) return undefined;
-    const indexSize = (view.getUint32(end - 8, true) + 1) * 4;
-    const indexStart = end - 12 - indexSize;
-    if (indexStart < 12 || bytes[indexStart] !== 0) return undefined;
-    let p = indexStart + 1;
-    const varint = (): number => {
-      let value = 0;
-      let shift = 1;
-      for (let i = 0; i < 9; i++) {
-        const byte = bytes[p++];
-        if (byte === undefined) return Number.NaN;
-        value += (byte & 0x7f) * shift;
-        if (!(byte & 0x80)) return value;
-        shift *= 128;
-      }
-      return Number.NaN;
-    };
-    const records = varint();
-    let blocks = 0;
-    for (let r = 0; r < records && p < end; r++) {
-      const unpadded = varint();
-      const uncompressed = varint();
-      if (!Number.isFinite(unpadded) || !Number.isFinite(uncompressed)) return undefined;
-      blocks += Math.ceil(unpadded / 4) * 4;
-      total += uncompressed;
-    }
-    end = indexStart - blocks - 12;
-    if (end < 0) return undefined;
-  }
-  return total;
 }

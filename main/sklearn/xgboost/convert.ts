@@ -18,6 +18,8 @@ import { AppError } from '../../errors.ts';
 import type { ConversionContext, Features } from '../convert/context.ts';
 import { emitClassifierOutputs, emitRegressorOutput, type ModelOutputs } from '../convert/outputs.ts';
 import { Estimator, numericArray, scalars, sequence, toNumber } from '../convert/py-access.ts';
+import { TreeEnsembleAttributes } from '../convert/tree-ensemble.ts';
+import type { Attribute } from '../onnx-builder.ts';
 import { PyObject } from '../pickle/py-values.ts';
 import { readXgboostModel, type XgbModel, type XgbTree, xgbCorrupt } from './model.ts';
 
@@ -140,32 +142,10 @@ function ensembleAttributes(
   used: number,
   groups: number,
   base: number[],
-): { attributes: Record<string, unknown>; depth: number } {
-  const roots: number[] = [];
-  const featureIds: number[] = [];
-  const splits: number[] = [];
-  const trueIds: number[] = [];
-  const trueLeafs: number[] = [];
-  const falseIds: number[] = [];
-  const falseLeafs: number[] = [];
-  const missingTrue: number[] = [];
-  const leafTargets: number[] = [];
-  const leafWeights: number[] = [];
-  /** A tree with one leaf: a split every value (and a missing one) passes, to the leaf both ways. */
-  const singleLeaf = (target: number, weight: number) => {
-    roots.push(featureIds.length);
-    featureIds.push(0);
-    splits.push(Number.POSITIVE_INFINITY);
-    trueIds.push(leafTargets.length);
-    falseIds.push(leafTargets.length);
-    trueLeafs.push(1);
-    falseLeafs.push(1);
-    missingTrue.push(1);
-    leafTargets.push(target);
-    leafWeights.push(weight);
-  };
+): { attributes: Record<string, Attribute>; depth: number } {
+  const ensemble = new TreeEnsembleAttributes();
   base.forEach((margin, group) => {
-    singleLeaf(group, margin);
+    ensemble.addSingleLeaf(group, margin);
   });
   let depth = 0;
   for (let t = 0; t < used; t++) {
@@ -180,62 +160,22 @@ function ensembleAttributes(
       throw xgbCorrupt(`tree ${t} belongs to output ${target} of ${groups}`);
     const shape = walk(tree, t, model.numFeature);
     depth = Math.max(depth, shape.depth);
-    const interior = new Map<number, number>();
-    const leaf = new Map<number, number>();
-    for (const node of shape.order) {
-      if (tree.left[node] === -1) {
-        leaf.set(node, leafTargets.length);
-        leafTargets.push(target);
-        leafWeights.push(tree.value[node]!);
-      } else {
-        interior.set(node, featureIds.length + interior.size);
-      }
-    }
-    if (interior.size === 0) {
-      leafTargets.pop();
-      leafWeights.pop();
-      singleLeaf(target, tree.value[0]!);
-      continue;
-    }
-    roots.push(interior.get(0)!);
-    for (const node of shape.order) {
-      if (tree.left[node] === -1) continue;
-      featureIds.push(tree.feature[node]!);
-      splits.push(tree.value[node]!);
-      const yes = tree.left[node]!;
-      const no = tree.right[node]!;
-      trueLeafs.push(leaf.has(yes) ? 1 : 0);
-      trueIds.push(leaf.get(yes) ?? interior.get(yes)!);
-      falseLeafs.push(leaf.has(no) ? 1 : 0);
-      falseIds.push(leaf.get(no) ?? interior.get(no)!);
-      missingTrue.push(tree.defaultLeft[node]!);
-    }
-  }
-  const n = featureIds.length;
-  return {
-    depth,
-    attributes: {
-      aggregate_function: { kind: 'int', value: 1 }, // SUM
-      post_transform: { kind: 'int', value: 0 },
-      n_targets: { kind: 'int', value: groups },
-      tree_roots: { kind: 'ints', value: roots },
-      nodes_featureids: { kind: 'ints', value: featureIds },
-      // BRANCH_LT (1): xgboost goes left when x < threshold.
-      nodes_modes: { kind: 'tensor', value: { type: 'uint8', values: new Uint8Array(n).fill(1) }, dims: [n] },
-      nodes_splits: { kind: 'tensor', value: { type: 'float', values: splits }, dims: [n] },
-      nodes_truenodeids: { kind: 'ints', value: trueIds },
-      nodes_trueleafs: { kind: 'ints', value: trueLeafs },
-      nodes_falsenodeids: { kind: 'ints', value: falseIds },
-      nodes_falseleafs: { kind: 'ints', value: falseLeafs },
-      nodes_missing_value_tracks_true: { kind: 'ints', value: missingTrue },
-      leaf_targetids: { kind: 'ints', value: leafTargets },
-      leaf_weights: {
-        kind: 'tensor',
-        value: { type: 'float', values: leafWeights },
-        dims: [leafWeights.length],
+    // An interior node's value is its threshold, a leaf's its weight.
+    ensemble.addTree(
+      {
+        left: tree.left,
+        right: tree.right,
+        feature: tree.feature,
+        threshold: tree.value,
+        missingGoesLeft: tree.defaultLeft,
       },
-    },
-  };
+      shape.order,
+      target,
+      (node) => tree.value[node]!,
+    );
+  }
+  // BRANCH_LT: xgboost goes left when x < threshold.
+  return { depth, attributes: ensemble.attributes({ targets: groups, mode: 'BRANCH_LT', values: 'float' }) };
 }
 
 /** The [N,F] double matrix the model reads: graph inputs named after its features when it comes first. */
@@ -285,7 +225,7 @@ function margins(
     throw xgbCorrupt(`base_score has ${model.baseScore.length} values for ${groups} outputs`);
   const base = scores.map((score: number) => baseMargin(objective, score));
   const { attributes, depth } = ensembleAttributes(model, used, groups, base);
-  const margin = b.node('TreeEnsemble', [xf], attributes as never, { domain: 'ai.onnx.ml', hint: 'margin' });
+  const margin = b.node('TreeEnsemble', [xf], attributes, { domain: 'ai.onnx.ml', hint: 'margin' });
   return { margin, depth };
 }
 
