@@ -41,11 +41,14 @@ function outputDialect(delimiter: CsvDialect['delimiter']): CsvDialect {
 export class ResultRows {
   private file: Promise<FileIndex> | undefined;
   private fileKey: string | undefined;
-  private view: { key: string; promise: Promise<View>; abort: AbortController } | undefined;
+  private view: { key: string; promise: Promise<View>; abort: AbortController; request: number } | undefined;
+  /** Requests numbered as they are made: their awaits (stat, index) may finish in another order. */
+  private requests = 0;
 
   constructor(private readonly limits: ReadLimits) {}
 
   async page(request: ResultRowsRequest): Promise<ResultRowsPage> {
+    const number = ++this.requests;
     const info = await stat(request.path).catch(() => {
       throw new AppError(
         'file-not-found',
@@ -65,7 +68,7 @@ export class ResultRows {
       });
     }
     const file = await (this.file as Promise<FileIndex>);
-    const order = await this.orderFor(file, request, dialect);
+    const order = await this.orderFor(file, request, dialect, number);
     const matching = order ? order.length : file.rows;
     const start = Math.min(request.offset, matching);
     const end = Math.min(start + request.limit, matching);
@@ -80,6 +83,7 @@ export class ResultRows {
     file: FileIndex,
     request: ResultRowsRequest,
     dialect: CsvDialect,
+    number: number,
   ): Promise<Uint32Array | undefined> {
     const filters = Object.entries(request.filters ?? {}).filter(([, text]) => text.trim() !== '');
     const range = request.range;
@@ -93,11 +97,13 @@ export class ResultRows {
       request.numberFormat,
     ]);
     if (this.view?.key !== key) {
+      // The newest request wins: an older one arriving late must not cancel the newer one's view.
+      if (this.view && this.view.request > number) throw cancelled();
       // A new sort or filter replaces the one being built: the old pass stops at its next chunk.
       this.view?.abort.abort();
       const abort = new AbortController();
       const promise = buildView(request, file, dialect, this.limits, filters, key, abort.signal);
-      this.view = { key, promise, abort };
+      this.view = { key, promise, abort, request: number };
       promise.catch(() => {
         if (this.view?.key === key) this.view = undefined;
       });
@@ -155,6 +161,10 @@ function grow<T extends Int32Array | Uint32Array | Float64Array>(array: T): T {
   return bigger;
 }
 
+function cancelled(): AppError {
+  return new AppError('cancelled', 'A newer sort or filter replaced this one.');
+}
+
 function tooManyRows(filePath: string): AppError {
   return new AppError(
     'file-too-large',
@@ -198,7 +208,7 @@ async function buildView(
     let row = -1;
     let header = true;
     for await (const chunk of readCsvRecords(request.path, dialect, limits)) {
-      if (signal.aborted) throw new AppError('cancelled', 'A newer sort or filter replaced this one.');
+      if (signal.aborted) throw cancelled();
       for (const record of chunk.records) {
         if (header) {
           header = false;
