@@ -14,10 +14,9 @@ import type {
 import { AppError } from '../errors.ts';
 import { checksumBytes, checksumFile, compareChecksum } from './checksums.ts';
 import { maxOnnxBytes, readHead, statModelFile } from './model-file.ts';
-import { convertSklearn, prepareOnnxOffThread } from './model-reader.ts';
+import { convertAndPrepareSklearn, prepareOnnxOffThread } from './model-reader.ts';
 import { type CheckOptions, type CoercedRow, checkPayload } from './payload.ts';
 import { type TensorLike, tensorToJson, toPredictions } from './predictions.ts';
-import { prepareOnnx } from './prepare-onnx.ts';
 import { describeHead, sniffLength, sniffModelFormat } from './sniff.ts';
 import { needsOneRowPerRun, rowsToFeeds } from './tensors.ts';
 
@@ -184,18 +183,18 @@ export class ModelService {
         ? checksums.sha256
         : checksumBytes(new TextEncoder().encode(files.map((file) => file.checksums.sha256).join('+')))
             .sha256;
-    const converted = await convertSklearn(files.length === 1 ? filePath : files.map((file) => file.path), {
-      dataDir: this.dataDir,
-      sha256: key,
-      signal: options.signal,
-    });
+    // Converted, decoded and inspected in the reader worker, under its budget.
+    const converted = await convertAndPrepareSklearn(
+      files.length === 1 ? filePath : files.map((file) => file.path),
+      { dataDir: this.dataDir, sha256: key, signal: options.signal, fileName },
+    );
     const modelFile = files[converted.modelFileIndex ?? 0]!;
-    const prepared = prepareOnnx(converted.onnxBytes, `${fileName} (converted to ONNX)`);
+    const { prepared } = converted;
     const conversion: NonNullable<ModelInfo['conversion']> = {
       from: modelFile.format === 'xgboost' ? 'xgboost' : 'scikit-learn',
       steps: converted.steps,
       convertedPath: converted.convertedPath,
-      convertedSha256: checksumBytes(converted.onnxBytes).sha256,
+      convertedSha256: converted.onnxSha256,
     };
     if (converted.sklearnVersion) conversion.sklearnVersion = converted.sklearnVersion;
     if (files.length > 1) {

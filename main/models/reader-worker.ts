@@ -8,7 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AppErrorData } from '../../shared/contract/index.ts';
 import { toAppErrorData } from '../errors.ts';
 import { convertSklearnFile, type SklearnConversion } from '../sklearn/index.ts';
-import { ownsBuffer } from './model-reader.ts';
+import { checksumBytes } from './checksums.ts';
+import { type ConvertedAndPrepared, ownsBuffer } from './model-reader.ts';
 import { type PreparedOnnx, prepareOnnx } from './prepare-onnx.ts';
 
 export type ReaderJob =
@@ -18,27 +19,52 @@ export type ReaderJob =
       filePath: string | readonly string[];
       dataDir: string;
       sha256: string;
+      /**
+       * Also decode and inspect the converted ONNX here (as the file name the user sees), so that
+       * work on a large model is under this worker's budget instead of blocking the caller's thread.
+       */
+      prepareAs?: string;
     }
   | { kind: 'prepare-onnx'; bytes: Uint8Array; fileName: string };
 
 export type ReaderMessage = { type: 'done'; result: unknown } | { type: 'error'; error: AppErrorData };
 
-async function run(job: ReaderJob): Promise<SklearnConversion | PreparedOnnx> {
-  if (job.kind === 'convert') {
-    return convertSklearnFile(job.filePath, { dataDir: job.dataDir, sha256: job.sha256 });
+async function run(job: ReaderJob): Promise<SklearnConversion | ConvertedAndPrepared | PreparedOnnx> {
+  if (job.kind === 'prepare-onnx') return prepareOnnx(job.bytes, job.fileName);
+  const converted = await convertSklearnFile(job.filePath, { dataDir: job.dataDir, sha256: job.sha256 });
+  if (job.prepareAs === undefined) return converted;
+  return {
+    ...converted,
+    prepared: prepareOnnx(converted.onnxBytes, job.prepareAs),
+    onnxSha256: checksumBytes(converted.onnxBytes).sha256,
+  };
+}
+
+/**
+ * The result's large byte arrays, to move rather than copy to the parent (a 100 MB converted forest
+ * would otherwise exist in both threads); each buffer once, as postMessage requires.
+ */
+function movableBuffers(result: object): ArrayBuffer[] {
+  const arrays = [
+    'onnxBytes' in result ? result.onnxBytes : undefined,
+    'servedBytes' in result ? result.servedBytes : undefined,
+    'prepared' in result ? (result.prepared as PreparedOnnx).servedBytes : undefined,
+  ];
+  const buffers = new Set<ArrayBuffer>();
+  for (const bytes of arrays) {
+    if (bytes instanceof Uint8Array && ownsBuffer(bytes)) buffers.add(bytes.buffer as ArrayBuffer);
   }
-  return prepareOnnx(job.bytes, job.fileName);
+  return [...buffers];
 }
 
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('reader-worker must run in a worker thread');
   let message: ReaderMessage;
-  const transfer: ArrayBuffer[] = [];
+  let transfer: ArrayBuffer[] = [];
   try {
     const result = await run(workerData as ReaderJob);
-    const served = 'servedBytes' in result ? result.servedBytes : undefined;
-    if (served && ownsBuffer(served)) transfer.push(served.buffer as ArrayBuffer);
+    transfer = movableBuffers(result);
     message = { type: 'done', result };
   } catch (error) {
     message = { type: 'error', error: toAppErrorData(error) };
