@@ -86,6 +86,10 @@ describe('crafted files are refused cleanly, within the budget', () => {
 // index), and a buffer that grew by copying held 1.5× the output: 2.1 GB for the bz2 bomb, 1.8 GB for the lzma
 // one, 1.7 GB for legitimate 1000 MB lzma and xz files, under the 1 GiB limit. Now the output alone counts.
 describe('memory', () => {
+  const timeBudgetRefusal =
+    'modeldock: refused: reading this file took longer than 15 s, the limit for opening one model\n';
+  /** The process's own start and exit around the reader's 15 s budget, on a loaded CI machine. */
+  const startAndStopSlack = 5;
   const root = path.resolve(import.meta.dirname, '../..');
   const reportRss = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxRssKb='+process.resourceUsage().maxRSS+'\\n'))`;
 
@@ -104,9 +108,11 @@ describe('memory', () => {
       });
       const seconds = (performance.now() - started) / 1000;
       const [answer, rssLine] = result.stderr.split(/(?<=\n)/);
-      expect(answer).toBe(`modeldock: ${message}\n`);
+      // Each takes seconds of decoding: on a machine loaded enough to stretch that past the 15 s budget, the
+      // budget's own refusal is the answer, also clean (exit 3, named limit). Either way never a crash or a stall.
+      expect([`modeldock: ${message}\n`, timeBudgetRefusal]).toContain(answer);
       expect(result.code).toBe(3);
-      expect(seconds).toBeLessThan(15);
+      expect(seconds).toBeLessThan(15 + startAndStopSlack);
       const rssKb = Number(/^maxRssKb=(\d+)\n$/.exec(rssLine ?? '')?.[1]);
       expect(rssKb).toBeGreaterThan(0);
       expect(rssKb / 1024).toBeLessThan(1300);

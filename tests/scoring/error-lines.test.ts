@@ -17,9 +17,8 @@ import { failure, leadHeader, repoRoot, sampleModel } from './helpers.ts';
  * A row number is the line its record starts on (docs/batch-scoring.md), for good rows and for every
  * error the reader reports alike: an unclosed quote, invalid UTF-8, a NUL byte, a record over the size
  * limit (the file stops there), too many fields and text in a numeric column (the row goes to the
- * errors file). Each file here has
- * quoted fields holding CRLF, LF and lone CR, rows ending in all three at random, and one broken record,
- * whose line is counted by brute force in the bytes: one more than the line breaks before its first
+ * errors file). Each file here has quoted fields holding CRLF, LF and lone CR, rows ending in all
+ * three at random, a few blank lines, and one broken record, whose line is counted by brute force in the bytes: one more than the line breaks before its first
  * byte, CRLF counting once. Read by the reader in pieces of several sizes, scored with one worker and
  * with two (the broken record in the second half, after the mixed breaks of the first), and scored by
  * `node bin/modeldock.mjs score`.
@@ -99,6 +98,8 @@ function brokenFile(kind: Kind, shape: Shape): BrokenFile {
     // After an unclosed quote every row is inside it: a quote there would close it.
     const quotesAfter = kind !== 'unclosed quote';
     const multiLine = (before ? shape.multiLineBefore : quotesAfter) && random() < 0.15;
+    // Now and then a blank line, which csv-parse skips (and the fast path hands over at).
+    if (random() < 0.03) add(pick(lineBreaks));
     if (k !== brokenIndex) {
       add(`${cells(multiLine).join(',')}${pick(lineBreaks)}`);
       continue;
