@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts';
 import { readFields, WireError } from '../onnx/wire.ts';
 import { inspectModel, type ModelInspection } from './inspect.ts';
 import { type OnnxModel, onnx } from './onnx-model.ts';
+import { checkTreeNodes, countTreeNodes } from './tree-node-limit.ts';
 import { bypassZipMaps, findZipMaps } from './zipmap.ts';
 
 /** An ONNX model ready to serve: the bytes onnxruntime runs and what ModelDock learned from it. */
@@ -63,6 +64,8 @@ export function decodeOnnx(bytes: Uint8Array, fileName: string): OnnxModel {
 /** Decode, inspect, and bypass ZipMaps; the original bytes are served unchanged when nothing needs a rewrite. */
 export function prepareOnnx(bytes: Uint8Array, fileName: string): PreparedOnnx {
   const model = decodeOnnx(bytes, fileName);
+  // Before onnxruntime sees the graph: it would build these trees natively on the app's thread.
+  checkTreeNodes(countTreeNodes(model));
   try {
     const zipMaps = findZipMaps(model);
     const inspection = inspectModel(model, zipMaps);

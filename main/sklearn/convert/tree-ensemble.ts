@@ -1,3 +1,4 @@
+import { checkTreeNodes, maxTreeNodes } from '../../models/tree-node-limit.ts';
 import type { Attribute } from '../onnx-builder.ts';
 
 /** A fitted binary tree as flat arrays indexed by node; `left[node] === -1` marks a leaf. */
@@ -33,8 +34,21 @@ export class TreeEnsembleAttributes {
   private readonly leafTargets: number[] = [];
   private readonly leafWeights: number[] = [];
 
+  private readonly maxNodes: number;
+
+  /** `maxNodes`: the most nodes (interior and leaves) the ensemble may reach; tests pass fewer. */
+  constructor(maxNodes: number = maxTreeNodes) {
+    this.maxNodes = maxNodes;
+  }
+
+  /** Refuses before adding `count` nodes past the limit, so a forest too large to load converts no further. */
+  private reserve(count: number): void {
+    checkTreeNodes(this.featureIds.length + this.leafTargets.length + count, this.maxNodes);
+  }
+
   /** A tree with one leaf: a split every value (and a missing one) passes, to the leaf both ways. */
   addSingleLeaf(target: number, weight: number): void {
+    this.reserve(2);
     this.roots.push(this.featureIds.length);
     this.featureIds.push(0);
     this.splits.push(Number.POSITIVE_INFINITY);
@@ -61,6 +75,7 @@ export class TreeEnsembleAttributes {
       this.addSingleLeaf(target, leafWeight(0));
       return;
     }
+    this.reserve(order.length);
     const interior = new Map<number, number>();
     const leaf = new Map<number, number>();
     for (const node of order) {
