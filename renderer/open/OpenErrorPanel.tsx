@@ -16,8 +16,16 @@ const hints: Partial<Record<string, string>> = {
 const limitHint =
   'A model file never needs this much; one that does may be made to exhaust the app. Nothing from it ran.';
 
+/**
+ * The tree-node limit is met by real models too (a forest of deep trees on many rows), so the hint
+ * says what to change rather than warning about the file.
+ */
+const treeNodesHint =
+  'Loading this many trees would take several GB. Retrain with fewer or shallower trees (a lower n_estimators or max_depth, or a higher min_samples_leaf).';
+
 function hintFor(error: { code: string; details?: unknown }): string | undefined {
   const limit = (error.details as { limit?: unknown } | undefined)?.limit;
+  if (error.code === 'refused-pickle' && limit === 'tree-nodes') return treeNodesHint;
   if (error.code === 'refused-pickle' && typeof limit === 'string') return limitHint;
   return hints[error.code];
 }
