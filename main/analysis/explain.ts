@@ -4,7 +4,7 @@
  * shapley.ts. What is explained is the number ModelDock reports for the row: the positive class's
  * probability (binary), the chosen or predicted class's probability (multiclass), or the value.
  */
-import type { InferenceSession } from 'onnxruntime-node';
+
 import type {
   Contribution,
   ExplainTarget,
@@ -20,6 +20,7 @@ import {
   type FieldValue,
   type UnknownFieldsPolicy,
 } from '../models/payload.ts';
+import type { ModelSession } from '../models/session-host.ts';
 import { createSessionPredictor } from '../scoring/session-predictor.ts';
 import type { BatchPredictions, InputColumns } from '../scoring/types.ts';
 import type { BackgroundRows } from './background.ts';
@@ -30,7 +31,7 @@ export interface ExplainableModel {
   info: Pick<ModelInfo, 'inputs' | 'outputs' | 'task' | 'classLabels' | 'positiveClass'> & {
     file: Pick<ModelInfo['file'], 'fileName'>;
   };
-  session: InferenceSession;
+  session: ModelSession;
 }
 
 export interface ExplainRowOptions

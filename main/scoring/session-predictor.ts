@@ -1,6 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { FieldValue } from '../models/payload.ts';
 import { toPredictions } from '../models/predictions.ts';
+import type { ModelSession } from '../models/session-host.ts';
 import { columnsToFeeds, needsOneRowPerRun } from '../models/tensors.ts';
 import { columnarPredictions } from './columnar-predictions.ts';
 import {
@@ -33,7 +34,7 @@ export const batchSessionOptions: InferenceSession.SessionOptions = {
  * scored in a batch gets exactly the numbers the same row gets from a single prediction.
  */
 export function createSessionPredictor(
-  session: InferenceSession,
+  session: ModelSession,
   model: ModelShape,
   mapping: MappingEntry[],
 ): BatchPredictor {
