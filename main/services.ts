@@ -6,6 +6,7 @@ import { ExplainService } from './analysis/explain-service.ts';
 import { ExportService } from './export/export-service.ts';
 import { LibraryService } from './library/library-service.ts';
 import { type AppLog, createAppLog, logOptionsFor } from './logging/app-log.ts';
+import { keepReaderWarm } from './models/model-reader.ts';
 import { ModelService } from './models/model-service.ts';
 import { OperationRegistry } from './operations.ts';
 import { ScoringService } from './scoring/scoring-service.ts';
@@ -53,6 +54,8 @@ export function createAppServices(options: AppServicesOptions) {
       }),
     );
   const models = new ModelService({ dataDir });
+  // The app and browser mode open model after model: a reader worker is always ready (~0.1 s saved per open).
+  if (options.mode !== 'cli') keepReaderWarm();
   const operations = new OperationRegistry();
   const scoring = new ScoringService(models, {
     log,

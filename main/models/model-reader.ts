@@ -1,4 +1,4 @@
-import type { ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import type { SklearnConversion } from '../sklearn/index.ts';
 import { startWorker } from '../workers/start-worker.ts';
@@ -88,11 +88,7 @@ function readOffThread<T>(
   const heapMb = budget.resourceLimits.maxOldGenerationSizeMb;
   if (options.signal?.aborted) return Promise.reject(new AppError('cancelled', 'Cancelled.'));
   return new Promise<T>((resolve, reject) => {
-    const worker = startWorker('model-reader', {
-      workerData: job,
-      transferList,
-      resourceLimits: budget.resourceLimits,
-    });
+    const worker = takeReader(job, transferList, budget);
     let settled = false;
     const finish = (outcome: () => void) => {
       if (settled) return;
@@ -100,6 +96,7 @@ function readOffThread<T>(
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', cancel);
       void worker.terminate();
+      if (keepWarm) warmReader();
       outcome();
     };
     const timer = setTimeout(() => {
@@ -151,6 +148,59 @@ function readOffThread<T>(
         ),
       );
     });
+  });
+}
+
+/**
+ * One reader started ahead of its job (default budget only): a worker takes ~0.1 s to start and compile its
+ * bundle, most of opening a small model. It is idle and unref'd until taken, so it never keeps a process
+ * (the CLI) alive; a reader runs one job only, so no file ever sees what an earlier one left.
+ */
+let spareReader: Worker | undefined;
+
+/** Set by long-running processes (the app, browser mode): a new spare is started after each job. */
+let keepWarm = false;
+
+/** For the app and browser mode: a reader is always ready for the next file. */
+export function keepReaderWarm(): void {
+  keepWarm = true;
+  warmReader();
+}
+
+/** Starts the spare reader if there is none; model opening calls it as early as it can. */
+export function warmReader(): void {
+  if (spareReader) return;
+  const worker = startWorker('model-reader', {
+    workerData: null,
+    resourceLimits: readerBudget.resourceLimits,
+  });
+  worker.unref();
+  const drop = () => {
+    if (spareReader === worker) spareReader = undefined;
+  };
+  worker.once('error', drop);
+  worker.once('exit', drop);
+  spareReader = worker;
+}
+
+function takeReader(
+  job: ReaderJob,
+  transferList: ArrayBuffer[],
+  budget: { seconds: number; resourceLimits: ResourceLimits },
+): Worker {
+  const spare = spareReader;
+  if (spare && budget === readerBudget) {
+    spareReader = undefined;
+    spare.removeAllListeners('error');
+    spare.removeAllListeners('exit');
+    spare.ref();
+    spare.postMessage(job, transferList);
+    return spare;
+  }
+  return startWorker('model-reader', {
+    workerData: job,
+    transferList,
+    resourceLimits: budget.resourceLimits,
   });
 }
 

@@ -14,7 +14,7 @@ import type {
 import { AppError } from '../errors.ts';
 import { checksumBytes, checksumFile, compareChecksum } from './checksums.ts';
 import { maxOnnxBytes, readHead, statModelFile } from './model-file.ts';
-import { convertAndPrepareSklearn, prepareOnnxOffThread, readerBudget } from './model-reader.ts';
+import { convertAndPrepareSklearn, prepareOnnxOffThread, readerBudget, warmReader } from './model-reader.ts';
 import { type CheckOptions, type CoercedRow, checkPayload } from './payload.ts';
 import { type TensorLike, tensorToJson, toPredictions } from './predictions.ts';
 import { createSessionOffThread, type ModelSession } from './session-host.ts';
@@ -89,6 +89,7 @@ export class ModelService {
 
   async open(filePath: string, options: OpenOptions = {}): Promise<ModelInfo> {
     const started = performance.now();
+    warmReader(); // starts while the file is checked and hashed
     const resolved = path.resolve(filePath);
     const fileName = path.basename(resolved);
     const size = await statModelFile(resolved);

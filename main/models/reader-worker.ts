@@ -63,7 +63,11 @@ async function main(): Promise<void> {
   let message: ReaderMessage;
   let transfer: ArrayBuffer[] = [];
   try {
-    const result = await run(workerData as ReaderJob);
+    // A reader started ahead of time (model-reader.ts's spare) gets its job as its first message.
+    const job =
+      (workerData as ReaderJob | null) ??
+      (await new Promise<ReaderJob>((resolve) => port.once('message', resolve)));
+    const result = await run(job);
     transfer = movableBuffers(result);
     message = { type: 'done', result };
   } catch (error) {
