@@ -120,6 +120,11 @@ export function upperBound(sorted: Float64Array, value: number): number {
 /** A sorted copy (ascending), -0 read as 0. */
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
   const copy = new Float64Array(values.length);
-  for (let i = 0; i < copy.length; i++) copy[i] = (values[i] as number) + 0;
-  return copy.sort();
+  let ascending = true;
+  for (let i = 0; i < copy.length; i++) {
+    copy[i] = (values[i] as number) + 0;
+    if (i > 0 && !((copy[i] as number) >= (copy[i - 1] as number))) ascending = false; // NaN: not sorted
+  }
+  // Batch runs hand over scores their workers already sorted: sorting 1M of them again cost ~0.1 s each time.
+  return ascending ? copy : copy.sort();
 }

@@ -7506,8 +7506,12 @@ function upperBound(sorted, value) {
 }
 function sortedCopy(values) {
   const copy = new Float64Array(values.length);
-  for (let i = 0; i < copy.length; i++) copy[i] = values[i] + 0;
-  return copy.sort();
+  let ascending = true;
+  for (let i = 0; i < copy.length; i++) {
+    copy[i] = values[i] + 0;
+    if (i > 0 && !(copy[i] >= copy[i - 1])) ascending = false;
+  }
+  return ascending ? copy : copy.sort();
 }
 
 // main/analysis/capacity.ts
