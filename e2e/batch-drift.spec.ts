@@ -38,6 +38,8 @@ test('a batch run shows drift against the attached reference, and says where to 
   const driftHeading = driftPanel.getByRole('heading', { name: 'Drift', exact: true });
   await expect(driftHeading).toBeInViewport({ ratio: 1 });
   await expect(driftHeading).toBeFocused();
+  // Enabled once the library entry is loaded: a file set before that would be dropped.
+  await expect(driftPanel.getByTestId('drift-reference-input')).toBeEnabled();
   await driftPanel.getByTestId('drift-reference-input').setInputFiles(leadCsv);
   await expect(driftPanel.getByTestId('drift-reference')).toContainText(
     'Reference: course_lead_scoring.csv (1,462 rows)',

@@ -60,6 +60,8 @@ test('the saved HTML report carries the drift table the Batch tab shows', async 
   await app.getByTestId('open-file-input').setInputFiles(sampleModel);
   await app.getByRole('tab', { name: 'Samples & compare' }).click();
   const driftPanel = app.getByRole('region', { name: 'Drift', exact: true });
+  // Enabled once the library entry is loaded: a file set before that would be dropped.
+  await expect(driftPanel.getByTestId('drift-reference-input')).toBeEnabled();
   await driftPanel.getByTestId('drift-reference-input').setInputFiles(leadCsv);
   await expect(driftPanel.getByTestId('drift-reference')).toContainText('1,462 rows');
 

@@ -29,6 +29,8 @@ test('the contribution chart appears beside a prediction and follows the payload
   // Background rows: the lead CSV attached as the model's reference (Samples & compare → Drift).
   await app.getByRole('tab', { name: 'Samples & compare', exact: true }).click();
   const driftPanel = app.getByRole('region', { name: 'Drift', exact: true });
+  // Enabled once the library entry is loaded: a file set before that would be dropped.
+  await expect(driftPanel.getByTestId('drift-reference-input')).toBeEnabled();
   await driftPanel.getByTestId('drift-reference-input').setInputFiles(leadCsv);
   await expect(driftPanel.getByTestId('drift-reference')).toContainText('course_lead_scoring.csv');
   await app.getByRole('tab', { name: 'Try', exact: true }).click();
@@ -91,6 +93,8 @@ test('a batch run with explanations adds sorted driver columns and shows what dr
   await app.getByTestId('open-file-input').setInputFiles(guide);
   await app.getByRole('tab', { name: 'Samples & compare', exact: true }).click();
   const driftPanel = app.getByRole('region', { name: 'Drift', exact: true });
+  // Enabled once the library entry is loaded: a file set before that would be dropped.
+  await expect(driftPanel.getByTestId('drift-reference-input')).toBeEnabled();
   await driftPanel.getByTestId('drift-reference-input').setInputFiles(hundred);
   await expect(driftPanel.getByTestId('drift-reference')).toContainText('lead_background_100.csv');
 

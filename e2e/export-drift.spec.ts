@@ -26,6 +26,8 @@ test('Export watches drift against the attached reference by default, carrying i
 
   await app.getByRole('tab', { name: 'Samples & compare', exact: true }).click();
   const driftPanel = app.getByRole('region', { name: 'Drift', exact: true });
+  // Enabled once the library entry is loaded: a file set before that would be dropped.
+  await expect(driftPanel.getByTestId('drift-reference-input')).toBeEnabled();
   await driftPanel.getByTestId('drift-reference-input').setInputFiles(leadCsv);
   await expect(driftPanel.getByTestId('drift-reference')).toContainText('course_lead_scoring.csv');
 
