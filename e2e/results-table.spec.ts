@@ -1,23 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { expect, repoRoot, sampleModel, saveScreenshot, test } from './fixtures.ts';
-
-const leadCsv = path.join(repoRoot, 'assets/data/course_lead_scoring.csv');
+import { expect, repoRoot, saveScreenshot, test } from './fixtures.ts';
+import { scoreLeads } from './score-leads.ts';
 
 test('the scored rows table sorts by the probability and filters by score range over the whole output', async ({
   app,
   appMode,
 }) => {
   await app.setViewportSize({ width: 1280, height: 900 });
-  await app.getByTestId('open-file-input').setInputFiles(sampleModel);
-  await app.getByRole('tab', { name: 'Batch' }).click();
-  await app.getByTestId('batch-file-input').setInputFiles(leadCsv);
-  await app.getByTestId('missing-policy-lead_source').selectOption('fill');
-  await app.getByTestId('missing-policy-annual_income').selectOption('fill');
-  await expect(app.getByTestId('batch-check-summary')).toContainText('1,462 rows; 0 would fail');
-  await app.getByTestId('batch-run').click();
-  await expect(app.getByTestId('batch-report')).toBeVisible({ timeout: 30_000 });
+  await scoreLeads(app);
 
   const table = app.getByTestId('results-table');
   await expect(app.getByTestId('results-count')).toHaveText('1,462 of 1,462 rows');
