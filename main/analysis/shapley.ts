@@ -329,10 +329,11 @@ async function sampledShapley(
   }
   const gap = -residualOf(baseValue, contributions, value);
   // Every pair agreeing (σ = 0 throughout) happens for additive models: then by size instead, so an
-  // input the model ignores still gets exactly 0.
+  // input the model ignores still gets exactly 0. With every φ zero too (the row and the background
+  // agree), the gap is the mean's rounding alone: it stays in the residual, as on the exact path.
   const weights = variances.some((variance) => variance > 0) ? variances : contributions.map(Math.abs);
   const total = weights.reduce((a, b) => a + b, 0);
-  for (let p = 0; p < n; p++) contributions[p]! += total > 0 ? (gap * weights[p]!) / total : gap / n;
+  if (total > 0) for (let p = 0; p < n; p++) contributions[p]! += (gap * weights[p]!) / total;
   return {
     value,
     baseValue,

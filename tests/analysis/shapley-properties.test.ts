@@ -118,6 +118,22 @@ describe('Shapley properties (fast-check)', () => {
     );
   });
 
+  test('a row the same as every background row: every input gets exactly 0, the rounding stays in the residual', async () => {
+    // (0.1 + 0.1 + 0.1) / 3 is not 0.1 in floating point: the mean over the background differs from
+    // f(x) by rounding alone, which no input caused (fast-check found this with seed 1600232677).
+    const row: PlayerRow = { a: [1], b: [2], c: [3], pair: [4, 5], colour: ['green'] };
+    const f: RowFunction = (r) => 0.1 * num(r, 'a') + 0 * num(r, 'b');
+    for (const maxExact of [12, 2]) {
+      const result = await shapleyValues(players, row, [row, row, row], evaluatorOf(f), {
+        maxExact,
+        permutations: 8,
+      });
+      expect(result.contributions).toEqual([0, 0, 0, 0, 0]);
+      expect(result.value).toBe(0.1);
+      expect(Math.abs(result.residual)).toBeLessThanOrEqual(1e-15);
+    }
+  });
+
   test('two inputs the model treats symmetrically get equal values', async () => {
     await fc.assert(
       fc.asyncProperty(

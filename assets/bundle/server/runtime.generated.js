@@ -993,7 +993,7 @@ async function sampledShapley(players, instance, background, evaluate, value, ro
   const gap = -residualOf(baseValue, contributions, value);
   const weights = variances.some((variance) => variance > 0) ? variances : contributions.map(Math.abs);
   const total = weights.reduce((a, b) => a + b, 0);
-  for (let p = 0; p < n; p++) contributions[p] += total > 0 ? gap * weights[p] / total : gap / n;
+  if (total > 0) for (let p = 0; p < n; p++) contributions[p] += gap * weights[p] / total;
   return {
     value,
     baseValue,
