@@ -28,17 +28,31 @@ export function rankForCapacity(scores: ArrayLike<number>, labels?: ArrayLike<nu
   if (labels) checkScoresAndLabels(scores, labels);
   else checkScores(scores);
   const sorted = sortedCopy(scores);
-  const suffixSums = new Float64Array(sorted.length + 1);
-  for (let i = sorted.length - 1; i >= 0; i--)
-    suffixSums[i] = (suffixSums[i + 1] as number) + (sorted[i] as number);
-  if (!labels) return { rows: sorted.length, sorted, suffixSums };
+  if (!labels) return rankSorted(sorted);
   let positiveCount = 0;
   for (let i = 0; i < labels.length; i++) positiveCount += labels[i] as number;
   const positives = new Float64Array(positiveCount);
   for (let i = 0, p = 0; i < labels.length; i++)
     if (labels[i] === 1) positives[p++] = (scores[i] as number) + 0;
   positives.sort();
-  return { rows: sorted.length, sorted, suffixSums, positives };
+  return rankSorted(sorted, positives);
+}
+
+/**
+ * The ranking of finite scores already sorted ascending (and the label-1 ones, likewise), kept as they
+ * are: a batch run's workers sort their scores and the service merges them, so a million rows are
+ * neither copied nor sorted again here.
+ */
+export function rankSorted(sorted: Float64Array, positives?: Float64Array): CapacityRanking {
+  const suffixSums = new Float64Array(sorted.length + 1);
+  let sum = 0;
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    sum += sorted[i] as number;
+    suffixSums[i] = sum;
+  }
+  return positives
+    ? { rows: sorted.length, sorted, suffixSums, positives }
+    : { rows: sorted.length, sorted, suffixSums };
 }
 
 export function capacityOf(request: CapacityRequest, rows: number): number {

@@ -105,18 +105,6 @@ export function lowerBound(sorted: Float64Array, value: number): number {
   return lo;
 }
 
-/** Index of the first element of ascending `sorted` that is > value. */
-export function upperBound(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** A sorted copy (ascending), -0 read as 0. */
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
   const copy = new Float64Array(values.length);

@@ -1,5 +1,5 @@
 import type { CalibrationBin, ScoreHistogram } from '../../shared/contract/index.ts';
-import { checkScores, checkScoresAndLabels, lowerBound, sortedCopy, upperBound } from './labelled-scores.ts';
+import { checkScores, checkScoresAndLabels, lowerBound, sortedCopy } from './labelled-scores.ts';
 
 /**
  * Bins that follow the scores actually seen, not the 0–1 range: a model whose scores all sit between
@@ -44,7 +44,11 @@ export function histogramEdges(scores: ArrayLike<number>): {
   edges: Float64Array;
 } {
   checkScores(scores);
-  const sorted = sortedCopy(scores);
+  return edgesOfSorted(sortedCopy(scores));
+}
+
+/** histogramEdges of finite scores sorted ascending. */
+function edgesOfSorted(sorted: Float64Array): { rule: ScoreHistogram['rule']; edges: Float64Array } {
   const n = sorted.length;
   if (n === 0) return { rule: 'single-value', edges: new Float64Array(0) };
   const low = sorted[0] as number;
@@ -59,26 +63,52 @@ export function histogramEdges(scores: ArrayLike<number>): {
 /** Counts per bar (edges[i] ≤ score < edges[i+1], the last bar closed), split by label when given. */
 export function scoreHistogram(scores: ArrayLike<number>, labels?: ArrayLike<number>): ScoreHistogram {
   if (labels) checkScoresAndLabels(scores, labels);
-  const { rule, edges } = histogramEdges(scores);
-  const bars = Math.max(0, edges.length - 1);
-  const counts = new Array<number>(bars).fill(0);
-  const positives = new Array<number>(bars).fill(0);
-  for (let i = 0; i < scores.length; i++) {
-    const bar = Math.min(bars - 1, upperBound(edges, scores[i] as number) - 1);
-    counts[bar] = (counts[bar] as number) + 1;
-    if (labels?.[i] === 1) positives[bar] = (positives[bar] as number) + 1;
-  }
+  else checkScores(scores);
+  const sorted = sortedCopy(scores);
+  if (!labels) return histogramOfSorted(sorted);
+  let positiveCount = 0;
+  for (let i = 0; i < labels.length; i++) positiveCount += labels[i] as number;
+  const positives = new Float64Array(positiveCount);
+  for (let i = 0, p = 0; i < labels.length; i++) if (labels[i] === 1) positives[p++] = scores[i] as number;
+  return histogramOfSorted(sorted, sortedCopy(positives));
+}
+
+/**
+ * scoreHistogram of finite scores already sorted ascending (with the label-1 ones, likewise, to split
+ * the bars by label): a batch run's merged scores, neither copied nor sorted again.
+ */
+export function histogramOfSorted(sorted: Float64Array, positives?: Float64Array): ScoreHistogram {
+  const { rule, edges } = edgesOfSorted(sorted);
+  const counts = barCounts(sorted, edges);
+  const positiveCounts = positives ? barCounts(positives, edges) : undefined;
   return {
     rule,
     bins: counts.map((count, bar) => ({
       from: edges[bar] as number,
       to: edges[bar + 1] as number,
       count,
-      ...(labels
-        ? { positives: positives[bar] as number, negatives: count - (positives[bar] as number) }
+      ...(positiveCounts
+        ? { positives: positiveCounts[bar] as number, negatives: count - (positiveCounts[bar] as number) }
         : {}),
     })),
   };
+}
+
+/**
+ * How many of ascending `sorted` (all within [edges[0], last edge]) fall in each bar: edges[i] ≤ score <
+ * edges[i+1], the last bar closed, so the maximum counts. A bar ends where the next edge's scores begin:
+ * one binary search per edge instead of one per score.
+ */
+function barCounts(sorted: Float64Array, edges: Float64Array): number[] {
+  const bars = Math.max(0, edges.length - 1);
+  const counts = new Array<number>(bars).fill(0);
+  let start = 0;
+  for (let bar = 0; bar < bars; bar++) {
+    const end = bar === bars - 1 ? sorted.length : lowerBound(sorted, edges[bar + 1] as number);
+    counts[bar] = end - start;
+    start = end;
+  }
+  return counts;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CompareCsvResult, ModelInfo, RunRecord, ScoringSummary } from '../../shared/contract/index.ts';
@@ -7,14 +7,54 @@ import { currentBandName } from '../../shared/drift-bands.ts';
 
 /**
  * What a run record says about its input: name, size and SHA-256 of the file as it was scored, so
- * an analyst can tell later whether the file on disk is still the one.
+ * an analyst can tell later whether the file on disk is still the one. A file that changes while it
+ * is read is refused rather than given a checksum of neither version.
  */
 export async function describeInputFile(filePath: string): Promise<RunRecord['input']> {
+  return (await hashInputFile(filePath)).input;
+}
+
+type FileIdentity = Pick<Stats, 'size' | 'mtimeMs' | 'ino'>;
+
+async function hashInputFile(filePath: string): Promise<{ input: RunRecord['input']; before: FileIdentity }> {
   const resolved = path.resolve(filePath);
-  const { size } = await fs.stat(resolved);
+  const before = await fs.stat(resolved);
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(resolved)) hash.update(chunk as Buffer);
-  return { fileName: path.basename(resolved), path: resolved, sizeBytes: size, sha256: hash.digest('hex') };
+  for await (const chunk of createReadStream(resolved, { highWaterMark: 1024 * 1024 }))
+    hash.update(chunk as Buffer);
+  if (!sameFile(before, await fs.stat(resolved)))
+    throw new Error(`${path.basename(resolved)} changed while its checksum was taken.`);
+  return {
+    input: {
+      fileName: path.basename(resolved),
+      path: resolved,
+      sizeBytes: before.size,
+      sha256: hash.digest('hex'),
+    },
+    before,
+  };
+}
+
+function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+/**
+ * describeInputFile begun as a run starts, while the scoring workers read the file and this thread
+ * waits: hashing a large input after the run used to add its whole read to every run's end. The
+ * returned function gives the description once the run is over; the early checksum stands when the
+ * file is still the one it hashed (size, mtime, inode; the engine refuses a file changed while it is
+ * scored), otherwise the file is hashed again as it is now.
+ */
+export function describeInputFileEarly(filePath: string): () => Promise<RunRecord['input']> {
+  const early = hashInputFile(filePath);
+  early.catch(() => undefined); // awaited (or replaced) after the run; a run that fails never asks
+  return async () => {
+    const hashed = await early.catch(() => undefined);
+    const now = await fs.stat(path.resolve(filePath)).catch(() => undefined);
+    if (hashed && now && sameFile(hashed.before, now)) return hashed.input;
+    return describeInputFile(filePath);
+  };
 }
 
 export function runModel(
@@ -51,6 +91,8 @@ export async function batchRunRecord(
   },
   summary: ScoringSummary,
   via: RunRecord['via'],
+  /** The input's description begun with the run (describeInputFileEarly); else the file is hashed now. */
+  input?: () => Promise<RunRecord['input']>,
 ): Promise<Omit<RunRecord, 'id' | 'finishedAt'>> {
   // The run's own ids and the reference's profile are not settings; the reference is named by its path elsewhere.
   const {
@@ -72,7 +114,7 @@ export async function batchRunRecord(
     kind: 'batch',
     via,
     models: [runModel(info, 'model')],
-    input: await describeInputFile(inputPath),
+    input: await (input ? input() : describeInputFile(inputPath)),
     settings: { ...settings, dialectUsed: summary.dialect, numberFormatUsed: summary.numberFormat ?? null },
     metrics: {
       rows: summary.rows,

@@ -2,7 +2,7 @@ import type { CallName, ModelInfo, ProgressEvent } from '../../shared/contract/i
 import type { ExplainService } from '../analysis/explain-service.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import type { LibraryService } from '../library/library-service.ts';
-import { batchRunRecord } from '../library/run-history.ts';
+import { batchRunRecord, describeInputFileEarly } from '../library/run-history.ts';
 import type { ScoringService } from './scoring-service.ts';
 import type { EngineProgress, EngineStage } from './types.ts';
 
@@ -49,6 +49,8 @@ export function batchHandlers(services: BatchServices): Pick<HandlerTable, Batch
     'batch.check': async ({ operationId: _id, ...setup }, context) =>
       scoring.check(setup, { signal: context.signal, onProgress: passProgress(context, 'Checking') }),
     'batch.score': async ({ operationId: _id, explain, ...request }, context) => {
+      // The history's checksum of the input is taken while the workers score it.
+      const input = describeInputFileEarly(request.path);
       const summary = await scoring.score(
         // Drift against the model's attached reference comes from the same pass.
         {
@@ -62,7 +64,13 @@ export function batchHandlers(services: BatchServices): Pick<HandlerTable, Batch
       );
       // Kept in the run history (the library's catalog); a run that can't be kept still returns.
       const settings = explain ? { ...request, explain } : request;
-      const kept = await batchRunRecord(services.models.get(request.modelId).info, settings, summary, 'app')
+      const kept = await batchRunRecord(
+        services.models.get(request.modelId).info,
+        settings,
+        summary,
+        'app',
+        input,
+      )
         .then((record) => library.recordRun(record, summary))
         .catch(() => undefined);
       return kept ? { ...summary, runId: kept.id } : summary;

@@ -1,6 +1,14 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { describeInputFile, headlineFigures, runModel } from '../../main/library/run-history.ts';
+import {
+  describeInputFile,
+  describeInputFileEarly,
+  headlineFigures,
+  runModel,
+} from '../../main/library/run-history.ts';
 import { driftReportSchema, runRecordSchema } from '../../shared/contract/index.ts';
 import { createLibrary, leadCsv, removeTempDirs, sampleModel, tempDir } from './helpers.ts';
 
@@ -93,5 +101,41 @@ describe('run history', () => {
     expect(drift.features.map((f) => f.band)).toEqual(['shifted', 'moderate']);
     expect(drift.score?.band).toBe('shifted');
     expect((result as typeof oldSummary).rows).toBe(10);
+  });
+
+  describe("the input's checksum taken while the run scores it", () => {
+    const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+    /** A few MiB, so the file is hashed in several pieces. */
+    async function bigCsv(dir: string, fill: string): Promise<string> {
+      const file = path.join(dir, 'input.csv');
+      await fs.writeFile(file, `a,b\n${`${fill},2\n`.repeat(900_000)}`);
+      return file;
+    }
+
+    it('is the SHA-256 of the whole file, as read in one piece', async () => {
+      const file = await bigCsv(await tempDir(), '1');
+      const described = await describeInputFileEarly(file)();
+      expect(described).toEqual({
+        fileName: 'input.csv',
+        path: file,
+        sizeBytes: (await fs.stat(file)).size,
+        sha256: sha256Of(file),
+      });
+      expect(described).toEqual(await describeInputFile(file));
+    });
+
+    it('a file replaced after the early checksum is hashed again as it is now', async () => {
+      const file = await bigCsv(await tempDir(), '1');
+      const description = describeInputFileEarly(file);
+      const before = sha256Of(file);
+      // Let the early hash finish, then change the file (same size; a later mtime).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace('a,b', 'x,y'));
+      const later = new Date(Date.now() + 5000);
+      await fs.utimes(file, later, later);
+      const described = await description();
+      expect(described.sha256).toBe(sha256Of(file));
+      expect(described.sha256).not.toBe(before);
+    });
   });
 });

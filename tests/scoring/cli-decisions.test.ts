@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,6 +94,8 @@ describe('modeldock score: whom to call', () => {
       outputs: { output: out },
     });
     expect(history[0].models[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Taken while the run scored the file: still the SHA-256 of its bytes.
+    expect(history[0].input.sha256).toBe(createHash('sha256').update(readFileSync(leadCsv)).digest('hex'));
   });
 
   test('--capacity says what it expects', async () => {

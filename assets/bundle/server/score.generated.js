@@ -7494,16 +7494,6 @@ function lowerBound(sorted, value) {
   }
   return lo;
 }
-function upperBound(sorted, value) {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = lo + hi >>> 1;
-    if (sorted[mid] <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 function sortedCopy(values) {
   const copy = new Float64Array(values.length);
   let ascending = true;
@@ -7519,17 +7509,23 @@ function rankForCapacity(scores, labels) {
   if (labels) checkScoresAndLabels(scores, labels);
   else checkScores(scores);
   const sorted = sortedCopy(scores);
-  const suffixSums = new Float64Array(sorted.length + 1);
-  for (let i = sorted.length - 1; i >= 0; i--)
-    suffixSums[i] = suffixSums[i + 1] + sorted[i];
-  if (!labels) return { rows: sorted.length, sorted, suffixSums };
+  if (!labels) return rankSorted(sorted);
   let positiveCount = 0;
   for (let i = 0; i < labels.length; i++) positiveCount += labels[i];
   const positives = new Float64Array(positiveCount);
   for (let i = 0, p = 0; i < labels.length; i++)
     if (labels[i] === 1) positives[p++] = scores[i] + 0;
   positives.sort();
-  return { rows: sorted.length, sorted, suffixSums, positives };
+  return rankSorted(sorted, positives);
+}
+function rankSorted(sorted, positives) {
+  const suffixSums = new Float64Array(sorted.length + 1);
+  let sum = 0;
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    sum += sorted[i];
+    suffixSums[i] = sum;
+  }
+  return positives ? { rows: sorted.length, sorted, suffixSums, positives } : { rows: sorted.length, sorted, suffixSums };
 }
 function capacityOf(request, rows) {
   const wanted = request.kind === "count" ? request.count : Math.floor(request.share * rows + 0.5);
@@ -7934,9 +7930,7 @@ function linspace(start, stop, count) {
   edges[count - 1] = stop;
   return edges;
 }
-function histogramEdges(scores) {
-  checkScores(scores);
-  const sorted = sortedCopy(scores);
+function edgesOfSorted(sorted) {
   const n = sorted.length;
   if (n === 0) return { rule: "single-value", edges: new Float64Array(0) };
   const low = sorted[0];
@@ -7949,24 +7943,39 @@ function histogramEdges(scores) {
 }
 function scoreHistogram(scores, labels) {
   if (labels) checkScoresAndLabels(scores, labels);
-  const { rule, edges } = histogramEdges(scores);
-  const bars = Math.max(0, edges.length - 1);
-  const counts = new Array(bars).fill(0);
-  const positives = new Array(bars).fill(0);
-  for (let i = 0; i < scores.length; i++) {
-    const bar = Math.min(bars - 1, upperBound(edges, scores[i]) - 1);
-    counts[bar] = counts[bar] + 1;
-    if (labels?.[i] === 1) positives[bar] = positives[bar] + 1;
-  }
+  else checkScores(scores);
+  const sorted = sortedCopy(scores);
+  if (!labels) return histogramOfSorted(sorted);
+  let positiveCount = 0;
+  for (let i = 0; i < labels.length; i++) positiveCount += labels[i];
+  const positives = new Float64Array(positiveCount);
+  for (let i = 0, p = 0; i < labels.length; i++) if (labels[i] === 1) positives[p++] = scores[i];
+  return histogramOfSorted(sorted, sortedCopy(positives));
+}
+function histogramOfSorted(sorted, positives) {
+  const { rule, edges } = edgesOfSorted(sorted);
+  const counts = barCounts(sorted, edges);
+  const positiveCounts = positives ? barCounts(positives, edges) : void 0;
   return {
     rule,
     bins: counts.map((count, bar) => ({
       from: edges[bar],
       to: edges[bar + 1],
       count,
-      ...labels ? { positives: positives[bar], negatives: count - positives[bar] } : {}
+      ...positiveCounts ? { positives: positiveCounts[bar], negatives: count - positiveCounts[bar] } : {}
     }))
   };
+}
+function barCounts(sorted, edges) {
+  const bars = Math.max(0, edges.length - 1);
+  const counts = new Array(bars).fill(0);
+  let start = 0;
+  for (let bar = 0; bar < bars; bar++) {
+    const end = bar === bars - 1 ? sorted.length : lowerBound(sorted, edges[bar + 1]);
+    counts[bar] = end - start;
+    start = end;
+  }
+  return counts;
 }
 function quantileCalibration(scores, labels, bins = 10) {
   checkScoresAndLabels(scores, labels);
@@ -8279,8 +8288,9 @@ var ReportAccumulator = class _ReportAccumulator {
         report.selection = selectByCapacity(rankForCapacity(scores, labels), this.options.capacity);
       }
     } else {
-      const ranked = rankForCapacity(negatives);
-      report.scoreHistogram = scoreHistogram(negatives);
+      checkScores(negatives);
+      const ranked = rankSorted(negatives);
+      report.scoreHistogram = histogramOfSorted(negatives);
       report.capacity = capacityTable(ranked);
       report.ranking = rankingFromSorted(negatives);
       if (this.options.capacity) report.selection = selectByCapacity(ranked, this.options.capacity);
@@ -8333,12 +8343,26 @@ function merged(a, b) {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
   const out = new Float64Array(a.length + b.length);
+  const aLength = a.length;
+  const bLength = b.length;
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) out[k++] = (a[i] ?? 0) <= (b[j] ?? 0) ? a[i++] ?? 0 : b[j++] ?? 0;
-  while (i < a.length) out[k++] = a[i++] ?? 0;
-  while (j < b.length) out[k++] = b[j++] ?? 0;
+  let x = a[0];
+  let y = b[0];
+  while (true) {
+    if (x <= y) {
+      out[k++] = x;
+      if (++i === aLength) break;
+      x = a[i];
+    } else {
+      out[k++] = y;
+      if (++j === bLength) break;
+      y = b[j];
+    }
+  }
+  if (i < aLength) out.set(a.subarray(i), k);
+  else out.set(b.subarray(j), k);
   return out;
 }
 function labelValue(cell, positive, classes) {

@@ -13,7 +13,7 @@ import { formatContribution } from '../../../shared/explain-text.ts';
 import { type CapacityRequest, parseCapacity } from '../../analysis/capacity.ts';
 import { formatDrift } from '../../analysis/drift-text.ts';
 import { explainCost } from '../../analysis/explain-batch.ts';
-import { batchRunRecord } from '../../library/run-history.ts';
+import { batchRunRecord, describeInputFileEarly } from '../../library/run-history.ts';
 import type { EngineProgress } from '../../scoring/types.ts';
 import { type CliCommand, type CommandContext, exitCodes, UsageError } from '../command.ts';
 import { formatCapacity, formatGains } from '../decision-text.ts';
@@ -376,6 +376,8 @@ async function run(context: CommandContext): Promise<number> {
           },
         ),
       );
+    // The history's checksum of the input is taken while the workers score it (this thread is idle).
+    const input = describeInputFileEarly(options.csvPath);
     let summary = await scoreOnce({});
     if (options.capacity) {
       // The threshold that selects the capacity needs every score: known after the first pass; the
@@ -393,6 +395,7 @@ async function run(context: CommandContext): Promise<number> {
       info,
       explain ? { ...kept, explain: { background: explain.background.summary?.name ?? 'given' } } : kept,
       summary,
+      input,
     );
     if (showProgress) context.stderr.write('\n');
     const drift = summary.drift;
@@ -415,9 +418,10 @@ async function keepRun(
   info: ModelInfo,
   request: Parameters<typeof batchRunRecord>[1],
   summary: ScoringSummary,
+  input: Parameters<typeof batchRunRecord>[4],
 ): Promise<void> {
   try {
-    const record = await batchRunRecord(info, request, summary, 'cli');
+    const record = await batchRunRecord(info, request, summary, 'cli', input);
     await context.services.library.recordRun(record, summary);
   } catch (error) {
     context.stderr.write(`modeldock: the run was not kept in the history: ${(error as Error).message}\n`);
