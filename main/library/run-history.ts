@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CompareCsvResult, ModelInfo, RunRecord, ScoringSummary } from '../../shared/contract/index.ts';
@@ -18,10 +18,22 @@ type FileIdentity = Pick<Stats, 'size' | 'mtimeMs' | 'ino'>;
 
 async function hashInputFile(filePath: string): Promise<{ input: RunRecord['input']; before: FileIdentity }> {
   const resolved = path.resolve(filePath);
-  const before = await fs.stat(resolved);
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(resolved, { highWaterMark: 1024 * 1024 }))
-    hash.update(chunk as Buffer);
+  const handle = await fs.open(resolved, 'r');
+  let before: FileIdentity;
+  try {
+    before = await handle.stat();
+    // One buffer read into again and again: hashing runs beside a scoring run, which should not pay
+    // for a fresh megabyte (RSS, garbage collection) per piece of the file.
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
   if (!sameFile(before, await fs.stat(resolved)))
     throw new Error(`${path.basename(resolved)} changed while its checksum was taken.`);
   return {

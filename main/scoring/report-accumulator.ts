@@ -123,6 +123,10 @@ export class ReportAccumulator {
   }
 
   state(): ReportState {
+    if (!this.options.label) {
+      // Unlabelled scores are all on the "0" side: sorted where they lie, no partition, no copy.
+      return this.stateWith(new Float64Array(0), this.labelScores.subarray(0, this.labelCount).sort());
+    }
     let positives = 0;
     for (let k = 0; k < this.labelCount; k++) positives += this.labelValues[k] ?? 0;
     const pos = new Float64Array(positives);
@@ -134,12 +138,17 @@ export class ReportAccumulator {
       if (this.labelValues[k] === 1) pos[p++] = score;
       else neg[n++] = score;
     }
+    return this.stateWith(pos.sort(), neg.sort());
+  }
+
+  /** The state with this accumulator's own sorted scores merged into those merged in before. */
+  private stateWith(positives: Float64Array, negatives: Float64Array): ReportState {
     return {
       options: this.options,
       histogram: this.histogram,
       top: this.top,
-      positives: merged(this.positives, pos.sort()),
-      negatives: merged(this.negatives, neg.sort()),
+      positives: merged(this.positives, positives),
+      negatives: merged(this.negatives, negatives),
       rowsWithoutLabel: this.rowsWithoutLabel,
       min: this.min,
       max: this.max,

@@ -67,7 +67,10 @@ async function main(): Promise<void> {
       onProgress: (progress) => post({ type: 'progress', progress }),
       isCancelled: () => Atomics.load(cancelFlag, 0) === 1,
     });
-    post({ type: 'done', result });
+    // The sorted scores (8 bytes a row) are moved to the main thread, not copied.
+    const sorted = result.reportState ? [result.reportState.positives, result.reportState.negatives] : [];
+    const buffers = new Set(sorted.map((scores) => scores.buffer).filter((b) => b instanceof ArrayBuffer));
+    port.postMessage({ type: 'done', result } satisfies WorkerMessage, [...buffers]);
   } catch (error) {
     // A worker has no logger: an unexpected error's stack goes to the main thread, which logs it.
     const unexpected = !(error instanceof Error && 'code' in error);
