@@ -23,12 +23,15 @@
 #  5. Runs the image (host network), posts the guide's payload with curl and with the bundle README's
 #     Python client, and compares the probability with `modeldock predict` (to 1e-6) and POST /explain with `modeldock explain` (to 1e-9, issue 15); runs the
 #     bundle's smoke test against it; posts reference-like then drifted leads and checks that PSI climbs in
-#     /metrics and that GET /drift names the band (issue 16); stops it with SIGTERM and checks that every
-#     log line is JSON.
+#     /metrics and that GET /drift names the band (issue 16). Then the Open Inference Protocol v2 checks
+#     (tests/export/oip-checks.ts, the same checks the Vitest suite runs against local services; issue 16)
+#     against it and against a DictVectorizer pipeline's bundle (FP64 inputs that may be left out, which the
+#     lead model has none of) exported here and run in a second container of the same image with that
+#     bundle's build context in /app. Stops both with SIGTERM and checks that every log line is JSON.
 #  6. Runs the batch Job in the image: 3 shards of server/score.js (JOB_COMPLETION_INDEX/COUNT) over a copy
 #     of the lead CSV, then --combine; the output must be byte for byte `modeldock score`'s (issue 16).
 # The comparisons are in scripts/container-test-checks.mjs; each prints what it compared and fails the
-# script with "[container-test] FAILED: …".
+# script with "[container-test] FAILED: …". The OIP checks print PASS or FAIL per check.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,19 +40,28 @@ work="$(mktemp -d /tmp/modeldock-container-test.XXXXXX)"
 port="${CONTAINER_TEST_PORT:-18765}"
 model="${CONTAINER_TEST_MODEL:-$here/assets/models/lead_scoring.onnx}"
 image="localhost/modeldock-container-test:latest"
+model_version=ci
 payload='{"lead_source": "organic", "number_of_courses_viewed": 5, "annual_income": 75000}'
 lead_csv="$here/assets/data/course_lead_scoring.csv"   # the course's real lead data
 checks="$here/scripts/container-test-checks.mjs"
+# The OIP checks' second model: a DictVectorizer pipeline (FP64 inputs, each one optional).
+dict_model="$here/tests/fixtures/sklearn/dv_decision_tree.pickle5.pkl"
+dict_port=$((port + 1))
+dict_version=3
 job_shards=3
 # How the stand-in base images are made: a stand-in built by an older recipe is rebuilt.
 stand_in_recipe=2
 max_image_bytes=300000000   # issue 16: at most 300 MB (decimal, as buildah and docker print sizes)
 run_pid=""
+dict_pid=""
 
 say() { printf '[container-test] %s\n' "$*"; }
 cleanup() {
   if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then kill -TERM "$run_pid" 2>/dev/null || true; wait "$run_pid" 2>/dev/null || true; fi
+  if [ -n "$dict_pid" ] && kill -0 "$dict_pid" 2>/dev/null; then kill -TERM "$dict_pid" 2>/dev/null || true; wait "$dict_pid" 2>/dev/null || true; fi
   if [ "${engine:-}" = buildah ] && [ -n "${run_ctr:-}" ]; then buildah rm "$run_ctr" >/dev/null 2>&1 || true; fi
+  if [ "${engine:-}" = buildah ] && [ -n "${dict_ctr:-}" ]; then buildah rm "$dict_ctr" >/dev/null 2>&1 || true; fi
+  if [ "${engine:-}" = docker ] && [ -n "${dict_pid_started:-}" ]; then docker rmi "$image-dict" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -69,12 +81,21 @@ say "building the CLI (node scripts/build.mjs)"
 # The bundle answers POST /explain against the real lead data as background, and watches drift against the
 # same file as reference, as an analyst exports it (its empty cells must not read as drift: checked below).
 say "exporting $model with modeldock export --explain --background $(basename "$lead_csv") --reference $(basename "$lead_csv")"
-(cd "$here" && npx --no-install modeldock export "$model" --out "$work/bundle" --name lead-scoring --model-version ci \
+(cd "$here" && npx --no-install modeldock export "$model" --out "$work/bundle" --name lead-scoring --model-version "$model_version" \
   --explain --background "$lead_csv" --reference "$lead_csv" --json) >"$work/export.json"
 for listed in explain/background.json drift/reference-profile.json; do
   [ -f "$work/bundle/$listed" ] || { say "FAILED: the bundle has no $listed"; exit 1; }
 done
 bundle="$work/bundle"
+say "exporting $(basename "$dict_model") for the OIP checks: modeldock export --name dict --model-version $dict_version"
+(cd "$here" && npx --no-install modeldock export "$dict_model" --out "$work/dict-bundle" --name dict --model-version "$dict_version" --json) \
+  >"$work/dict-export.json" || { say "FAILED: modeldock export $dict_model"; exit 1; }
+dict_bundle="$work/dict-bundle"
+# Its image is this image with its own build context in /app: the Dockerfile and the dependencies it
+# installs must be the same for that to be what building its Dockerfile gives.
+for same in Dockerfile .dockerignore package.json package-lock.json; do
+  cmp -s "$bundle/$same" "$dict_bundle/$same" || { say "FAILED: the two bundles' $same differ"; exit 1; }
+done
 base_image="$(sed -n 's/^ARG NODE_IMAGE=//p' "$bundle/Dockerfile" | head -n 1)"
 base_image_version="${base_image#node:}"   # node:22.23.3-bookworm-slim -> 22.23.3
 base_image_version="${base_image_version%%-*}"
@@ -309,13 +330,17 @@ if [ "$size_bytes" -gt "$max_image_bytes" ]; then
 fi
 say "image size $((size_bytes / 1000000)) MB <= $((max_image_bytes / 1000000)) MB"
 
-say "waiting for http://127.0.0.1:$port/ready"
-for _ in $(seq 1 60); do
-  if curl -fsS "http://127.0.0.1:$port/ready" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$run_pid" 2>/dev/null; then cat "$work/service.log"; say "FAILED: the container exited"; exit 1; fi
-  sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/ready" >/dev/null || { cat "$work/service.log"; say "FAILED: not ready"; exit 1; }
+# <port> <pid of the run> <its log>: waits up to 30 s for GET /ready.
+wait_ready() {
+  say "waiting for http://127.0.0.1:$1/ready"
+  for _ in $(seq 1 60); do
+    if curl -fsS "http://127.0.0.1:$1/ready" >/dev/null 2>&1; then return; fi
+    if ! kill -0 "$2" 2>/dev/null; then cat "$3"; say "FAILED: the container exited"; exit 1; fi
+    sleep 0.5
+  done
+  curl -fsS "http://127.0.0.1:$1/ready" >/dev/null || { cat "$3"; say "FAILED: not ready"; exit 1; }
+}
+wait_ready "$port" "$run_pid" "$work/service.log"
 
 if [ "$engine" = buildah ]; then
   say "running the image's HEALTHCHECK command inside the container"
@@ -376,6 +401,35 @@ say "npm run smoke against the container"
 # Issue 16: PSI climbs in /metrics as drifted payloads arrive, and /drift names the band.
 node "$checks" drift "$bundle" "http://127.0.0.1:$port" "$lead_csv"
 
+# Issue 16: the Open Inference Protocol v2 checks (the Vitest suite's, tests/export/oip-checks.ts) against
+# the container, after the drift check so that their edge-case values stay out of its PSI window. The
+# FP64 and optional-input checks need the DictVectorizer model: its bundle runs in a second container.
+if [ "$engine" = buildah ]; then
+  say "second container of the image for the DictVectorizer bundle: its build context (its .dockerignore) in /app, node_modules kept"
+  dict_ctr="$(buildah from "$image")"
+  buildah run --isolation chroot --user 0:0 "$dict_ctr" -- \
+    sh -c 'cd /app && find . -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +'
+  buildah copy --quiet --contextdir "$dict_bundle" --ignorefile "$dict_bundle/.dockerignore" "$dict_ctr" "$dict_bundle" /app >/dev/null
+  buildah run --isolation chroot --network host --env PORT="$dict_port" --env HOST=127.0.0.1 --user 1000:1000 \
+    --workingdir /app "$dict_ctr" -- node server/main.js >"$work/dict-service.log" 2>&1 &
+  dict_pid=$!
+else
+  say "building the DictVectorizer bundle's image (its dependency layer is cached from the first build)"
+  docker build "${secret_args[@]}" -t "$image-dict" "$dict_bundle" >"$work/dict-build.log" 2>&1 \
+    || { tail -n 40 "$work/dict-build.log"; say "FAILED: the DictVectorizer bundle's image build"; exit 1; }
+  dict_pid_started=1
+  docker run --rm --network host -e PORT="$dict_port" -e HOST=127.0.0.1 "$image-dict" >"$work/dict-service.log" 2>&1 &
+  dict_pid=$!
+fi
+wait_ready "$dict_port" "$dict_pid" "$work/dict-service.log"
+say "Open Inference Protocol v2 checks (tests/export/oip-checks.ts) against the containers: lead-scoring $model_version on :$port, dict $dict_version on :$dict_port"
+if ! (cd "$here" && npx --no-install tsx tests/export/oip-checks.ts \
+  --lead "http://127.0.0.1:$port" --lead-name lead-scoring --lead-version "$model_version" \
+  --lead-probability "$(node -p 'JSON.parse(process.argv[1]).probability' "$expected")" \
+  --dict "http://127.0.0.1:$dict_port" --dict-name dict --dict-version "$dict_version") 2>&1 | sed 's/^/[container-test] OIP /'; then
+  say "FAILED: the Open Inference Protocol checks"; exit 1
+fi
+
 # `buildah run` does not pass SIGTERM on to the container (it kills it), so signal the service's own
 # process, as Docker and Kubernetes do; with chroot isolation it is a descendant of the run process.
 service_pid() {
@@ -391,13 +445,20 @@ say "stopping the service with SIGTERM (pid ${target_pid:-$run_pid})"
 kill -TERM "${target_pid:-$run_pid}"
 wait "$run_pid" || true
 run_pid=""
+target_pid="$(service_pid "$dict_pid")"
+kill -TERM "${target_pid:-$dict_pid}"
+wait "$dict_pid" || true
+dict_pid=""
+if [ "$engine" = buildah ]; then buildah rm "$dict_ctr" >/dev/null && dict_ctr=""; fi
 # Log collectors parse every line: a stray non-JSON line (a runtime deprecation warning, …) breaks them.
 node -e '
-  const lines = require("node:fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
-  const bad = lines.filter((line) => { try { JSON.parse(line); return false; } catch { return true; } });
-  if (bad.length) { console.error(`[container-test] FAILED: non-JSON log lines:\n${bad.join("\n")}`); process.exit(1); }
-  console.log(`[container-test] all ${lines.length} log lines of the service are JSON`);
-' "$work/service.log"
+  for (const [file, who] of [[process.argv[1], "the service"], [process.argv[2], "the DictVectorizer service"]]) {
+    const lines = require("node:fs").readFileSync(file, "utf8").split("\n").filter(Boolean);
+    const bad = lines.filter((line) => { try { JSON.parse(line); return false; } catch { return true; } });
+    if (bad.length) { console.error(`[container-test] FAILED: non-JSON log lines of ${who}:\n${bad.join("\n")}`); process.exit(1); }
+    console.log(`[container-test] all ${lines.length} log lines of ${who} are JSON`);
+  }
+' "$work/service.log" "$work/dict-service.log"
 if grep -q '"event":"stopped"' "$work/service.log"; then
   say "SIGTERM: the service drained its requests and stopped"
 else

@@ -170,41 +170,6 @@ describe('the exported service', () => {
     }
   });
 
-  it('speaks the Open Inference Protocol v2', async () => {
-    expect((await fetch(`${lead.url}/v2/health/live`)).status).toBe(200);
-    expect((await fetch(`${lead.url}/v2/health/ready`)).status).toBe(200);
-    const metadata = (await (await fetch(`${lead.url}/v2/models/lead-scoring`)).json()) as {
-      inputs: { name: string; datatype: string }[];
-    };
-    expect(metadata.inputs.map((input) => `${input.name}:${input.datatype}`)).toEqual([
-      'lead_source:BYTES',
-      'number_of_courses_viewed:INT64',
-      'annual_income:FP32',
-    ]);
-    const { status, json } = await postJson(`${lead.url}/v2/models/lead-scoring/infer`, {
-      id: 'req-1',
-      inputs: [
-        { name: 'lead_source', shape: [1, 1], datatype: 'BYTES', data: ['organic'] },
-        { name: 'number_of_courses_viewed', shape: [1, 1], datatype: 'INT64', data: [5] },
-        { name: 'annual_income', shape: [1, 1], datatype: 'FP32', data: [75000] },
-      ],
-    });
-    expect(status).toBe(200);
-    expect(json!.id).toBe('req-1');
-    const probability = (json!.outputs as { name: string; shape: number[]; data: number[] }[]).find(
-      (output) => output.name === 'output_probability',
-    )!;
-    expect(probability.shape).toEqual([1, 2]);
-    const expected = await modeldockPredict(sampleModel, guidePayload);
-    expect(Math.abs(probability.data[1]! - Number(expected.probability))).toBeLessThanOrEqual(1e-6);
-    const wrongType = await postJson(`${lead.url}/v2/models/lead-scoring/infer`, {
-      inputs: [{ name: 'lead_source', shape: [1, 1], datatype: 'FP32', data: [1] }],
-    });
-    expect(wrongType.status).toBe(400);
-    expect(String(wrongType.json!.error)).toMatch(/lead_source.*BYTES/);
-    expect((await fetch(`${lead.url}/v2/models/other`)).status).toBe(404);
-  });
-
   it('answers 422 with one message per field, refusing NaN, Infinity and missing fields', async () => {
     const { status, json } = await postJson(
       `${lead.url}/predict`,
