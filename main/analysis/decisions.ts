@@ -1,12 +1,12 @@
 import type { LabelledComparison, ModelDecisions, ScoreRanking } from '../../shared/contract/index.ts';
-import { capacityTable, rankForCapacity } from './capacity.ts';
+import { capacityTable, rankSorted } from './capacity.ts';
 import { delongTest, describeDelong } from './delong.ts';
 import { gainsTable } from './gains.ts';
-import { type LabelledScores, splitByLabel } from './labelled-scores.ts';
+import { checkScores, type LabelledScores, mergeAscending, splitByLabel } from './labelled-scores.ts';
 import { averagePrecision, precisionRecallCurve } from './precision-recall.ts';
 import { brierScore, logLoss, metricsAtThreshold } from './probability-metrics.ts';
 import { rocAuc, rocCurve, thinCurve } from './roc.ts';
-import { quantileCalibration, scoreHistogram } from './score-bins.ts';
+import { calibrationOfSorted, histogramOfSorted } from './score-bins.ts';
 
 /**
  * The decision figures of one model, and of two compared on the same rows, from scores and 0/1 labels:
@@ -18,7 +18,21 @@ export function modelDecisions(
   labels: ArrayLike<number>,
   threshold: number,
 ): ModelDecisions {
-  const split = splitByLabel(scores, labels);
+  return decisionsOf(splitByLabel(scores, labels), scores, labels, threshold);
+}
+
+/**
+ * The figures from the split (each label's scores sorted) and the same rows as scores and labels. The
+ * ranking figures read the split and every score merged ascending from it, sorted once; log loss,
+ * Brier, the threshold metrics and calibration's sums read the rows in their order.
+ */
+function decisionsOf(
+  split: LabelledScores,
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  threshold: number,
+): ModelDecisions {
+  const sorted = mergeAscending(split.positives, split.negatives);
   const roc = rocCurve(split);
   const pr = precisionRecallCurve(split);
   return {
@@ -31,10 +45,10 @@ export function modelDecisions(
     atThreshold: metricsAtThreshold(scores, labels, threshold),
     roc: roc ? thinCurve(roc.fpr, roc.tpr) : [],
     precisionRecall: thinCurve(pr.recall, pr.precision),
-    calibration: quantileCalibration(scores, labels, 10),
-    histogram: scoreHistogram(scores, labels),
+    calibration: calibrationOfSorted(sorted, scores, labels, 10),
+    histogram: histogramOfSorted(sorted, split.positives),
     gains: gainsTable(split),
-    capacity: capacityTable(rankForCapacity(scores, labels)),
+    capacity: capacityTable(rankSorted(sorted, split.positives)),
   };
 }
 
@@ -90,11 +104,13 @@ function flatten(split: LabelledScores): { scores: Float64Array; labels: Uint8Ar
 
 /**
  * modelDecisions for a batch run, whose workers hand over each label's scores already sorted: every
- * figure depends on the scores and labels only, not on the order of the rows.
+ * figure depends on the scores and labels only, not on the order of the rows, so the split is used
+ * as it is (checked, not sorted again) and the rows are its label-1 scores, then its label-0 scores.
  */
 export function decisionsFromSplit(split: LabelledScores, threshold: number): ModelDecisions {
   const { scores, labels } = flatten(split);
-  return modelDecisions(scores, labels, threshold);
+  checkScores(scores);
+  return decisionsOf(split, scores, labels, threshold);
 }
 
 /** The ranking (highest first) from sorted label-1 and label-0 scores; a label-1 row goes first in a tie. */

@@ -62,8 +62,24 @@ export interface BinaryCurve {
   readonly fps: Float64Array;
 }
 
+/**
+ * Curves already walked, by the label-1 array they were walked over: ROC, its AUC, precision-recall,
+ * average precision and gains each start from the curve, and a batch run's report asks for all of
+ * them over the same million scores. Weak: a curve goes when its scores do. The arrays are never
+ * changed once split (see LabelledScores), so a curve found here is the one the walk would give.
+ */
+const walkedCurves = new WeakMap<Float64Array, { negatives: Float64Array; curve: BinaryCurve }>();
+
 export function binaryCurve(split: LabelledScores): BinaryCurve {
   const { positives, negatives } = split;
+  const walked = walkedCurves.get(positives);
+  if (walked && walked.negatives === negatives) return walked.curve;
+  const curve = walkCurve(positives, negatives);
+  walkedCurves.set(positives, { negatives, curve });
+  return curve;
+}
+
+function walkCurve(positives: Float64Array, negatives: Float64Array): BinaryCurve {
   const thresholds = new Float64Array(positives.length + negatives.length);
   const tps = new Float64Array(thresholds.length);
   const fps = new Float64Array(thresholds.length);
@@ -103,6 +119,38 @@ export function lowerBound(sorted: Float64Array, value: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Two ascending arrays as one ascending array (a stable merge: a's element first in a tie). An empty
+ * side gives the other array itself, not a copy.
+ */
+export function mergeAscending(a: Float64Array, b: Float64Array): Float64Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Float64Array(a.length + b.length);
+  const aLength = a.length;
+  const bLength = b.length;
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  let x = a[0] as number;
+  let y = b[0] as number;
+  // A plain loop with no per-element checks: a batch run merges a million scores at its end.
+  while (true) {
+    if (x <= y) {
+      out[k++] = x;
+      if (++i === aLength) break;
+      x = a[i] as number;
+    } else {
+      out[k++] = y;
+      if (++j === bLength) break;
+      y = b[j] as number;
+    }
+  }
+  if (i < aLength) out.set(a.subarray(i), k);
+  else out.set(b.subarray(j), k);
+  return out;
 }
 
 /** A sorted copy (ascending), -0 read as 0. */

@@ -122,8 +122,20 @@ export function quantileCalibration(
   bins = 10,
 ): CalibrationBin[] {
   checkScoresAndLabels(scores, labels);
+  return calibrationOfSorted(sortedCopy(scores), scores, labels, bins);
+}
+
+/**
+ * quantileCalibration with the scores also given sorted ascending (checked, -0 read as 0), as a batch
+ * run's report has them: the edges come from `sorted`, the bins are summed over `scores` in their order.
+ */
+export function calibrationOfSorted(
+  sorted: Float64Array,
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bins = 10,
+): CalibrationBin[] {
   if (scores.length === 0) return [];
-  const sorted = sortedCopy(scores);
   // numpy: linspace(0, 1, bins + 1) * 100, then percentile divides by 100 again.
   const edges = Float64Array.from(linspace(0, 1, bins + 1), (q) => percentile(sorted, (q * 100) / 100));
   const inner = edges.subarray(1, bins);

@@ -6,7 +6,7 @@ import {
   selectByCapacity,
 } from '../analysis/capacity.ts';
 import { decisionsFromSplit, rankingFromSorted, rankingFromSplit } from '../analysis/decisions.ts';
-import { checkScores } from '../analysis/labelled-scores.ts';
+import { checkScores, mergeAscending } from '../analysis/labelled-scores.ts';
 import { histogramOfSorted } from '../analysis/score-bins.ts';
 import { metricsFromSorted } from './metrics.ts';
 import type { BatchReport, ClassLabel, LabelMetrics } from './types.ts';
@@ -147,8 +147,8 @@ export class ReportAccumulator {
       options: this.options,
       histogram: this.histogram,
       top: this.top,
-      positives: merged(this.positives, positives),
-      negatives: merged(this.negatives, negatives),
+      positives: mergeAscending(this.positives, positives),
+      negatives: mergeAscending(this.negatives, negatives),
       rowsWithoutLabel: this.rowsWithoutLabel,
       min: this.min,
       max: this.max,
@@ -175,8 +175,8 @@ export class ReportAccumulator {
       if (this.valueSample.length >= maxValueSample) break;
       this.valueSample.push(value);
     }
-    this.positives = merged(this.positives, later.positives);
-    this.negatives = merged(this.negatives, later.negatives);
+    this.positives = mergeAscending(this.positives, later.positives);
+    this.negatives = mergeAscending(this.negatives, later.negatives);
     this.rowsWithoutLabel += later.rowsWithoutLabel;
   }
 
@@ -195,7 +195,7 @@ export class ReportAccumulator {
       values.set(this.labelValues);
       this.labelValues = values;
     }
-    this.labelScores[this.labelCount] = score;
+    this.labelScores[this.labelCount] = score + 0; // -0 is 0: one tie group, as splitByLabel makes it
     this.labelValues[this.labelCount] = value;
     this.labelCount++;
   }
@@ -287,37 +287,6 @@ function flattenSorted(
   const labels = new Uint8Array(scores.length);
   labels.fill(1, 0, positives.length);
   return { scores, labels };
-}
-
-/** Two ascending arrays as one (a million scores at the end of every run: a plain loop, no per-element checks). */
-function merged(
-  a: Float64Array<ArrayBufferLike>,
-  b: Float64Array<ArrayBufferLike>,
-): Float64Array<ArrayBufferLike> {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  const out = new Float64Array(a.length + b.length);
-  const aLength = a.length;
-  const bLength = b.length;
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  let x = a[0] as number;
-  let y = b[0] as number;
-  while (true) {
-    if (x <= y) {
-      out[k++] = x;
-      if (++i === aLength) break;
-      x = a[i] as number;
-    } else {
-      out[k++] = y;
-      if (++j === bLength) break;
-      y = b[j] as number;
-    }
-  }
-  if (i < aLength) out.set(a.subarray(i), k);
-  else out.set(b.subarray(j), k);
-  return out;
 }
 
 /**

@@ -7454,8 +7454,16 @@ function splitByLabel(scores, labels) {
   negatives.sort();
   return { rows: labels.length, positives, negatives };
 }
+var walkedCurves = /* @__PURE__ */ new WeakMap();
 function binaryCurve(split) {
   const { positives, negatives } = split;
+  const walked = walkedCurves.get(positives);
+  if (walked && walked.negatives === negatives) return walked.curve;
+  const curve = walkCurve(positives, negatives);
+  walkedCurves.set(positives, { negatives, curve });
+  return curve;
+}
+function walkCurve(positives, negatives) {
   const thresholds = new Float64Array(positives.length + negatives.length);
   const tps = new Float64Array(thresholds.length);
   const fps = new Float64Array(thresholds.length);
@@ -7493,6 +7501,32 @@ function lowerBound(sorted, value) {
     else hi = mid;
   }
   return lo;
+}
+function mergeAscending(a, b) {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Float64Array(a.length + b.length);
+  const aLength = a.length;
+  const bLength = b.length;
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  let x = a[0];
+  let y = b[0];
+  while (true) {
+    if (x <= y) {
+      out[k++] = x;
+      if (++i === aLength) break;
+      x = a[i];
+    } else {
+      out[k++] = y;
+      if (++j === bLength) break;
+      y = b[j];
+    }
+  }
+  if (i < aLength) out.set(a.subarray(i), k);
+  else out.set(b.subarray(j), k);
+  return out;
 }
 function sortedCopy(values) {
   const copy = new Float64Array(values.length);
@@ -7941,17 +7975,6 @@ function edgesOfSorted(sorted) {
   const bars = width > 0 ? Math.ceil((high - low) / width) : Math.ceil(Math.log2(n) + 1);
   return { rule, edges: linspace(low, high, Math.min(MAX_BARS, Math.max(1, bars)) + 1) };
 }
-function scoreHistogram(scores, labels) {
-  if (labels) checkScoresAndLabels(scores, labels);
-  else checkScores(scores);
-  const sorted = sortedCopy(scores);
-  if (!labels) return histogramOfSorted(sorted);
-  let positiveCount = 0;
-  for (let i = 0; i < labels.length; i++) positiveCount += labels[i];
-  const positives = new Float64Array(positiveCount);
-  for (let i = 0, p = 0; i < labels.length; i++) if (labels[i] === 1) positives[p++] = scores[i];
-  return histogramOfSorted(sorted, sortedCopy(positives));
-}
 function histogramOfSorted(sorted, positives) {
   const { rule, edges } = edgesOfSorted(sorted);
   const counts = barCounts(sorted, edges);
@@ -7977,10 +8000,8 @@ function barCounts(sorted, edges) {
   }
   return counts;
 }
-function quantileCalibration(scores, labels, bins = 10) {
-  checkScoresAndLabels(scores, labels);
+function calibrationOfSorted(sorted, scores, labels, bins = 10) {
   if (scores.length === 0) return [];
-  const sorted = sortedCopy(scores);
   const edges = Float64Array.from(linspace(0, 1, bins + 1), (q) => percentile(sorted, q * 100 / 100));
   const inner = edges.subarray(1, bins);
   const sums = new Float64Array(bins);
@@ -8010,7 +8031,10 @@ function quantileCalibration(scores, labels, bins = 10) {
 
 // main/analysis/decisions.ts
 function modelDecisions(scores, labels, threshold) {
-  const split = splitByLabel(scores, labels);
+  return decisionsOf(splitByLabel(scores, labels), scores, labels, threshold);
+}
+function decisionsOf(split, scores, labels, threshold) {
+  const sorted = mergeAscending(split.positives, split.negatives);
   const roc = rocCurve(split);
   const pr = precisionRecallCurve(split);
   return {
@@ -8023,10 +8047,10 @@ function modelDecisions(scores, labels, threshold) {
     atThreshold: metricsAtThreshold(scores, labels, threshold),
     roc: roc ? thinCurve(roc.fpr, roc.tpr) : [],
     precisionRecall: thinCurve(pr.recall, pr.precision),
-    calibration: quantileCalibration(scores, labels, 10),
-    histogram: scoreHistogram(scores, labels),
+    calibration: calibrationOfSorted(sorted, scores, labels, 10),
+    histogram: histogramOfSorted(sorted, split.positives),
     gains: gainsTable(split),
-    capacity: capacityTable(rankForCapacity(scores, labels))
+    capacity: capacityTable(rankSorted(sorted, split.positives))
   };
 }
 function compareDecisions(scoresA, scoresB, labels, options) {
@@ -8054,7 +8078,8 @@ function flatten(split) {
 }
 function decisionsFromSplit(split, threshold) {
   const { scores, labels } = flatten(split);
-  return modelDecisions(scores, labels, threshold);
+  checkScores(scores);
+  return decisionsOf(split, scores, labels, threshold);
 }
 function rankingFromSplit(split) {
   const { positives, negatives } = split;
@@ -8222,8 +8247,8 @@ var ReportAccumulator = class _ReportAccumulator {
       options: this.options,
       histogram: this.histogram,
       top: this.top,
-      positives: merged(this.positives, positives),
-      negatives: merged(this.negatives, negatives),
+      positives: mergeAscending(this.positives, positives),
+      negatives: mergeAscending(this.negatives, negatives),
       rowsWithoutLabel: this.rowsWithoutLabel,
       min: this.min,
       max: this.max,
@@ -8249,8 +8274,8 @@ var ReportAccumulator = class _ReportAccumulator {
       if (this.valueSample.length >= maxValueSample) break;
       this.valueSample.push(value);
     }
-    this.positives = merged(this.positives, later.positives);
-    this.negatives = merged(this.negatives, later.negatives);
+    this.positives = mergeAscending(this.positives, later.positives);
+    this.negatives = mergeAscending(this.negatives, later.negatives);
     this.rowsWithoutLabel += later.rowsWithoutLabel;
   }
   static fromState(state) {
@@ -8267,7 +8292,7 @@ var ReportAccumulator = class _ReportAccumulator {
       values.set(this.labelValues);
       this.labelValues = values;
     }
-    this.labelScores[this.labelCount] = score;
+    this.labelScores[this.labelCount] = score + 0;
     this.labelValues[this.labelCount] = value;
     this.labelCount++;
   }
@@ -8345,32 +8370,6 @@ function flattenSorted(positives, negatives) {
   const labels = new Uint8Array(scores.length);
   labels.fill(1, 0, positives.length);
   return { scores, labels };
-}
-function merged(a, b) {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  const out = new Float64Array(a.length + b.length);
-  const aLength = a.length;
-  const bLength = b.length;
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  let x = a[0];
-  let y = b[0];
-  while (true) {
-    if (x <= y) {
-      out[k++] = x;
-      if (++i === aLength) break;
-      x = a[i];
-    } else {
-      out[k++] = y;
-      if (++j === bLength) break;
-      y = b[j];
-    }
-  }
-  if (i < aLength) out.set(a.subarray(i), k);
-  else out.set(b.subarray(j), k);
-  return out;
 }
 function labelValue(cell, positive, classes) {
   if (cell === void 0) return null;
@@ -8766,7 +8765,7 @@ function mergeCompare(states, threshold) {
   const stride = Math.max(1, ...states.map((state) => state.scatterStride));
   const scatter = [];
   let compared = 0;
-  const merged2 = {
+  const merged = {
     agreements: 0,
     sumAbsDelta: 0,
     maxAbsDelta: 0,
@@ -8779,23 +8778,23 @@ function mergeCompare(states, threshold) {
     for (let i = 0; i < state.scatterA.length; i += keep)
       scatter.push([state.scatterA[i] ?? 0, state.scatterB[i] ?? 0]);
     compared += state.compared;
-    merged2.agreements += state.agreements;
-    merged2.sumAbsDelta += state.sumAbsDelta;
-    merged2.maxAbsDelta = Math.max(merged2.maxAbsDelta, state.maxAbsDelta);
-    merged2.flipsAToB += state.flipsAToB;
-    merged2.flipsBToA += state.flipsBToA;
+    merged.agreements += state.agreements;
+    merged.sumAbsDelta += state.sumAbsDelta;
+    merged.maxAbsDelta = Math.max(merged.maxAbsDelta, state.maxAbsDelta);
+    merged.flipsAToB += state.flipsAToB;
+    merged.flipsBToA += state.flipsBToA;
     for (const flip of state.flippedRows)
-      if (merged2.flippedRows.length < FLIPPED_ROWS_LIMIT) merged2.flippedRows.push(flip);
+      if (merged.flippedRows.length < FLIPPED_ROWS_LIMIT) merged.flippedRows.push(flip);
   }
   return {
     compared,
     threshold,
-    labelAgreement: compared === 0 ? 0 : merged2.agreements / compared,
-    meanAbsDelta: compared === 0 ? 0 : merged2.sumAbsDelta / compared,
-    maxAbsDelta: merged2.maxAbsDelta,
+    labelAgreement: compared === 0 ? 0 : merged.agreements / compared,
+    meanAbsDelta: compared === 0 ? 0 : merged.sumAbsDelta / compared,
+    maxAbsDelta: merged.maxAbsDelta,
     scatter: scatter.slice(0, SCATTER_LIMIT),
-    flips: { count: merged2.flipsAToB + merged2.flipsBToA, aToB: merged2.flipsAToB, bToA: merged2.flipsBToA },
-    flippedRows: merged2.flippedRows
+    flips: { count: merged.flipsAToB + merged.flipsBToA, aToB: merged.flipsAToB, bToA: merged.flipsBToA },
+    flippedRows: merged.flippedRows
   };
 }
 
