@@ -16,7 +16,10 @@ export async function describeInputFile(filePath: string): Promise<RunRecord['in
 
 type FileIdentity = Pick<Stats, 'size' | 'mtimeMs' | 'ino'>;
 
-async function hashInputFile(filePath: string): Promise<{ input: RunRecord['input']; before: FileIdentity }> {
+async function hashInputFile(
+  filePath: string,
+  stop?: AbortSignal,
+): Promise<{ input: RunRecord['input']; before: FileIdentity }> {
   const resolved = path.resolve(filePath);
   const hash = createHash('sha256');
   const handle = await fs.open(resolved, 'r');
@@ -27,6 +30,7 @@ async function hashInputFile(filePath: string): Promise<{ input: RunRecord['inpu
     // for a fresh megabyte (RSS, garbage collection) per piece of the file.
     const buffer = Buffer.allocUnsafe(1024 * 1024);
     for (;;) {
+      stop?.throwIfAborted();
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
       hash.update(buffer.subarray(0, bytesRead));
@@ -56,10 +60,14 @@ function sameFile(a: FileIdentity, b: FileIdentity): boolean {
  * waits: hashing a large input after the run used to add its whole read to every run's end. The
  * returned function gives the description once the run is over; the early checksum stands when the
  * file is still the one it hashed (size, mtime, inode; the engine refuses a file changed while it is
- * scored), otherwise the file is hashed again as it is now.
+ * scored), otherwise the file is hashed again as it is now. `stop` ends the early hashing (a run
+ * that failed or was cancelled: a large file is not read to its end for nothing).
  */
-export function describeInputFileEarly(filePath: string): () => Promise<RunRecord['input']> {
-  const early = hashInputFile(filePath);
+export function describeInputFileEarly(
+  filePath: string,
+  stop?: AbortSignal,
+): () => Promise<RunRecord['input']> {
+  const early = hashInputFile(filePath, stop);
   early.catch(() => undefined); // awaited (or replaced) after the run; a run that fails never asks
   return async () => {
     const hashed = await early.catch(() => undefined);

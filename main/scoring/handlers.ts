@@ -49,31 +49,36 @@ export function batchHandlers(services: BatchServices): Pick<HandlerTable, Batch
     'batch.check': async ({ operationId: _id, ...setup }, context) =>
       scoring.check(setup, { signal: context.signal, onProgress: passProgress(context, 'Checking') }),
     'batch.score': async ({ operationId: _id, explain, ...request }, context) => {
-      // The history's checksum of the input is taken while the workers score it.
-      const input = describeInputFileEarly(request.path);
-      const summary = await scoring.score(
-        // Drift against the model's attached reference comes from the same pass.
-        {
-          ...request,
-          reference: await library.referenceProfileFor(request.modelId),
-          ...(explain
-            ? { explain: { background: await services.explainer.background(request.modelId, explain) } }
-            : {}),
-        },
-        { signal: context.signal, onProgress: passProgress(context, 'Scoring') },
-      );
-      // Kept in the run history (the library's catalog); a run that can't be kept still returns.
-      const settings = explain ? { ...request, explain } : request;
-      const kept = await batchRunRecord(
-        services.models.get(request.modelId).info,
-        settings,
-        summary,
-        'app',
-        input,
-      )
-        .then((record) => library.recordRun(record, summary))
-        .catch(() => undefined);
-      return kept ? { ...summary, runId: kept.id } : summary;
+      // The history's checksum of the input is taken while the workers score it (stopped if the run fails).
+      const hashing = new AbortController();
+      const input = describeInputFileEarly(request.path, hashing.signal);
+      try {
+        const summary = await scoring.score(
+          // Drift against the model's attached reference comes from the same pass.
+          {
+            ...request,
+            reference: await library.referenceProfileFor(request.modelId),
+            ...(explain
+              ? { explain: { background: await services.explainer.background(request.modelId, explain) } }
+              : {}),
+          },
+          { signal: context.signal, onProgress: passProgress(context, 'Scoring') },
+        );
+        // Kept in the run history (the library's catalog); a run that can't be kept still returns.
+        const settings = explain ? { ...request, explain } : request;
+        const kept = await batchRunRecord(
+          services.models.get(request.modelId).info,
+          settings,
+          summary,
+          'app',
+          input,
+        )
+          .then((record) => library.recordRun(record, summary))
+          .catch(() => undefined);
+        return kept ? { ...summary, runId: kept.id } : summary;
+      } finally {
+        hashing.abort();
+      }
     },
     'batch.saveReport': async ({ runId, ...request }) =>
       scoring.saveReport({

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CallContext, createHandlerTable, dispatch } from '../../main/handlers.ts';
 import { type AppLog, createAppLog } from '../../main/logging/app-log.ts';
 import { createAppServices } from '../../main/services.ts';
-import { removeTempDirs, sampleModel, tempDir, v2Model } from './helpers.ts';
+import { leadCsv, removeTempDirs, sampleModel, tempDir, v2Model } from './helpers.ts';
 
 const context: CallContext = { emit: () => {}, signal: new AbortController().signal };
 const services: Array<ReturnType<typeof createAppServices>> = [];
@@ -93,5 +94,39 @@ describe('the library through the handler table', () => {
       12,
     );
     expect(compared.value.absDelta).toBeGreaterThan(0);
+  });
+
+  it("batch.score keeps the run with the input's SHA-256, taken while the run scored it", async () => {
+    const dataDir = await tempDir();
+    const { table } = await app(dataDir);
+    const opened = await dispatch(table, 'model.open', { path: sampleModel }, context);
+    if (!opened.ok) throw new Error(opened.error.message);
+    const scored = await dispatch(
+      table,
+      'batch.score',
+      {
+        modelId: opened.value.modelId,
+        path: leadCsv,
+        outputPath: path.join(dataDir, 'scored.csv'),
+        overwrite: true,
+        missing: {
+          annual_income: { mode: 'fill', value: '0' },
+          lead_source: { mode: 'fill', value: 'NA' },
+          number_of_courses_viewed: { mode: 'fill', value: '0' },
+        },
+      },
+      context,
+    );
+    if (!scored.ok) throw new Error(scored.error.message);
+    const run = await dispatch(table, 'history.get', { id: scored.value.runId ?? '' }, context);
+    if (!run.ok) throw new Error(run.error.message);
+    expect(run.value.record.input).toEqual({
+      fileName: 'course_lead_scoring.csv',
+      path: leadCsv,
+      sizeBytes: (await fs.stat(leadCsv)).size,
+      sha256: createHash('sha256')
+        .update(await fs.readFile(leadCsv))
+        .digest('hex'),
+    });
   });
 });

@@ -124,6 +124,14 @@ describe('run history', () => {
       expect(described).toEqual(await describeInputFile(file));
     });
 
+    it('stopped early (a run that failed), it still describes the file if asked, by hashing it again', async () => {
+      const file = await bigCsv(await tempDir(), '3');
+      const stop = new AbortController();
+      const description = describeInputFileEarly(file, stop.signal);
+      stop.abort();
+      expect((await description()).sha256).toBe(sha256Of(file));
+    });
+
     it('a file replaced after the early checksum is hashed again as it is now', async () => {
       const file = await bigCsv(await tempDir(), '1');
       const description = describeInputFileEarly(file);

@@ -320,6 +320,7 @@ async function run(context: CommandContext): Promise<number> {
     return reportError(context, error, options.json);
   }
   checkInputNames(options, info.inputs);
+  const hashing = new AbortController();
   try {
     if (Object.keys(options.mapping).length > 0) {
       const csv = await context.services.scoring.inspect({
@@ -376,8 +377,9 @@ async function run(context: CommandContext): Promise<number> {
           },
         ),
       );
-    // The history's checksum of the input is taken while the workers score it (this thread is idle).
-    const input = describeInputFileEarly(options.csvPath);
+    // The history's checksum of the input is taken while the workers score it (this thread is idle);
+    // a run that fails stops it (below).
+    const input = describeInputFileEarly(options.csvPath, hashing.signal);
     let summary = await scoreOnce({});
     if (options.capacity) {
       // The threshold that selects the capacity needs every score: known after the first pass; the
@@ -409,6 +411,8 @@ async function run(context: CommandContext): Promise<number> {
     const code = reportError(context, error, options.json);
     // A missing or empty CSV is bad input data (4), not an unusable model file (3).
     return code === exitCodes.modelUnusable ? exitCodes.invalidInput : code;
+  } finally {
+    hashing.abort();
   }
 }
 
