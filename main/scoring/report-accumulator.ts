@@ -1,10 +1,4 @@
-import {
-  type CapacityRequest,
-  capacityTable,
-  rankForCapacity,
-  rankSorted,
-  selectByCapacity,
-} from '../analysis/capacity.ts';
+import { type CapacityRequest, capacityTable, rankSorted, selectByCapacity } from '../analysis/capacity.ts';
 import { decisionsFromSplit, rankingFromSorted, rankingFromSplit } from '../analysis/decisions.ts';
 import { checkScores, mergeAscending } from '../analysis/labelled-scores.ts';
 import { histogramOfSorted } from '../analysis/score-bins.ts';
@@ -221,8 +215,9 @@ export class ReportAccumulator {
       report.capacity = decisions.capacity;
       report.ranking = rankingFromSplit(split);
       if (this.options.capacity) {
-        const { scores, labels } = flattenSorted(positives, negatives);
-        report.selection = selectByCapacity(rankForCapacity(scores, labels), this.options.capacity);
+        // Checked by decisionsFromSplit above; every score ascending, merged once more from the split.
+        const ranked = rankSorted(mergeAscending(positives, negatives), positives);
+        report.selection = selectByCapacity(ranked, this.options.capacity);
       }
     } else {
       // Every score, merged ascending from the workers' sorted parts: checked once, then each figure
@@ -274,19 +269,6 @@ export class ReportAccumulator {
       ...metricsFromSorted(positives, negatives, threshold),
     };
   }
-}
-
-/** The label-1 and label-0 scores as one list with its labels (order does not matter to capacity). */
-function flattenSorted(
-  positives: Float64Array<ArrayBufferLike>,
-  negatives: Float64Array<ArrayBufferLike>,
-): { scores: Float64Array; labels: Uint8Array } {
-  const scores = new Float64Array(positives.length + negatives.length);
-  scores.set(positives);
-  scores.set(negatives, positives.length);
-  const labels = new Uint8Array(scores.length);
-  labels.fill(1, 0, positives.length);
-  return { scores, labels };
 }
 
 /**

@@ -95,6 +95,46 @@ describe('a batch run without a label: capacity, ranking and histogram from the 
   });
 });
 
+describe('a batch run with a label column: the same figures from the merged parts', () => {
+  test('capacity, the --capacity selection, histogram and ranking equal the plain functions over the rows', () => {
+    const next = random(5);
+    const scores = Array.from({ length: 5003 }, () => Math.round(next() * 300) / 300);
+    const labels = scores.map((score) => (next() < score ? 1 : 0));
+    const request = { kind: 'share', share: 0.1 } as const;
+    for (const parts of [1, 2, 3]) {
+      const options = {
+        scoreName: 'probability',
+        probabilityScale: true,
+        rankScores: true,
+        capacity: request,
+        columns: ['converted'],
+        label: { column: 'converted', positiveClass: 1, classLabels: [0, 1] },
+      };
+      const cut = Math.ceil(scores.length / parts);
+      const states = Array.from({ length: parts }, (_, part) => {
+        const accumulator = new ReportAccumulator(options);
+        for (let row = part * cut; row < Math.min(scores.length, (part + 1) * cut); row++)
+          accumulator.add(
+            scores[row] as number,
+            row + 2,
+            String(labels[row]),
+            () => [String(labels[row])],
+            row,
+          );
+        return accumulator.state();
+      });
+      const merged = ReportAccumulator.fromState(states[0] as ReturnType<ReportAccumulator['state']>);
+      for (const state of states.slice(1)) merged.merge(state);
+      const report = merged.finish(0.5);
+      const ranked = rankForCapacity(scores, labels);
+      expect(report.capacity).toEqual(capacityTable(ranked));
+      expect(report.selection).toEqual(selectByCapacity(ranked, request));
+      expect(report.scoreHistogram).toEqual(scoreHistogram(scores, labels));
+      expect(report.ranking?.scores).toEqual(scoreRanking(scores, labels).scores);
+    }
+  });
+});
+
 describe('scoreHistogram with labels', () => {
   test('each bar splits into label-1 and label-0 rows, as counted row by row', () => {
     const next = random(11);

@@ -7528,30 +7528,8 @@ function mergeAscending(a, b) {
   else out.set(b.subarray(j), k);
   return out;
 }
-function sortedCopy(values) {
-  const copy = new Float64Array(values.length);
-  let ascending = true;
-  for (let i = 0; i < copy.length; i++) {
-    copy[i] = values[i] + 0;
-    if (i > 0 && !(copy[i] >= copy[i - 1])) ascending = false;
-  }
-  return ascending ? copy : copy.sort();
-}
 
 // main/analysis/capacity.ts
-function rankForCapacity(scores, labels) {
-  if (labels) checkScoresAndLabels(scores, labels);
-  else checkScores(scores);
-  const sorted = sortedCopy(scores);
-  if (!labels) return rankSorted(sorted);
-  let positiveCount = 0;
-  for (let i = 0; i < labels.length; i++) positiveCount += labels[i];
-  const positives = new Float64Array(positiveCount);
-  for (let i = 0, p = 0; i < labels.length; i++)
-    if (labels[i] === 1) positives[p++] = scores[i] + 0;
-  positives.sort();
-  return rankSorted(sorted, positives);
-}
 function rankSorted(sorted, positives) {
   const suffixSums = new Float64Array(sorted.length + 1);
   let sum = 0;
@@ -8316,8 +8294,8 @@ var ReportAccumulator = class _ReportAccumulator {
       report.capacity = decisions.capacity;
       report.ranking = rankingFromSplit(split);
       if (this.options.capacity) {
-        const { scores, labels } = flattenSorted(positives, negatives);
-        report.selection = selectByCapacity(rankForCapacity(scores, labels), this.options.capacity);
+        const ranked = rankSorted(mergeAscending(positives, negatives), positives);
+        report.selection = selectByCapacity(ranked, this.options.capacity);
       }
     } else {
       checkScores(negatives);
@@ -8363,14 +8341,6 @@ var ReportAccumulator = class _ReportAccumulator {
     };
   }
 };
-function flattenSorted(positives, negatives) {
-  const scores = new Float64Array(positives.length + negatives.length);
-  scores.set(positives);
-  scores.set(negatives, positives.length);
-  const labels = new Uint8Array(scores.length);
-  labels.fill(1, 0, positives.length);
-  return { scores, labels };
-}
 function labelValue(cell, positive, classes) {
   if (cell === void 0) return null;
   const text = cell.trim();
