@@ -34,8 +34,11 @@ export async function runCli(
     io.stderr.write(`modeldock: unknown command "${name}".\n${helpText()}\n`);
     return exitCodes.usage;
   }
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
+  // The reader worker takes ~0.1 s to boot: started first, it boots while the command and services load.
+  if (entry.opensModel && !wantsHelp) (await import('../models/model-reader.ts')).warmReader();
   const command = await entry.load();
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (wantsHelp) {
     io.stdout.write(`${command.usage}\n`);
     return exitCodes.ok;
   }
