@@ -8,16 +8,19 @@
 //   when the container test has built one. Targets (issue 16, 2-core machine): ≥ 8× the guide's
 //   requests/s and p99 ≤ 5 ms at 16 connections, p99 ≤ 15 ms at 64, drift on ≥ 90 % of drift off,
 //   image ≤ 300 MB.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { openSync, readdirSync, readFileSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { exportBundle } from '../main/export/bundle-writer.ts';
 import { createAppServices } from '../main/services.ts';
 import { guidePayload, linkDependencies, repoRoot, sampleModel, tempDir } from '../tests/export/helpers.ts';
 
+const execFileAsync = promisify(execFile);
 const connectionCounts = [16, 64];
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
 // The ratios: this many rounds in which each service is loaded in turn, each run this long.
@@ -80,7 +83,16 @@ async function waitForLog(file: string, text: string, seconds: number): Promise<
   }
 }
 
+/**
+ * The load generator: wrk (C, Debian's `wrk` package) when installed, else autocannon. wrk takes a
+ * fraction of autocannon's CPU per request, and on two cores what the load generator takes is taken from
+ * the server under test.
+ */
+const wrk = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((candidate) => existsSync(candidate));
+const loadGenerator = wrk ? 'wrk (1 thread)' : 'autocannon';
+
 async function load(name: string, url: string, duration: number, connections = 16): Promise<LoadResult> {
+  if (wrk) return loadWithWrk(name, url, duration, connections);
   const result = await autocannon({
     url,
     method: 'POST',
@@ -96,6 +108,54 @@ async function load(name: string, url: string, duration: number, connections = 1
     p99: result.latency.p99,
     errors: result.errors,
     non2xx: result.non2xx,
+  };
+}
+
+let wrkScript: string | undefined;
+
+async function loadWithWrk(
+  name: string,
+  url: string,
+  duration: number,
+  connections: number,
+): Promise<LoadResult> {
+  if (!wrkScript) {
+    wrkScript = path.join(await tempDir('bench-serve-wrk'), 'post.lua');
+    writeFileSync(
+      wrkScript,
+      [
+        'wrk.method = "POST"',
+        'wrk.headers["Content-Type"] = "application/json"',
+        `wrk.body = ${JSON.stringify(JSON.stringify(guidePayload))}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  const { stdout } = await execFileAsync(wrk!, [
+    '-t1',
+    `-c${connections}`,
+    `-d${duration}s`,
+    '--latency',
+    '-s',
+    wrkScript,
+    url,
+  ]);
+  const milliseconds = (percentile: string) => {
+    const match = new RegExp(`^\\s*${percentile}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
+    if (!match) throw new Error(`wrk printed no ${percentile}% latency:\n${stdout}`);
+    const scale = { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's'];
+    return Number(match[1]) * scale;
+  };
+  const count = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  return {
+    name,
+    requestsPerSecond: count(/^Requests\/sec:\s+([\d.]+)/m),
+    // Rounded as autocannon reports them: whole milliseconds.
+    p50: Math.round(milliseconds('50')),
+    p99: Math.round(milliseconds('99')),
+    errors: socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
+    non2xx: count(/Non-2xx or 3xx responses: (\d+)/),
   };
 }
 
@@ -179,6 +239,42 @@ function pythonHasGuideStack(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Drift's own cost per request, in this process with no HTTP around it: the bundle's createDrift with its
+ * reference profile observing the guide's payload as the server reads it (readPayload), against the
+ * same payload read without drift. Far less noisy than the difference of two services' requests/s.
+ */
+async function driftObserveMicros(bundleDir: string): Promise<{ observe: number; readPayload: number }> {
+  const manifest = JSON.parse(readFileSync(path.join(bundleDir, 'manifest.json'), 'utf8'));
+  const profile = JSON.parse(readFileSync(path.join(bundleDir, manifest.drift.profile), 'utf8'));
+  const { createDrift } = await import(pathToFileURL(path.join(bundleDir, 'server', 'drift.js')).href);
+  const { readPayload } = await import(pathToFileURL(path.join(bundleDir, 'server', 'payload.js')).href);
+  const { default: client } = await import(
+    pathToFileURL(path.join(bundleDir, 'node_modules', 'prom-client', 'index.js')).href
+  );
+  const drift = createDrift(manifest, profile, { windowSize: 10_000, registry: new client.Registry() });
+  const options = { inputs: manifest.model.inputs, maxBatch: 1000, unknownFields: 'ignore' };
+  const names: string[] = manifest.model.inputs.map((input: { name: string }) => input.name);
+  const predictions = [{ probability: 0.5336 }];
+  const time = (work: () => void) => {
+    for (let i = 0; i < 20_000; i++) work(); // warm-up: JIT
+    const calls = 200_000;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < calls; i++) work();
+    return Number(process.hrtime.bigint() - start) / 1e3 / calls;
+  };
+  const { rows } = readPayload(guidePayload, options);
+  const observe = time(() =>
+    drift.observe(
+      1,
+      (row: number, input: number, position: number) => rows[row][names[input]!][position],
+      predictions,
+    ),
+  );
+  const read = time(() => readPayload(guidePayload, options));
+  return { observe, readPayload: read };
 }
 
 async function main() {
@@ -288,7 +384,7 @@ async function main() {
   }
 
   console.log(
-    `\nPOST /predict, guide payload, ${durationSeconds} s per run, loopback, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)}`,
+    `\nPOST /predict, guide payload, ${loadGenerator}, ${durationSeconds} s per run, loopback, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)}`,
   );
   for (const result of results) {
     console.log(
@@ -338,6 +434,10 @@ async function main() {
           ? ''
           : `; from CPU per request ${((100 * cpuOff) / cpuOn).toFixed(0)} % (${(100 * cpuOff) / cpuOn >= 90 ? 'met' : 'NOT met'})`),
     ].join('; '),
+  );
+  const micros = await driftObserveMicros(driftBundle.path);
+  console.log(
+    `drift's own work per request, in process: ${micros.observe.toFixed(2)} µs (observe, ${((100 * micros.observe) / cpuOff).toFixed(1)} % of the server's ${cpuOff.toFixed(0)} µs of CPU per request; reading the payload takes ${micros.readPayload.toFixed(2)} µs)`,
   );
   const size = imageSize();
   const sizeMb = /^([\d.]+) ?MB$/.exec(size ?? '')?.[1];
