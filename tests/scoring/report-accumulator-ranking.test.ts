@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { capacityTable, rankForCapacity, selectByCapacity } from '../../main/analysis/capacity.ts';
 import { scoreRanking } from '../../main/analysis/decisions.ts';
 import { histogramEdges, scoreHistogram } from '../../main/analysis/score-bins.ts';
+import { seededRandom as random } from '../../main/analysis/shapley.ts';
 import { ReportAccumulator } from '../../main/scoring/report-accumulator.ts';
 
 /**
@@ -10,18 +11,6 @@ import { ReportAccumulator } from '../../main/scoring/report-accumulator.ts';
  * merged array; these tests hold them to the plain functions over the scores in file order, and the
  * histogram's counts to a brute-force count per score.
  */
-
-/** A seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the engine does: one accumulator per part of the file, their states merged in file order. */
 function runInParts(scores: number[], parts: number, capacity?: { kind: 'share'; share: number }) {
