@@ -7,6 +7,7 @@ import '../no-telemetry.ts';
 import { Tensor } from 'onnxruntime-node';
 import type { ModelInput } from '../../shared/contract/index.ts';
 import type { CoercedRow, FieldValue } from './payload.ts';
+import type { TensorLike } from './predictions.ts';
 
 export type Feeds = Record<string, Tensor>;
 
@@ -121,8 +122,61 @@ export function rowsToFeeds(inputs: readonly ModelInput[], rows: readonly Coerce
 }
 
 /**
+ * Every onnxruntime run takes a multiple of this many rows: the rows asked for, then copies of the last.
+ * onnxruntime's elementwise kernels (logistic and softmax post-transforms, Exp, …) compute a buffer's full
+ * blocks and its tail on different paths that can differ in the last bit, so without it a row's result
+ * would depend on how many rows share its run and where it sits: Try and /predict run one row, Batch
+ * thousands (docs/model-files.md; `npx tsx scripts/batch-invariance.ts` checks the test suite's models).
+ * 16 covers the widest vectors (AVX-512: 16 float32).
+ */
+export const runRowMultiple = 16;
+
+/**
+ * The rows a run of `rowCount` rows is given: `rowCount` rounded up to runRowMultiple, or `rowCount` itself
+ * when an input has no batch dimension to grow (a scalar, or a first dimension fixed by the model).
+ */
+export function paddedRowCount(inputs: readonly Pick<ModelInput, 'shape'>[], rowCount: number): number {
+  if (rowCount === 0) return 0;
+  const fixed = inputs.some((input) => input.shape.length === 0 || typeof input.shape[0] === 'number');
+  return fixed ? rowCount : Math.ceil(rowCount / runRowMultiple) * runRowMultiple;
+}
+
+/** `values` (rowCount rows of `width` values) followed by copies of its last row up to `padded` rows. */
+export function padRows<T>(values: readonly T[], width: number, rowCount: number, padded: number): T[] {
+  const out = values.slice(0, rowCount * width);
+  const last = values.slice((rowCount - 1) * width, rowCount * width);
+  for (let row = rowCount; row < padded; row++) out.push(...last);
+  return out;
+}
+
+/** The first `rowCount` rows of each output of a padded run (outputs without a row dimension as they are). */
+export function firstRows<T extends TensorLike>(
+  outputs: Readonly<Record<string, T>>,
+  rowCount: number,
+  paddedTo: number,
+): Record<string, T | TensorLike> {
+  if (paddedTo === rowCount) return { ...outputs };
+  const cut: Record<string, T | TensorLike> = {};
+  for (const [name, tensor] of Object.entries(outputs)) {
+    if (tensor.dims.length === 0 || tensor.dims[0] !== paddedTo) {
+      cut[name] = tensor;
+      continue;
+    }
+    const width = tensor.dims.slice(1).reduce((a, b) => a * b, 1);
+    const data = tensor.data as { slice(start: number, end: number): unknown };
+    cut[name] = {
+      type: tensor.type,
+      dims: [rowCount, ...tensor.dims.slice(1)],
+      data: data.slice(0, rowCount * width),
+    };
+  }
+  return cut;
+}
+
+/**
  * Feeds from columns: input name → rowCount × width values, row by row. The batch engine,
- * which reads CSV columns, can skip building row objects this way.
+ * which reads CSV columns, can skip building row objects this way. The feeds hold
+ * paddedRowCount(inputs, rowCount) rows: cut the outputs back with firstRows.
  */
 export function columnsToFeeds(
   inputs: readonly ModelInput[],
@@ -130,6 +184,7 @@ export function columnsToFeeds(
   rowCount: number,
 ): Feeds {
   const feeds: Feeds = {};
+  const padded = paddedRowCount(inputs, rowCount);
   for (const input of inputs) {
     const values = columns[input.name];
     if (!values || values.length !== rowCount * input.width) {
@@ -137,7 +192,10 @@ export function columnsToFeeds(
         `Column ${input.name} has ${values?.length ?? 0} values; expected ${rowCount * input.width}.`,
       );
     }
-    feeds[input.name] = toTensor(input, values, rowCount);
+    feeds[input.name] =
+      padded === rowCount
+        ? toTensor(input, values, rowCount)
+        : toTensor(input, padRows(values, input.width, rowCount, padded), padded);
   }
   return feeds;
 }

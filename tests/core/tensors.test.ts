@@ -4,8 +4,10 @@ import {
   columnsToFeeds,
   feedShape,
   fillInt64,
+  firstRows,
   needsOneRowPerRun,
   rowsToFeeds,
+  runRowMultiple,
 } from '../../main/models/tensors.ts';
 import type { ModelInput } from '../../shared/contract/index.ts';
 
@@ -23,7 +25,7 @@ const input = (
 });
 
 describe('rowsToFeeds', () => {
-  test('builds each element type with the declared rank: [N,1], [N] and [N,F]', () => {
+  test('builds each element type with the declared rank ([N,1], [N] and [N,F]), padded to the run size with copies of the last row', () => {
     const inputs = [
       input('f32', 'float', ['N', 1]),
       input('f64', 'double', ['N']),
@@ -36,23 +38,49 @@ describe('rowsToFeeds', () => {
       { f32: [1.5], f64: [2.25], i64: [3], s: ['a'], b: [true], m: [1, 2] },
       { f32: [4], f64: [5], i64: [-6], s: ['b'], b: [false], m: [3, 4] },
     ]);
+    // Two rows asked for, 16 run (runRowMultiple): rows 2 to 15 repeat row 1.
+    const copies = <T>(first: T[], last: T[]) => [...first, ...last, ...Array(14).fill(last).flat()];
+    expect(runRowMultiple).toBe(16);
     expect(feeds.f32!.type).toBe('float32');
-    expect(feeds.f32!.dims).toEqual([2, 1]);
-    expect(feeds.f32!.data).toEqual(Float32Array.from([1.5, 4]));
-    expect(feeds.f64!.dims).toEqual([2]);
-    expect(feeds.f64!.data).toEqual(Float64Array.from([2.25, 5]));
-    expect(feeds.i64!.data).toEqual(BigInt64Array.from([3n, -6n]));
-    expect(feeds.s!.data).toEqual(['a', 'b']);
+    expect(feeds.f32!.dims).toEqual([16, 1]);
+    expect(feeds.f32!.data).toEqual(Float32Array.from(copies([1.5], [4])));
+    expect(feeds.f64!.dims).toEqual([16]);
+    expect(feeds.f64!.data).toEqual(Float64Array.from(copies([2.25], [5])));
+    expect(feeds.i64!.data).toEqual(BigInt64Array.from(copies([3n], [-6n])));
+    expect(feeds.s!.data).toEqual(copies(['a'], ['b']));
     expect(feeds.b!.type).toBe('bool');
-    expect(Array.from(feeds.b!.data as Uint8Array)).toEqual([1, 0]);
-    expect(feeds.m!.dims).toEqual([2, 2]);
-    expect(feeds.m!.data).toEqual(Float32Array.from([1, 2, 3, 4]));
+    expect(Array.from(feeds.b!.data as Uint8Array)).toEqual(copies([1], [0]));
+    expect(feeds.m!.dims).toEqual([16, 2]);
+    expect(feeds.m!.data).toEqual(Float32Array.from(copies([1, 2], [3, 4])));
+  });
+
+  test('a model whose batch dimension is fixed gets its rows unpadded', () => {
+    const feeds = rowsToFeeds([input('x', 'float', [1, 2], 2)], [{ x: [1, 2] }]);
+    expect(feeds.x!.dims).toEqual([1, 2]);
+    expect(feeds.x!.data).toEqual(Float32Array.from([1, 2]));
+  });
+
+  test('firstRows cuts a padded run back to the rows asked for, leaving outputs without a row dimension', () => {
+    const outputs = {
+      probabilities: { type: 'float32', dims: [16, 2], data: Float32Array.from({ length: 32 }, (_, i) => i) },
+      label: { type: 'string', dims: [16], data: Array.from({ length: 16 }, (_, i) => `c${i}`) },
+      scalar: { type: 'float32', dims: [], data: Float32Array.from([7]) },
+    };
+    const cut = firstRows(outputs, 3, 16);
+    expect(cut.probabilities).toEqual({
+      type: 'float32',
+      dims: [3, 2],
+      data: Float32Array.from([0, 1, 2, 3, 4, 5]),
+    });
+    expect(cut.label).toEqual({ type: 'string', dims: [3], data: ['c0', 'c1', 'c2'] });
+    expect(cut.scalar).toBe(outputs.scalar);
+    expect(firstRows(outputs, 16, 16).probabilities).toBe(outputs.probabilities);
   });
 
   test('columns must hold rowCount × width values', () => {
     const inputs = [input('m', 'float', ['N', 2], 2)];
     expect(() => columnsToFeeds(inputs, { m: [1, 2, 3] }, 2)).toThrow('Column m has 3 values; expected 4.');
-    expect(columnsToFeeds(inputs, { m: [1, 2, 3, 4] }, 2).m!.dims).toEqual([2, 2]);
+    expect(columnsToFeeds(inputs, { m: [1, 2, 3, 4] }, 2).m!.dims).toEqual([16, 2]);
   });
 });
 
@@ -109,6 +137,6 @@ describe('int64 tensors', () => {
 
   test('columnsToFeeds builds int64 feeds with these exact values', () => {
     const feeds = columnsToFeeds([input('n', 'int64', [null, 1])], { n: [3, -7, 2 ** 40] }, 3);
-    expect([...(feeds.n!.data as BigInt64Array)]).toEqual([3n, -7n, 2n ** 40n]);
+    expect([...(feeds.n!.data as BigInt64Array)].slice(0, 3)).toEqual([3n, -7n, 2n ** 40n]);
   });
 });

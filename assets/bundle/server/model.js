@@ -6,7 +6,14 @@
 // First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads.
 import './no-telemetry.js';
 import ort from 'onnxruntime-node';
-import { needsOneRowPerRun, rowsToFeeds, toPredictions, toTensor } from './runtime.generated.js';
+import {
+  firstRows,
+  needsOneRowPerRun,
+  paddedRowCount,
+  rowsToFeeds,
+  toPredictions,
+  toTensor,
+} from './runtime.generated.js';
 
 /** OIP v2 datatype names for ONNX element types (ModelDock's names). */
 export const oipDatatypes = {
@@ -105,9 +112,15 @@ export class LoadedModel {
   /** Scores coerced rows; models whose batch dimension is fixed to 1 run one row at a time. */
   async predict(rows) {
     if (!needsOneRowPerRun(this.spec.inputs) || rows.length === 1)
-      return this.predictions(await this.run(this.feedsFor(rows)), rows.length);
+      return this.predictions(await this.runRows(rows), rows.length);
     const predictions = [];
-    for (const row of rows) predictions.push(...this.predictions(await this.run(this.feedsFor([row])), 1));
+    for (const row of rows) predictions.push(...this.predictions(await this.runRows([row]), 1));
     return predictions;
+  }
+
+  /** One run for these rows: ModelDock's feeds (padded to its run size) and the outputs of these rows. */
+  async runRows(rows) {
+    const outputs = await this.run(this.feedsFor(rows));
+    return firstRows(outputs, rows.length, paddedRowCount(this.spec.inputs, rows.length));
   }
 }

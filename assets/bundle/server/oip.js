@@ -6,7 +6,10 @@
 import { oipDatatypes, outputDatatype, tensorFromOip } from './model.js';
 import {
   coerceValue,
+  firstRows,
   ignoredFieldWarning,
+  paddedRowCount,
+  padRows,
   refusedFieldsIssue,
   tensorValues,
   unknownFieldsOf,
@@ -98,9 +101,13 @@ export function registerOpenInferenceRoutes(
       unknownFields: config.unknownFields,
     });
     countIgnoredFields(ignored);
-    const outputs = await model.runForClient(feeds, (reason) => {
-      return new OipError(400, `The model could not score these tensors: ${reason}`);
-    });
+    const outputs = firstRows(
+      await model.runForClient(feeds, (reason) => {
+        return new OipError(400, `The model could not score these tensors: ${reason}`);
+      }),
+      rows,
+      paddedRowCount(spec.inputs, rows),
+    );
     onScored(outputs, rows, columns);
     const body = request.body;
     return {
@@ -210,6 +217,19 @@ export function readInferenceRequest(body, spec, { maxBatch, outputNames, unknow
     const values = new Array(rows * input.width).fill(input.kind === 'string' ? '' : Number.NaN);
     feeds[input.name] = tensorFromOip(input, values, input.shape.length > 1 ? [rows, input.width] : [rows]);
     columns[input.name] = values;
+  }
+  // Runs take ModelDock's run size (tensors.ts runRowMultiple): a row's numbers do not depend on the
+  // rows sent with it, and equal /predict's and the app's to the last bit.
+  const padded = paddedRowCount(spec.inputs, rows);
+  if (padded !== rows) {
+    for (const input of spec.inputs) {
+      const tensor = feeds[input.name];
+      const width = columns[input.name].length / rows;
+      feeds[input.name] = tensorFromOip(input, padRows(columns[input.name], width, rows, padded), [
+        padded,
+        ...tensor.dims.slice(1),
+      ]);
+    }
   }
   return { feeds, rows, columns, requested, ignored };
 }

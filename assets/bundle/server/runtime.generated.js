@@ -344,8 +344,39 @@ function rowsToFeeds(inputs, rows) {
   }
   return columnsToFeeds(inputs, columns, rows.length);
 }
+var runRowMultiple = 16;
+function paddedRowCount(inputs, rowCount) {
+  if (rowCount === 0) return 0;
+  const fixed = inputs.some((input) => input.shape.length === 0 || typeof input.shape[0] === "number");
+  return fixed ? rowCount : Math.ceil(rowCount / runRowMultiple) * runRowMultiple;
+}
+function padRows(values, width, rowCount, padded) {
+  const out = values.slice(0, rowCount * width);
+  const last = values.slice((rowCount - 1) * width, rowCount * width);
+  for (let row = rowCount; row < padded; row++) out.push(...last);
+  return out;
+}
+function firstRows(outputs, rowCount, paddedTo) {
+  if (paddedTo === rowCount) return { ...outputs };
+  const cut = {};
+  for (const [name, tensor] of Object.entries(outputs)) {
+    if (tensor.dims.length === 0 || tensor.dims[0] !== paddedTo) {
+      cut[name] = tensor;
+      continue;
+    }
+    const width = tensor.dims.slice(1).reduce((a, b) => a * b, 1);
+    const data = tensor.data;
+    cut[name] = {
+      type: tensor.type,
+      dims: [rowCount, ...tensor.dims.slice(1)],
+      data: data.slice(0, rowCount * width)
+    };
+  }
+  return cut;
+}
 function columnsToFeeds(inputs, columns, rowCount) {
   const feeds = {};
+  const padded = paddedRowCount(inputs, rowCount);
   for (const input of inputs) {
     const values = columns[input.name];
     if (!values || values.length !== rowCount * input.width) {
@@ -353,7 +384,7 @@ function columnsToFeeds(inputs, columns, rowCount) {
         `Column ${input.name} has ${values?.length ?? 0} values; expected ${rowCount * input.width}.`
       );
     }
-    feeds[input.name] = toTensor(input, values, rowCount);
+    feeds[input.name] = padded === rowCount ? toTensor(input, values, rowCount) : toTensor(input, padRows(values, input.width, rowCount, padded), padded);
   }
   return feeds;
 }
@@ -768,7 +799,11 @@ function predictionsView(predictions, classLabels = []) {
 function createSessionPredictor(session, model, mapping) {
   const oneRowAtATime = needsOneRowPerRun(model.inputs);
   const run = async (columns, rowCount) => {
-    const results = await session.run(columnsToFeeds(model.inputs, columns, rowCount));
+    const results = firstRows(
+      await session.run(columnsToFeeds(model.inputs, columns, rowCount)),
+      rowCount,
+      paddedRowCount(model.inputs, rowCount)
+    );
     return columnarPredictions(model, results, rowCount) ?? predictionsView(toPredictions(model, results, rowCount), model.classLabels);
   };
   return async (columns, rowCount) => {
@@ -1209,6 +1244,7 @@ export {
   explainRow,
   feedShape,
   fillInt64,
+  firstRows,
   ignoredFieldWarning,
   ignoredFields,
   maxInstances,
@@ -1217,6 +1253,8 @@ export {
   needsOneRowPerRun,
   numberFits,
   numericBinLabels,
+  padRows,
+  paddedRowCount,
   profileCategorical,
   profileCategory,
   profileNumber,
@@ -1227,6 +1265,7 @@ export {
   readBackgroundFileText,
   refusedFieldsIssue,
   rowsToFeeds,
+  runRowMultiple,
   tensorToJson,
   tensorValues,
   toPredictions,

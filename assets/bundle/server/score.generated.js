@@ -3937,7 +3937,7 @@ var require_uDSV_cjs = __commonJS({
         //	omit,  // #comments and empty lines (ignore:), needs callback for empty and comments?
         trim = false
       } = opts ?? {};
-      headerFn ??= (firstRows2) => [firstRows2[0]];
+      headerFn ??= (firstRows3) => [firstRows3[0]];
       maxRows ??= 10;
       csvStr = stripBOM(csvStr);
       const rowRE = new RegExp(`(.*)(${rowDelim ?? "\r\n|\r|\n"})`);
@@ -3956,17 +3956,17 @@ var require_uDSV_cjs = __commonJS({
         cols: []
       };
       const _maxCols = firstRowStr.split(colDelim).length;
-      const firstRows = [];
+      const firstRows2 = [];
       parse2(csvStr, schema, 0, (row) => {
-        firstRows.push(row);
-        return firstRows.length < maxRows;
+        firstRows2.push(row);
+        return firstRows2.length < maxRows;
       }, true, _maxCols);
-      let headerRows = headerFn(firstRows) ?? [];
+      let headerRows = headerFn(firstRows2) ?? [];
       let skip = schema.skip = headerRows.length;
-      let colNames = headerRows.find((row) => row != null) ?? [...Array(firstRows[0].length).keys()];
-      firstRows.splice(0, skip);
+      let colNames = headerRows.find((row) => row != null) ?? [...Array(firstRows2[0].length).keys()];
+      firstRows2.splice(0, skip);
       colNames.forEach((colName, colIdx) => {
-        let type = guessType(colIdx, firstRows);
+        let type = guessType(colIdx, firstRows2);
         let col = {
           name: colName,
           type,
@@ -10253,8 +10253,39 @@ function fillInt64(target, values) {
   }
   return target;
 }
+var runRowMultiple = 16;
+function paddedRowCount(inputs, rowCount) {
+  if (rowCount === 0) return 0;
+  const fixed = inputs.some((input) => input.shape.length === 0 || typeof input.shape[0] === "number");
+  return fixed ? rowCount : Math.ceil(rowCount / runRowMultiple) * runRowMultiple;
+}
+function padRows(values, width, rowCount, padded) {
+  const out = values.slice(0, rowCount * width);
+  const last = values.slice((rowCount - 1) * width, rowCount * width);
+  for (let row = rowCount; row < padded; row++) out.push(...last);
+  return out;
+}
+function firstRows(outputs, rowCount, paddedTo) {
+  if (paddedTo === rowCount) return { ...outputs };
+  const cut = {};
+  for (const [name, tensor] of Object.entries(outputs)) {
+    if (tensor.dims.length === 0 || tensor.dims[0] !== paddedTo) {
+      cut[name] = tensor;
+      continue;
+    }
+    const width = tensor.dims.slice(1).reduce((a, b) => a * b, 1);
+    const data = tensor.data;
+    cut[name] = {
+      type: tensor.type,
+      dims: [rowCount, ...tensor.dims.slice(1)],
+      data: data.slice(0, rowCount * width)
+    };
+  }
+  return cut;
+}
 function columnsToFeeds(inputs, columns, rowCount) {
   const feeds = {};
+  const padded = paddedRowCount(inputs, rowCount);
   for (const input of inputs) {
     const values = columns[input.name];
     if (!values || values.length !== rowCount * input.width) {
@@ -10262,7 +10293,7 @@ function columnsToFeeds(inputs, columns, rowCount) {
         `Column ${input.name} has ${values?.length ?? 0} values; expected ${rowCount * input.width}.`
       );
     }
-    feeds[input.name] = toTensor(input, values, rowCount);
+    feeds[input.name] = padded === rowCount ? toTensor(input, values, rowCount) : toTensor(input, padRows(values, input.width, rowCount, padded), padded);
   }
   return feeds;
 }
@@ -10317,7 +10348,11 @@ var batchSessionOptions = {
 function createSessionPredictor(session, model, mapping) {
   const oneRowAtATime = needsOneRowPerRun(model.inputs);
   const run = async (columns, rowCount) => {
-    const results = await session.run(columnsToFeeds(model.inputs, columns, rowCount));
+    const results = firstRows(
+      await session.run(columnsToFeeds(model.inputs, columns, rowCount)),
+      rowCount,
+      paddedRowCount(model.inputs, rowCount)
+    );
     return columnarPredictions(model, results, rowCount) ?? predictionsView(toPredictions(model, results, rowCount), model.classLabels);
   };
   return async (columns, rowCount) => {
