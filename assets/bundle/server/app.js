@@ -26,6 +26,13 @@ export function readConfig(env) {
       throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
     return value;
   };
+  const flag = (name, fallback) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === '1' || raw === 'true') return true;
+    if (raw === '0' || raw === 'false') return false;
+    throw new Error(`${name} must be 1 or 0, got "${raw}"`);
+  };
   // ModelDock's one policy for fields that are not inputs: ignore (default) or refuse. "reject" is
   // the name older bundles documented; it still means refuse.
   const unknownFieldsRaw = env.UNKNOWN_FIELDS || 'ignore';
@@ -49,6 +56,8 @@ export function readConfig(env) {
     // One process per core by default; WORKERS=1 is one process (Kubernetes scales with replicas instead).
     workers: number('WORKERS', os.availableParallelism()),
     unknownFields,
+    // Requests read in the same turn scored in one run (request-batcher.js); BATCH_REQUESTS=0 turns it off.
+    batchRequests: flag('BATCH_REQUESTS', true),
   };
 }
 

@@ -95,7 +95,7 @@ async function start() {
     return;
   }
 
-  const model = await LoadedModel.load(manifest, served.bytes);
+  const model = await LoadedModel.load(manifest, served.bytes, { batchRequests: config.batchRequests });
   const background = backgroundFile ? parseExplainBackground(manifest, backgroundFile.bytes) : undefined;
   const app = buildApp({
     manifest,

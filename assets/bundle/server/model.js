@@ -6,6 +6,7 @@
 // First: onnxruntime must see ORT_DISABLE_TELEMETRY before it loads.
 import './no-telemetry.js';
 import ort from 'onnxruntime-node';
+import { RequestBatcher } from './request-batcher.js';
 import {
   firstRows,
   needsOneRowPerRun,
@@ -54,12 +55,19 @@ export function tensorFromOip(input, values, shape) {
 export class ModelRunError extends Error {}
 
 export class LoadedModel {
-  constructor(manifest, session) {
+  /** @param {{batchRequests?: boolean, maxRowsPerRun?: number}} options */
+  constructor(manifest, session, { batchRequests = true, maxRowsPerRun = 1024 } = {}) {
     this.spec = manifest.model;
     this.session = session;
+    // Models whose batch dimension is fixed to 1 run one row at a time anyway (predict).
+    this.batcher =
+      batchRequests && !needsOneRowPerRun(this.spec.inputs)
+        ? new RequestBatcher((rows) => this.scoreRows(rows), { maxRows: maxRowsPerRun })
+        : undefined;
   }
 
-  static async load(manifest, modelBytes) {
+  /** @param {{batchRequests?: boolean}} options BATCH_REQUESTS (readConfig) */
+  static async load(manifest, modelBytes, options = {}) {
     // One intra-op thread: these models are tiny, and a thread pool per run costs more than it saves;
     // the service scales with replicas instead (ORT_INTRA_OP_THREADS overrides).
     const session = await ort.InferenceSession.create(modelBytes, {
@@ -67,7 +75,7 @@ export class LoadedModel {
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
     });
-    return new LoadedModel(manifest, session);
+    return new LoadedModel(manifest, session, options);
   }
 
   /** Feeds for coerced rows ({input: [width values]}), one tensor per model input. */
@@ -109,13 +117,21 @@ export class LoadedModel {
     }
   }
 
-  /** Scores coerced rows; models whose batch dimension is fixed to 1 run one row at a time. */
+  /**
+   * Scores coerced rows, with the other requests read in the same turn (BATCH_REQUESTS); models whose
+   * batch dimension is fixed to 1 run one row at a time.
+   */
   async predict(rows) {
-    if (!needsOneRowPerRun(this.spec.inputs) || rows.length === 1)
-      return this.predictions(await this.runRows(rows), rows.length);
+    if (this.batcher) return this.batcher.score(rows);
+    if (!needsOneRowPerRun(this.spec.inputs) || rows.length === 1) return this.scoreRows(rows);
     const predictions = [];
     for (const row of rows) predictions.push(...this.predictions(await this.runRows([row]), 1));
     return predictions;
+  }
+
+  /** Predictions of these rows from one run. */
+  async scoreRows(rows) {
+    return this.predictions(await this.runRows(rows), rows.length);
   }
 
   /** One run for these rows: ModelDock's feeds (padded to its run size) and the outputs of these rows. */
