@@ -19,7 +19,7 @@ import { type CheckOptions, type CoercedRow, checkPayload } from './payload.ts';
 import { type TensorLike, tensorToJson, toPredictions } from './predictions.ts';
 import { createSessionOffThread, type ModelSession } from './session-host.ts';
 import { describeHead, sniffLength, sniffModelFormat } from './sniff.ts';
-import { firstRows, needsOneRowPerRun, paddedRowCount, rowsToFeeds } from './tensors.ts';
+import { firstRows, needsOneRowPerRun, rowsToFeeds } from './tensors.ts';
 
 /** An open model: what the UI sees, the session every prediction reuses, and the bytes it runs. */
 export interface LoadedModel {
@@ -322,7 +322,7 @@ async function runSession(info: ModelInfo, session: ModelSession, rows: CoercedR
       string,
       TensorLike
     >;
-    return firstRows(outputs, rows.length, paddedRowCount(info.inputs, rows.length));
+    return firstRows(outputs, info.inputs, rows.length);
   } catch (error) {
     const reason = String((error as Error).message ?? error).split('\n')[0];
     throw new AppError('invalid-payload', `The model could not score this payload: ${reason}`, { reason });

@@ -149,13 +149,17 @@ export function padRows<T>(values: readonly T[], width: number, rowCount: number
   return out;
 }
 
-/** The first `rowCount` rows of each output of a padded run (outputs without a row dimension as they are). */
+/**
+ * The first `rowCount` rows of each output of a run built for `rowCount` rows (padded to
+ * paddedRowCount(inputs, rowCount)); outputs without that row dimension as they are.
+ */
 export function firstRows<T extends TensorLike>(
   outputs: Readonly<Record<string, T>>,
+  inputs: readonly Pick<ModelInput, 'shape'>[],
   rowCount: number,
-  paddedTo: number,
 ): Record<string, T | TensorLike> {
-  if (paddedTo === rowCount) return { ...outputs };
+  const paddedTo = paddedRowCount(inputs, rowCount);
+  if (paddedTo === rowCount) return outputs;
   const cut: Record<string, T | TensorLike> = {};
   for (const [name, tensor] of Object.entries(outputs)) {
     if (tensor.dims.length === 0 || tensor.dims[0] !== paddedTo) {

@@ -2,7 +2,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import type { FieldValue } from '../models/payload.ts';
 import { toPredictions } from '../models/predictions.ts';
 import type { ModelSession } from '../models/session-host.ts';
-import { columnsToFeeds, firstRows, needsOneRowPerRun, paddedRowCount } from '../models/tensors.ts';
+import { columnsToFeeds, firstRows, needsOneRowPerRun } from '../models/tensors.ts';
 import { columnarPredictions } from './columnar-predictions.ts';
 import {
   type BatchPredictions,
@@ -42,8 +42,8 @@ export function createSessionPredictor(
   const run = async (columns: Record<string, FieldValue[]>, rowCount: number) => {
     const results = firstRows(
       await session.run(columnsToFeeds(model.inputs, columns, rowCount)),
+      model.inputs,
       rowCount,
-      paddedRowCount(model.inputs, rowCount),
     );
     return (
       columnarPredictions(model, results, rowCount) ??

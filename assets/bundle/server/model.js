@@ -7,14 +7,7 @@
 import './no-telemetry.js';
 import ort from 'onnxruntime-node';
 import { RequestBatcher } from './request-batcher.js';
-import {
-  firstRows,
-  needsOneRowPerRun,
-  paddedRowCount,
-  rowsToFeeds,
-  toPredictions,
-  toTensor,
-} from './runtime.generated.js';
+import { firstRows, needsOneRowPerRun, rowsToFeeds, toPredictions, toTensor } from './runtime.generated.js';
 
 /** OIP v2 datatype names for ONNX element types (ModelDock's names). */
 export const oipDatatypes = {
@@ -137,6 +130,6 @@ export class LoadedModel {
   /** One run for these rows: ModelDock's feeds (padded to its run size) and the outputs of these rows. */
   async runRows(rows) {
     const outputs = await this.run(this.feedsFor(rows));
-    return firstRows(outputs, rows.length, paddedRowCount(this.spec.inputs, rows.length));
+    return firstRows(outputs, this.spec.inputs, rows.length);
   }
 }

@@ -105,8 +105,8 @@ export function registerOpenInferenceRoutes(
       await model.runForClient(feeds, (reason) => {
         return new OipError(400, `The model could not score these tensors: ${reason}`);
       }),
+      spec.inputs,
       rows,
-      paddedRowCount(spec.inputs, rows),
     );
     onScored(outputs, rows, columns);
     const body = request.body;
@@ -183,8 +183,8 @@ export function readInferenceRequest(body, spec, { maxBatch, outputNames, unknow
     }
   }
 
-  const feeds = {};
   const columns = {};
+  const shapes = {};
   let rows;
   for (const input of spec.inputs) {
     const tensor = byName.get(input.name);
@@ -197,8 +197,8 @@ export function readInferenceRequest(body, spec, { maxBatch, outputNames, unknow
         `Every input must have the same number of rows (shape[0]); "${input.name}" has ${shape[0]}, others ${rows}.`,
       );
     }
-    feeds[input.name] = tensorFromOip(input, values, shape);
     columns[input.name] = values;
+    shapes[input.name] = shape;
   }
   if (rows === undefined) {
     // Only tensors the model ignores: nothing says how many rows to score (it was a 500 before).
@@ -215,21 +215,23 @@ export function readInferenceRequest(body, spec, { maxBatch, outputNames, unknow
     if (!input.optional) throw new OipError(400, `Input "${input.name}" is missing.`);
     // The converted pipeline reads NaN / "" as scikit-learn reads a missing key (as /predict does).
     const values = new Array(rows * input.width).fill(input.kind === 'string' ? '' : Number.NaN);
-    feeds[input.name] = tensorFromOip(input, values, input.shape.length > 1 ? [rows, input.width] : [rows]);
     columns[input.name] = values;
+    shapes[input.name] = input.shape.length > 1 ? [rows, input.width] : [rows];
   }
   // Runs take ModelDock's run size (tensors.ts runRowMultiple): a row's numbers do not depend on the
   // rows sent with it, and equal /predict's and the app's to the last bit.
   const padded = paddedRowCount(spec.inputs, rows);
-  if (padded !== rows) {
-    for (const input of spec.inputs) {
-      const tensor = feeds[input.name];
-      const width = columns[input.name].length / rows;
-      feeds[input.name] = tensorFromOip(input, padRows(columns[input.name], width, rows, padded), [
-        padded,
-        ...tensor.dims.slice(1),
-      ]);
-    }
+  const feeds = {};
+  for (const input of spec.inputs) {
+    const values = columns[input.name];
+    const shape = shapes[input.name];
+    feeds[input.name] =
+      padded === rows
+        ? tensorFromOip(input, values, shape)
+        : tensorFromOip(input, padRows(values, values.length / rows, rows, padded), [
+            padded,
+            ...shape.slice(1),
+          ]);
   }
   return { feeds, rows, columns, requested, ignored };
 }

@@ -356,8 +356,9 @@ function padRows(values, width, rowCount, padded) {
   for (let row = rowCount; row < padded; row++) out.push(...last);
   return out;
 }
-function firstRows(outputs, rowCount, paddedTo) {
-  if (paddedTo === rowCount) return { ...outputs };
+function firstRows(outputs, inputs, rowCount) {
+  const paddedTo = paddedRowCount(inputs, rowCount);
+  if (paddedTo === rowCount) return outputs;
   const cut = {};
   for (const [name, tensor] of Object.entries(outputs)) {
     if (tensor.dims.length === 0 || tensor.dims[0] !== paddedTo) {
@@ -801,8 +802,8 @@ function createSessionPredictor(session, model, mapping) {
   const run = async (columns, rowCount) => {
     const results = firstRows(
       await session.run(columnsToFeeds(model.inputs, columns, rowCount)),
-      rowCount,
-      paddedRowCount(model.inputs, rowCount)
+      model.inputs,
+      rowCount
     );
     return columnarPredictions(model, results, rowCount) ?? predictionsView(toPredictions(model, results, rowCount), model.classLabels);
   };
