@@ -8,11 +8,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cli,
-  linkDependencies,
+  exportWithReferenceAndServe,
   postJson,
   type RunningService,
   repoRoot,
-  startService,
   tempDir,
 } from './helpers.ts';
 
@@ -27,7 +26,7 @@ let header: string;
 let columns: string[];
 let rows: string[][];
 let service: RunningService;
-let exported: { drift: { emptyCellsLeftOut?: Record<string, number> } };
+let exported: { path: string; drift: { emptyCellsLeftOut?: Record<string, number> } };
 let bundle: string;
 
 beforeAll(async () => {
@@ -37,22 +36,13 @@ beforeAll(async () => {
   header = lines[0]!;
   columns = header.split(',');
   rows = lines.slice(1).map((line) => line.split(','));
-  const result = await cli([
-    'export',
-    guideModel,
-    '--out',
-    path.join(work, 'bundle'),
-    '--name',
-    'guide',
-    '--reference',
-    leadCsv,
-    '--json',
-  ]);
-  expect(result.code, result.stderr).toBe(0);
-  exported = JSON.parse(result.stdout);
-  bundle = JSON.parse(result.stdout).path;
-  await linkDependencies(bundle);
-  service = await startService(bundle, { DRIFT_WINDOW: String(windowSize) });
+  ({ exported, service } = await exportWithReferenceAndServe(guideModel, {
+    work,
+    name: 'guide',
+    referenceCsv: leadCsv,
+    windowSize,
+  }));
+  bundle = exported.path;
 }, 240_000);
 
 afterAll(async () => {

@@ -7,12 +7,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cli,
-  linkDependencies,
+  exportWithReferenceAndServe,
   postJson,
   type RunningService,
   repoRoot,
   sampleModel,
-  startService,
   tempDir,
 } from './helpers.ts';
 
@@ -31,7 +30,7 @@ let referenceCsv: string;
 let referenceRows: number;
 /** Empty cells per model input in the reference, counted here from the file itself. */
 let emptyCells: Record<string, number>;
-let exported: { drift: { emptyCellsLeftOut?: Record<string, number> } };
+let exported: { path: string; drift: { emptyCellsLeftOut?: Record<string, number> } };
 
 interface AppDrift {
   features: { name: string; psi: number; band: string }[];
@@ -66,22 +65,13 @@ beforeAll(async () => {
     if (index % 4 === 0) copy[columns.indexOf('lead_source')] = 'tiktok';
     return copy;
   });
-  const result = await cli([
-    'export',
-    sampleModel,
-    '--out',
-    path.join(work, 'bundle'),
-    '--name',
-    'lead-scoring',
-    '--reference',
-    referenceCsv,
-    '--json',
-  ]);
-  expect(result.code, result.stderr).toBe(0);
-  exported = JSON.parse(result.stdout);
-  bundle = JSON.parse(result.stdout).path;
-  await linkDependencies(bundle);
-  service = await startService(bundle, { DRIFT_WINDOW: String(windowSize) });
+  ({ exported, service } = await exportWithReferenceAndServe(sampleModel, {
+    work,
+    name: 'lead-scoring',
+    referenceCsv: referenceCsv,
+    windowSize,
+  }));
+  bundle = exported.path;
 }, 240_000);
 
 afterAll(async () => {

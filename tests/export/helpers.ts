@@ -140,6 +140,35 @@ export async function startService(
   };
 }
 
+/**
+ * `modeldock export <model> --reference <csv>` into `<work>/bundle`, its dependencies linked, and its
+ * service started with DRIFT_WINDOW = `windowSize`: the setup of the live-drift tests.
+ */
+export async function exportWithReferenceAndServe(
+  model: string,
+  options: { work: string; name: string; referenceCsv: string; windowSize: number },
+): Promise<{
+  exported: { path: string; drift: { emptyCellsLeftOut?: Record<string, number> } };
+  service: RunningService;
+}> {
+  const result = await cli([
+    'export',
+    model,
+    '--out',
+    path.join(options.work, 'bundle'),
+    '--name',
+    options.name,
+    '--reference',
+    options.referenceCsv,
+    '--json',
+  ]);
+  if (result.code !== 0) throw new Error(`modeldock export failed (${result.code}): ${result.stderr}`);
+  const exported = JSON.parse(result.stdout);
+  await linkDependencies(exported.path);
+  const service = await startService(exported.path, { DRIFT_WINDOW: String(options.windowSize) });
+  return { exported, service };
+}
+
 /** Runs a bundle's server that is expected to refuse to start; returns its exit code and logs. */
 export async function runUntilExit(bundleDir: string, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['server/main.js'], {
